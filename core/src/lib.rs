@@ -1,0 +1,10 @@
+//! Stepline core: the Amazon States Language model, its validator and a pure interpreter.
+//!
+//! Nothing here does IO or reads a clock: the engine (and tests) feed time, task results
+//! and randomness in as events, so an execution can be replayed step by step.
+
+pub mod choice;
+pub mod entropy;
+pub mod intrinsics;
+pub mod path;
+pub mod validate;

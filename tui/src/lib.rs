@@ -1,0 +1,1 @@
+//! Stepline's operator dashboard (ratatui). Only the crate boundary exists so far.
