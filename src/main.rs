@@ -1,1 +1,52 @@
-fn main() {}
+//! The `stepline` command: a thin layer of subcommands over the Stepline crates.
+
+mod bench;
+mod conformance;
+mod definition;
+mod run;
+mod validate;
+mod workers;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Stepline runs Amazon States Language state machines on your own machines.
+#[derive(Parser)]
+#[command(name = "stepline", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a definition (JSON or YAML) and report every problem with its location.
+    Validate(validate::Args),
+    /// Run one execution in process and print its output.
+    Run(run::Args),
+    /// Run a directory of recorded conformance cases and report the pass rate.
+    Conformance(conformance::Args),
+    /// Run a definition many times in memory and report executions and transitions per second.
+    Bench(bench::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Validate(a) => validate::main(a),
+        Command::Run(a) => run::main(a),
+        Command::Conformance(a) => conformance::main(a),
+        Command::Bench(a) => bench::main(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            // A closed pipe (`stepline ... | head`) is not an error worth reporting.
+            if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -5,6 +5,11 @@
 
 pub mod choice;
 pub mod entropy;
+pub mod history;
+pub mod interp;
 pub mod intrinsics;
+pub mod model;
 pub mod path;
+pub mod runner;
+pub mod time;
 pub mod validate;

@@ -1,0 +1,121 @@
+//! History events with AWS's event types and detail shapes, so `GetExecutionHistory` output
+//! can be compared with what AWS records.
+
+mod aws_json;
+
+use crate::time::Millis;
+use serde_json::Value;
+
+/// Which family of task events a Task state records, decided by its `Resource`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaskFamily {
+    /// `LambdaFunction*` events (a Lambda ARN used directly as the resource).
+    Lambda,
+    /// `Activity*` events.
+    Activity,
+    /// `Task*` events (service integrations).
+    Service,
+}
+
+/// Details of a scheduled task, as recorded in `TaskScheduled` and friends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskRef {
+    pub family: TaskFamily,
+    pub resource: String,
+    /// Service name for `Task*` events (`lambda`, `sqs`, ...), empty otherwise.
+    pub resource_type: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum EventKind {
+    ExecutionStarted { input: Value, role_arn: String, state_machine_arn: String },
+    ExecutionSucceeded { output: Value },
+    ExecutionFailed { error: String, cause: String },
+    ExecutionAborted { error: String, cause: String },
+    ExecutionTimedOut { error: String, cause: String },
+    ExecutionRedriven { redrive_count: u32 },
+    StateEntered { state_type: &'static str, name: String, input: Value },
+    StateExited { state_type: &'static str, name: String, output: Value },
+    MapStateStarted { length: usize },
+    MapStateSucceeded,
+    MapStateFailed,
+    MapStateAborted,
+    MapRunStarted,
+    MapRunSucceeded,
+    MapRunFailed,
+    MapIterationStarted { name: String, index: usize },
+    MapIterationSucceeded { name: String, index: usize },
+    MapIterationFailed { name: String, index: usize },
+    MapIterationAborted { name: String, index: usize },
+    ParallelStateStarted,
+    ParallelStateSucceeded,
+    ParallelStateFailed,
+    ParallelStateAborted,
+    TaskScheduled { task: TaskRef, parameters: Value, timeout_seconds: Option<u64>, heartbeat_seconds: Option<u64> },
+    TaskStarted { task: TaskRef },
+    TaskSubmitted { task: TaskRef, output: Value },
+    TaskSucceeded { task: TaskRef, output: Value },
+    TaskFailed { task: TaskRef, error: String, cause: String },
+    TaskTimedOut { task: TaskRef, error: String, cause: String },
+    WaitStateAborted { name: String },
+    /// A state's data processing failed (path, template, type error) before the error
+    /// reached Retry/Catch or ended the execution.
+    EvaluationFailed { state: String, error: String, cause: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryEvent {
+    pub id: u64,
+    pub previous_event_id: u64,
+    pub timestamp: Millis,
+    pub kind: EventKind,
+}
+
+impl EventKind {
+    /// AWS's event type string (`PassStateEntered`, `LambdaFunctionScheduled`, ...).
+    pub fn type_name(&self) -> String {
+        use EventKind::*;
+        match self {
+            ExecutionStarted { .. } => "ExecutionStarted".into(),
+            ExecutionSucceeded { .. } => "ExecutionSucceeded".into(),
+            ExecutionFailed { .. } => "ExecutionFailed".into(),
+            ExecutionAborted { .. } => "ExecutionAborted".into(),
+            ExecutionTimedOut { .. } => "ExecutionTimedOut".into(),
+            ExecutionRedriven { .. } => "ExecutionRedriven".into(),
+            StateEntered { state_type, .. } => format!("{state_type}StateEntered"),
+            StateExited { state_type, .. } => format!("{state_type}StateExited"),
+            MapStateStarted { .. } => "MapStateStarted".into(),
+            MapStateSucceeded => "MapStateSucceeded".into(),
+            MapStateFailed => "MapStateFailed".into(),
+            MapStateAborted => "MapStateAborted".into(),
+            MapRunStarted => "MapRunStarted".into(),
+            MapRunSucceeded => "MapRunSucceeded".into(),
+            MapRunFailed => "MapRunFailed".into(),
+            MapIterationStarted { .. } => "MapIterationStarted".into(),
+            MapIterationSucceeded { .. } => "MapIterationSucceeded".into(),
+            MapIterationFailed { .. } => "MapIterationFailed".into(),
+            MapIterationAborted { .. } => "MapIterationAborted".into(),
+            ParallelStateStarted => "ParallelStateStarted".into(),
+            ParallelStateSucceeded => "ParallelStateSucceeded".into(),
+            ParallelStateFailed => "ParallelStateFailed".into(),
+            ParallelStateAborted => "ParallelStateAborted".into(),
+            TaskScheduled { task, .. } => task_name(task, "Scheduled"),
+            TaskStarted { task } => task_name(task, "Started"),
+            TaskSubmitted { task, .. } => task_name(task, "Submitted"),
+            TaskSucceeded { task, .. } => task_name(task, "Succeeded"),
+            TaskFailed { task, .. } => task_name(task, "Failed"),
+            TaskTimedOut { task, .. } => task_name(task, "TimedOut"),
+            WaitStateAborted { .. } => "WaitStateAborted".into(),
+            EvaluationFailed { .. } => "EvaluationFailed".into(),
+        }
+    }
+}
+
+fn task_name(t: &TaskRef, what: &str) -> String {
+    let prefix = match t.family {
+        TaskFamily::Lambda => "LambdaFunction",
+        TaskFamily::Activity => "Activity",
+        TaskFamily::Service => "Task",
+    };
+    format!("{prefix}{what}")
+}

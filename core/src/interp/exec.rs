@@ -1,0 +1,565 @@
+//! The execution state and the loop that runs frames until they wait.
+
+use super::context;
+use super::errors::{is_uncatchable, Failure};
+use super::frame::{Frame, FrameId, Phase};
+use super::{Command, Event, InterpError, WaitId};
+use crate::entropy::{Entropy, SplitMix64};
+use crate::history::{EventKind, HistoryEvent};
+use crate::model::{Catcher, Retrier, StateId, StateKind, StateMachine, Transition};
+use crate::path::Scope;
+use crate::time::Millis;
+use serde_json::{Map, Value};
+use std::collections::{HashMap, VecDeque};
+
+/// Identity of an execution, as the context object and history show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExecutionInfo {
+    pub arn: String,
+    pub name: String,
+    pub state_machine_arn: String,
+    pub state_machine_name: String,
+    pub role_arn: String,
+    pub start_time: Millis,
+    pub redrive_count: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Running,
+    Succeeded,
+    Failed,
+    TimedOut,
+    Aborted,
+}
+
+impl Status {
+    /// AWS's spelling (`SUCCEEDED`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Running => "RUNNING",
+            Status::Succeeded => "SUCCEEDED",
+            Status::Failed => "FAILED",
+            Status::TimedOut => "TIMED_OUT",
+            Status::Aborted => "ABORTED",
+        }
+    }
+}
+
+/// What an outstanding wait id stands for.
+#[derive(Debug, Clone)]
+pub(super) enum Wake {
+    Task(FrameId),
+    TaskTimeout { frame: FrameId, task: WaitId, heartbeat: bool },
+    Timer(FrameId),
+    Retry(FrameId),
+    ExecutionTimeout,
+}
+
+/// The whole state of one execution between events.
+#[derive(Debug, Clone)]
+pub struct Execution {
+    pub info: ExecutionInfo,
+    pub input: Value,
+    pub status: Status,
+    pub output: Option<Value>,
+    pub failure: Option<Failure>,
+    pub history: Vec<HistoryEvent>,
+    pub stop_time: Option<Millis>,
+    /// States entered so far (AWS's billing unit, and the benchmark's).
+    pub state_transitions: u64,
+    pub(super) frames: Vec<Option<Frame>>,
+    pub(super) ready: VecDeque<FrameId>,
+    pub(super) waits: HashMap<WaitId, Wake>,
+    pub(super) next_wait: WaitId,
+    pub(super) rng: SplitMix64,
+}
+
+impl Execution {
+    pub(super) fn new(info: ExecutionInfo, input: Value, _now: Millis, seed: u64) -> Self {
+        Execution {
+            info,
+            input,
+            status: Status::Running,
+            output: None,
+            failure: None,
+            history: Vec::new(),
+            stop_time: None,
+            state_transitions: 0,
+            frames: Vec::new(),
+            ready: VecDeque::new(),
+            waits: HashMap::new(),
+            next_wait: 1,
+            rng: SplitMix64(seed),
+        }
+    }
+
+    /// Names of the states currently waiting on a task, for tools.
+    pub fn waiting_tasks(&self) -> Vec<WaitId> {
+        let mut v: Vec<WaitId> = self.waits.iter().filter(|(_, w)| matches!(w, Wake::Task(_))).map(|(k, _)| *k).collect();
+        v.sort_unstable();
+        v
+    }
+}
+
+/// What a state's work led to.
+pub(super) enum Flow {
+    /// The frame now waits; its phase says for what.
+    Blocked,
+    /// Leave the state with this output.
+    Exit { output: Value },
+    /// Leave the state for `next` (a Choice branch or a Catch).
+    Goto { output: Value, next: StateId },
+    /// The frame ends successfully without a `...StateExited` of its own (already recorded).
+    Succeed(Value),
+    /// An error the state's Retry/Catch may handle.
+    Error(Failure),
+}
+
+pub(super) struct Interp<'a> {
+    pub m: &'a StateMachine,
+    pub x: &'a mut Execution,
+    pub now: Millis,
+    pub cmds: Vec<Command>,
+}
+
+impl<'a> Interp<'a> {
+    pub fn new(m: &'a StateMachine, x: &'a mut Execution, now: Millis) -> Self {
+        Interp { m, x, now, cmds: Vec::new() }
+    }
+
+    pub fn start(mut self) -> Vec<Command> {
+        let started = self.record(
+            0,
+            EventKind::ExecutionStarted {
+                input: self.x.input.clone(),
+                role_arn: self.x.info.role_arn.clone(),
+                state_machine_arn: self.x.info.state_machine_arn.clone(),
+            },
+        );
+        if let Some(t) = self.m.timeout_seconds {
+            let id = self.new_wait(Wake::ExecutionTimeout);
+            self.cmds.push(Command::StartTimer { id, fire_at: self.now + (t as i64) * 1000 });
+        }
+        let root = self.m.start_state();
+        self.x.frames.push(Some(Frame {
+            machine: 0,
+            state: root,
+            input: self.x.input.clone(),
+            vars: Map::new(),
+            parent: None,
+            map_item: None,
+            entered_event: 0,
+            entered_time: self.now,
+            last_event: started,
+            retry_count: 0,
+            attempts: Vec::new(),
+            phase: Phase::Enter,
+            task_token: None,
+            map_items: None,
+            silent: false,
+        }));
+        self.x.ready.push_back(0);
+        self.run();
+        self.cmds
+    }
+
+    pub fn handle(mut self, event: Event) -> Result<Vec<Command>, InterpError> {
+        match event {
+            Event::TaskSucceeded { id, output } => {
+                let f = self.take_task(id)?;
+                self.task_answered(f, Ok(output));
+            }
+            Event::TaskFailed { id, error, cause } => {
+                let f = self.take_task(id)?;
+                self.task_answered(f, Err(Failure::new(error, cause)));
+            }
+            Event::TaskHeartbeat { id } => {
+                if !matches!(self.x.waits.get(&id), Some(Wake::Task(_))) {
+                    return Err(InterpError::UnknownWait(id));
+                }
+                self.heartbeat(id);
+            }
+            Event::TimerFired { id } => {
+                let wake = self.x.waits.remove(&id).ok_or(InterpError::UnknownWait(id))?;
+                match wake {
+                    Wake::Timer(f) => {
+                        self.frame_mut(f).phase = Phase::Completed(Ok(Value::Null));
+                        self.x.ready.push_back(f);
+                    }
+                    Wake::Retry(f) => {
+                        self.frame_mut(f).phase = Phase::Act;
+                        self.x.ready.push_back(f);
+                    }
+                    Wake::TaskTimeout { frame, task, heartbeat } => {
+                        self.x.waits.remove(&task);
+                        self.cmds.push(Command::CancelTask { id: task });
+                        let (error, cause) = if heartbeat {
+                            ("States.HeartbeatTimeout", "")
+                        } else {
+                            ("States.Timeout", "")
+                        };
+                        self.task_answered(frame, Err(Failure::new(error, cause)));
+                    }
+                    Wake::ExecutionTimeout => {
+                        self.end_execution(Status::TimedOut, None, Some(Failure::new("States.Timeout", "")));
+                        return Ok(self.cmds);
+                    }
+                    Wake::Task(_) => unreachable!("task ids are not timers"),
+                }
+            }
+            Event::Stop { error, cause } => {
+                let failure = Failure::new(error.unwrap_or_default(), cause.unwrap_or_default());
+                self.end_execution(Status::Aborted, None, Some(failure));
+                return Ok(self.cmds);
+            }
+        }
+        self.run();
+        Ok(self.cmds)
+    }
+
+    fn take_task(&mut self, id: WaitId) -> Result<FrameId, InterpError> {
+        match self.x.waits.get(&id) {
+            Some(Wake::Task(f)) => {
+                let f = *f;
+                self.x.waits.remove(&id);
+                Ok(f)
+            }
+            _ => Err(InterpError::UnknownWait(id)),
+        }
+    }
+
+    fn heartbeat(&mut self, task: WaitId) {
+        let timer = self.x.waits.iter().find_map(|(k, w)| match w {
+            Wake::TaskTimeout { task: t, heartbeat: true, .. } if *t == task => Some(*k),
+            _ => None,
+        });
+        let Some(timer) = timer else { return };
+        let Some(Wake::TaskTimeout { frame, .. }) = self.x.waits.remove(&timer) else { return };
+        self.cmds.push(Command::CancelTimer { id: timer });
+        let seconds = self.task_heartbeat_seconds(frame).unwrap_or(0);
+        let id = self.new_wait(Wake::TaskTimeout { frame, task, heartbeat: true });
+        self.cmds.push(Command::StartTimer { id, fire_at: self.now + seconds as i64 * 1000 });
+        if let Phase::WaitingTask { timers, .. } = &mut self.frame_mut(frame).phase {
+            timers.retain(|t| *t != timer);
+            timers.push(id);
+        }
+    }
+
+    /// Runs ready frames until every frame waits or the execution ends.
+    fn run(&mut self) {
+        while let Some(f) = self.x.ready.pop_front() {
+            if self.x.status != Status::Running {
+                self.x.ready.clear();
+                return;
+            }
+            if self.x.frames.get(f).is_some_and(Option::is_some) {
+                self.step(f);
+            }
+        }
+    }
+
+    pub fn frame(&self, f: FrameId) -> &Frame {
+        self.x.frames[f].as_ref().expect("live frame")
+    }
+
+    pub fn frame_mut(&mut self, f: FrameId) -> &mut Frame {
+        self.x.frames[f].as_mut().expect("live frame")
+    }
+
+    pub fn new_wait(&mut self, w: Wake) -> WaitId {
+        let id = self.x.next_wait;
+        self.x.next_wait += 1;
+        self.x.waits.insert(id, w);
+        id
+    }
+
+    /// Appends a history event after `previous` and returns its id.
+    pub fn record(&mut self, previous: u64, kind: EventKind) -> u64 {
+        let id = self.x.history.len() as u64 + 1;
+        self.x.history.push(HistoryEvent { id, previous_event_id: previous, timestamp: self.now, kind });
+        id
+    }
+
+    /// Records an event in the frame's thread of history.
+    pub fn record_in(&mut self, f: FrameId, kind: EventKind) -> u64 {
+        if self.frame(f).silent {
+            return self.frame(f).last_event;
+        }
+        let prev = self.frame(f).last_event;
+        let id = self.record(prev, kind);
+        self.frame_mut(f).last_event = id;
+        id
+    }
+
+    /// The context object for the frame's current state, built only when the state reads it.
+    pub fn context(&self, f: FrameId, sid: StateId) -> Value {
+        let st = &self.m.states[sid];
+        if !st.uses_context {
+            return Value::Null;
+        }
+        context::build(&self.x.info, &self.x.input, self.frame(f), &st.name)
+    }
+
+    /// Runs one frame until it waits or ends.
+    fn step(&mut self, f: FrameId) {
+        loop {
+            if self.x.status != Status::Running || self.x.frames[f].is_none() {
+                return;
+            }
+            let sid = self.frame(f).state;
+            let phase = std::mem::replace(&mut self.frame_mut(f).phase, Phase::Done);
+            let flow = match phase {
+                Phase::Enter => {
+                    self.enter(f, sid);
+                    continue;
+                }
+                Phase::Act => {
+                    if let Some(reason) = &self.m.states[sid].unsupported {
+                        let cause = format!("The state '{}' cannot run: {reason}", self.m.states[sid].name);
+                        Flow::Error(Failure::new("States.Runtime", cause))
+                    } else {
+                        self.act(f, sid)
+                    }
+                }
+                Phase::Completed(result) => self.complete(f, sid, result),
+                waiting @ (Phase::WaitingTask { .. } | Phase::WaitingTimer { .. } | Phase::WaitingChildren(_)) => {
+                    self.frame_mut(f).phase = waiting;
+                    return;
+                }
+                Phase::Done => return,
+            };
+            match flow {
+                Flow::Blocked => return,
+                Flow::Exit { output } => self.exit(f, sid, output, None),
+                Flow::Goto { output, next } => self.exit(f, sid, output, Some(next)),
+                Flow::Succeed(output) => {
+                    self.frame_done(f, Ok(output));
+                    return;
+                }
+                Flow::Error(failure) => {
+                    if !self.on_error(f, sid, failure) {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+
+    fn enter(&mut self, f: FrameId, sid: StateId) {
+        let st = &self.m.states[sid];
+        self.x.state_transitions += 1;
+        let retriers = match &st.kind {
+            StateKind::Task(t) => t.retry.len(),
+            StateKind::Parallel(p) => p.retry.len(),
+            StateKind::Map(m) => m.retry.len(),
+            _ => 0,
+        };
+        let input = self.frame(f).input.clone();
+        let id = self.record_in(f, EventKind::StateEntered { state_type: st.kind.type_name(), name: st.name.clone(), input });
+        let now = self.now;
+        let fr = self.frame_mut(f);
+        fr.entered_event = id;
+        fr.entered_time = now;
+        fr.retry_count = 0;
+        fr.attempts.clear();
+        fr.attempts.resize(retriers, 0);
+        fr.task_token = None;
+        fr.phase = Phase::Act;
+    }
+
+    /// Records `...StateExited` and moves to the next state, or ends the frame.
+    fn exit(&mut self, f: FrameId, sid: StateId, output: Value, next: Option<StateId>) {
+        let st = &self.m.states[sid];
+        let next = next.or(match st.transition {
+            Transition::Next(n) => Some(n),
+            Transition::End => None,
+        });
+        let exited = EventKind::StateExited { state_type: st.kind.type_name(), name: st.name.clone(), output: output.clone() };
+        self.record_in(f, exited);
+        match next {
+            Some(n) => {
+                let fr = self.frame_mut(f);
+                fr.state = n;
+                fr.input = output;
+                fr.phase = Phase::Enter;
+            }
+            None => self.frame_done(f, Ok(output)),
+        }
+    }
+
+    /// The cause prefix AWS puts on errors raised by a state's own data processing.
+    pub fn state_failure(&self, f: FrameId, sid: StateId, (error, message): (String, String)) -> Failure {
+        let cause = format!(
+            "An error occurred while executing the state '{}' (entered at the event id #{}). {}",
+            self.m.states[sid].name,
+            self.frame(f).entered_event,
+            message
+        );
+        Failure::new(error, cause)
+    }
+
+    fn retry_catch(&self, sid: StateId) -> (&'a [Retrier], &'a [Catcher]) {
+        match &self.m.states[sid].kind {
+            StateKind::Task(t) => (&t.retry, &t.catch),
+            StateKind::Parallel(p) => (&p.retry, &p.catch),
+            StateKind::Map(m) => (&m.retry, &m.catch),
+            _ => (&[], &[]),
+        }
+    }
+
+    /// Applies Retry, then Catch. Returns true when the frame goes on running.
+    fn on_error(&mut self, f: FrameId, sid: StateId, failure: Failure) -> bool {
+        let (retriers, catchers) = self.retry_catch(sid);
+        if !is_uncatchable(&failure.error) {
+            if let Some(i) = retriers.iter().position(|r| super::error_matches(&r.error_equals, &failure.error)) {
+                let r = &retriers[i];
+                let used = self.frame(f).attempts[i];
+                if used < r.max_attempts {
+                    let mut delay = r.interval_seconds * r.backoff_rate.powi(used as i32);
+                    if let Some(max) = r.max_delay_seconds {
+                        delay = delay.min(max);
+                    }
+                    if r.jitter_full {
+                        delay *= self.x.rng.next_f64();
+                    }
+                    let fr = self.frame_mut(f);
+                    fr.attempts[i] += 1;
+                    fr.retry_count += 1;
+                    let id = self.new_wait(Wake::Retry(f));
+                    self.cmds.push(Command::StartTimer { id, fire_at: self.now + (delay * 1000.0) as i64 });
+                    self.frame_mut(f).phase = Phase::WaitingTimer { id };
+                    return false;
+                }
+            }
+            if let Some(c) = catchers.iter().find(|c| super::error_matches(&c.error_equals, &failure.error)) {
+                let raw = self.frame(f).input.clone();
+                let error_output = failure.to_output();
+                if let Some(assign) = &c.assign {
+                    if let Err(e) = self.assign(f, sid, assign, &error_output) {
+                        self.frame_done(f, Err(e));
+                        return false;
+                    }
+                }
+                match super::io::apply_result_path(&c.result_path, &raw, error_output) {
+                    Ok(output) => {
+                        self.exit(f, sid, output, Some(c.next));
+                        return true;
+                    }
+                    Err(e) => {
+                        let fail = self.state_failure(f, sid, e);
+                        self.frame_done(f, Err(fail));
+                        return false;
+                    }
+                }
+            }
+        }
+        self.frame_done(f, Err(failure));
+        false
+    }
+
+    /// Evaluates an `Assign` block against `value` and stores the variables in the frame.
+    pub fn assign(&mut self, f: FrameId, sid: StateId, t: &crate::model::Template, value: &Value) -> Result<(), Failure> {
+        let ctx = self.context(f, sid);
+        let x = &mut *self.x;
+        let fr = x.frames[f].as_ref().expect("live frame");
+        let scope = Scope { input: value, context: &ctx, vars: &fr.vars };
+        let assigned = super::io::apply_template(t, &scope, &mut x.rng);
+        match assigned {
+            Ok(Value::Object(o)) => {
+                let fr = self.frame_mut(f);
+                for (k, v) in o {
+                    fr.vars.insert(k, v);
+                }
+                Ok(())
+            }
+            Ok(_) => Ok(()),
+            Err(e) => Err(self.state_failure(f, sid, e)),
+        }
+    }
+
+    /// A frame has ended: end the execution, or report to the parent Parallel/Map.
+    pub fn frame_done(&mut self, f: FrameId, result: Result<Value, Failure>) {
+        self.cancel_waits_of(f);
+        let parent = self.frame(f).parent;
+        match parent {
+            None => match result {
+                Ok(output) => self.end_execution(Status::Succeeded, Some(output), None),
+                Err(failure) => self.end_execution(Status::Failed, None, Some(failure)),
+            },
+            Some((p, index)) => {
+                let last = self.frame(f).last_event;
+                self.x.frames[f] = None;
+                self.child_done(p, f, index, last, result);
+            }
+        }
+    }
+
+    /// Drops every wait that belongs to frame `f`, telling the driver.
+    pub fn cancel_waits_of(&mut self, f: FrameId) {
+        let ids: Vec<(WaitId, bool)> = self
+            .x
+            .waits
+            .iter()
+            .filter_map(|(k, w)| match w {
+                Wake::Task(g) if *g == f => Some((*k, true)),
+                Wake::Timer(g) | Wake::Retry(g) if *g == f => Some((*k, false)),
+                Wake::TaskTimeout { frame, .. } if *frame == f => Some((*k, false)),
+                _ => None,
+            })
+            .collect();
+        for (id, is_task) in ids {
+            self.x.waits.remove(&id);
+            self.cmds.push(if is_task { Command::CancelTask { id } } else { Command::CancelTimer { id } });
+        }
+    }
+
+    /// Stops frame `f` and everything below it (a failed sibling, a stop, a timeout).
+    pub fn abort_frame(&mut self, f: FrameId) {
+        let Some(fr) = self.x.frames[f].as_mut() else { return };
+        let phase = std::mem::replace(&mut fr.phase, Phase::Done);
+        if let Phase::WaitingChildren(ch) = phase {
+            for c in ch.running.clone() {
+                self.abort_frame(c);
+            }
+        }
+        self.cancel_waits_of(f);
+        self.x.frames[f] = None;
+    }
+
+    pub fn end_execution(&mut self, status: Status, output: Option<Value>, failure: Option<Failure>) {
+        for f in 0..self.x.frames.len() {
+            if self.x.frames[f].is_some() {
+                self.abort_frame(f);
+            }
+        }
+        let timers: Vec<WaitId> = self.x.waits.keys().copied().collect();
+        for id in timers {
+            self.cmds.push(Command::CancelTimer { id });
+        }
+        self.x.waits.clear();
+        self.x.ready.clear();
+        let prev = self.x.history.len() as u64;
+        let kind = match status {
+            Status::Succeeded => EventKind::ExecutionSucceeded { output: output.clone().unwrap_or(Value::Null) },
+            Status::Failed => {
+                let f = failure.clone().unwrap_or_else(|| Failure::new("", ""));
+                EventKind::ExecutionFailed { error: f.error, cause: f.cause }
+            }
+            Status::TimedOut => {
+                let f = failure.clone().unwrap_or_else(|| Failure::new("States.Timeout", ""));
+                EventKind::ExecutionTimedOut { error: f.error, cause: f.cause }
+            }
+            Status::Aborted => {
+                let f = failure.clone().unwrap_or_else(|| Failure::new("", ""));
+                EventKind::ExecutionAborted { error: f.error, cause: f.cause }
+            }
+            Status::Running => unreachable!("an execution ends with a final status"),
+        };
+        self.record(prev, kind);
+        self.x.status = status;
+        self.x.output = output;
+        self.x.failure = failure;
+        self.x.stop_time = Some(self.now);
+    }
+}

@@ -1,0 +1,67 @@
+//! One thread of an execution: the top-level machine, a Parallel branch or a Map iteration.
+
+use super::errors::Failure;
+use super::WaitId;
+use crate::model::{MachineId, StateId};
+use crate::time::Millis;
+use serde_json::{Map, Value};
+
+pub type FrameId = usize;
+
+/// Where a frame stands in its current state.
+#[derive(Debug, Clone)]
+pub enum Phase {
+    /// About to record `...StateEntered` and run the state.
+    Enter,
+    /// Run (or re-run, after a retry delay) the state's work; the state was entered.
+    Act,
+    WaitingTask { id: WaitId, timers: Vec<WaitId> },
+    WaitingTimer { id: WaitId },
+    WaitingChildren(Box<Children>),
+    /// The state's work finished (a task answered, the children ended, a Wait elapsed);
+    /// the frame resumes with this to process the result.
+    Completed(Result<Value, Failure>),
+    Done,
+}
+
+/// The branches or iterations of a Parallel or Map state.
+#[derive(Debug, Clone)]
+pub struct Children {
+    pub is_map: bool,
+    pub inputs: Vec<Option<Value>>,
+    pub results: Vec<Option<Value>>,
+    pub running: Vec<FrameId>,
+    pub next: usize,
+    pub done: usize,
+    pub failed: usize,
+    pub max_concurrency: usize,
+    pub tolerated_count: Option<u64>,
+    pub tolerated_percentage: Option<f64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Frame {
+    pub machine: MachineId,
+    pub state: StateId,
+    /// The raw input of the current state.
+    pub input: Value,
+    pub vars: Map<String, Value>,
+    /// Parent frame and this frame's index among its siblings.
+    pub parent: Option<(FrameId, usize)>,
+    /// `$$.Map.Item` for a Map iteration.
+    pub map_item: Option<(usize, Value)>,
+    pub entered_event: u64,
+    pub entered_time: Millis,
+    pub last_event: u64,
+    /// `$$.State.RetryCount`: attempts retried so far in the current state.
+    pub retry_count: u32,
+    /// Retries used per retrier of the current state.
+    pub attempts: Vec<u32>,
+    pub phase: Phase,
+    pub task_token: Option<String>,
+    /// The items of the Map state this frame is running, for `$$.Map.Item.Value`.
+    pub map_items: Option<Vec<Value>>,
+    /// Events of a silent frame are not recorded: the iterations of a distributed Map
+    /// run as child executions with their own histories.
+    pub silent: bool,
+}

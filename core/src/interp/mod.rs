@@ -1,0 +1,90 @@
+//! The pure interpreter: `(definition, execution state, event)` in, `(new state, commands,
+//! history events)` out. No clock, no IO, no global randomness: the driver passes the time
+//! with every event and seeds the execution's random source, so the same events replay to
+//! the same history.
+//!
+//! An execution is a tree of [`frame::Frame`]s: the top-level machine, and one frame per
+//! Parallel branch or Map iteration. A frame runs states until it must wait for the outside
+//! world (a task result or a timer); the driver answers with an [`Event`].
+
+mod context;
+mod errors;
+mod exec;
+mod frame;
+mod io;
+mod states;
+#[cfg(test)]
+mod tests;
+
+pub use errors::{error_matches, Failure};
+pub use exec::{Execution, ExecutionInfo, Status};
+
+use crate::history::TaskRef;
+use crate::model::StateMachine;
+use crate::time::Millis;
+use serde_json::Value;
+
+/// Identifies one outstanding task or timer between the interpreter and its driver.
+pub type WaitId = u64;
+
+/// Work for a worker, as the interpreter asks for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskRequest {
+    pub id: WaitId,
+    pub task: TaskRef,
+    /// The name after `activity:` / `function:`, or the service API (`lambda:invoke`).
+    pub target: String,
+    pub state_name: String,
+    pub input: Value,
+    pub token: String,
+    pub timeout_seconds: Option<u64>,
+    pub heartbeat_seconds: Option<u64>,
+    pub retry_count: u32,
+    pub wait_for_token: bool,
+}
+
+/// What the interpreter asks its driver to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    ScheduleTask(TaskRequest),
+    /// The task's result is no longer wanted (its branch was aborted or it timed out).
+    CancelTask { id: WaitId },
+    StartTimer { id: WaitId, fire_at: Millis },
+    CancelTimer { id: WaitId },
+}
+
+/// What happened outside that the execution must react to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    TaskSucceeded { id: WaitId, output: Value },
+    TaskFailed { id: WaitId, error: String, cause: String },
+    TaskHeartbeat { id: WaitId },
+    TimerFired { id: WaitId },
+    /// `StopExecution`.
+    Stop { error: Option<String>, cause: Option<String> },
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum InterpError {
+    /// A result or timer for something the execution no longer waits for: recorded by the
+    /// caller and dropped, never applied twice.
+    #[error("the execution is not waiting for task or timer {0}")]
+    UnknownWait(WaitId),
+    #[error("the execution has already ended with status {0:?}")]
+    Finished(Status),
+}
+
+/// Starts an execution: records `ExecutionStarted` and runs until the first wait.
+pub fn start(machine: &StateMachine, info: ExecutionInfo, input: Value, now: Millis, seed: u64) -> (Execution, Vec<Command>) {
+    let mut exec = Execution::new(info, input, now, seed);
+    let cmds = exec::Interp::new(machine, &mut exec, now).start();
+    (exec, cmds)
+}
+
+/// Applies one event to a running execution.
+pub fn handle(machine: &StateMachine, exec: &mut Execution, now: Millis, event: Event) -> Result<Vec<Command>, InterpError> {
+    if exec.status != Status::Running {
+        return Err(InterpError::Finished(exec.status));
+    }
+    exec::Interp::new(machine, exec, now).handle(event)
+}

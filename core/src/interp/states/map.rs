@@ -1,0 +1,164 @@
+//! Map: runs its item processor once per item of an array, up to `MaxConcurrency` at a
+//! time, tolerating up to the configured failures.
+
+use super::super::errors::Failure;
+use super::super::exec::{Flow, Interp};
+use super::super::frame::FrameId;
+use super::super::io;
+use super::children::new_children;
+use crate::history::EventKind;
+use crate::model::{ItemBatcher, NumberSource, StateId, StateKind};
+use serde_json::{json, Map, Value};
+
+/// How a number read through a `...Path` field must look.
+#[derive(Clone, Copy)]
+enum Want {
+    Integer,
+    Float,
+}
+
+fn raw_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+impl Interp<'_> {
+    fn map_number(&mut self, f: FrameId, sid: StateId, input: &Value, src: Option<&NumberSource>, field: &str, want: Want) -> Result<Option<f64>, Failure> {
+        match src {
+            None => Ok(None),
+            Some(NumberSource::Literal(n)) => Ok(Some(*n)),
+            Some(NumberSource::Path(p)) => {
+                let v = self.with_scope(f, sid, input, |s, _| p.select(s).map_err(|e| ("States.Runtime".to_string(), e.to_string())))?;
+                let n = match want {
+                    Want::Integer => v.as_i64().map(|n| n as f64),
+                    Want::Float => v.as_f64(),
+                };
+                n.map(Some).ok_or_else(|| {
+                    let kind = match want {
+                        Want::Integer => "integer",
+                        Want::Float => "float",
+                    };
+                    self.state_failure(
+                        f,
+                        sid,
+                        ("States.Runtime".into(), format!("The {field}Path field refers to value \"{}\" which is not a valid {kind}: {}", raw_text(&v), p.source())),
+                    )
+                })
+            }
+        }
+    }
+
+    pub(in super::super) fn act_map(&mut self, f: FrameId, sid: StateId) -> Result<Flow, Failure> {
+        let m = self.m;
+        let StateKind::Map(map) = &m.states[sid].kind else { unreachable!() };
+        let effective = self.effective_input(f, sid)?;
+        let items_value = match &map.items {
+            Some(t) => self.template(f, sid, Some(t), effective.clone())?,
+            None => self.with_scope(f, sid, &effective, |s, _| io::apply_io_path(&map.items_path, s))?,
+        };
+        let Value::Array(items) = items_value else {
+            return Err(self.state_failure(f, sid, ("States.Runtime".into(), format!("Map state input must be an array but was: {items_value}"))));
+        };
+        self.record_in(f, EventKind::MapStateStarted { length: items.len() });
+        let max = self.map_number(f, sid, &effective, map.max_concurrency.as_ref(), "MaxConcurrency", Want::Integer)?;
+        let count = self.map_number(f, sid, &effective, map.tolerated_failure_count.as_ref(), "ToleratedFailureCount", Want::Integer)?;
+        let pct = self.map_number(f, sid, &effective, map.tolerated_failure_percentage.as_ref(), "ToleratedFailurePercentage", Want::Float)?;
+        if count.is_some_and(|c| c < 0.0) {
+            return Err(self.state_failure(f, sid, ("States.Runtime".into(), "ToleratedFailureCount cannot be negative.".into())));
+        }
+        if pct.is_some_and(|p| !(0.0..=100.0).contains(&p)) {
+            return Err(self.state_failure(f, sid, ("States.Runtime".into(), "ToleratedFailurePercentage must be between 0 and 100.".into())));
+        }
+        if max.is_some_and(|m| m < 0.0) {
+            return Err(self.state_failure(f, sid, ("States.Runtime".into(), "MaxConcurrency cannot be negative.".into())));
+        }
+        // Every iteration's input: ItemSelector (with `$$.Map.Item`) or the item itself.
+        let mut inputs = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            let input = match &map.item_selector {
+                None => item.clone(),
+                Some(t) => {
+                    self.frame_mut(f).map_item = Some((i, item.clone()));
+                    let r = self.with_scope(f, sid, &effective, |s, rng| io::apply_template(t, s, rng));
+                    self.frame_mut(f).map_item = None;
+                    r?
+                }
+            };
+            inputs.push(input);
+        }
+        let inputs = match &map.item_batcher {
+            Some(b) => self.batch(f, sid, &effective, b, inputs)?,
+            None => inputs,
+        };
+        if map.distributed {
+            self.record_in(f, EventKind::MapRunStarted);
+        }
+        let mut ch = new_children(true, inputs, max.unwrap_or(0.0) as usize);
+        ch.tolerated_count = count.map(|c| c as u64);
+        ch.tolerated_percentage = pct;
+        self.frame_mut(f).map_items = Some(items);
+        Ok(self.spawn_children(f, ch))
+    }
+
+    /// `ItemBatcher`: groups item inputs into `{"Items": [...], "BatchInput": ...}`.
+    fn batch(&mut self, f: FrameId, sid: StateId, effective: &Value, b: &ItemBatcher, inputs: Vec<Value>) -> Result<Vec<Value>, Failure> {
+        let max_items = self.map_number(f, sid, effective, b.max_items.as_ref(), "MaxItemsPerBatch", Want::Integer)?.map(|n| n as usize).filter(|n| *n > 0);
+        let max_bytes = self.map_number(f, sid, effective, b.max_bytes.as_ref(), "MaxInputBytesPerBatch", Want::Integer)?.map(|n| n as usize).filter(|n| *n > 0);
+        let batch_input = match &b.batch_input {
+            Some(t) => Some(self.template(f, sid, Some(t), effective.clone())?),
+            None => None,
+        };
+        let mut batches = Vec::new();
+        let mut cur: Vec<Value> = Vec::new();
+        let mut bytes = 0;
+        for item in inputs {
+            let size = item.to_string().len();
+            let full = max_items.is_some_and(|n| cur.len() >= n) || max_bytes.is_some_and(|n| !cur.is_empty() && bytes + size > n);
+            if full {
+                batches.push(std::mem::take(&mut cur));
+                bytes = 0;
+            }
+            bytes += size;
+            cur.push(item);
+        }
+        if !cur.is_empty() {
+            batches.push(cur);
+        }
+        Ok(batches
+            .into_iter()
+            .map(|items| {
+                let mut o = Map::new();
+                if let Some(bi) = &batch_input {
+                    o.insert("BatchInput".into(), bi.clone());
+                }
+                o.insert("Items".into(), json!(items));
+                Value::Object(o)
+            })
+            .collect())
+    }
+
+    pub(in super::super) fn complete_map(&mut self, f: FrameId, sid: StateId, result: Result<Value, Failure>) -> Result<Flow, Failure> {
+        let m = self.m;
+        let StateKind::Map(map) = &m.states[sid].kind else { unreachable!() };
+        self.frame_mut(f).map_items = None;
+        match result {
+            Ok(v) => {
+                if map.distributed {
+                    self.record_in(f, EventKind::MapRunSucceeded);
+                }
+                self.record_in(f, EventKind::MapStateSucceeded);
+                let output = self.finish_result(f, sid, v, map.result_selector.as_ref(), &map.result_path)?;
+                Ok(Flow::Exit { output })
+            }
+            Err(e) => {
+                if map.distributed {
+                    self.record_in(f, EventKind::MapRunFailed);
+                }
+                self.record_in(f, EventKind::MapStateFailed);
+                Err(e)
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! Parallel: runs every branch on the same input; the output is the array of their outputs.
+
+use super::super::errors::Failure;
+use super::super::exec::{Flow, Interp};
+use super::super::frame::FrameId;
+use super::children::new_children;
+use crate::history::EventKind;
+use crate::model::{StateId, StateKind};
+use serde_json::Value;
+
+impl Interp<'_> {
+    pub(in super::super) fn act_parallel(&mut self, f: FrameId, sid: StateId) -> Result<Flow, Failure> {
+        let m = self.m;
+        let StateKind::Parallel(p) = &m.states[sid].kind else { unreachable!() };
+        let effective = self.effective_input(f, sid)?;
+        let input = self.template(f, sid, p.parameters.as_ref(), effective)?;
+        self.record_in(f, EventKind::ParallelStateStarted);
+        let inputs = vec![input; p.branches.len()];
+        Ok(self.spawn_children(f, new_children(false, inputs, 0)))
+    }
+
+    pub(in super::super) fn complete_parallel(&mut self, f: FrameId, sid: StateId, result: Result<Value, Failure>) -> Result<Flow, Failure> {
+        let m = self.m;
+        let StateKind::Parallel(p) = &m.states[sid].kind else { unreachable!() };
+        match result {
+            Ok(v) => {
+                self.record_in(f, EventKind::ParallelStateSucceeded);
+                let output = self.finish_result(f, sid, v, p.result_selector.as_ref(), &p.result_path)?;
+                Ok(Flow::Exit { output })
+            }
+            Err(e) => {
+                self.record_in(f, EventKind::ParallelStateFailed);
+                Err(e)
+            }
+        }
+    }
+}

@@ -1,0 +1,19 @@
+//! Pass: passes its input (or `Result`, or `Parameters`) to its output.
+
+use super::super::errors::Failure;
+use super::super::exec::{Flow, Interp};
+use super::super::frame::FrameId;
+use crate::model::{StateId, StateKind};
+
+impl Interp<'_> {
+    pub(in super::super) fn act_pass(&mut self, f: FrameId, sid: StateId) -> Result<Flow, Failure> {
+        let StateKind::Pass { result, parameters, result_path } = &self.m.states[sid].kind else { unreachable!() };
+        let effective = self.effective_input(f, sid)?;
+        let value = match result {
+            Some(r) => r.clone(),
+            None => self.template(f, sid, parameters.as_ref(), effective)?,
+        };
+        let output = self.finish_result(f, sid, value, None, result_path)?;
+        Ok(Flow::Exit { output })
+    }
+}

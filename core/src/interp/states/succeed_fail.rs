@@ -1,0 +1,54 @@
+//! Succeed and Fail: the two terminal state types.
+
+use super::super::errors::Failure;
+use super::super::exec::{Flow, Interp};
+use super::super::frame::FrameId;
+use crate::history::EventKind;
+use crate::model::{ErrorSource, StateId, StateKind};
+use serde_json::Value;
+
+impl Interp<'_> {
+    pub(in super::super) fn act_succeed(&mut self, f: FrameId, sid: StateId) -> Result<Flow, Failure> {
+        let effective = self.effective_input(f, sid)?;
+        let output = self.output_path(f, sid, effective)?;
+        if let Some(a) = &self.m.states[sid].assign {
+            self.assign(f, sid, a, &output)?;
+        }
+        let name = self.m.states[sid].name.clone();
+        self.record_in(f, EventKind::StateExited { state_type: "Succeed", name, output: output.clone() });
+        Ok(Flow::Succeed(output))
+    }
+
+    pub(in super::super) fn act_fail(&mut self, f: FrameId, sid: StateId) -> Result<Flow, Failure> {
+        let StateKind::Fail { error, cause } = &self.m.states[sid].kind else { unreachable!() };
+        let raw = self.frame(f).input.clone();
+        let mut eval = |this: &mut Self, src: &ErrorSource, field: &str| -> Result<String, Failure> {
+            match src {
+                ErrorSource::None => Ok(String::new()),
+                ErrorSource::Literal(s) => Ok(s.clone()),
+                ErrorSource::Path(p) => {
+                    let v = this.with_scope(f, sid, &raw, |s, _| p.select(s).map_err(|e| ("States.Runtime".to_string(), e.to_string())))?;
+                    match v {
+                        Value::String(s) => Ok(s),
+                        other => Err(this.state_failure(
+                            f,
+                            sid,
+                            ("States.Runtime".into(), format!("The {field}Path '{}' must resolve to a string, but it resolved to {other}", p.source())),
+                        )),
+                    }
+                }
+                ErrorSource::Intrinsic(i) => {
+                    let v = this.with_scope(f, sid, &raw, |s, rng| i.eval(s, rng).map_err(|e| (e.error_name().to_string(), e.to_string())))?;
+                    Ok(match v {
+                        Value::String(s) => s,
+                        other => other.to_string(),
+                    })
+                }
+            }
+        };
+        let error = eval(self, error, "Error")?;
+        let cause = eval(self, cause, "Cause")?;
+        self.frame_done(f, Err(Failure::new(error, cause)));
+        Ok(Flow::Blocked)
+    }
+}

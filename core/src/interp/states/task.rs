@@ -1,0 +1,160 @@
+//! Task: hands its effective input to a worker and waits for the answer, with timeouts,
+//! heartbeats, Retry and Catch.
+
+use super::super::errors::Failure;
+use super::super::exec::{Flow, Interp, Wake};
+use super::super::frame::{FrameId, Phase};
+use super::super::io;
+use super::super::{Command, TaskRequest};
+use crate::entropy::Entropy;
+use crate::history::{EventKind, TaskFamily, TaskRef};
+use crate::model::{IntegrationPattern, NumberSource, ResourceKind, StateId, StateKind, Task};
+use serde_json::Value;
+
+fn task_ref(t: &Task) -> TaskRef {
+    let (family, resource_type) = match &t.resource_kind {
+        ResourceKind::LambdaFunction => (TaskFamily::Lambda, String::new()),
+        ResourceKind::Activity => (TaskFamily::Activity, String::new()),
+        ResourceKind::Service { service, .. } => (TaskFamily::Service, service.clone()),
+    };
+    TaskRef { family, resource: t.resource.clone(), resource_type }
+}
+
+/// The worker-facing name: the activity or function name, or `service:api`.
+fn target(t: &Task) -> String {
+    match &t.resource_kind {
+        ResourceKind::LambdaFunction | ResourceKind::Activity => {
+            t.resource.split(':').nth(6).unwrap_or_default().to_string()
+        }
+        ResourceKind::Service { service, api } => format!("{service}:{api}"),
+    }
+}
+
+impl Interp<'_> {
+    fn task_of(&self, sid: StateId) -> &Task {
+        let StateKind::Task(t) = &self.m.states[sid].kind else { unreachable!("a Task state") };
+        t
+    }
+
+    fn seconds(&mut self, f: FrameId, sid: StateId, src: Option<&NumberSource>, field: &str) -> Result<Option<u64>, Failure> {
+        match src {
+            None => Ok(None),
+            Some(NumberSource::Literal(n)) => Ok(Some(*n as u64)),
+            Some(NumberSource::Path(p)) => {
+                let raw = self.effective_input(f, sid)?;
+                let v = self.with_scope(f, sid, &raw, |s, _| p.select(s).map_err(|e| ("States.Runtime".to_string(), e.to_string())))?;
+                match v.as_u64() {
+                    Some(n) if n > 0 => Ok(Some(n)),
+                    _ => Err(self.state_failure(
+                        f,
+                        sid,
+                        ("States.Runtime".into(), format!("The {field}Path field refers to value \"{v}\" which is not a valid positive integer: {}", p.source())),
+                    )),
+                }
+            }
+        }
+    }
+
+    pub(in super::super) fn task_heartbeat_seconds(&self, f: FrameId) -> Option<u64> {
+        let sid = self.frame(f).state;
+        match &self.task_of(sid).heartbeat {
+            Some(NumberSource::Literal(n)) => Some(*n as u64),
+            _ => None,
+        }
+    }
+
+    pub(in super::super) fn act_task(&mut self, f: FrameId, sid: StateId) -> Result<Flow, Failure> {
+        let m = self.m;
+        let StateKind::Task(t) = &m.states[sid].kind else { unreachable!() };
+        if t.pattern == IntegrationPattern::WaitForTaskToken || self.frame(f).task_token.is_none() {
+            let token = format!("{:016x}{:016x}", self.x.rng.next_u64(), self.x.rng.next_u64());
+            self.frame_mut(f).task_token = Some(token);
+        }
+        let effective = self.effective_input(f, sid)?;
+        let input = self.template(f, sid, t.parameters.as_ref(), effective)?;
+        let timeout_seconds = self.seconds(f, sid, t.timeout.as_ref(), "TimeoutSeconds")?;
+        let heartbeat_seconds = self.seconds(f, sid, t.heartbeat.as_ref(), "HeartbeatSeconds")?;
+        let task = task_ref(t);
+        self.record_in(f, EventKind::TaskScheduled { task: task.clone(), parameters: input.clone(), timeout_seconds, heartbeat_seconds });
+        self.record_in(f, EventKind::TaskStarted { task: task.clone() });
+        if t.pattern != IntegrationPattern::RequestResponse {
+            self.record_in(f, EventKind::TaskSubmitted { task: task.clone(), output: Value::Object(Default::default()) });
+        }
+        let id = self.new_wait(Wake::Task(f));
+        let mut timers = Vec::new();
+        if let Some(s) = timeout_seconds {
+            let tid = self.new_wait(Wake::TaskTimeout { frame: f, task: id, heartbeat: false });
+            self.cmds.push(Command::StartTimer { id: tid, fire_at: self.now + s as i64 * 1000 });
+            timers.push(tid);
+        }
+        if let Some(s) = heartbeat_seconds {
+            let tid = self.new_wait(Wake::TaskTimeout { frame: f, task: id, heartbeat: true });
+            self.cmds.push(Command::StartTimer { id: tid, fire_at: self.now + s as i64 * 1000 });
+            timers.push(tid);
+        }
+        let fr = self.frame(f);
+        let request = TaskRequest {
+            id,
+            task,
+            target: target(t),
+            state_name: m.states[sid].name.clone(),
+            input,
+            token: fr.task_token.clone().unwrap_or_default(),
+            timeout_seconds,
+            heartbeat_seconds,
+            retry_count: fr.retry_count,
+            wait_for_token: t.pattern == IntegrationPattern::WaitForTaskToken,
+        };
+        self.cmds.push(Command::ScheduleTask(request));
+        self.frame_mut(f).phase = Phase::WaitingTask { id, timers };
+        Ok(Flow::Blocked)
+    }
+
+    /// A worker answered (or the task timed out): record it and resume the frame.
+    pub(in super::super) fn task_answered(&mut self, f: FrameId, result: Result<Value, Failure>) {
+        if let Phase::WaitingTask { timers, .. } = std::mem::replace(&mut self.frame_mut(f).phase, Phase::Done) {
+            for id in timers {
+                if self.x.waits.remove(&id).is_some() {
+                    self.cmds.push(Command::CancelTimer { id });
+                }
+            }
+        }
+        let sid = self.frame(f).state;
+        let t = self.task_of(sid);
+        let task = task_ref(t);
+        let result = match result {
+            Ok(v) if io::payload_too_large(&v) => {
+                let name = match &t.resource_kind {
+                    ResourceKind::Service { service, .. } => service.clone(),
+                    _ => t.resource.clone(),
+                };
+                Err(Failure::new(
+                    "States.DataLimitExceeded",
+                    format!("The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit."),
+                ))
+            }
+            r => r,
+        };
+        match &result {
+            Ok(v) => {
+                self.record_in(f, EventKind::TaskSucceeded { task, output: v.clone() });
+            }
+            Err(e) if e.error == "States.Timeout" || e.error == "States.HeartbeatTimeout" => {
+                self.record_in(f, EventKind::TaskTimedOut { task, error: e.error.clone(), cause: e.cause.clone() });
+            }
+            Err(e) => {
+                self.record_in(f, EventKind::TaskFailed { task, error: e.error.clone(), cause: e.cause.clone() });
+            }
+        }
+        self.frame_mut(f).phase = Phase::Completed(result);
+        self.x.ready.push_back(f);
+    }
+
+    pub(in super::super) fn complete_task(&mut self, f: FrameId, sid: StateId, result: Result<Value, Failure>) -> Result<Flow, Failure> {
+        let result = result?;
+        let m = self.m;
+        let StateKind::Task(t) = &m.states[sid].kind else { unreachable!() };
+        let output = self.finish_result(f, sid, result, t.result_selector.as_ref(), &t.result_path)?;
+        Ok(Flow::Exit { output })
+    }
+}

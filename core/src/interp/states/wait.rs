@@ -1,0 +1,57 @@
+//! Wait: delays for a number of seconds or until a timestamp. The interpreter only asks
+//! for a timer; the driver decides whether time is real or virtual.
+
+use super::super::errors::Failure;
+use super::super::exec::{Flow, Interp, Wake};
+use super::super::frame::{FrameId, Phase};
+use super::super::Command;
+use crate::model::{StateId, StateKind, WaitFor};
+use crate::time::parse_timestamp;
+use serde_json::Value;
+
+impl Interp<'_> {
+    pub(in super::super) fn act_wait(&mut self, f: FrameId, sid: StateId) -> Result<Flow, Failure> {
+        let StateKind::Wait(w) = &self.m.states[sid].kind else { unreachable!() };
+        let effective = self.effective_input(f, sid)?;
+        let rt = |m: String| ("States.Runtime".to_string(), m);
+        let fire_at = match w {
+            WaitFor::Seconds(s) => self.now + (*s * 1000.0) as i64,
+            WaitFor::Timestamp(t) => parse_timestamp(t).unwrap_or(self.now),
+            WaitFor::SecondsPath(p) => {
+                let v = self.with_scope(f, sid, &effective, |s, _| p.select(s).map_err(|e| rt(e.to_string())))?;
+                let secs = match &v {
+                    Value::Number(n) if n.is_i64() || n.is_u64() => n.as_i64().unwrap_or(i64::MAX),
+                    _ => {
+                        return Err(self.state_failure(f, sid, rt(format!("The SecondsPath parameter cannot be parsed as a long value: {} == {v}", p.source()))));
+                    }
+                };
+                if secs < 0 {
+                    return Err(self.state_failure(f, sid, rt(format!("The SecondsPath parameter references a negative value: {} == {v}", p.source()))));
+                }
+                self.now.saturating_add(secs.saturating_mul(1000))
+            }
+            WaitFor::TimestampPath(p) => {
+                let v = self.with_scope(f, sid, &effective, |s, _| p.select(s).map_err(|e| rt(e.to_string())))?;
+                match v.as_str().and_then(parse_timestamp) {
+                    Some(t) => t,
+                    None => {
+                        return Err(self.state_failure(f, sid, rt(format!("The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {} == {v}", p.source()))));
+                    }
+                }
+            }
+        };
+        let id = self.new_wait(Wake::Timer(f));
+        self.cmds.push(Command::StartTimer { id, fire_at });
+        self.frame_mut(f).phase = Phase::WaitingTimer { id };
+        Ok(Flow::Blocked)
+    }
+
+    pub(in super::super) fn complete_wait(&mut self, f: FrameId, sid: StateId) -> Result<Flow, Failure> {
+        let effective = self.effective_input(f, sid)?;
+        if let Some(a) = &self.m.states[sid].assign {
+            self.assign(f, sid, a, &effective)?;
+        }
+        let output = self.output_path(f, sid, effective)?;
+        Ok(Flow::Exit { output })
+    }
+}

@@ -1,0 +1,175 @@
+//! Scenario tests of the interpreter, stepped event by event or run with the in-process
+//! runner on virtual time.
+
+use super::*;
+use crate::model::{compile_value, MachineType};
+use crate::runner::{self, RunOptions, TaskOutcome};
+use serde_json::{json, Value};
+
+fn machine(def: Value) -> StateMachine {
+    compile_value(&def, MachineType::Standard).expect("valid definition")
+}
+
+fn types(exec: &Execution) -> Vec<String> {
+    exec.history.iter().map(|e| e.kind.type_name()).collect()
+}
+
+fn run_with(def: Value, input: Value, mut handler: impl FnMut(&TaskRequest) -> TaskOutcome) -> Execution {
+    let m = machine(def);
+    runner::run(&m, runner::local_info("t", "e"), input, &mut handler, &RunOptions::default()).expect("execution ends")
+}
+
+const ACTIVITY: &str = "arn:aws:states:us-east-1:000000000000:activity:work";
+
+#[test]
+fn pass_chain_transforms_and_records_history() {
+    let exec = run_with(
+        json!({"StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Result": {"x": 1}, "ResultPath": "$.a", "Next": "B"},
+            "B": {"Type": "Pass", "Parameters": {"sum.$": "States.MathAdd($.a.x, 41)"}, "End": true}}}),
+        json!({"in": true}),
+        |_| TaskOutcome::NoAnswer,
+    );
+    assert_eq!(exec.status, Status::Succeeded);
+    assert_eq!(exec.output, Some(json!({"sum": 42})));
+    assert_eq!(types(&exec), ["ExecutionStarted", "PassStateEntered", "PassStateExited", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"]);
+    assert_eq!(exec.state_transitions, 2);
+}
+
+#[test]
+fn task_is_retried_then_succeeds_with_backoff_on_virtual_time() {
+    let mut calls = 0;
+    let exec = run_with(
+        json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": ACTIVITY,
+            "Retry": [{"ErrorEquals": ["Flaky"], "IntervalSeconds": 2, "BackoffRate": 3, "MaxAttempts": 3}], "End": true}}}),
+        json!({"n": 1}),
+        |r| {
+            calls += 1;
+            assert_eq!(r.retry_count, calls - 1);
+            if calls < 3 {
+                TaskOutcome::Failure { error: "Flaky".into(), cause: "try again".into() }
+            } else {
+                TaskOutcome::Success(json!({"done": r.input["n"]}))
+            }
+        },
+    );
+    assert_eq!(exec.status, Status::Succeeded);
+    assert_eq!(exec.output, Some(json!({"done": 1})));
+    // 2 s then 6 s of backoff.
+    assert_eq!(exec.stop_time.unwrap() - exec.info.start_time, 8_000);
+    let t = types(&exec);
+    assert_eq!(t.iter().filter(|e| *e == "ActivityScheduled").count(), 3);
+    assert_eq!(t.iter().filter(|e| *e == "TaskStateEntered").count(), 1);
+}
+
+#[test]
+fn catch_routes_the_error_output_through_result_path() {
+    let exec = run_with(
+        json!({"StartAt": "T", "States": {
+            "T": {"Type": "Task", "Resource": ACTIVITY, "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.err", "Next": "Handled"}], "End": true},
+            "Handled": {"Type": "Pass", "End": true}}}),
+        json!({"keep": 1}),
+        |_| TaskOutcome::Failure { error: "Boom".into(), cause: "it broke".into() },
+    );
+    assert_eq!(exec.status, Status::Succeeded);
+    assert_eq!(exec.output, Some(json!({"keep": 1, "err": {"Error": "Boom", "Cause": "it broke"}})));
+}
+
+#[test]
+fn runtime_errors_are_not_caught() {
+    let exec = run_with(
+        json!({"StartAt": "T", "States": {
+            "T": {"Type": "Task", "Resource": ACTIVITY, "OutputPath": "$.missing.deep",
+                  "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handled"}], "End": true},
+            "Handled": {"Type": "Pass", "End": true}}}),
+        json!({}),
+        |_| TaskOutcome::Success(json!({})),
+    );
+    assert_eq!(exec.status, Status::Failed);
+    let f = exec.failure.unwrap();
+    assert_eq!(f.error, "States.Runtime");
+    assert_eq!(f.cause, "An error occurred while executing the state 'T' (entered at the event id #2). Invalid path '$.missing.deep' : Missing property in path $['missing']");
+}
+
+#[test]
+fn task_timeout_fails_with_states_timeout() {
+    let exec = run_with(
+        json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": ACTIVITY, "TimeoutSeconds": 5, "End": true}}}),
+        json!({}),
+        |_| TaskOutcome::NoAnswer,
+    );
+    assert_eq!(exec.status, Status::Failed);
+    assert_eq!(exec.failure.unwrap().error, "States.Timeout");
+    assert!(types(&exec).contains(&"ActivityTimedOut".to_string()));
+    assert_eq!(exec.stop_time.unwrap() - exec.info.start_time, 5_000);
+}
+
+#[test]
+fn map_respects_max_concurrency_when_stepped() {
+    let m = machine(json!({"StartAt": "M", "States": {"M": {"Type": "Map", "MaxConcurrency": 2, "ItemsPath": "$.xs",
+        "ItemProcessor": {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": ACTIVITY, "End": true}}}, "End": true}}}));
+    let (mut exec, cmds) = start(&m, runner::local_info("t", "e"), json!({"xs": [1, 2, 3]}), 0, 1);
+    let tasks = |c: &[Command]| c.iter().filter_map(|c| if let Command::ScheduleTask(r) = c { Some(r.clone()) } else { None }).collect::<Vec<_>>();
+    let first = tasks(&cmds);
+    assert_eq!(first.len(), 2, "only MaxConcurrency tasks start");
+    let cmds = handle(&m, &mut exec, 10, Event::TaskSucceeded { id: first[1].id, output: json!("b") }).unwrap();
+    let third = tasks(&cmds);
+    assert_eq!(third.len(), 1);
+    assert_eq!(third[0].input, json!(3));
+    handle(&m, &mut exec, 20, Event::TaskSucceeded { id: third[0].id, output: json!("c") }).unwrap();
+    assert_eq!(exec.status, Status::Running);
+    handle(&m, &mut exec, 30, Event::TaskSucceeded { id: first[0].id, output: json!("a") }).unwrap();
+    assert_eq!(exec.status, Status::Succeeded);
+    assert_eq!(exec.output, Some(json!(["a", "b", "c"])), "results keep item order");
+    // A result for a task that already answered is refused, never applied twice.
+    assert!(matches!(handle(&m, &mut exec, 40, Event::TaskSucceeded { id: first[0].id, output: json!("x") }), Err(InterpError::Finished(_))));
+}
+
+#[test]
+fn unknown_results_are_refused_and_stop_aborts() {
+    let m = machine(json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": ACTIVITY, "End": true}}}));
+    let (mut exec, _) = start(&m, runner::local_info("t", "e"), json!({}), 0, 1);
+    assert_eq!(handle(&m, &mut exec, 1, Event::TaskSucceeded { id: 999, output: json!(1) }), Err(InterpError::UnknownWait(999)));
+    let cmds = handle(&m, &mut exec, 2, Event::Stop { error: Some("Operator".into()), cause: Some("stopped by hand".into()) }).unwrap();
+    assert!(cmds.iter().any(|c| matches!(c, Command::CancelTask { .. })));
+    assert_eq!(exec.status, Status::Aborted);
+    assert_eq!(types(&exec).last().unwrap(), "ExecutionAborted");
+}
+
+#[test]
+fn parallel_failure_fails_the_state_and_can_be_caught() {
+    let exec = run_with(
+        json!({"StartAt": "P", "States": {
+            "P": {"Type": "Parallel", "Branches": [
+                {"StartAt": "Ok", "States": {"Ok": {"Type": "Pass", "End": true}}},
+                {"StartAt": "Bad", "States": {"Bad": {"Type": "Fail", "Error": "E", "Cause": "C"}}}],
+              "Catch": [{"ErrorEquals": ["E"], "Next": "Done"}], "End": true},
+            "Done": {"Type": "Succeed"}}}),
+        json!({"v": 1}),
+        |_| TaskOutcome::NoAnswer,
+    );
+    assert_eq!(exec.status, Status::Succeeded);
+    assert_eq!(exec.output, Some(json!({"Error": "E", "Cause": "C"})));
+    assert!(types(&exec).contains(&"ParallelStateFailed".to_string()));
+}
+
+#[test]
+fn wait_seconds_path_rejects_fractions() {
+    let exec = run_with(
+        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "SecondsPath": "$.s", "End": true}}}),
+        json!({"s": 1.5}),
+        |_| TaskOutcome::NoAnswer,
+    );
+    assert_eq!(exec.status, Status::Failed);
+    assert!(exec.failure.unwrap().cause.ends_with("The SecondsPath parameter cannot be parsed as a long value: $.s == 1.5"));
+}
+
+#[test]
+fn same_seed_replays_the_same_history() {
+    let def = json!({"StartAt": "U", "States": {"U": {"Type": "Pass", "Parameters": {"id.$": "States.UUID()"}, "End": true}}});
+    let m = machine(def);
+    let a = start(&m, runner::local_info("t", "e"), json!({}), 0, 7).0;
+    let b = start(&m, runner::local_info("t", "e"), json!({}), 0, 7).0;
+    assert_eq!(a.history, b.history);
+    assert_eq!(a.output, b.output);
+}
