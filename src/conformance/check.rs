@@ -14,6 +14,8 @@ pub struct Outcome {
     pub failure: Option<String>,
     /// `Some(equal)` when the case records history event types.
     pub events_equal: Option<bool>,
+    /// Our event types, kept when they differ from the recorded ones.
+    pub events_got: Option<Vec<String>>,
 }
 
 pub fn run_case(case: &Case) -> Outcome {
@@ -21,7 +23,7 @@ pub fn run_case(case: &Case) -> Outcome {
         Ok(o) => o,
         Err(p) => {
             let msg = p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_default();
-            Outcome { failure: Some(format!("PANIC: {msg}")), events_equal: case.events.as_ref().map(|_| false) }
+            Outcome { failure: Some(format!("PANIC: {msg}")), events_equal: case.events.as_ref().map(|_| false), events_got: None }
         }
     }
 }
@@ -35,13 +37,17 @@ fn machine_type(case: &Case) -> MachineType {
 
 fn run_inner(case: &Case) -> Outcome {
     if case.expected.get("valid").is_some() {
-        return Outcome { failure: check_validation(case), events_equal: None };
+        return Outcome { failure: check_validation(case), events_equal: None, events_got: None };
     }
     let machine = match compile_value(&case.definition, machine_type(case)) {
         Ok(m) => m,
         Err(diags) => {
             let list: Vec<String> = diags.iter().take(3).map(Diagnostic::to_string).collect();
-            return Outcome { failure: Some(format!("definition rejected: {}", list.join("; "))), events_equal: case.events.as_ref().map(|_| false) };
+            return Outcome {
+                failure: Some(format!("definition rejected: {}", list.join("; "))),
+                events_equal: case.events.as_ref().map(|_| false),
+                events_got: None,
+            };
         }
     };
     let info = execution_info(case);
@@ -51,13 +57,12 @@ fn run_inner(case: &Case) -> Outcome {
         Ok(e) => e,
         Err((_, e)) => {
             let why = script.unscripted.clone().unwrap_or_else(|| e.to_string());
-            return Outcome { failure: Some(format!("did not finish: {why}")), events_equal: case.events.as_ref().map(|_| false) };
+            return Outcome { failure: Some(format!("did not finish: {why}")), events_equal: case.events.as_ref().map(|_| false), events_got: None };
         }
     };
-    let events_equal = case.events.as_ref().map(|want| {
-        let got: Vec<String> = exec.history.iter().map(|e| e.kind.type_name()).collect();
-        &got == want
-    });
+    let got: Vec<String> = exec.history.iter().map(|e| e.kind.type_name()).collect();
+    let events_equal = case.events.as_ref().map(|want| &got == want);
+    let events_got = (events_equal == Some(false)).then_some(got);
     let mut diffs = Vec::new();
     let want_status = case.expected.get("status").and_then(Value::as_str).unwrap_or("");
     if exec.status.as_str() != want_status {
@@ -85,7 +90,7 @@ fn run_inner(case: &Case) -> Outcome {
             }
         }
     }
-    Outcome { failure: (!diffs.is_empty()).then(|| diffs.join("; ")), events_equal }
+    Outcome { failure: (!diffs.is_empty()).then(|| diffs.join("; ")), events_equal, events_got }
 }
 
 fn check_validation(case: &Case) -> Option<String> {

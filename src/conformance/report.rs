@@ -38,7 +38,7 @@ pub fn print(cases: &[Case], results: &[Outcome], as_json: bool) -> Result<Summa
             ev_equal += eq as usize;
         }
         if as_json {
-            println!("{}", json!({"case": c.name, "file": c.file, "passed": r.failure.is_none(), "reason": r.failure, "events_equal": r.events_equal}));
+            println!("{}", json!({"case": c.name, "file": c.file, "passed": r.failure.is_none(), "reason": r.failure, "events_equal": r.events_equal, "events": r.events_got}));
         } else if let Some(why) = &r.failure {
             println!("FAIL {}: {why}", c.name);
         }

@@ -158,6 +158,7 @@ impl<'a> Interp<'a> {
             task_token: None,
             map_items: None,
             silent: false,
+            children_failed: false,
         }));
         self.x.ready.push_back(0);
         self.run();
@@ -329,6 +330,16 @@ impl<'a> Interp<'a> {
                 }
                 Phase::Done => return,
             };
+            let flow = match flow {
+                Flow::Exit { output } | Flow::Goto { output, .. } if super::io::payload_too_large(&output) => {
+                    let name = &self.m.states[sid].name;
+                    Flow::Error(Failure::new(
+                        "States.DataLimitExceeded",
+                        format!("The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit."),
+                    ))
+                }
+                other => other,
+            };
             match flow {
                 Flow::Blocked => return,
                 Flow::Exit { output } => self.exit(f, sid, output, None),
@@ -411,6 +422,7 @@ impl<'a> Interp<'a> {
     /// Applies Retry, then Catch. Returns true when the frame goes on running.
     fn on_error(&mut self, f: FrameId, sid: StateId, failure: Failure) -> bool {
         let (retriers, catchers) = self.retry_catch(sid);
+        let children_failed = std::mem::take(&mut self.frame_mut(f).children_failed);
         if !is_uncatchable(&failure.error) {
             if let Some(i) = retriers.iter().position(|r| super::error_matches(&r.error_equals, &failure.error)) {
                 let r = &retriers[i];
@@ -432,6 +444,15 @@ impl<'a> Interp<'a> {
                     return false;
                 }
             }
+        }
+        if children_failed {
+            let failed = match self.m.states[sid].kind {
+                StateKind::Map(_) => EventKind::MapStateFailed,
+                _ => EventKind::ParallelStateFailed,
+            };
+            self.record_in(f, failed);
+        }
+        if !is_uncatchable(&failure.error) {
             if let Some(c) = catchers.iter().find(|c| super::error_matches(&c.error_equals, &failure.error)) {
                 let raw = self.frame(f).input.clone();
                 let error_output = failure.to_output();

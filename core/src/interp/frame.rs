@@ -64,4 +64,7 @@ pub struct Frame {
     /// Events of a silent frame are not recorded: the iterations of a distributed Map
     /// run as child executions with their own histories.
     pub silent: bool,
+    /// The current Parallel/Map state failed because a child failed: its `...StateFailed`
+    /// event is due unless a retry follows.
+    pub children_failed: bool,
 }

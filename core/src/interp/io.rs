@@ -45,8 +45,56 @@ pub fn apply_result_path(rp: &ResultPath, raw_input: &Value, result: Value) -> I
 pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
 
 pub fn payload_too_large(v: &Value) -> bool {
-    // Cheap bound first: most payloads are far below the limit.
-    serde_json::to_vec(v).map(|b| b.len() > MAX_PAYLOAD_BYTES).unwrap_or(true)
+    json_len(v, MAX_PAYLOAD_BYTES + 1) > MAX_PAYLOAD_BYTES
+}
+
+/// The length of `v` serialised as compact JSON, counted without allocating and stopping
+/// once past `cap` (the check runs on every state's output).
+fn json_len(v: &Value, cap: usize) -> usize {
+    fn str_len(s: &str) -> usize {
+        2 + s.len() + s.bytes().filter(|b| matches!(b, b'"' | b'\\' | 0..=0x1f)).map(|b| if b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x08 | 0x0c) { 5 } else { 1 }).sum::<usize>()
+    }
+    match v {
+        Value::Null => 4,
+        Value::Bool(b) => if *b { 4 } else { 5 },
+        Value::Number(n) => n.to_string().len(),
+        Value::String(s) => str_len(s),
+        Value::Array(a) => {
+            let mut n = 2 + a.len().saturating_sub(1);
+            for x in a {
+                n += json_len(x, cap);
+                if n > cap {
+                    return n;
+                }
+            }
+            n
+        }
+        Value::Object(o) => {
+            let mut n = 2 + o.len().saturating_sub(1);
+            for (k, x) in o {
+                n += str_len(k) + 1 + json_len(x, cap);
+                if n > cap {
+                    return n;
+                }
+            }
+            n
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn json_len_matches_serialisation() {
+        for v in [json!(null), json!({"a": [1, 2.5, "x\"y\n\u{1}"], "b": {"c": true}}), json!([]), json!("")] {
+            assert_eq!(json_len(&v, usize::MAX), v.to_string().len(), "{v}");
+        }
+        assert!(payload_too_large(&json!("x".repeat(MAX_PAYLOAD_BYTES))));
+        assert!(!payload_too_large(&json!("x".repeat(MAX_PAYLOAD_BYTES - 2))));
+    }
 }
 
 impl From<(String, String)> for Failure {

@@ -99,7 +99,7 @@ fn task_timeout_fails_with_states_timeout() {
         |_| TaskOutcome::NoAnswer,
     );
     assert_eq!(exec.status, Status::Failed);
-    assert_eq!(exec.failure.unwrap().error, "States.Timeout");
+    assert_eq!(exec.failure.as_ref().unwrap().error, "States.Timeout");
     assert!(types(&exec).contains(&"ActivityTimedOut".to_string()));
     assert_eq!(exec.stop_time.unwrap() - exec.info.start_time, 5_000);
 }

@@ -2,7 +2,7 @@
 //! `true`/`false`/`null`, a JSONPath (`$.a`, `$$.Execution.Id`, `$var.x`) or a nested call.
 //! Everything that can be checked without the input is checked here.
 
-use super::{format, Arg, Function, Intrinsic, IntrinsicError, Kind, Text, MAX_NESTING};
+use super::{format, Arg, Function, Intrinsic, IntrinsicError, Text, MAX_NESTING};
 use serde_json::Value;
 
 /// Parses an intrinsic call; surrounding whitespace is allowed, anything else after the

@@ -501,6 +501,11 @@ impl Compiler {
                 self.err(format!("{loc}/{k}"), format!("The field '{k}' is only supported in a state that uses the JSONata query language"));
             }
         }
+        if let Some(c) = obj.get("Credentials") {
+            if c.get("RoleArn").is_none() && c.get("RoleArn.$").is_none() {
+                self.err(format!("{loc}/Credentials"), "The field 'RoleArn' is required but was missing");
+            }
+        }
         if ql == QueryLanguage::JsonAta {
             // JSONata expressions are not evaluated yet: such a state fails at run time with
             // a clear reason instead of being misread as JSONPath.
@@ -560,7 +565,7 @@ impl Compiler {
     }
 
     fn fail_state(&mut self, obj: &JsonMap<String, Value>, loc: &str) -> StateKind {
-        let mut source = |this: &mut Self, field: &str| -> ErrorSource {
+        let source = |this: &mut Self, field: &str| -> ErrorSource {
             let pf = format!("{field}Path");
             if obj.contains_key(field) && obj.contains_key(&pf) {
                 this.err(loc, format!("The fields '{field}' and '{pf}' are mutually exclusive"));
@@ -689,11 +694,6 @@ impl Compiler {
             }
             if pattern == IntegrationPattern::Sync {
                 self.err(&rloc, "Express state machine does not support '.sync' service integration ");
-            }
-        }
-        if let Some(c) = obj.get("Credentials") {
-            if c.get("RoleArn").is_none() && c.get("RoleArn.$").is_none() {
-                self.err(format!("{loc}/Credentials"), "The field 'RoleArn' is required but was missing");
             }
         }
         let timeout = self.number_source(obj, "TimeoutSeconds", loc, 1.0);

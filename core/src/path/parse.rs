@@ -110,6 +110,8 @@ impl<'a> Parser<'a> {
         Ok(JsonPath { root, segments, source })
     }
 
+    /// A quoted name. As in Jayway, a backslash escapes only the quote character itself
+    /// (and a backslash); anything else after it is kept literally.
     fn quoted(&mut self) -> Result<String, PathError> {
         let q = self.peek().unwrap_or('\'');
         self.pos += 1;
@@ -120,10 +122,11 @@ impl<'a> Parser<'a> {
                 Some('\\') => {
                     self.pos += 1;
                     match self.peek() {
-                        Some(c) => {
+                        Some(c) if c == q || c == '\\' => {
                             out.push(c);
                             self.pos += c.len_utf8();
                         }
+                        Some(_) => out.push('\\'),
                         None => return Err(self.err("unterminated escape".into())),
                     }
                 }

@@ -57,6 +57,7 @@ impl Interp<'_> {
                 phase: Phase::Enter,
                 task_token: None,
                 silent,
+                children_failed: false,
             };
             let id = self.x.frames.len();
             self.x.frames.push(Some(child));

@@ -31,9 +31,12 @@ impl Interp<'_> {
             Some(NumberSource::Literal(n)) => Ok(Some(*n)),
             Some(NumberSource::Path(p)) => {
                 let v = self.with_scope(f, sid, input, |s, _| p.select(s).map_err(|e| ("States.Runtime".to_string(), e.to_string())))?;
-                let n = match want {
-                    Want::Integer => v.as_i64().map(|n| n as f64),
-                    Want::Float => v.as_f64(),
+                // AWS accepts a number, or a string holding one.
+                let n = match (want, &v) {
+                    (Want::Integer, Value::String(s)) => s.trim().parse::<i64>().ok().map(|n| n as f64),
+                    (Want::Float, Value::String(s)) => s.trim().parse::<f64>().ok(),
+                    (Want::Integer, _) => v.as_i64().map(|n| n as f64),
+                    (Want::Float, _) => v.as_f64(),
                 };
                 n.map(Some).ok_or_else(|| {
                     let kind = match want {
@@ -61,8 +64,8 @@ impl Interp<'_> {
         let Value::Array(items) = items_value else {
             return Err(self.state_failure(f, sid, ("States.Runtime".into(), format!("Map state input must be an array but was: {items_value}"))));
         };
-        self.record_in(f, EventKind::MapStateStarted { length: items.len() });
         let max = self.map_number(f, sid, &effective, map.max_concurrency.as_ref(), "MaxConcurrency", Want::Integer)?;
+        self.record_in(f, EventKind::MapStateStarted { length: items.len() });
         let count = self.map_number(f, sid, &effective, map.tolerated_failure_count.as_ref(), "ToleratedFailureCount", Want::Integer)?;
         let pct = self.map_number(f, sid, &effective, map.tolerated_failure_percentage.as_ref(), "ToleratedFailurePercentage", Want::Float)?;
         if count.is_some_and(|c| c < 0.0) {
@@ -156,7 +159,8 @@ impl Interp<'_> {
                 if map.distributed {
                     self.record_in(f, EventKind::MapRunFailed);
                 }
-                self.record_in(f, EventKind::MapStateFailed);
+                // `MapStateFailed` is recorded once Retry has declined the error.
+                self.frame_mut(f).children_failed = true;
                 Err(e)
             }
         }

@@ -29,7 +29,8 @@ impl Interp<'_> {
                 Ok(Flow::Exit { output })
             }
             Err(e) => {
-                self.record_in(f, EventKind::ParallelStateFailed);
+                // `ParallelStateFailed` is recorded once Retry has declined the error.
+                self.frame_mut(f).children_failed = true;
                 Err(e)
             }
         }

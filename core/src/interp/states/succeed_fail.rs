@@ -22,7 +22,7 @@ impl Interp<'_> {
     pub(in super::super) fn act_fail(&mut self, f: FrameId, sid: StateId) -> Result<Flow, Failure> {
         let StateKind::Fail { error, cause } = &self.m.states[sid].kind else { unreachable!() };
         let raw = self.frame(f).input.clone();
-        let mut eval = |this: &mut Self, src: &ErrorSource, field: &str| -> Result<String, Failure> {
+        let eval = |this: &mut Self, src: &ErrorSource, field: &str| -> Result<String, Failure> {
             match src {
                 ErrorSource::None => Ok(String::new()),
                 ErrorSource::Literal(s) => Ok(s.clone()),
