@@ -31,8 +31,6 @@ pub struct Case {
     pub tasks: Vec<ScriptedTask>,
     pub expected: Value,
     pub events: Option<Vec<String>>,
-    #[serde(default)]
-    pub notes: String,
 }
 
 /// Every `*.json` below `dir` (README and other files are ignored), sorted by path.

@@ -47,10 +47,10 @@ impl HistoryEvent {
             ExecutionTimedOut { error, cause } => ("executionTimedOutEventDetails".into(), json!({"error": error, "cause": cause})),
             ExecutionRedriven { redrive_count } => ("executionRedrivenEventDetails".into(), json!({"redriveCount": redrive_count})),
             StateEntered { name, input, .. } => {
-                ("stateEnteredEventDetails".into(), json!({"name": name, "input": payload(input), "inputDetails": included()}))
+                ("stateEnteredEventDetails".into(), json!({"name": &**name, "input": payload(input), "inputDetails": included()}))
             }
             StateExited { name, output, .. } => {
-                ("stateExitedEventDetails".into(), json!({"name": name, "output": payload(output), "outputDetails": included()}))
+                ("stateExitedEventDetails".into(), json!({"name": &**name, "output": payload(output), "outputDetails": included()}))
             }
             MapStateStarted { length } => ("mapStateStartedEventDetails".into(), json!({"length": length})),
             MapIterationStarted { name, index }
@@ -58,7 +58,7 @@ impl HistoryEvent {
             | MapIterationFailed { name, index }
             | MapIterationAborted { name, index } => {
                 let k = format!("{}{}EventDetails", ty[..1].to_lowercase(), &ty[1..]);
-                (k, json!({"name": name, "index": index}))
+                (k, json!({"name": &**name, "index": index}))
             }
             TaskScheduled { task, parameters, timeout_seconds, heartbeat_seconds } => {
                 let mut m = obj(vec![("region", json!("us-east-1")), ("parameters", payload(parameters))]);

@@ -5,6 +5,11 @@ mod aws_json;
 
 use crate::time::Millis;
 use serde_json::Value;
+use std::sync::Arc;
+
+/// A state's input or output: shared between the history and the running frames, so
+/// passing it from one state to the next copies a pointer, not the document.
+pub type Payload = Arc<Value>;
 
 /// Which family of task events a Task state records, decided by its `Resource`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,14 +33,14 @@ pub struct TaskRef {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum EventKind {
-    ExecutionStarted { input: Value, role_arn: String, state_machine_arn: String },
-    ExecutionSucceeded { output: Value },
+    ExecutionStarted { input: Payload, role_arn: String, state_machine_arn: String },
+    ExecutionSucceeded { output: Payload },
     ExecutionFailed { error: String, cause: String },
     ExecutionAborted { error: String, cause: String },
     ExecutionTimedOut { error: String, cause: String },
     ExecutionRedriven { redrive_count: u32 },
-    StateEntered { state_type: &'static str, name: String, input: Value },
-    StateExited { state_type: &'static str, name: String, output: Value },
+    StateEntered { state_type: &'static str, name: Arc<str>, input: Payload },
+    StateExited { state_type: &'static str, name: Arc<str>, output: Payload },
     MapStateStarted { length: usize },
     MapStateSucceeded,
     MapStateFailed,
@@ -43,10 +48,10 @@ pub enum EventKind {
     MapRunStarted,
     MapRunSucceeded,
     MapRunFailed,
-    MapIterationStarted { name: String, index: usize },
-    MapIterationSucceeded { name: String, index: usize },
-    MapIterationFailed { name: String, index: usize },
-    MapIterationAborted { name: String, index: usize },
+    MapIterationStarted { name: Arc<str>, index: usize },
+    MapIterationSucceeded { name: Arc<str>, index: usize },
+    MapIterationFailed { name: Arc<str>, index: usize },
+    MapIterationAborted { name: Arc<str>, index: usize },
     ParallelStateStarted,
     ParallelStateSucceeded,
     ParallelStateFailed,

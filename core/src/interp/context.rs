@@ -28,7 +28,7 @@ pub fn build(info: &ExecutionInfo, input: &Value, frame: &Frame, state_name: &st
         ctx.insert("Task".into(), json!({"Token": token}));
     }
     if let Some((index, value)) = &frame.map_item {
-        ctx.insert("Map".into(), json!({"Item": {"Index": index, "Value": value}}));
+        ctx.insert("Map".into(), json!({"Item": {"Index": index, "Value": &**value}}));
     }
     Value::Object(ctx)
 }

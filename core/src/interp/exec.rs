@@ -5,7 +5,7 @@ use super::errors::{is_uncatchable, Failure};
 use super::frame::{Frame, FrameId, Phase};
 use super::{Command, Event, InterpError, WaitId};
 use crate::entropy::{Entropy, SplitMix64};
-use crate::history::{EventKind, HistoryEvent};
+use crate::history::{EventKind, HistoryEvent, Payload};
 use crate::model::{Catcher, Retrier, StateId, StateKind, StateMachine, Transition};
 use crate::path::Scope;
 use crate::time::Millis;
@@ -60,7 +60,7 @@ pub(super) enum Wake {
 #[derive(Debug, Clone)]
 pub struct Execution {
     pub info: ExecutionInfo,
-    pub input: Value,
+    pub input: Payload,
     pub status: Status,
     pub output: Option<Value>,
     pub failure: Option<Failure>,
@@ -79,11 +79,11 @@ impl Execution {
     pub(super) fn new(info: ExecutionInfo, input: Value, _now: Millis, seed: u64) -> Self {
         Execution {
             info,
-            input,
+            input: Payload::new(input),
             status: Status::Running,
             output: None,
             failure: None,
-            history: Vec::new(),
+            history: Vec::with_capacity(32),
             stop_time: None,
             state_transitions: 0,
             frames: Vec::new(),
@@ -107,11 +107,11 @@ pub(super) enum Flow {
     /// The frame now waits; its phase says for what.
     Blocked,
     /// Leave the state with this output.
-    Exit { output: Value },
+    Exit { output: Payload },
     /// Leave the state for `next` (a Choice branch or a Catch).
-    Goto { output: Value, next: StateId },
+    Goto { output: Payload, next: StateId },
     /// The frame ends successfully without a `...StateExited` of its own (already recorded).
-    Succeed(Value),
+    Succeed(Payload),
     /// An error the state's Retry/Catch may handle.
     Error(Failure),
 }
@@ -143,7 +143,6 @@ impl<'a> Interp<'a> {
         }
         let root = self.m.start_state();
         self.x.frames.push(Some(Frame {
-            machine: 0,
             state: root,
             input: self.x.input.clone(),
             vars: Map::new(),
@@ -324,7 +323,7 @@ impl<'a> Interp<'a> {
                     }
                 }
                 Phase::Completed(result) => self.complete(f, sid, result),
-                waiting @ (Phase::WaitingTask { .. } | Phase::WaitingTimer { .. } | Phase::WaitingChildren(_)) => {
+                waiting @ (Phase::WaitingTask { .. } | Phase::WaitingTimer | Phase::WaitingChildren(_)) => {
                     self.frame_mut(f).phase = waiting;
                     return;
                 }
@@ -380,7 +379,7 @@ impl<'a> Interp<'a> {
     }
 
     /// Records `...StateExited` and moves to the next state, or ends the frame.
-    fn exit(&mut self, f: FrameId, sid: StateId, output: Value, next: Option<StateId>) {
+    fn exit(&mut self, f: FrameId, sid: StateId, output: Payload, next: Option<StateId>) {
         let st = &self.m.states[sid];
         let next = next.or(match st.transition {
             Transition::Next(n) => Some(n),
@@ -440,7 +439,7 @@ impl<'a> Interp<'a> {
                     fr.retry_count += 1;
                     let id = self.new_wait(Wake::Retry(f));
                     self.cmds.push(Command::StartTimer { id, fire_at: self.now + (delay * 1000.0) as i64 });
-                    self.frame_mut(f).phase = Phase::WaitingTimer { id };
+                    self.frame_mut(f).phase = Phase::WaitingTimer;
                     return false;
                 }
             }
@@ -455,7 +454,7 @@ impl<'a> Interp<'a> {
         if !is_uncatchable(&failure.error) {
             if let Some(c) = catchers.iter().find(|c| super::error_matches(&c.error_equals, &failure.error)) {
                 let raw = self.frame(f).input.clone();
-                let error_output = failure.to_output();
+                let error_output = Payload::new(failure.to_output());
                 if let Some(assign) = &c.assign {
                     if let Err(e) = self.assign(f, sid, assign, &error_output) {
                         self.frame_done(f, Err(e));
@@ -500,7 +499,7 @@ impl<'a> Interp<'a> {
     }
 
     /// A frame has ended: end the execution, or report to the parent Parallel/Map.
-    pub fn frame_done(&mut self, f: FrameId, result: Result<Value, Failure>) {
+    pub fn frame_done(&mut self, f: FrameId, result: Result<Payload, Failure>) {
         self.cancel_waits_of(f);
         let parent = self.frame(f).parent;
         match parent {
@@ -511,7 +510,7 @@ impl<'a> Interp<'a> {
             Some((p, index)) => {
                 let last = self.frame(f).last_event;
                 self.x.frames[f] = None;
-                self.child_done(p, f, index, last, result);
+                self.child_done(p, f, index, last, result.map(Payload::unwrap_or_clone));
             }
         }
     }
@@ -540,7 +539,8 @@ impl<'a> Interp<'a> {
         let Some(fr) = self.x.frames[f].as_mut() else { return };
         let phase = std::mem::replace(&mut fr.phase, Phase::Done);
         if let Phase::WaitingChildren(ch) = phase {
-            for c in ch.running.clone() {
+            let _ = ch;
+            for c in self.children_of(f) {
                 self.abort_frame(c);
             }
         }
@@ -548,7 +548,12 @@ impl<'a> Interp<'a> {
         self.x.frames[f] = None;
     }
 
-    pub fn end_execution(&mut self, status: Status, output: Option<Value>, failure: Option<Failure>) {
+    /// The live frames whose parent is `p`.
+    pub fn children_of(&self, p: FrameId) -> Vec<FrameId> {
+        (0..self.x.frames.len()).filter(|&c| self.x.frames[c].as_ref().is_some_and(|fr| fr.parent.is_some_and(|(q, _)| q == p))).collect()
+    }
+
+    pub fn end_execution(&mut self, status: Status, output: Option<Payload>, failure: Option<Failure>) {
         for f in 0..self.x.frames.len() {
             if self.x.frames[f].is_some() {
                 self.abort_frame(f);
@@ -562,7 +567,7 @@ impl<'a> Interp<'a> {
         self.x.ready.clear();
         let prev = self.x.history.len() as u64;
         let kind = match status {
-            Status::Succeeded => EventKind::ExecutionSucceeded { output: output.clone().unwrap_or(Value::Null) },
+            Status::Succeeded => EventKind::ExecutionSucceeded { output: output.clone().unwrap_or_default() },
             Status::Failed => {
                 let f = failure.clone().unwrap_or_else(|| Failure::new("", ""));
                 EventKind::ExecutionFailed { error: f.error, cause: f.cause }
@@ -579,7 +584,7 @@ impl<'a> Interp<'a> {
         };
         self.record(prev, kind);
         self.x.status = status;
-        self.x.output = output;
+        self.x.output = output.map(Payload::unwrap_or_clone);
         self.x.failure = failure;
         self.x.stop_time = Some(self.now);
     }

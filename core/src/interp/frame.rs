@@ -2,7 +2,7 @@
 
 use super::errors::Failure;
 use super::WaitId;
-use crate::model::{MachineId, StateId};
+use crate::model::StateId;
 use crate::time::Millis;
 use serde_json::{Map, Value};
 
@@ -15,8 +15,9 @@ pub enum Phase {
     Enter,
     /// Run (or re-run, after a retry delay) the state's work; the state was entered.
     Act,
-    WaitingTask { id: WaitId, timers: Vec<WaitId> },
-    WaitingTimer { id: WaitId },
+    /// Waiting for a worker's answer; `timers` are its timeout and heartbeat timers.
+    WaitingTask { timers: Vec<WaitId> },
+    WaitingTimer,
     WaitingChildren(Box<Children>),
     /// The state's work finished (a task answered, the children ended, a Wait elapsed);
     /// the frame resumes with this to process the result.
@@ -28,9 +29,10 @@ pub enum Phase {
 #[derive(Debug, Clone)]
 pub struct Children {
     pub is_map: bool,
-    pub inputs: Vec<Option<Value>>,
+    pub inputs: Vec<Option<crate::history::Payload>>,
     pub results: Vec<Option<Value>>,
-    pub running: Vec<FrameId>,
+    /// How many children run now (their frames name this frame as parent).
+    pub running: usize,
     pub next: usize,
     pub done: usize,
     pub failed: usize,
@@ -41,15 +43,14 @@ pub struct Children {
 
 #[derive(Debug, Clone)]
 pub struct Frame {
-    pub machine: MachineId,
     pub state: StateId,
     /// The raw input of the current state.
-    pub input: Value,
+    pub input: crate::history::Payload,
     pub vars: Map<String, Value>,
     /// Parent frame and this frame's index among its siblings.
     pub parent: Option<(FrameId, usize)>,
     /// `$$.Map.Item` for a Map iteration.
-    pub map_item: Option<(usize, Value)>,
+    pub map_item: Option<(usize, crate::history::Payload)>,
     pub entered_event: u64,
     pub entered_time: Millis,
     pub last_event: u64,
@@ -60,7 +61,7 @@ pub struct Frame {
     pub phase: Phase,
     pub task_token: Option<String>,
     /// The items of the Map state this frame is running, for `$$.Map.Item.Value`.
-    pub map_items: Option<Vec<Value>>,
+    pub map_items: Option<Vec<crate::history::Payload>>,
     /// Events of a silent frame are not recorded: the iterations of a distributed Map
     /// run as child executions with their own histories.
     pub silent: bool,

@@ -3,6 +3,7 @@
 
 use super::errors::Failure;
 use crate::entropy::Entropy;
+use crate::history::Payload;
 use crate::model::{IoPath, ResultPath, Template};
 use crate::path::{PathError, Scope};
 use serde_json::{Map, Value};
@@ -29,14 +30,14 @@ pub fn apply_template(t: &Template, scope: &Scope<'_>, rng: &mut dyn Entropy) ->
 }
 
 /// `ResultPath`: merges the result into the raw state input.
-pub fn apply_result_path(rp: &ResultPath, raw_input: &Value, result: Value) -> IoResult<Value> {
+pub fn apply_result_path(rp: &ResultPath, raw_input: &Payload, result: Payload) -> IoResult<Payload> {
     match rp {
         ResultPath::Replace => Ok(result),
         ResultPath::Discard => Ok(raw_input.clone()),
         ResultPath::Path(p) => {
-            let mut out = raw_input.clone();
-            p.set(&mut out, result).map_err(|e: PathError| ("States.ResultPathMatchFailure".to_string(), e.to_string()))?;
-            Ok(out)
+            let mut out = Value::clone(raw_input);
+            p.set(&mut out, Payload::unwrap_or_clone(result)).map_err(|e: PathError| ("States.ResultPathMatchFailure".to_string(), e.to_string()))?;
+            Ok(Payload::new(out))
         }
     }
 }
@@ -57,7 +58,19 @@ fn json_len(v: &Value, cap: usize) -> usize {
     match v {
         Value::Null => 4,
         Value::Bool(b) => if *b { 4 } else { 5 },
-        Value::Number(n) => n.to_string().len(),
+        Value::Number(n) => {
+            use std::fmt::Write;
+            struct Count(usize);
+            impl Write for Count {
+                fn write_str(&mut self, s: &str) -> std::fmt::Result {
+                    self.0 += s.len();
+                    Ok(())
+                }
+            }
+            let mut c = Count(0);
+            let _ = write!(c, "{n}");
+            c.0
+        }
         Value::String(s) => str_len(s),
         Value::Array(a) => {
             let mut n = 2 + a.len().saturating_sub(1);

@@ -12,19 +12,37 @@ fn arb_json() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
         any::<u64>().prop_map(Value::from),
-        any::<f64>().prop_filter("JSON numbers are finite", |f| f.is_finite()).prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("JSON numbers are finite", |f| f.is_finite())
+            .prop_map(Value::from),
         (-3i64..12).prop_map(Value::from),
         (-3.0f64..12.0).prop_map(Value::from),
         ".{0,16}".prop_map(Value::String),
         prop::sample::select(vec![
-            "MD5", "SHA-1", "SHA-256", "SHA-384", "SHA-512", "{}", "{} {}", "\\{}", "", ",", " ", "[1,2]", "{\"a\":1}", "RGF0YQ==", "w6k", "null",
+            "MD5",
+            "SHA-1",
+            "SHA-256",
+            "SHA-384",
+            "SHA-512",
+            "{}",
+            "{} {}",
+            "\\{}",
+            "",
+            ",",
+            " ",
+            "[1,2]",
+            "{\"a\":1}",
+            "RGF0YQ==",
+            "w6k",
+            "null",
         ])
         .prop_map(|s| Value::String(s.into())),
     ];
     leaf.prop_recursive(4, 48, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            prop::collection::vec(("[a-dA-B]{0,3}|.{0,4}", inner), 0..6).prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            prop::collection::vec(("[a-dA-B]{0,3}|.{0,4}", inner), 0..6)
+                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
         ]
     })
 }
@@ -33,9 +51,59 @@ fn arb_json() -> impl Strategy<Value = Value> {
 /// parser.
 fn arb_call_text() -> impl Strategy<Value = String> {
     let token = prop::sample::select(vec![
-        "States.Format", "States.Array", "States.ArrayGetItem", "States.MathAdd", "States.JsonMerge", "States.Hash", "States.UUID", "States.", "(", ")",
-        "(", ")", ",", ", ", "'", "'x'", "'{}'", "'\\{'", "\\", "\\'", "$", "$.", "$.a", "$$", "$$.Execution", "$v", "[", "]", "[0]", "['k']", "?(",
-        "@", "@.x", "==", "!", "&&", "{}", "{", "}", " ", "\u{3000}", "é", "1", "-", "-1.5", "1e3", "0", "true", "false", "null", "..", "*", ":",
+        "States.Format",
+        "States.Array",
+        "States.ArrayGetItem",
+        "States.MathAdd",
+        "States.JsonMerge",
+        "States.Hash",
+        "States.UUID",
+        "States.",
+        "(",
+        ")",
+        "(",
+        ")",
+        ",",
+        ", ",
+        "'",
+        "'x'",
+        "'{}'",
+        "'\\{'",
+        "\\",
+        "\\'",
+        "$",
+        "$.",
+        "$.a",
+        "$$",
+        "$$.Execution",
+        "$v",
+        "[",
+        "]",
+        "[0]",
+        "['k']",
+        "?(",
+        "@",
+        "@.x",
+        "==",
+        "!",
+        "&&",
+        "{}",
+        "{",
+        "}",
+        " ",
+        "\u{3000}",
+        "é",
+        "1",
+        "-",
+        "-1.5",
+        "1e3",
+        "0",
+        "true",
+        "false",
+        "null",
+        "..",
+        "*",
+        ":",
     ]);
     prop::collection::vec(token, 0..40).prop_map(|t| t.concat())
 }
@@ -46,9 +114,18 @@ fn scope_input() -> Value {
 
 fn eval_text(src: &str, input: &Value, seed: u64) {
     if let Ok(call) = parse(src) {
-        let vars: Map<String, Value> = [("v".to_string(), serde_json::json!({"x": 1}))].into_iter().collect();
+        let vars: Map<String, Value> = [("v".to_string(), serde_json::json!({"x": 1}))]
+            .into_iter()
+            .collect();
         let context = serde_json::json!({"Execution": {"Id": "id"}});
-        let _ = call.eval(&Scope { input, context: &context, vars: &vars }, &mut SplitMix64(seed));
+        let _ = call.eval(
+            &Scope {
+                input,
+                context: &context,
+                vars: &vars,
+            },
+            &mut SplitMix64(seed),
+        );
         let _ = call.to_string();
     }
 }

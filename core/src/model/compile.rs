@@ -159,7 +159,7 @@ impl Compiler {
             names.insert(name.clone(), sid);
             self.machines[id].states.push(sid);
             self.states.push(State {
-                name: name.clone(),
+                name: name.as_str().into(),
                 machine: id,
                 kind: StateKind::Succeed,
                 input_path: IoPath::Identity,
@@ -226,7 +226,7 @@ impl Compiler {
             }
         }
         let unreachable: Vec<String> =
-            m.states.iter().filter(|&&s| !seen[s]).map(|&s| self.states[s].name.clone()).collect();
+            m.states.iter().filter(|&&s| !seen[s]).map(|&s| self.states[s].name.to_string()).collect();
         for name in unreachable {
             self.diags.push(Diagnostic::error(
                 codes::UNREACHABLE,

@@ -69,7 +69,7 @@ pub enum Transition {
 /// Fields every state may have.
 #[derive(Debug, Clone)]
 pub struct State {
-    pub name: String,
+    pub name: std::sync::Arc<str>,
     pub machine: MachineId,
     pub kind: StateKind,
     pub input_path: IoPath,
@@ -234,7 +234,7 @@ impl StateMachine {
     }
 
     pub fn state_by_name(&self, machine: MachineId, name: &str) -> Option<StateId> {
-        self.machines[machine].states.iter().copied().find(|&s| self.states[s].name == name)
+        self.machines[machine].states.iter().copied().find(|&s| &*self.states[s].name == name)
     }
 
     /// Every state type named once per definition, for the conformance report and tools.

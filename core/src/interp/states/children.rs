@@ -4,7 +4,7 @@
 use super::super::errors::Failure;
 use super::super::exec::{Flow, Interp};
 use super::super::frame::{Children, Frame, FrameId, Phase};
-use crate::history::EventKind;
+use crate::history::{EventKind, Payload};
 use crate::model::StateKind;
 use serde_json::Value;
 
@@ -24,25 +24,24 @@ impl Interp<'_> {
         loop {
             let (index, input, is_map) = {
                 let Phase::WaitingChildren(ch) = &mut self.frame_mut(p).phase else { return };
-                if ch.next >= ch.inputs.len() || (ch.max_concurrency > 0 && ch.running.len() >= ch.max_concurrency) {
+                if ch.next >= ch.inputs.len() || (ch.max_concurrency > 0 && ch.running >= ch.max_concurrency) {
                     return;
                 }
                 let i = ch.next;
                 ch.next += 1;
-                (i, ch.inputs[i].take().unwrap_or(Value::Null), ch.is_map)
+                (i, ch.inputs[i].take().unwrap_or_default(), ch.is_map)
             };
             let parent = self.frame(p);
             let sid = parent.state;
             let (machine, map_item, silent) = match &self.m.states[sid].kind {
                 StateKind::Parallel(par) => (par.branches[index], None, parent.silent),
                 StateKind::Map(m) => {
-                    let item = parent.map_items.as_ref().and_then(|items| items.get(index)).cloned().unwrap_or(Value::Null);
+                    let item = parent.map_items.as_ref().and_then(|items| items.get(index)).cloned().unwrap_or_default();
                     (m.processor, Some((index, item)), parent.silent || m.distributed)
                 }
                 _ => unreachable!("only Parallel and Map have children"),
             };
             let child = Frame {
-                machine,
                 state: self.m.machines[machine].start_at,
                 input,
                 vars: parent.vars.clone(),
@@ -66,14 +65,14 @@ impl Interp<'_> {
                 self.record_in(id, EventKind::MapIterationStarted { name, index });
             }
             if let Phase::WaitingChildren(ch) = &mut self.frame_mut(p).phase {
-                ch.running.push(id);
+                ch.running += 1;
             }
             self.x.ready.push_back(id);
         }
     }
 
     /// A child frame ended with `result`.
-    pub(in super::super) fn child_done(&mut self, p: FrameId, child: FrameId, index: usize, last_event: u64, result: Result<Value, Failure>) {
+    pub(in super::super) fn child_done(&mut self, p: FrameId, _child: FrameId, index: usize, last_event: u64, result: Result<Value, Failure>) {
         let sid = self.frame(p).state;
         let is_map = matches!(self.m.states[sid].kind, StateKind::Map(_));
         let silent_child = self.frame(p).silent || matches!(&self.m.states[sid].kind, StateKind::Map(m) if m.distributed);
@@ -89,7 +88,7 @@ impl Interp<'_> {
         }
         let fail = {
             let Phase::WaitingChildren(ch) = &mut self.frame_mut(p).phase else { return };
-            ch.running.retain(|c| *c != child);
+            ch.running -= 1;
             ch.done += 1;
             match result {
                 Ok(v) => {
@@ -114,11 +113,7 @@ impl Interp<'_> {
             }
         };
         if let Some(failure) = fail {
-            let running = match &self.frame(p).phase {
-                Phase::WaitingChildren(ch) => ch.running.clone(),
-                _ => Vec::new(),
-            };
-            for c in running {
+            for c in self.children_of(p) {
                 if let Some(Some(cf)) = self.x.frames.get(c) {
                     if let (true, Some((i, _))) = (is_map && !silent_child, cf.map_item.as_ref()) {
                         let name = self.m.states[sid].name.clone();
@@ -156,13 +151,13 @@ impl Flow {
 }
 
 /// Inputs as the children take them.
-pub(in super::super) fn new_children(is_map: bool, inputs: Vec<Value>, max_concurrency: usize) -> Children {
+pub(in super::super) fn new_children(is_map: bool, inputs: Vec<Payload>, max_concurrency: usize) -> Children {
     let n = inputs.len();
     Children {
         is_map,
         inputs: inputs.into_iter().map(Some).collect(),
         results: vec![None; n],
-        running: Vec::new(),
+        running: 0,
         next: 0,
         done: 0,
         failed: 0,

@@ -6,7 +6,7 @@ use super::super::exec::{Flow, Interp};
 use super::super::frame::FrameId;
 use super::super::io;
 use super::children::new_children;
-use crate::history::EventKind;
+use crate::history::{EventKind, Payload};
 use crate::model::{ItemBatcher, NumberSource, StateId, StateKind};
 use serde_json::{json, Map, Value};
 
@@ -58,7 +58,7 @@ impl Interp<'_> {
         let StateKind::Map(map) = &m.states[sid].kind else { unreachable!() };
         let effective = self.effective_input(f, sid)?;
         let items_value = match &map.items {
-            Some(t) => self.template(f, sid, Some(t), effective.clone())?,
+            Some(t) => Payload::unwrap_or_clone(self.template(f, sid, Some(t), effective.clone())?),
             None => self.with_scope(f, sid, &effective, |s, _| io::apply_io_path(&map.items_path, s))?,
         };
         let Value::Array(items) = items_value else {
@@ -78,6 +78,7 @@ impl Interp<'_> {
             return Err(self.state_failure(f, sid, ("States.Runtime".into(), "MaxConcurrency cannot be negative.".into())));
         }
         // Every iteration's input: ItemSelector (with `$$.Map.Item`) or the item itself.
+        let items: Vec<Payload> = items.into_iter().map(Payload::new).collect();
         let mut inputs = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let input = match &map.item_selector {
@@ -86,7 +87,7 @@ impl Interp<'_> {
                     self.frame_mut(f).map_item = Some((i, item.clone()));
                     let r = self.with_scope(f, sid, &effective, |s, rng| io::apply_template(t, s, rng));
                     self.frame_mut(f).map_item = None;
-                    r?
+                    Payload::new(r?)
                 }
             };
             inputs.push(input);
@@ -106,11 +107,11 @@ impl Interp<'_> {
     }
 
     /// `ItemBatcher`: groups item inputs into `{"Items": [...], "BatchInput": ...}`.
-    fn batch(&mut self, f: FrameId, sid: StateId, effective: &Value, b: &ItemBatcher, inputs: Vec<Value>) -> Result<Vec<Value>, Failure> {
+    fn batch(&mut self, f: FrameId, sid: StateId, effective: &Value, b: &ItemBatcher, inputs: Vec<Payload>) -> Result<Vec<Payload>, Failure> {
         let max_items = self.map_number(f, sid, effective, b.max_items.as_ref(), "MaxItemsPerBatch", Want::Integer)?.map(|n| n as usize).filter(|n| *n > 0);
         let max_bytes = self.map_number(f, sid, effective, b.max_bytes.as_ref(), "MaxInputBytesPerBatch", Want::Integer)?.map(|n| n as usize).filter(|n| *n > 0);
         let batch_input = match &b.batch_input {
-            Some(t) => Some(self.template(f, sid, Some(t), effective.clone())?),
+            Some(t) => Some(Payload::unwrap_or_clone(self.template(f, sid, Some(t), Payload::new(effective.clone()))?)),
             None => None,
         };
         let mut batches = Vec::new();
@@ -124,7 +125,7 @@ impl Interp<'_> {
                 bytes = 0;
             }
             bytes += size;
-            cur.push(item);
+            cur.push(Payload::unwrap_or_clone(item));
         }
         if !cur.is_empty() {
             batches.push(cur);
@@ -137,7 +138,7 @@ impl Interp<'_> {
                     o.insert("BatchInput".into(), bi.clone());
                 }
                 o.insert("Items".into(), json!(items));
-                Value::Object(o)
+                Payload::new(Value::Object(o))
             })
             .collect())
     }
@@ -152,7 +153,7 @@ impl Interp<'_> {
                     self.record_in(f, EventKind::MapRunSucceeded);
                 }
                 self.record_in(f, EventKind::MapStateSucceeded);
-                let output = self.finish_result(f, sid, v, map.result_selector.as_ref(), &map.result_path)?;
+                let output = self.finish_result(f, sid, Payload::new(v), map.result_selector.as_ref(), &map.result_path)?;
                 Ok(Flow::Exit { output })
             }
             Err(e) => {

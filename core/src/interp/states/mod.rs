@@ -14,6 +14,7 @@ use super::errors::Failure;
 use super::exec::{Flow, Interp};
 use super::frame::FrameId;
 use super::io;
+use crate::history::Payload;
 use crate::model::{IoPath, ResultPath, StateId, StateKind, Template};
 use crate::path::Scope;
 use serde_json::Value;
@@ -55,25 +56,25 @@ impl Interp<'_> {
     }
 
     /// `InputPath` applied to the frame's raw input.
-    pub(super) fn effective_input(&mut self, f: FrameId, sid: StateId) -> Result<Value, Failure> {
+    pub(super) fn effective_input(&mut self, f: FrameId, sid: StateId) -> Result<Payload, Failure> {
         let p = &self.m.states[sid].input_path;
-        if matches!(p, IoPath::Identity) {
-            return Ok(self.frame(f).input.clone());
-        }
         let raw = self.frame(f).input.clone();
-        self.with_scope(f, sid, &raw, |s, _| io::apply_io_path(p, s))
+        if matches!(p, IoPath::Identity) {
+            return Ok(raw);
+        }
+        self.with_scope(f, sid, &raw, |s, _| io::apply_io_path(p, s)).map(Payload::new)
     }
 
     /// `Parameters` (or any payload template) applied to `input`.
-    pub(super) fn template(&mut self, f: FrameId, sid: StateId, t: Option<&Template>, input: Value) -> Result<Value, Failure> {
+    pub(super) fn template(&mut self, f: FrameId, sid: StateId, t: Option<&Template>, input: Payload) -> Result<Payload, Failure> {
         match t {
             None => Ok(input),
-            Some(t) => self.with_scope(f, sid, &input, |s, rng| io::apply_template(t, s, rng)),
+            Some(t) => self.with_scope(f, sid, &input, |s, rng| io::apply_template(t, s, rng)).map(Payload::new),
         }
     }
 
     /// ResultSelector, Assign, ResultPath and OutputPath on a state's result.
-    pub(super) fn finish_result(&mut self, f: FrameId, sid: StateId, result: Value, selector: Option<&Template>, result_path: &ResultPath) -> Result<Value, Failure> {
+    pub(super) fn finish_result(&mut self, f: FrameId, sid: StateId, result: Payload, selector: Option<&Template>, result_path: &ResultPath) -> Result<Payload, Failure> {
         let result = self.template(f, sid, selector, result)?;
         if let Some(a) = &self.m.states[sid].assign {
             self.assign(f, sid, a, &result)?;
@@ -83,11 +84,11 @@ impl Interp<'_> {
         self.output_path(f, sid, merged)
     }
 
-    pub(super) fn output_path(&mut self, f: FrameId, sid: StateId, v: Value) -> Result<Value, Failure> {
+    pub(super) fn output_path(&mut self, f: FrameId, sid: StateId, v: Payload) -> Result<Payload, Failure> {
         let p = &self.m.states[sid].output_path;
         if matches!(p, IoPath::Identity) {
             return Ok(v);
         }
-        self.with_scope(f, sid, &v, |s, _| io::apply_io_path(p, s))
+        self.with_scope(f, sid, &v, |s, _| io::apply_io_path(p, s)).map(Payload::new)
     }
 }

@@ -4,7 +4,7 @@ use super::super::errors::Failure;
 use super::super::exec::{Flow, Interp};
 use super::super::frame::FrameId;
 use super::children::new_children;
-use crate::history::EventKind;
+use crate::history::{EventKind, Payload};
 use crate::model::{StateId, StateKind};
 use serde_json::Value;
 
@@ -25,7 +25,7 @@ impl Interp<'_> {
         match result {
             Ok(v) => {
                 self.record_in(f, EventKind::ParallelStateSucceeded);
-                let output = self.finish_result(f, sid, v, p.result_selector.as_ref(), &p.result_path)?;
+                let output = self.finish_result(f, sid, Payload::new(v), p.result_selector.as_ref(), &p.result_path)?;
                 Ok(Flow::Exit { output })
             }
             Err(e) => {

@@ -7,7 +7,7 @@ use super::super::frame::{FrameId, Phase};
 use super::super::io;
 use super::super::{Command, TaskRequest};
 use crate::entropy::Entropy;
-use crate::history::{EventKind, TaskFamily, TaskRef};
+use crate::history::{EventKind, Payload, TaskFamily, TaskRef};
 use crate::model::{IntegrationPattern, NumberSource, ResourceKind, StateId, StateKind, Task};
 use serde_json::Value;
 
@@ -71,7 +71,7 @@ impl Interp<'_> {
             self.frame_mut(f).task_token = Some(token);
         }
         let effective = self.effective_input(f, sid)?;
-        let input = self.template(f, sid, t.parameters.as_ref(), effective)?;
+        let input = Payload::unwrap_or_clone(self.template(f, sid, t.parameters.as_ref(), effective)?);
         let timeout_seconds = self.seconds(f, sid, t.timeout.as_ref(), "TimeoutSeconds")?;
         let heartbeat_seconds = self.seconds(f, sid, t.heartbeat.as_ref(), "HeartbeatSeconds")?;
         let task = task_ref(t);
@@ -97,7 +97,7 @@ impl Interp<'_> {
             id,
             task,
             target: target(t),
-            state_name: m.states[sid].name.clone(),
+            state_name: m.states[sid].name.to_string(),
             input,
             token: fr.task_token.clone().unwrap_or_default(),
             timeout_seconds,
@@ -106,7 +106,7 @@ impl Interp<'_> {
             wait_for_token: t.pattern == IntegrationPattern::WaitForTaskToken,
         };
         self.cmds.push(Command::ScheduleTask(request));
-        self.frame_mut(f).phase = Phase::WaitingTask { id, timers };
+        self.frame_mut(f).phase = Phase::WaitingTask { timers };
         Ok(Flow::Blocked)
     }
 
@@ -154,7 +154,7 @@ impl Interp<'_> {
         let result = result?;
         let m = self.m;
         let StateKind::Task(t) = &m.states[sid].kind else { unreachable!() };
-        let output = self.finish_result(f, sid, result, t.result_selector.as_ref(), &t.result_path)?;
+        let output = self.finish_result(f, sid, Payload::new(result), t.result_selector.as_ref(), &t.result_path)?;
         Ok(Flow::Exit { output })
     }
 }

@@ -42,7 +42,7 @@ impl Interp<'_> {
         };
         let id = self.new_wait(Wake::Timer(f));
         self.cmds.push(Command::StartTimer { id, fire_at });
-        self.frame_mut(f).phase = Phase::WaitingTimer { id };
+        self.frame_mut(f).phase = Phase::WaitingTimer;
         Ok(Flow::Blocked)
     }
 
