@@ -21,7 +21,8 @@ fn machine(name: &str) -> StateMachine {
 
 fn run_once(m: &StateMachine, input: &Value) -> u64 {
     let mut echo = |r: &TaskRequest| TaskOutcome::Success(r.input.clone());
-    let exec = runner::run(m, runner::local_info("bench", "bench"), input.clone(), &mut echo, &RunOptions::default()).expect("finishes");
+    let exec = runner::run(m, runner::local_info("bench", "bench"), input.clone(), &mut echo, &RunOptions::default())
+        .expect("finishes");
     exec.state_transitions
 }
 

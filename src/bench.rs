@@ -46,7 +46,7 @@ pub fn main(a: Args) -> Result<ExitCode> {
                 events += exec.history.len() as u64;
                 failed += (exec.status != Status::Succeeded) as u64;
             }
-            Err((_, e)) => bail!("execution {i} did not finish: {e}"),
+            Err(u) => bail!("execution {i} did not finish: {}", u.error),
         }
     }
     let secs = start.elapsed().as_secs_f64().max(1e-9);

@@ -30,7 +30,8 @@ pub fn input(arg: &str) -> Result<Value> {
         Some(file) => std::fs::read_to_string(file).with_context(|| format!("cannot read input file {file}"))?,
         None => arg.to_string(),
     };
-    serde_json::from_str(&text).with_context(|| format!("the input is not valid JSON: {}", text.chars().take(80).collect::<String>()))
+    serde_json::from_str(&text)
+        .with_context(|| format!("the input is not valid JSON: {}", text.chars().take(80).collect::<String>()))
 }
 
 /// The state machine's name: the file name without its extension.

@@ -48,7 +48,7 @@ pub fn main(a: Args) -> Result<ExitCode> {
     let opts = RunOptions { clock, seed: seed(), ..RunOptions::default() };
     let (exec, stuck) = match runner::run(&machine, info, input, &mut pool, &opts) {
         Ok(e) => (e, None),
-        Err((e, err)) => (e, Some(err)),
+        Err(u) => (u.execution, Some(u.error)),
     };
     if a.history {
         let events: Vec<_> = exec.history.iter().map(|e| e.to_aws_json()).collect();

@@ -53,7 +53,9 @@ impl TaskHandler for CommandWorkers {
             };
         };
         match run_command(cmd, &payload) {
-            Ok(out) if wrap => TaskOutcome::Success(json!({"ExecutedVersion": "$LATEST", "Payload": out, "StatusCode": 200})),
+            Ok(out) if wrap => {
+                TaskOutcome::Success(json!({"ExecutedVersion": "$LATEST", "Payload": out, "StatusCode": 200}))
+            }
             Ok(out) => TaskOutcome::Success(out),
             Err((error, cause)) => TaskOutcome::Failure { error, cause },
         }
@@ -74,12 +76,19 @@ fn run_command(cmd: &str, input: &Value) -> Result<Value, (String, String)> {
         // A worker that exits without reading its input is its own business.
         let _ = stdin.write_all(input.to_string().as_bytes());
     }
-    let out = child.wait_with_output().map_err(|e| ("States.TaskFailed".to_string(), format!("worker '{cmd}' failed: {e}")))?;
+    let out = child
+        .wait_with_output()
+        .map_err(|e| ("States.TaskFailed".to_string(), format!("worker '{cmd}' failed: {e}")))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
         // A failing worker may name its error as {"error": "...", "cause": "..."} on stdout.
         let named: Option<Value> = serde_json::from_str(stdout.trim()).ok();
-        let error = named.as_ref().and_then(|v| v.get("error")).and_then(Value::as_str).unwrap_or("States.TaskFailed").to_string();
+        let error = named
+            .as_ref()
+            .and_then(|v| v.get("error"))
+            .and_then(Value::as_str)
+            .unwrap_or("States.TaskFailed")
+            .to_string();
         let cause = named
             .as_ref()
             .and_then(|v| v.get("cause"))
@@ -92,5 +101,10 @@ fn run_command(cmd: &str, input: &Value) -> Result<Value, (String, String)> {
     if text.is_empty() {
         return Ok(Value::Null);
     }
-    serde_json::from_str(text).map_err(|e| ("States.TaskFailed".to_string(), format!("worker '{cmd}' printed invalid JSON ({e}): {}", text.chars().take(200).collect::<String>())))
+    serde_json::from_str(text).map_err(|e| {
+        (
+            "States.TaskFailed".to_string(),
+            format!("worker '{cmd}' printed invalid JSON ({e}): {}", text.chars().take(200).collect::<String>()),
+        )
+    })
 }

@@ -12,7 +12,10 @@ use std::collections::{BTreeSet, VecDeque};
 #[derive(Debug, Clone, PartialEq)]
 pub enum TaskOutcome {
     Success(Value),
-    Failure { error: String, cause: String },
+    Failure {
+        error: String,
+        cause: String,
+    },
     /// No answer: the task stays outstanding until its timeout (if any) fires.
     NoAnswer,
 }
@@ -53,6 +56,13 @@ impl Default for RunOptions {
     }
 }
 
+/// An execution that could not be run to its end, as it stood when the runner gave up.
+#[derive(Debug, Clone)]
+pub struct Unfinished {
+    pub execution: Execution,
+    pub error: RunError,
+}
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RunError {
     #[error("the execution waits for tasks that will never be answered (no timeout set)")]
@@ -66,7 +76,13 @@ fn wall_now() -> Millis {
 }
 
 /// Runs one execution to its end.
-pub fn run(machine: &StateMachine, info: ExecutionInfo, input: Value, handler: &mut dyn TaskHandler, opts: &RunOptions) -> Result<Execution, (Execution, RunError)> {
+pub fn run(
+    machine: &StateMachine,
+    info: ExecutionInfo,
+    input: Value,
+    handler: &mut dyn TaskHandler,
+    opts: &RunOptions,
+) -> Result<Execution, Box<Unfinished>> {
     let mut now = match opts.clock {
         Clock::Virtual { start } => start,
         Clock::Real => wall_now(),
@@ -80,13 +96,13 @@ pub fn run(machine: &StateMachine, info: ExecutionInfo, input: Value, handler: &
     while exec.status == interp::Status::Running {
         handled += 1;
         if handled > opts.max_events {
-            return Err((exec, RunError::EventBudget(opts.max_events)));
+            return Err(Box::new(Unfinished { execution: exec, error: RunError::EventBudget(opts.max_events) }));
         }
         let event = match events.pop_front() {
             Some(e) => e,
             None => {
                 let Some(&(at, id)) = timers.iter().next() else {
-                    return Err((exec, RunError::Stuck));
+                    return Err(Box::new(Unfinished { execution: exec, error: RunError::Stuck }));
                 };
                 timers.remove(&(at, id));
                 match opts.clock {
@@ -113,15 +129,24 @@ pub fn run(machine: &StateMachine, info: ExecutionInfo, input: Value, handler: &
     Ok(exec)
 }
 
-fn apply(cmds: Vec<Command>, handler: &mut dyn TaskHandler, timers: &mut BTreeSet<(Millis, WaitId)>, events: &mut VecDeque<Event>) {
+fn apply(
+    cmds: Vec<Command>,
+    handler: &mut dyn TaskHandler,
+    timers: &mut BTreeSet<(Millis, WaitId)>,
+    events: &mut VecDeque<Event>,
+) {
     for c in cmds {
         match c {
             Command::ScheduleTask(req) => match handler.call(&req) {
                 TaskOutcome::Success(output) => events.push_back(Event::TaskSucceeded { id: req.id, output }),
-                TaskOutcome::Failure { error, cause } => events.push_back(Event::TaskFailed { id: req.id, error, cause }),
+                TaskOutcome::Failure { error, cause } => {
+                    events.push_back(Event::TaskFailed { id: req.id, error, cause })
+                }
                 TaskOutcome::NoAnswer => {}
             },
-            Command::CancelTask { id } => events.retain(|e| !matches!(e, Event::TaskSucceeded { id: i, .. } | Event::TaskFailed { id: i, .. } if *i == id)),
+            Command::CancelTask { id } => events.retain(
+                |e| !matches!(e, Event::TaskSucceeded { id: i, .. } | Event::TaskFailed { id: i, .. } if *i == id),
+            ),
             Command::StartTimer { id, fire_at } => {
                 timers.insert((fire_at, id));
             }

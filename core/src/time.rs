@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
-
 /// Milliseconds since the Unix epoch; the interpreter's only notion of time.
 pub type Millis = i64;
 

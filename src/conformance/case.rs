@@ -41,8 +41,10 @@ pub fn load_dir(dir: &Path) -> Result<Vec<Case>> {
     let mut cases = Vec::with_capacity(files.len());
     for f in files {
         let text = std::fs::read_to_string(&f).with_context(|| format!("cannot read {}", f.display()))?;
-        let mut c: Case = serde_json::from_str(&text).with_context(|| format!("{} is not a valid case file", f.display()))?;
-        c.category = f.parent().and_then(|p| p.file_name()).map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let mut c: Case =
+            serde_json::from_str(&text).with_context(|| format!("{} is not a valid case file", f.display()))?;
+        c.category =
+            f.parent().and_then(|p| p.file_name()).map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
         c.file = f;
         cases.push(c);
     }

@@ -22,8 +22,16 @@ pub fn run_case(case: &Case) -> Outcome {
     match std::panic::catch_unwind(|| run_inner(case)) {
         Ok(o) => o,
         Err(p) => {
-            let msg = p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_default();
-            Outcome { failure: Some(format!("PANIC: {msg}")), events_equal: case.events.as_ref().map(|_| false), events_got: None }
+            let msg = p
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Outcome {
+                failure: Some(format!("PANIC: {msg}")),
+                events_equal: case.events.as_ref().map(|_| false),
+                events_got: None,
+            }
         }
     }
 }
@@ -55,9 +63,13 @@ fn run_inner(case: &Case) -> Outcome {
     let opts = RunOptions { max_events: 200_000, ..RunOptions::default() };
     let exec = match runner::run(&machine, info, case.input.clone(), &mut script, &opts) {
         Ok(e) => e,
-        Err((_, e)) => {
-            let why = script.unscripted.clone().unwrap_or_else(|| e.to_string());
-            return Outcome { failure: Some(format!("did not finish: {why}")), events_equal: case.events.as_ref().map(|_| false), events_got: None };
+        Err(u) => {
+            let why = script.unscripted.clone().unwrap_or_else(|| u.error.to_string());
+            return Outcome {
+                failure: Some(format!("did not finish: {why}")),
+                events_equal: case.events.as_ref().map(|_| false),
+                events_got: None,
+            };
         }
     };
     let got: Vec<String> = exec.history.iter().map(|e| e.kind.type_name()).collect();
@@ -97,7 +109,9 @@ fn check_validation(case: &Case) -> Option<String> {
     let want_valid = case.expected.get("valid").and_then(Value::as_bool).unwrap_or(true);
     let diags = compile_value(&case.definition, machine_type(case)).err().unwrap_or_default();
     if want_valid {
-        return (!diags.is_empty()).then(|| format!("expected valid, got: {}", diags.iter().map(Diagnostic::to_string).collect::<Vec<_>>().join("; ")));
+        return (!diags.is_empty()).then(|| {
+            format!("expected valid, got: {}", diags.iter().map(Diagnostic::to_string).collect::<Vec<_>>().join("; "))
+        });
     }
     if diags.is_empty() {
         return Some("expected invalid, but the definition was accepted".into());
@@ -114,7 +128,10 @@ fn check_validation(case: &Case) -> Option<String> {
             diags.iter().any(|d| d.code == code && d.location == location && d.message == message)
         };
         if !found {
-            return Some(format!("missing diagnostic {code}: {message}; got: {}", diags.iter().map(Diagnostic::to_string).collect::<Vec<_>>().join("; ")));
+            return Some(format!(
+                "missing diagnostic {code}: {message}; got: {}",
+                diags.iter().map(Diagnostic::to_string).collect::<Vec<_>>().join("; ")
+            ));
         }
     }
     None
@@ -153,10 +170,16 @@ struct Script {
 impl runner::TaskHandler for Script {
     fn call(&mut self, req: &TaskRequest) -> TaskOutcome {
         let pick = (0..self.tasks.len())
-            .find(|&i| !self.used[i] && self.tasks[i].state == req.state_name && json_eq(&self.tasks[i].input, &req.input))
+            .find(|&i| {
+                !self.used[i] && self.tasks[i].state == req.state_name && json_eq(&self.tasks[i].input, &req.input)
+            })
             .or_else(|| (0..self.tasks.len()).find(|&i| !self.used[i] && self.tasks[i].state == req.state_name));
         let Some(i) = pick else {
-            self.unscripted = Some(format!("no recorded result for task state '{}' with input {}", req.state_name, short(&req.input)));
+            self.unscripted = Some(format!(
+                "no recorded result for task state '{}' with input {}",
+                req.state_name,
+                short(&req.input)
+            ));
             return TaskOutcome::NoAnswer;
         };
         self.used[i] = true;
@@ -176,7 +199,9 @@ pub fn json_eq(a: &Value, b: &Value) -> bool {
             _ => x.as_f64() == y.as_f64(),
         },
         (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q)),
-        (Value::Object(x), Value::Object(y)) => x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w))),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+        }
         _ => a == b,
     }
 }

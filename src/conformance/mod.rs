@@ -27,7 +27,7 @@ pub struct Args {
 pub fn main(a: Args) -> Result<ExitCode> {
     let mut cases = case::load_dir(&a.dir)?;
     if !a.category.is_empty() {
-        cases.retain(|c| a.category.iter().any(|k| *k == c.category));
+        cases.retain(|c| a.category.contains(&c.category));
     }
     if cases.is_empty() {
         bail!("no case files found under {}", a.dir.display());

@@ -38,7 +38,10 @@ pub fn print(cases: &[Case], results: &[Outcome], as_json: bool) -> Result<Summa
             ev_equal += eq as usize;
         }
         if as_json {
-            println!("{}", json!({"case": c.name, "file": c.file, "passed": r.failure.is_none(), "reason": r.failure, "events_equal": r.events_equal, "events": r.events_got}));
+            println!(
+                "{}",
+                json!({"case": c.name, "file": c.file, "passed": r.failure.is_none(), "reason": r.failure, "events_equal": r.events_equal, "events": r.events_got})
+            );
         } else if let Some(why) = &r.failure {
             println!("FAIL {}: {why}", c.name);
         }
@@ -47,8 +50,12 @@ pub fn print(cases: &[Case], results: &[Outcome], as_json: bool) -> Result<Summa
     let failed: usize = by_cat.values().map(|v| v.1).sum();
     let summary = Summary { passed, failed };
     if as_json {
-        let cats: BTreeMap<_, _> = by_cat.iter().map(|(k, (p, f))| (k.to_string(), json!({"passed": p, "failed": f}))).collect();
-        println!("{}", json!({"passed": passed, "failed": failed, "pass_rate": summary.pass_rate(), "categories": cats, "history_equal": ev_equal, "history_recorded": ev_total}));
+        let cats: BTreeMap<_, _> =
+            by_cat.iter().map(|(k, (p, f))| (k.to_string(), json!({"passed": p, "failed": f}))).collect();
+        println!(
+            "{}",
+            json!({"passed": passed, "failed": failed, "pass_rate": summary.pass_rate(), "categories": cats, "history_equal": ev_equal, "history_recorded": ev_total})
+        );
     } else {
         println!();
         println!("{:<22} {:>7} {:>7} {:>8}", "category", "passed", "failed", "rate");
@@ -57,7 +64,10 @@ pub fn print(cases: &[Case], results: &[Outcome], as_json: bool) -> Result<Summa
         }
         println!();
         if ev_total > 0 {
-            println!("history event types equal to AWS: {ev_equal}/{ev_total} ({:.1}%)", 100.0 * ev_equal as f64 / ev_total as f64);
+            println!(
+                "history event types equal to AWS: {ev_equal}/{ev_total} ({:.1}%)",
+                100.0 * ev_equal as f64 / ev_total as f64
+            );
         }
         println!("pass rate: {:.1}%", 100.0 * summary.pass_rate());
     }

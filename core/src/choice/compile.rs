@@ -15,11 +15,7 @@ use serde_json::{Map, Value};
 ///
 /// Returns every problem found, not just the first, each located at the offending field
 /// (`/States/MyChoice/Choices/0/And/1/NumericEquals`).
-pub fn compile_rule(
-    rule: &Value,
-    location: &str,
-    top_level: bool,
-) -> Result<ChoiceRule, Vec<Diagnostic>> {
+pub fn compile_rule(rule: &Value, location: &str, top_level: bool) -> Result<ChoiceRule, Vec<Diagnostic>> {
     let mut diagnostics = Vec::new();
     match compile(rule, location, top_level, &mut diagnostics) {
         Some(rule) if diagnostics.is_empty() => Ok(rule),
@@ -28,17 +24,9 @@ pub fn compile_rule(
 }
 
 /// A rule, or `None` after pushing at least one diagnostic.
-fn compile(
-    rule: &Value,
-    loc: &str,
-    top_level: bool,
-    out: &mut Vec<Diagnostic>,
-) -> Option<ChoiceRule> {
+fn compile(rule: &Value, loc: &str, top_level: bool, out: &mut Vec<Diagnostic>) -> Option<ChoiceRule> {
     let Some(obj) = rule.as_object() else {
-        out.push(Diagnostic::schema(
-            loc,
-            "A choice rule must be a JSON object",
-        ));
+        out.push(Diagnostic::schema(loc, "A choice rule must be a JSON object"));
         return None;
     };
     let before = out.len();
@@ -51,12 +39,7 @@ fn compile(
         .filter_map(|&(name, value)| compile_combinator(name, value, &child(loc, name), out))
         .collect();
 
-    let operators: Vec<&str> = fields
-        .tests
-        .iter()
-        .map(|t| t.0)
-        .chain(fields.combinators.iter().map(|c| c.0))
-        .collect();
+    let operators: Vec<&str> = fields.tests.iter().map(|t| t.0).chain(fields.combinators.iter().map(|c| c.0)).collect();
     match operators.len() {
         0 => out.push(Diagnostic::schema(
             loc,
@@ -77,16 +60,10 @@ fn compile(
         None => None,
     };
     if fields.variable.is_none() && !fields.tests.is_empty() {
-        out.push(Diagnostic::schema(
-            loc,
-            "These fields are required: [Variable]",
-        ));
+        out.push(Diagnostic::schema(loc, "These fields are required: [Variable]"));
     }
     if fields.variable.is_some() && fields.tests.is_empty() && !fields.combinators.is_empty() {
-        out.push(Diagnostic::schema(
-            child(loc, "Variable"),
-            "Field 'Variable' is not supported",
-        ));
+        out.push(Diagnostic::schema(child(loc, "Variable"), "Field 'Variable' is not supported"));
     }
 
     if out.len() != before {
@@ -94,10 +71,7 @@ fn compile(
     }
     // No diagnostics: exactly one operator, compiled, with a valid Variable if it needs one.
     let kind = match (tests.into_iter().next(), combinators.into_iter().next()) {
-        (Some(test), None) => RuleKind::Test {
-            variable: variable?,
-            test,
-        },
+        (Some(test), None) => RuleKind::Test { variable: variable?, test },
         (None, Some(kind)) => kind,
         _ => return None,
     };
@@ -111,17 +85,8 @@ struct Fields<'a> {
     combinators: Vec<(&'static str, &'a Value)>,
 }
 
-fn sort_fields<'a>(
-    obj: &'a Map<String, Value>,
-    loc: &str,
-    top_level: bool,
-    out: &mut Vec<Diagnostic>,
-) -> Fields<'a> {
-    let mut fields = Fields {
-        variable: None,
-        tests: Vec::new(),
-        combinators: Vec::new(),
-    };
+fn sort_fields<'a>(obj: &'a Map<String, Value>, loc: &str, top_level: bool, out: &mut Vec<Diagnostic>) -> Fields<'a> {
+    let mut fields = Fields { variable: None, tests: Vec::new(), combinators: Vec::new() };
     for (key, value) in obj {
         match key.as_str() {
             "Variable" => fields.variable = Some(value),
@@ -130,38 +95,23 @@ fn sort_fields<'a>(
             "Not" => fields.combinators.push(("Not", value)),
             "Comment" => {
                 if !value.is_string() {
-                    out.push(Diagnostic::schema(
-                        child(loc, key),
-                        "The value for the field 'Comment' must be a string",
-                    ));
+                    out.push(Diagnostic::schema(child(loc, key), "The value for the field 'Comment' must be a string"));
                 }
             }
             // The caller owns the transition and the state-level effects of a top-level rule.
             "Next" | "Assign" | "Output" if top_level => {}
             _ => match operator::lookup(key) {
                 Some((name, op)) => fields.tests.push((name, op, value)),
-                None => out.push(Diagnostic::schema(
-                    child(loc, key),
-                    format!("Field '{key}' is not supported"),
-                )),
+                None => out.push(Diagnostic::schema(child(loc, key), format!("Field '{key}' is not supported"))),
             },
         }
     }
     fields
 }
 
-fn compile_test(
-    name: &'static str,
-    op: Operator,
-    value: &Value,
-    loc: &str,
-    out: &mut Vec<Diagnostic>,
-) -> Option<Test> {
+fn compile_test(name: &'static str, op: Operator, value: &Value, loc: &str, out: &mut Vec<Diagnostic>) -> Option<Test> {
     let mut fail = |expected: &str| {
-        out.push(Diagnostic::schema(
-            loc,
-            format!("The value for the field '{name}' must be {expected}"),
-        ));
+        out.push(Diagnostic::schema(loc, format!("The value for the field '{name}' must be {expected}")));
         None
     };
     match op {
@@ -177,23 +127,11 @@ fn compile_test(
             Value::String(s) => Some(Test::Value(ValueTest::StringMatches(Pattern::new(s)))),
             _ => fail("a string"),
         },
-        Operator::Compare {
-            family,
-            relation,
-            path: true,
-        } => {
+        Operator::Compare { family, relation, path: true } => {
             let path = compile_path(value, name, loc, out)?;
-            Some(Test::Value(ValueTest::Compare {
-                family,
-                relation,
-                operand: Operand::Path { path, field: name },
-            }))
+            Some(Test::Value(ValueTest::Compare { family, relation, operand: Operand::Path { path, field: name } }))
         }
-        Operator::Compare {
-            family,
-            relation,
-            path: false,
-        } => {
+        Operator::Compare { family, relation, path: false } => {
             let literal = match (family, value) {
                 (Family::String, Value::String(s)) => Literal::String(s.clone()),
                 (Family::Numeric, Value::Number(n)) => Literal::Number(n.clone()),
@@ -204,61 +142,34 @@ fn compile_test(
                 },
                 _ => return fail(family.expected()),
             };
-            Some(Test::Value(ValueTest::Compare {
-                family,
-                relation,
-                operand: Operand::Literal(literal),
-            }))
+            Some(Test::Value(ValueTest::Compare { family, relation, operand: Operand::Literal(literal) }))
         }
     }
 }
 
-fn compile_combinator(
-    name: &str,
-    value: &Value,
-    loc: &str,
-    out: &mut Vec<Diagnostic>,
-) -> Option<RuleKind> {
+fn compile_combinator(name: &str, value: &Value, loc: &str, out: &mut Vec<Diagnostic>) -> Option<RuleKind> {
     if name == "Not" {
         return compile(value, loc, false, out).map(|rule| RuleKind::Not(Box::new(rule)));
     }
     let rules = match value.as_array() {
         Some(rules) if !rules.is_empty() => rules,
         _ => {
-            out.push(Diagnostic::schema(
-                loc,
-                format!("The value for the field '{name}' must be a non-empty array"),
-            ));
+            out.push(Diagnostic::schema(loc, format!("The value for the field '{name}' must be a non-empty array")));
             return None;
         }
     };
     // Compile every element, so that each one's problems are reported.
-    let compiled: Vec<Option<ChoiceRule>> = rules
-        .iter()
-        .enumerate()
-        .map(|(i, r)| compile(r, &format!("{loc}/{i}"), false, out))
-        .collect();
+    let compiled: Vec<Option<ChoiceRule>> =
+        rules.iter().enumerate().map(|(i, r)| compile(r, &format!("{loc}/{i}"), false, out)).collect();
     let compiled: Vec<ChoiceRule> = compiled.into_iter().collect::<Option<_>>()?;
-    Some(if name == "And" {
-        RuleKind::And(compiled)
-    } else {
-        RuleKind::Or(compiled)
-    })
+    Some(if name == "And" { RuleKind::And(compiled) } else { RuleKind::Or(compiled) })
 }
 
-fn compile_path(
-    value: &Value,
-    field: &str,
-    loc: &str,
-    out: &mut Vec<Diagnostic>,
-) -> Option<JsonPath> {
+fn compile_path(value: &Value, field: &str, loc: &str, out: &mut Vec<Diagnostic>) -> Option<JsonPath> {
     match value.as_str().map(path::parse) {
         Some(Ok(p)) => Some(p),
         _ => {
-            out.push(Diagnostic::schema(
-                loc,
-                format!("The value for the field '{field}' must be a valid JSONPath"),
-            ));
+            out.push(Diagnostic::schema(loc, format!("The value for the field '{field}' must be a valid JSONPath")));
             None
         }
     }
@@ -300,25 +211,14 @@ mod tests {
             json!({"And": [{"Variable": "$.x", "IsNull": false}, {"Or": [{"Variable": "$[0]", "StringMatches": "a*"}]}], "Next": "A"}),
             json!({"Variable": "$.t", "TimestampLessThan": "2016-03-14T01:59:00Z", "Next": "A"}),
         ] {
-            assert!(
-                compile_rule(&rule, LOC, true).is_ok(),
-                "{rule} should compile"
-            );
+            assert!(compile_rule(&rule, LOC, true).is_ok(), "{rule} should compile");
         }
-        assert!(compile_rule(
-            &json!({"Variable": "$.x", "BooleanEquals": true, "Comment": "ok"}),
-            LOC,
-            false
-        )
-        .is_ok());
+        assert!(compile_rule(&json!({"Variable": "$.x", "BooleanEquals": true, "Comment": "ok"}), LOC, false).is_ok());
     }
 
     #[test]
     fn a_rule_must_be_an_object() {
-        assert_eq!(
-            problems(json!("StringEquals"), true),
-            one(LOC, "A choice rule must be a JSON object")
-        );
+        assert_eq!(problems(json!("StringEquals"), true), one(LOC, "A choice rule must be a JSON object"));
     }
 
     #[test]
@@ -327,7 +227,11 @@ mod tests {
             problems(json!({"Variable": "$.x", "NumericEqual": 1, "Next": "A"}), true),
             vec![
                 (format!("{LOC}/NumericEqual"), "Field 'NumericEqual' is not supported".into()),
-                (LOC.into(), "A choice rule must have exactly one comparison operator (with a Variable) or one of And, Or, Not".into()),
+                (
+                    LOC.into(),
+                    "A choice rule must have exactly one comparison operator (with a Variable) or one of And, Or, Not"
+                        .into()
+                ),
             ]
         );
     }
@@ -335,14 +239,8 @@ mod tests {
     #[test]
     fn string_matches_has_no_path_form() {
         assert_eq!(
-            problems(
-                json!({"Variable": "$.x", "StringMatchesPath": "$.y", "StringMatches": "a*"}),
-                false
-            ),
-            one(
-                &format!("{LOC}/StringMatchesPath"),
-                "Field 'StringMatchesPath' is not supported"
-            )
+            problems(json!({"Variable": "$.x", "StringMatchesPath": "$.y", "StringMatches": "a*"}), false),
+            one(&format!("{LOC}/StringMatchesPath"), "Field 'StringMatchesPath' is not supported")
         );
     }
 
@@ -358,7 +256,10 @@ mod tests {
     fn no_operator_at_all() {
         assert_eq!(
             problems(json!({"Variable": "$.x", "Next": "A"}), true),
-            one(LOC, "A choice rule must have exactly one comparison operator (with a Variable) or one of And, Or, Not")
+            one(
+                LOC,
+                "A choice rule must have exactly one comparison operator (with a Variable) or one of And, Or, Not"
+            )
         );
     }
 
@@ -373,7 +274,10 @@ mod tests {
         );
         assert_eq!(
             problems(json!({"Variable": "$.x", "IsNull": true, "Not": {"Variable": "$.x", "IsNull": true}}), false),
-            one(LOC, "A choice rule must have exactly one comparison operator or one of And, Or, Not, but has: IsNull, Not")
+            one(
+                LOC,
+                "A choice rule must have exactly one comparison operator or one of And, Or, Not, but has: IsNull, Not"
+            )
         );
     }
 
@@ -386,11 +290,7 @@ mod tests {
             ("StringLessThan", json!(null), "a string"),
             ("StringMatches", json!(["a*"]), "a string"),
             ("BooleanEquals", json!("true"), "a boolean"),
-            (
-                "TimestampEquals",
-                json!(1_349_809_255),
-                "a valid RFC3339 timestamp string",
-            ),
+            ("TimestampEquals", json!(1_349_809_255), "a valid RFC3339 timestamp string"),
             ("IsNull", json!("true"), "a boolean"),
             ("IsPresent", json!(1), "a boolean"),
             ("IsNumeric", json!(null), "a boolean"),
@@ -403,10 +303,7 @@ mod tests {
             rule[op] = operand;
             assert_eq!(
                 problems(rule, true),
-                one(
-                    &format!("{LOC}/{op}"),
-                    &format!("The value for the field '{op}' must be {expected}")
-                ),
+                one(&format!("{LOC}/{op}"), &format!("The value for the field '{op}' must be {expected}")),
                 "{op}"
             );
         }
@@ -414,12 +311,7 @@ mod tests {
 
     #[test]
     fn invalid_timestamp_literals() {
-        for bad in [
-            "2016-03-14 01:59:00Z",
-            "2016-03-14T01:59:00",
-            "2016-13-14T01:59:00Z",
-            "yesterday",
-        ] {
+        for bad in ["2016-03-14 01:59:00Z", "2016-03-14T01:59:00", "2016-13-14T01:59:00Z", "yesterday"] {
             assert_eq!(
                 problems(json!({"Variable": "$.t", "TimestampGreaterThan": bad}), false),
                 one(
@@ -436,10 +328,7 @@ mod tests {
         for bad in [json!("x"), json!("$.a b"), json!(""), json!(1), json!(null)] {
             assert_eq!(
                 problems(json!({"Variable": bad, "IsNull": true}), false),
-                one(
-                    &format!("{LOC}/Variable"),
-                    "The value for the field 'Variable' must be a valid JSONPath"
-                ),
+                one(&format!("{LOC}/Variable"), "The value for the field 'Variable' must be a valid JSONPath"),
                 "{bad}"
             );
         }
@@ -447,21 +336,13 @@ mod tests {
 
     #[test]
     fn invalid_operand_path() {
-        for op in [
-            "StringEqualsPath",
-            "NumericLessThanPath",
-            "BooleanEqualsPath",
-            "TimestampGreaterThanEqualsPath",
-        ] {
+        for op in ["StringEqualsPath", "NumericLessThanPath", "BooleanEqualsPath", "TimestampGreaterThanEqualsPath"] {
             for bad in [json!("Value"), json!("$["), json!(7)] {
                 let mut rule = json!({"Variable": "$.x"});
                 rule[op] = bad.clone();
                 assert_eq!(
                     problems(rule, false),
-                    one(
-                        &format!("{LOC}/{op}"),
-                        &format!("The value for the field '{op}' must be a valid JSONPath")
-                    ),
+                    one(&format!("{LOC}/{op}"), &format!("The value for the field '{op}' must be a valid JSONPath")),
                     "{op} {bad}"
                 );
             }
@@ -472,17 +353,11 @@ mod tests {
     fn empty_or_non_array_and_or() {
         assert_eq!(
             problems(json!({"And": [], "Next": "A"}), true),
-            one(
-                &format!("{LOC}/And"),
-                "The value for the field 'And' must be a non-empty array"
-            )
+            one(&format!("{LOC}/And"), "The value for the field 'And' must be a non-empty array")
         );
         assert_eq!(
             problems(json!({"Or": {"Variable": "$.x", "IsNull": true}}), false),
-            one(
-                &format!("{LOC}/Or"),
-                "The value for the field 'Or' must be a non-empty array"
-            )
+            one(&format!("{LOC}/Or"), "The value for the field 'Or' must be a non-empty array")
         );
     }
 
@@ -497,17 +372,11 @@ mod tests {
     #[test]
     fn nested_rules_may_not_have_next() {
         assert_eq!(
-            problems(
-                json!({"Not": {"Variable": "$.x", "IsNull": true, "Next": "A"}, "Next": "B"}),
-                true
-            ),
+            problems(json!({"Not": {"Variable": "$.x", "IsNull": true, "Next": "A"}, "Next": "B"}), true),
             one(&format!("{LOC}/Not/Next"), "Field 'Next' is not supported")
         );
         assert_eq!(
-            problems(
-                json!({"Variable": "$.x", "IsNull": true, "Assign": {}}),
-                false
-            ),
+            problems(json!({"Variable": "$.x", "IsNull": true, "Assign": {}}), false),
             one(&format!("{LOC}/Assign"), "Field 'Assign' is not supported")
         );
     }
@@ -515,28 +384,16 @@ mod tests {
     #[test]
     fn combinators_take_no_variable() {
         assert_eq!(
-            problems(
-                json!({"Variable": "$.x", "Not": {"Variable": "$.x", "IsNull": true}}),
-                false
-            ),
-            one(
-                &format!("{LOC}/Variable"),
-                "Field 'Variable' is not supported"
-            )
+            problems(json!({"Variable": "$.x", "Not": {"Variable": "$.x", "IsNull": true}}), false),
+            one(&format!("{LOC}/Variable"), "Field 'Variable' is not supported")
         );
     }
 
     #[test]
     fn non_string_comment() {
         assert_eq!(
-            problems(
-                json!({"Variable": "$.x", "IsNull": true, "Comment": 3}),
-                false
-            ),
-            one(
-                &format!("{LOC}/Comment"),
-                "The value for the field 'Comment' must be a string"
-            )
+            problems(json!({"Variable": "$.x", "IsNull": true, "Comment": 3}), false),
+            one(&format!("{LOC}/Comment"), "The value for the field 'Comment' must be a string")
         );
     }
 
@@ -558,8 +415,14 @@ mod tests {
         assert_eq!(
             problems(rule, true),
             vec![
-                (format!("{LOC}/And/1/NumericEquals"), "The value for the field 'NumericEquals' must be a number".into()),
-                (format!("{LOC}/And/2/Or/0/Variable"), "The value for the field 'Variable' must be a valid JSONPath".into()),
+                (
+                    format!("{LOC}/And/1/NumericEquals"),
+                    "The value for the field 'NumericEquals' must be a number".into()
+                ),
+                (
+                    format!("{LOC}/And/2/Or/0/Variable"),
+                    "The value for the field 'Variable' must be a valid JSONPath".into()
+                ),
                 (
                     format!("{LOC}/And/2/Or/1/TimestampEquals"),
                     "The value for the field 'TimestampEquals' must be a valid RFC3339 timestamp string".into()
@@ -573,10 +436,7 @@ mod tests {
     #[test]
     fn unknown_keys_are_escaped_in_the_pointer() {
         assert_eq!(
-            problems(
-                json!({"Variable": "$.x", "IsNull": true, "a/b~c": 1}),
-                false
-            ),
+            problems(json!({"Variable": "$.x", "IsNull": true, "a/b~c": 1}), false),
             one(&format!("{LOC}/a~1b~0c"), "Field 'a/b~c' is not supported")
         );
     }

@@ -52,11 +52,7 @@ fn test_value(variable: &JsonPath, test: &Test, scope: &Scope<'_>) -> Result<boo
     Ok(match test {
         ValueTest::Is { test, expected } => is_type(*test, &value) == *expected,
         ValueTest::StringMatches(pattern) => value.as_str().is_some_and(|s| pattern.matches(s)),
-        ValueTest::Compare {
-            family,
-            relation,
-            operand,
-        } => {
+        ValueTest::Compare { family, relation, operand } => {
             let selected;
             let rhs = match operand {
                 Operand::Literal(literal) => Some(literal_scalar(literal)),
@@ -74,16 +70,8 @@ fn test_value(variable: &JsonPath, test: &Test, scope: &Scope<'_>) -> Result<boo
 }
 
 /// The value a path selects, or the error AWS raises when it selects nothing.
-fn resolve<'v>(
-    path: &JsonPath,
-    field: &'static str,
-    scope: &Scope<'v>,
-) -> Result<Cow<'v, Value>, ChoiceError> {
-    path.select_ref(scope)
-        .map_err(|_| ChoiceError::InvalidPath {
-            path: path.source().to_string(),
-            field,
-        })
+fn resolve<'v>(path: &JsonPath, field: &'static str, scope: &Scope<'v>) -> Result<Cow<'v, Value>, ChoiceError> {
+    path.select_ref(scope).map_err(|_| ChoiceError::InvalidPath { path: path.source().to_string(), field })
 }
 
 fn is_type(test: TypeTest, value: &Value) -> bool {
@@ -148,9 +136,7 @@ fn compare_numbers(a: &Number, b: &Number) -> Option<Ordering> {
 }
 
 fn integer(n: &Number) -> Option<i128> {
-    n.as_i64()
-        .map(i128::from)
-        .or_else(|| n.as_u64().map(i128::from))
+    n.as_i64().map(i128::from).or_else(|| n.as_u64().map(i128::from))
 }
 
 fn compare_integer_float(i: i128, f: f64) -> Option<Ordering> {
@@ -198,13 +184,7 @@ mod tests {
         assert_eq!(cmp(json!(u64::MAX), json!(-1)), Some(Ordering::Greater));
         assert_eq!(cmp(json!(i64::MIN), json!(u64::MAX)), Some(Ordering::Less));
         // 2^53 + 1 is not representable as f64: comparing as floats would call these equal.
-        assert_eq!(
-            cmp(
-                json!(9_007_199_254_740_993u64),
-                json!(9_007_199_254_740_992.0)
-            ),
-            Some(Ordering::Greater)
-        );
+        assert_eq!(cmp(json!(9_007_199_254_740_993u64), json!(9_007_199_254_740_992.0)), Some(Ordering::Greater));
         assert_eq!(cmp(json!(1), json!(1e300)), Some(Ordering::Less));
         assert_eq!(cmp(json!(1), json!(-1e300)), Some(Ordering::Greater));
         assert_eq!(cmp(json!(2.5), json!(2.25)), Some(Ordering::Greater));
@@ -216,9 +196,6 @@ mod tests {
         let a = Scalar::String("\u{FF61}");
         let b = Scalar::String("\u{1F600}");
         assert_eq!(compare(&a, &b), Some(Ordering::Greater));
-        assert_eq!(
-            compare(&Scalar::String("A"), &Scalar::String("AB")),
-            Some(Ordering::Less)
-        );
+        assert_eq!(compare(&Scalar::String("A"), &Scalar::String("AB")), Some(Ordering::Less));
     }
 }

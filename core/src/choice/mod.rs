@@ -94,9 +94,7 @@ pub enum ChoiceError {
     /// The `Variable` path, or the path of a `…Path` operand, selects no value (missing
     /// property, undefined `$variable`). AWS fails the state instead of treating the rule as
     /// false; only `IsPresent` may look at a missing value.
-    #[error(
-        "Invalid path '{path}': The choice state's condition path references an invalid value."
-    )]
+    #[error("Invalid path '{path}': The choice state's condition path references an invalid value.")]
     InvalidPath {
         /// The path as written in the definition.
         path: String,

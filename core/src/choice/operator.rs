@@ -109,11 +109,7 @@ const OTHERS: &[(&str, Operator)] = &[
 
 /// The operator named `name`, with the name as a `'static` string for error reports.
 pub(super) fn lookup(name: &str) -> Option<(&'static str, Operator)> {
-    COMPARISONS
-        .iter()
-        .chain(OTHERS)
-        .find(|(n, _)| *n == name)
-        .copied()
+    COMPARISONS.iter().chain(OTHERS).find(|(n, _)| *n == name).copied()
 }
 
 #[cfg(test)]
@@ -138,11 +134,7 @@ mod tests {
             lookup("NumericLessThanEqualsPath"),
             Some((
                 "NumericLessThanEqualsPath",
-                Operator::Compare {
-                    family: Family::Numeric,
-                    relation: Relation::LessThanEquals,
-                    path: true
-                }
+                Operator::Compare { family: Family::Numeric, relation: Relation::LessThanEquals, path: true }
             ))
         );
         assert_eq!(lookup("StringMatchesPath"), None);

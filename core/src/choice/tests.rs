@@ -8,8 +8,7 @@ use proptest::prelude::*;
 use serde_json::{json, Map, Value};
 
 fn rule(rule: Value) -> ChoiceRule {
-    compile_rule(&rule, "/States/CheckValues/Choices/0", true)
-        .unwrap_or_else(|d| panic!("{rule} rejected: {d:?}"))
+    compile_rule(&rule, "/States/CheckValues/Choices/0", true).unwrap_or_else(|d| panic!("{rule} rejected: {d:?}"))
 }
 
 fn eval(rule: &ChoiceRule, input: &Value) -> Result<bool, ChoiceError> {
@@ -22,11 +21,7 @@ fn eval_with(
     context: &Value,
     vars: &Map<String, Value>,
 ) -> Result<bool, ChoiceError> {
-    rule.matches(&Scope {
-        input,
-        context,
-        vars,
-    })
+    rule.matches(&Scope { input, context, vars })
 }
 
 /// One recorded execution: `(Variable, Value, matched)`. The recorded state machine is
@@ -37,11 +32,7 @@ type Recorded = (Value, Value, bool);
 
 fn check(op: &str, rows: &[Recorded]) {
     for (variable, value, matched) in rows {
-        let operand = if op.ends_with("Path") {
-            json!("$.Value")
-        } else {
-            value.clone()
-        };
+        let operand = if op.ends_with("Path") { json!("$.Value") } else { value.clone() };
         let mut definition = json!({"Variable": "$.Variable", "Next": "ConditionTrue"});
         definition[op] = operand;
         let input = json!({"Variable": variable, "Value": value});
@@ -479,11 +470,7 @@ fn numeric_greater_than_equals_path() {
 fn numeric_greater_than_path() {
     check(
         "NumericGreaterThanPath",
-        &[
-            (json!(0), json!(0), false),
-            (json!(0), json!(1), false),
-            (json!(1), json!(0), true),
-        ],
+        &[(json!(0), json!(0), false), (json!(0), json!(1), false), (json!(1), json!(0), true)],
     );
 }
 
@@ -518,11 +505,7 @@ fn numeric_less_than_equals() {
 fn numeric_less_than_equals_path() {
     check(
         "NumericLessThanEqualsPath",
-        &[
-            (json!(0), json!(0), true),
-            (json!(0.0), json!(0), true),
-            (json!(0), json!(1), true),
-        ],
+        &[(json!(0), json!(0), true), (json!(0.0), json!(0), true), (json!(0), json!(1), true)],
     );
 }
 
@@ -579,91 +562,51 @@ fn string_equals_path() {
 fn string_greater_than() {
     check(
         "StringGreaterThan",
-        &[
-            (json!(""), json!(""), false),
-            (json!("A"), json!("A "), false),
-            (json!("A"), json!("A\t\n\r"), false),
-        ],
+        &[(json!(""), json!(""), false), (json!("A"), json!("A "), false), (json!("A"), json!("A\t\n\r"), false)],
     );
 }
 
 #[test]
 fn string_greater_than_equals() {
-    check(
-        "StringGreaterThanEquals",
-        &[
-            (json!(""), json!(""), true),
-            (json!("A"), json!("AB"), false),
-        ],
-    );
+    check("StringGreaterThanEquals", &[(json!(""), json!(""), true), (json!("A"), json!("AB"), false)]);
 }
 
 #[test]
 fn string_greater_than_equals_path() {
     check(
         "StringGreaterThanEqualsPath",
-        &[
-            (json!(""), json!(""), true),
-            (json!("A"), json!("AB"), false),
-            (json!("AB"), json!("A"), true),
-        ],
+        &[(json!(""), json!(""), true), (json!("A"), json!("AB"), false), (json!("AB"), json!("A"), true)],
     );
 }
 
 #[test]
 fn string_greater_than_path() {
-    check(
-        "StringGreaterThanPath",
-        &[
-            (json!("A"), json!("A\t\n\r"), false),
-            (json!("AB"), json!("ABC"), false),
-        ],
-    );
+    check("StringGreaterThanPath", &[(json!("A"), json!("A\t\n\r"), false), (json!("AB"), json!("ABC"), false)]);
 }
 
 #[test]
 fn string_less_than() {
     check(
         "StringLessThan",
-        &[
-            (json!(""), json!(""), false),
-            (json!("A"), json!("AB"), true),
-            (json!("AB"), json!("A"), false),
-        ],
+        &[(json!(""), json!(""), false), (json!("A"), json!("AB"), true), (json!("AB"), json!("A"), false)],
     );
 }
 
 #[test]
 fn string_less_than_equals() {
-    check(
-        "StringLessThanEquals",
-        &[
-            (json!(""), json!(""), true),
-            (json!("AB"), json!("A"), false),
-        ],
-    );
+    check("StringLessThanEquals", &[(json!(""), json!(""), true), (json!("AB"), json!("A"), false)]);
 }
 
 #[test]
 fn string_less_than_equals_path() {
-    check(
-        "StringLessThanEqualsPath",
-        &[
-            (json!(""), json!(""), true),
-            (json!("A"), json!("AB"), true),
-        ],
-    );
+    check("StringLessThanEqualsPath", &[(json!(""), json!(""), true), (json!("A"), json!("AB"), true)]);
 }
 
 #[test]
 fn string_less_than_path() {
     check(
         "StringLessThanPath",
-        &[
-            (json!(""), json!(""), false),
-            (json!("A"), json!("AB"), true),
-            (json!("AB"), json!("A"), false),
-        ],
+        &[(json!(""), json!(""), false), (json!("A"), json!("AB"), true), (json!("AB"), json!("A"), false)],
     );
 }
 
@@ -677,31 +620,15 @@ fn timestamp_equals() {
             (json!({"A": 0}), json!("2012-10-09T19:00:55Z"), false),
             (json!(false), json!("2012-10-09T19:00:55Z"), false),
             (json!(true), json!("2012-10-09T19:00:55Z"), false),
-            (
-                json!("2012-10-09T19:00:55Z"),
-                json!("2012-10-09T19:00:55Z"),
-                true,
-            ),
-            (
-                json!("2012-10-09T19:00:55Z"),
-                json!("2012-10-09T19:00:56Z"),
-                false,
-            ),
-            (
-                json!("2012-10-09T19:00:56Z"),
-                json!("2012-10-09T19:00:55Z"),
-                false,
-            ),
+            (json!("2012-10-09T19:00:55Z"), json!("2012-10-09T19:00:55Z"), true),
+            (json!("2012-10-09T19:00:55Z"), json!("2012-10-09T19:00:56Z"), false),
+            (json!("2012-10-09T19:00:56Z"), json!("2012-10-09T19:00:55Z"), false),
             (json!(0), json!("2012-10-09T19:00:55Z"), false),
             (json!(0.0), json!("2012-10-09T19:00:55Z"), false),
             (json!(1.1), json!("2012-10-09T19:00:55Z"), false),
             (json!(""), json!("2012-10-09T19:00:55Z"), false),
             (json!(" "), json!("2012-10-09T19:00:55Z"), false),
-            (
-                json!("2023-02-24 12:15:56.832957"),
-                json!("2012-10-09T19:00:55Z"),
-                false,
-            ),
+            (json!("2023-02-24 12:15:56.832957"), json!("2012-10-09T19:00:55Z"), false),
             (json!([]), json!("2012-10-09T19:00:55Z"), false),
         ],
     );
@@ -712,21 +639,9 @@ fn timestamp_equals_path() {
     check(
         "TimestampEqualsPath",
         &[
-            (
-                json!("2012-10-09T19:00:55Z"),
-                json!("2012-10-09T19:00:55Z"),
-                true,
-            ),
-            (
-                json!("2012-10-09T19:00:55Z"),
-                json!("2012-10-09T19:00:56Z"),
-                false,
-            ),
-            (
-                json!("2012-10-09T19:00:56Z"),
-                json!("2012-10-09T19:00:55Z"),
-                false,
-            ),
+            (json!("2012-10-09T19:00:55Z"), json!("2012-10-09T19:00:55Z"), true),
+            (json!("2012-10-09T19:00:55Z"), json!("2012-10-09T19:00:56Z"), false),
+            (json!("2012-10-09T19:00:56Z"), json!("2012-10-09T19:00:55Z"), false),
         ],
     );
 }
@@ -736,16 +651,8 @@ fn timestamp_greater_than() {
     check(
         "TimestampGreaterThan",
         &[
-            (
-                json!("2012-10-09T19:00:55Z"),
-                json!("2012-10-09T19:00:55Z"),
-                false,
-            ),
-            (
-                json!("2012-10-09T19:00:55Z"),
-                json!("2012-10-09T19:00:56Z"),
-                false,
-            ),
+            (json!("2012-10-09T19:00:55Z"), json!("2012-10-09T19:00:55Z"), false),
+            (json!("2012-10-09T19:00:55Z"), json!("2012-10-09T19:00:56Z"), false),
         ],
     );
 }
@@ -755,54 +662,25 @@ fn timestamp_greater_than_equals() {
     check(
         "TimestampGreaterThanEquals",
         &[
-            (
-                json!("2012-10-09T19:00:55Z"),
-                json!("2012-10-09T19:00:56Z"),
-                false,
-            ),
-            (
-                json!("2012-10-09T19:00:56Z"),
-                json!("2012-10-09T19:00:55Z"),
-                true,
-            ),
+            (json!("2012-10-09T19:00:55Z"), json!("2012-10-09T19:00:56Z"), false),
+            (json!("2012-10-09T19:00:56Z"), json!("2012-10-09T19:00:55Z"), true),
         ],
     );
 }
 
 #[test]
 fn timestamp_greater_than_equals_path() {
-    check(
-        "TimestampGreaterThanEqualsPath",
-        &[(
-            json!("2012-10-09T19:00:55Z"),
-            json!("2012-10-09T19:00:56Z"),
-            false,
-        )],
-    );
+    check("TimestampGreaterThanEqualsPath", &[(json!("2012-10-09T19:00:55Z"), json!("2012-10-09T19:00:56Z"), false)]);
 }
 
 #[test]
 fn timestamp_greater_than_path() {
-    check(
-        "TimestampGreaterThanPath",
-        &[(
-            json!("2012-10-09T19:00:55Z"),
-            json!("2012-10-09T19:00:56Z"),
-            false,
-        )],
-    );
+    check("TimestampGreaterThanPath", &[(json!("2012-10-09T19:00:55Z"), json!("2012-10-09T19:00:56Z"), false)]);
 }
 
 #[test]
 fn timestamp_less_than() {
-    check(
-        "TimestampLessThan",
-        &[(
-            json!("2012-10-09T19:00:56Z"),
-            json!("2012-10-09T19:00:55Z"),
-            false,
-        )],
-    );
+    check("TimestampLessThan", &[(json!("2012-10-09T19:00:56Z"), json!("2012-10-09T19:00:55Z"), false)]);
 }
 
 #[test]
@@ -810,47 +688,21 @@ fn timestamp_less_than_equals() {
     check(
         "TimestampLessThanEquals",
         &[
-            (
-                json!("2012-10-09T19:00:55Z"),
-                json!("2012-10-09T19:00:55Z"),
-                true,
-            ),
-            (
-                json!("2012-10-09T19:00:55Z"),
-                json!("2012-10-09T19:00:56Z"),
-                true,
-            ),
-            (
-                json!("2012-10-09T19:00:56Z"),
-                json!("2012-10-09T19:00:55Z"),
-                false,
-            ),
+            (json!("2012-10-09T19:00:55Z"), json!("2012-10-09T19:00:55Z"), true),
+            (json!("2012-10-09T19:00:55Z"), json!("2012-10-09T19:00:56Z"), true),
+            (json!("2012-10-09T19:00:56Z"), json!("2012-10-09T19:00:55Z"), false),
         ],
     );
 }
 
 #[test]
 fn timestamp_less_than_equals_path() {
-    check(
-        "TimestampLessThanEqualsPath",
-        &[(
-            json!("2012-10-09T19:00:56Z"),
-            json!("2012-10-09T19:00:55Z"),
-            false,
-        )],
-    );
+    check("TimestampLessThanEqualsPath", &[(json!("2012-10-09T19:00:56Z"), json!("2012-10-09T19:00:55Z"), false)]);
 }
 
 #[test]
 fn timestamp_less_than_path() {
-    check(
-        "TimestampLessThanPath",
-        &[(
-            json!("2012-10-09T19:00:56Z"),
-            json!("2012-10-09T19:00:55Z"),
-            false,
-        )],
-    );
+    check("TimestampLessThanPath", &[(json!("2012-10-09T19:00:56Z"), json!("2012-10-09T19:00:55Z"), false)]);
 }
 
 // ---- Recorded rules from other scenarios ----
@@ -858,21 +710,15 @@ fn timestamp_less_than_path() {
 #[test]
 fn singleton_and_composite() {
     // base_scenarios: `{"And": [{"Variable": "$.type", "StringEquals": "Public"}]}` matched.
-    let r =
-        rule(json!({"And": [{"Variable": "$.type", "StringEquals": "Public"}], "Next": "Public"}));
+    let r = rule(json!({"And": [{"Variable": "$.type", "StringEquals": "Public"}], "Next": "Public"}));
     assert_eq!(eval(&r, &json!({"type": "Public", "value": 22})), Ok(true));
-    assert_eq!(
-        eval(&r, &json!({"type": "Private", "value": 22})),
-        Ok(false)
-    );
+    assert_eq!(eval(&r, &json!({"type": "Private", "value": 22})), Ok(false));
 }
 
 #[test]
 fn variable_in_the_context_object() {
     // context_object: `$$.Execution.Input.input-value` NumericLessThanEquals 0 on input 0 matched.
-    let r = rule(
-        json!({"Variable": "$$.Execution.Input.input-value", "NumericLessThanEquals": 0, "Next": "A"}),
-    );
+    let r = rule(json!({"Variable": "$$.Execution.Input.input-value", "NumericLessThanEquals": 0, "Next": "A"}));
     let input = json!({"input-value": 0});
     let context = json!({"Execution": {"Input": input.clone()}});
     assert_eq!(eval_with(&r, &input, &context, &Map::new()), Ok(true));
@@ -883,20 +729,8 @@ fn string_number_is_present_but_not_numeric() {
     // variables/assign_in_choice_state_incorrect: input {"input_value": "0"} matched neither
     // `IsPresent: false` nor `NumericEquals: 42` and took the Default.
     let input = json!({"input_value": "0"});
-    assert_eq!(
-        eval(
-            &rule(json!({"Variable": "$.input_value", "IsPresent": false})),
-            &input
-        ),
-        Ok(false)
-    );
-    assert_eq!(
-        eval(
-            &rule(json!({"Variable": "$.input_value", "NumericEquals": 42})),
-            &input
-        ),
-        Ok(false)
-    );
+    assert_eq!(eval(&rule(json!({"Variable": "$.input_value", "IsPresent": false})), &input), Ok(false));
+    assert_eq!(eval(&rule(json!({"Variable": "$.input_value", "NumericEquals": 42})), &input), Ok(false));
 }
 
 #[test]
@@ -943,25 +777,10 @@ fn string_matches() {
 #[test]
 fn timestamps_compare_as_instants() {
     let r = rule(json!({"Variable": "$.t", "TimestampEquals": "2012-10-09T18:00:55Z"}));
-    assert_eq!(
-        eval(&r, &json!({"t": "2012-10-09T19:00:55+01:00"})),
-        Ok(true)
-    );
+    assert_eq!(eval(&r, &json!({"t": "2012-10-09T19:00:55+01:00"})), Ok(true));
     let p = rule(json!({"Variable": "$.t", "TimestampLessThanPath": "$.u"}));
-    assert_eq!(
-        eval(
-            &p,
-            &json!({"t": "2012-10-09T19:00:55+01:00", "u": "2012-10-09T18:00:56Z"})
-        ),
-        Ok(true)
-    );
-    assert_eq!(
-        eval(
-            &p,
-            &json!({"t": "2012-10-09T19:00:55+01:00", "u": "not a time"})
-        ),
-        Ok(false)
-    );
+    assert_eq!(eval(&p, &json!({"t": "2012-10-09T19:00:55+01:00", "u": "2012-10-09T18:00:56Z"})), Ok(true));
+    assert_eq!(eval(&p, &json!({"t": "2012-10-09T19:00:55+01:00", "u": "not a time"})), Ok(false));
 }
 
 #[test]
@@ -971,12 +790,9 @@ fn combinators() {
     let and = rule(json!({"And": [x_is_1.clone(), y_is_a.clone()]}));
     let or = rule(json!({"Or": [x_is_1.clone(), y_is_a.clone()]}));
     let not = rule(json!({"Not": x_is_1}));
-    for (x, y, both, either) in [
-        (1, "a", true, true),
-        (1, "b", false, true),
-        (2, "a", false, true),
-        (2, "b", false, false),
-    ] {
+    for (x, y, both, either) in
+        [(1, "a", true, true), (1, "b", false, true), (2, "a", false, true), (2, "b", false, false)]
+    {
         let input = json!({"x": x, "y": y});
         assert_eq!(eval(&and, &input), Ok(both));
         assert_eq!(eval(&or, &input), Ok(either));
@@ -989,10 +805,7 @@ fn variables_and_indefinite_paths() {
     let mut vars = Map::new();
     vars.insert("limit".into(), json!(10));
     let r = rule(json!({"Variable": "$.n", "NumericLessThanPath": "$limit"}));
-    assert_eq!(
-        eval_with(&r, &json!({"n": 3}), &Value::Null, &vars),
-        Ok(true)
-    );
+    assert_eq!(eval_with(&r, &json!({"n": 3}), &Value::Null, &vars), Ok(true));
     // An indefinite path yields an array, which is never a number.
     let all = rule(json!({"Variable": "$.items[*].n", "NumericEquals": 1}));
     assert_eq!(eval(&all, &json!({"items": [{"n": 1}]})), Ok(false));
@@ -1004,19 +817,12 @@ fn variables_and_indefinite_paths() {
 // ---- Runtime errors ----
 
 fn invalid_path(path: &str, field: &'static str) -> Result<bool, ChoiceError> {
-    Err(ChoiceError::InvalidPath {
-        path: path.into(),
-        field,
-    })
+    Err(ChoiceError::InvalidPath { path: path.into(), field })
 }
 
 #[test]
 fn a_missing_variable_fails_the_state() {
-    let err = eval(
-        &rule(json!({"Variable": "$.missing", "StringEquals": "x"})),
-        &json!({}),
-    )
-    .unwrap_err();
+    let err = eval(&rule(json!({"Variable": "$.missing", "StringEquals": "x"})), &json!({})).unwrap_err();
     assert_eq!(err.error_name(), "States.Runtime");
     assert_eq!(
         err.to_string(),
@@ -1029,14 +835,8 @@ fn a_missing_variable_fails_the_state() {
         json!({"BooleanEquals": true}),
     ] {
         let mut r = json!({"Variable": "$.a.b"});
-        r.as_object_mut()
-            .unwrap()
-            .extend(op.as_object().unwrap().clone());
-        assert_eq!(
-            eval(&rule(r.clone()), &json!({"a": 1})),
-            invalid_path("$.a.b", "Variable"),
-            "{r}"
-        );
+        r.as_object_mut().unwrap().extend(op.as_object().unwrap().clone());
+        assert_eq!(eval(&rule(r.clone()), &json!({"a": 1})), invalid_path("$.a.b", "Variable"), "{r}");
     }
 }
 
@@ -1050,22 +850,10 @@ fn an_undefined_variable_fails_the_state() {
 fn a_missing_operand_path_fails_the_state() {
     let r = rule(json!({"Variable": "$.a", "NumericEqualsPath": "$.b"}));
     let err = eval(&r, &json!({"a": 1})).unwrap_err();
-    assert_eq!(
-        err,
-        ChoiceError::InvalidPath {
-            path: "$.b".into(),
-            field: "NumericEqualsPath"
-        }
-    );
-    assert_eq!(
-        err.to_string(),
-        "Invalid path '$.b': The choice state's condition path references an invalid value."
-    );
+    assert_eq!(err, ChoiceError::InvalidPath { path: "$.b".into(), field: "NumericEqualsPath" });
+    assert_eq!(err.to_string(), "Invalid path '$.b': The choice state's condition path references an invalid value.");
     // ... even when the Variable's value is of another type.
-    assert_eq!(
-        eval(&r, &json!({"a": "one"})),
-        invalid_path("$.b", "NumericEqualsPath")
-    );
+    assert_eq!(eval(&r, &json!({"a": "one"})), invalid_path("$.b", "NumericEqualsPath"));
 }
 
 #[test]
@@ -1075,13 +863,7 @@ fn is_present_never_fails() {
     assert_eq!(eval(&yes, &json!({})), Ok(false));
     assert_eq!(eval(&no, &json!({})), Ok(true));
     assert_eq!(eval(&yes, &json!({"a": {"b": {"c": null}}})), Ok(true));
-    assert_eq!(
-        eval(
-            &rule(json!({"Variable": "$undefined", "IsPresent": false})),
-            &json!({})
-        ),
-        Ok(true)
-    );
+    assert_eq!(eval(&rule(json!({"Variable": "$undefined", "IsPresent": false})), &json!({})), Ok(true));
 }
 
 #[test]
@@ -1092,14 +874,8 @@ fn combinators_stop_at_the_deciding_rule() {
     assert_eq!(eval(&guarded, &json!({})), Ok(false));
     assert_eq!(eval(&guarded, &json!({"x": 1})), Ok(true));
     let unguarded = rule(json!({"Or": [present, uses_x.clone()]}));
-    assert_eq!(
-        eval(&unguarded, &json!({})),
-        invalid_path("$.x", "Variable")
-    );
-    assert_eq!(
-        eval(&rule(json!({"Not": uses_x})), &json!({})),
-        invalid_path("$.x", "Variable")
-    );
+    assert_eq!(eval(&unguarded, &json!({})), invalid_path("$.x", "Variable"));
+    assert_eq!(eval(&rule(json!({"Not": uses_x})), &json!({})), invalid_path("$.x", "Variable"));
 }
 
 // ---- No panics, whatever the definition and the input ----
@@ -1119,8 +895,7 @@ fn any_json() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(3, 24, 4, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::vec(("[a-z]{1,2}", inner), 0..4)
-                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            prop::collection::vec(("[a-z]{1,2}", inner), 0..4).prop_map(|kv| Value::Object(kv.into_iter().collect())),
         ]
     })
 }
@@ -1169,10 +944,7 @@ const KEYS: &[&str] = &[
 ];
 
 fn any_rule() -> impl Strategy<Value = Value> {
-    let field = (
-        prop::sample::select(KEYS),
-        prop_oneof![any_path(), any_json()],
-    );
+    let field = (prop::sample::select(KEYS), prop_oneof![any_path(), any_json()]);
     let leaf = prop::collection::vec(field, 0..4)
         .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect()));
     leaf.prop_recursive(3, 16, 3, |inner| {

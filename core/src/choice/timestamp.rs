@@ -11,13 +11,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 pub fn parse_timestamp(text: &str) -> Option<DateTime<FixedOffset>> {
     let b = text.as_bytes();
     // YYYY-MM-DDTHH:MM:SS is 19 bytes, then an optional fraction and the zone.
-    if b.len() < 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || b[10] != b'T'
-        || b[13] != b':'
-        || b[16] != b':'
-    {
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
         return None;
     }
     let year = digits(&b[0..4])?;
@@ -96,18 +90,18 @@ mod tests {
     fn rejects_what_aws_rejects() {
         for bad in [
             "",
-            "2016-13-05T21:29:29Z", // month 13 (recorded on AWS: Wait state fails)
-            "05-12-2016T21:29:29Z", // not ISO order (recorded)
-            "2016-12-05T25:29:29Z", // hour 25 (recorded)
-            "2016-12-05 21:29:29Z", // no T (recorded)
-            "2016-12-05T21:29:29",  // no zone (recorded)
-            "2023-02-24",           // date only
+            "2016-13-05T21:29:29Z",       // month 13 (recorded on AWS: Wait state fails)
+            "05-12-2016T21:29:29Z",       // not ISO order (recorded)
+            "2016-12-05T25:29:29Z",       // hour 25 (recorded)
+            "2016-12-05 21:29:29Z",       // no T (recorded)
+            "2016-12-05T21:29:29",        // no zone (recorded)
+            "2023-02-24",                 // date only
             "2023-02-24 12:15:56.832957", // Python's str(datetime)
-            "2016-12-05t21:29:29Z", // lowercase t
-            "2016-12-05T21:29:29z", // lowercase z
-            "2023-02-29T00:00:00Z", // not a leap year
-            "2016-12-05T21:29:60Z", // leap second
-            "2016-12-05T21:29:29.Z", // empty fraction
+            "2016-12-05t21:29:29Z",       // lowercase t
+            "2016-12-05T21:29:29z",       // lowercase z
+            "2023-02-29T00:00:00Z",       // not a leap year
+            "2016-12-05T21:29:60Z",       // leap second
+            "2016-12-05T21:29:29.Z",      // empty fraction
             "2016-12-05T21:29:29.1234567890Z",
             "2016-12-05T21:29:29+0100",
             "2016-12-05T21:29:29+01",
@@ -116,23 +110,14 @@ mod tests {
             "+016-12-05T21:29:29Z",
             "2016-1२-05T21:29:29Z",
         ] {
-            assert!(
-                parse_timestamp(bad).is_none(),
-                "{bad:?} should not be a timestamp"
-            );
+            assert!(parse_timestamp(bad).is_none(), "{bad:?} should not be a timestamp");
         }
     }
 
     #[test]
     fn offsets_name_the_same_instant() {
-        assert_eq!(
-            parse_timestamp("2012-10-09T19:00:55+01:00"),
-            parse_timestamp("2012-10-09T18:00:55Z")
-        );
-        assert!(
-            parse_timestamp("2012-10-09T19:00:55.000000001Z")
-                > parse_timestamp("2012-10-09T19:00:55Z")
-        );
+        assert_eq!(parse_timestamp("2012-10-09T19:00:55+01:00"), parse_timestamp("2012-10-09T18:00:55Z"));
+        assert!(parse_timestamp("2012-10-09T19:00:55.000000001Z") > parse_timestamp("2012-10-09T19:00:55Z"));
     }
 
     proptest! {

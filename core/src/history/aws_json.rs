@@ -16,8 +16,6 @@ fn task_details(t: &TaskRef, mut extra: Map<String, Value>) -> Value {
     if t.family == TaskFamily::Service {
         extra.insert("resourceType".into(), Value::String(t.resource_type.clone()));
         extra.insert("resource".into(), Value::String(t.resource.rsplit(':').next().unwrap_or_default().to_string()));
-    } else if t.family == TaskFamily::Lambda {
-        extra.insert("resource".into(), Value::String(t.resource.clone()));
     } else {
         extra.insert("resource".into(), Value::String(t.resource.clone()));
     }
@@ -39,19 +37,30 @@ impl HistoryEvent {
                 "executionStartedEventDetails".into(),
                 json!({"input": payload(input), "inputDetails": included(), "roleArn": role_arn, "stateMachineArn": state_machine_arn}),
             ),
-            ExecutionSucceeded { output } => {
-                ("executionSucceededEventDetails".into(), json!({"output": payload(output), "outputDetails": included()}))
+            ExecutionSucceeded { output } => (
+                "executionSucceededEventDetails".into(),
+                json!({"output": payload(output), "outputDetails": included()}),
+            ),
+            ExecutionFailed { error, cause } => {
+                ("executionFailedEventDetails".into(), json!({"error": error, "cause": cause}))
             }
-            ExecutionFailed { error, cause } => ("executionFailedEventDetails".into(), json!({"error": error, "cause": cause})),
-            ExecutionAborted { error, cause } => ("executionAbortedEventDetails".into(), json!({"error": error, "cause": cause})),
-            ExecutionTimedOut { error, cause } => ("executionTimedOutEventDetails".into(), json!({"error": error, "cause": cause})),
-            ExecutionRedriven { redrive_count } => ("executionRedrivenEventDetails".into(), json!({"redriveCount": redrive_count})),
-            StateEntered { name, input, .. } => {
-                ("stateEnteredEventDetails".into(), json!({"name": &**name, "input": payload(input), "inputDetails": included()}))
+            ExecutionAborted { error, cause } => {
+                ("executionAbortedEventDetails".into(), json!({"error": error, "cause": cause}))
             }
-            StateExited { name, output, .. } => {
-                ("stateExitedEventDetails".into(), json!({"name": &**name, "output": payload(output), "outputDetails": included()}))
+            ExecutionTimedOut { error, cause } => {
+                ("executionTimedOutEventDetails".into(), json!({"error": error, "cause": cause}))
             }
+            ExecutionRedriven { redrive_count } => {
+                ("executionRedrivenEventDetails".into(), json!({"redriveCount": redrive_count}))
+            }
+            StateEntered { name, input, .. } => (
+                "stateEnteredEventDetails".into(),
+                json!({"name": &**name, "input": payload(input), "inputDetails": included()}),
+            ),
+            StateExited { name, output, .. } => (
+                "stateExitedEventDetails".into(),
+                json!({"name": &**name, "output": payload(output), "outputDetails": included()}),
+            ),
             MapStateStarted { length } => ("mapStateStartedEventDetails".into(), json!({"length": length})),
             MapIterationStarted { name, index }
             | MapIterationSucceeded { name, index }
@@ -83,15 +92,20 @@ impl HistoryEvent {
                 (details_key(task, "Scheduled"), task_details(task, m))
             }
             TaskStarted { task } => (details_key(task, "Started"), task_details(task, Map::new())),
-            TaskSubmitted { task, output } => {
-                (details_key(task, "Submitted"), task_details(task, obj(vec![("output", payload(output)), ("outputDetails", included())])))
-            }
-            TaskSucceeded { task, output } => {
-                (details_key(task, "Succeeded"), task_details(task, obj(vec![("output", payload(output)), ("outputDetails", included())])))
-            }
+            TaskSubmitted { task, output } => (
+                details_key(task, "Submitted"),
+                task_details(task, obj(vec![("output", payload(output)), ("outputDetails", included())])),
+            ),
+            TaskSucceeded { task, output } => (
+                details_key(task, "Succeeded"),
+                task_details(task, obj(vec![("output", payload(output)), ("outputDetails", included())])),
+            ),
             TaskFailed { task, error, cause } | TaskTimedOut { task, error, cause } => {
                 let what = if matches!(self.kind, TaskFailed { .. }) { "Failed" } else { "TimedOut" };
-                (details_key(task, what), task_details(task, obj(vec![("error", json!(error)), ("cause", json!(cause))])))
+                (
+                    details_key(task, what),
+                    task_details(task, obj(vec![("error", json!(error)), ("cause", json!(cause))])),
+                )
             }
             EvaluationFailed { state, error, cause } => {
                 ("evaluationFailedEventDetails".into(), json!({"state": state, "error": error, "cause": cause}))

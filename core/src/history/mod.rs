@@ -33,39 +33,105 @@ pub struct TaskRef {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum EventKind {
-    ExecutionStarted { input: Payload, role_arn: String, state_machine_arn: String },
-    ExecutionSucceeded { output: Payload },
-    ExecutionFailed { error: String, cause: String },
-    ExecutionAborted { error: String, cause: String },
-    ExecutionTimedOut { error: String, cause: String },
-    ExecutionRedriven { redrive_count: u32 },
-    StateEntered { state_type: &'static str, name: Arc<str>, input: Payload },
-    StateExited { state_type: &'static str, name: Arc<str>, output: Payload },
-    MapStateStarted { length: usize },
+    ExecutionStarted {
+        input: Payload,
+        role_arn: String,
+        state_machine_arn: String,
+    },
+    ExecutionSucceeded {
+        output: Payload,
+    },
+    ExecutionFailed {
+        error: String,
+        cause: String,
+    },
+    ExecutionAborted {
+        error: String,
+        cause: String,
+    },
+    ExecutionTimedOut {
+        error: String,
+        cause: String,
+    },
+    ExecutionRedriven {
+        redrive_count: u32,
+    },
+    StateEntered {
+        state_type: &'static str,
+        name: Arc<str>,
+        input: Payload,
+    },
+    StateExited {
+        state_type: &'static str,
+        name: Arc<str>,
+        output: Payload,
+    },
+    MapStateStarted {
+        length: usize,
+    },
     MapStateSucceeded,
     MapStateFailed,
     MapStateAborted,
     MapRunStarted,
     MapRunSucceeded,
     MapRunFailed,
-    MapIterationStarted { name: Arc<str>, index: usize },
-    MapIterationSucceeded { name: Arc<str>, index: usize },
-    MapIterationFailed { name: Arc<str>, index: usize },
-    MapIterationAborted { name: Arc<str>, index: usize },
+    MapIterationStarted {
+        name: Arc<str>,
+        index: usize,
+    },
+    MapIterationSucceeded {
+        name: Arc<str>,
+        index: usize,
+    },
+    MapIterationFailed {
+        name: Arc<str>,
+        index: usize,
+    },
+    MapIterationAborted {
+        name: Arc<str>,
+        index: usize,
+    },
     ParallelStateStarted,
     ParallelStateSucceeded,
     ParallelStateFailed,
     ParallelStateAborted,
-    TaskScheduled { task: TaskRef, parameters: Value, timeout_seconds: Option<u64>, heartbeat_seconds: Option<u64> },
-    TaskStarted { task: TaskRef },
-    TaskSubmitted { task: TaskRef, output: Value },
-    TaskSucceeded { task: TaskRef, output: Value },
-    TaskFailed { task: TaskRef, error: String, cause: String },
-    TaskTimedOut { task: TaskRef, error: String, cause: String },
-    WaitStateAborted { name: String },
+    TaskScheduled {
+        task: TaskRef,
+        parameters: Value,
+        timeout_seconds: Option<u64>,
+        heartbeat_seconds: Option<u64>,
+    },
+    TaskStarted {
+        task: TaskRef,
+    },
+    TaskSubmitted {
+        task: TaskRef,
+        output: Value,
+    },
+    TaskSucceeded {
+        task: TaskRef,
+        output: Value,
+    },
+    TaskFailed {
+        task: TaskRef,
+        error: String,
+        cause: String,
+    },
+    TaskTimedOut {
+        task: TaskRef,
+        error: String,
+        cause: String,
+    },
+    WaitStateAborted {
+        name: String,
+    },
     /// A state's data processing failed (path, template, type error) before the error
     /// reached Retry/Catch or ended the execution.
-    EvaluationFailed { state: String, error: String, cause: String },
+    EvaluationFailed {
+        state: String,
+        error: String,
+        cause: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -31,9 +31,7 @@ pub fn error_matches(names: &[String], error: &str) -> bool {
     if is_uncatchable(error) {
         return false;
     }
-    names.iter().any(|n| {
-        n == error || n == "States.ALL" || (n == "States.TaskFailed" && error != "States.Timeout")
-    })
+    names.iter().any(|n| n == error || n == "States.ALL" || (n == "States.TaskFailed" && error != "States.Timeout"))
 }
 
 #[cfg(test)]

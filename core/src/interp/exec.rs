@@ -96,7 +96,8 @@ impl Execution {
 
     /// Names of the states currently waiting on a task, for tools.
     pub fn waiting_tasks(&self) -> Vec<WaitId> {
-        let mut v: Vec<WaitId> = self.waits.iter().filter(|(_, w)| matches!(w, Wake::Task(_))).map(|(k, _)| *k).collect();
+        let mut v: Vec<WaitId> =
+            self.waits.iter().filter(|(_, w)| matches!(w, Wake::Task(_))).map(|(k, _)| *k).collect();
         v.sort_unstable();
         v
     }
@@ -194,11 +195,8 @@ impl<'a> Interp<'a> {
                     Wake::TaskTimeout { frame, task, heartbeat } => {
                         self.x.waits.remove(&task);
                         self.cmds.push(Command::CancelTask { id: task });
-                        let (error, cause) = if heartbeat {
-                            ("States.HeartbeatTimeout", "")
-                        } else {
-                            ("States.Timeout", "")
-                        };
+                        let (error, cause) =
+                            if heartbeat { ("States.HeartbeatTimeout", "") } else { ("States.Timeout", "") };
                         self.task_answered(frame, Err(Failure::new(error, cause)));
                     }
                     Wake::ExecutionTimeout => {
@@ -366,7 +364,8 @@ impl<'a> Interp<'a> {
             _ => 0,
         };
         let input = self.frame(f).input.clone();
-        let id = self.record_in(f, EventKind::StateEntered { state_type: st.kind.type_name(), name: st.name.clone(), input });
+        let id = self
+            .record_in(f, EventKind::StateEntered { state_type: st.kind.type_name(), name: st.name.clone(), input });
         let now = self.now;
         let fr = self.frame_mut(f);
         fr.entered_event = id;
@@ -385,7 +384,8 @@ impl<'a> Interp<'a> {
             Transition::Next(n) => Some(n),
             Transition::End => None,
         });
-        let exited = EventKind::StateExited { state_type: st.kind.type_name(), name: st.name.clone(), output: output.clone() };
+        let exited =
+            EventKind::StateExited { state_type: st.kind.type_name(), name: st.name.clone(), output: output.clone() };
         self.record_in(f, exited);
         match next {
             Some(n) => {
@@ -479,7 +479,13 @@ impl<'a> Interp<'a> {
     }
 
     /// Evaluates an `Assign` block against `value` and stores the variables in the frame.
-    pub fn assign(&mut self, f: FrameId, sid: StateId, t: &crate::model::Template, value: &Value) -> Result<(), Failure> {
+    pub fn assign(
+        &mut self,
+        f: FrameId,
+        sid: StateId,
+        t: &crate::model::Template,
+        value: &Value,
+    ) -> Result<(), Failure> {
         let ctx = self.context(f, sid);
         let x = &mut *self.x;
         let fr = x.frames[f].as_ref().expect("live frame");
@@ -550,7 +556,9 @@ impl<'a> Interp<'a> {
 
     /// The live frames whose parent is `p`.
     pub fn children_of(&self, p: FrameId) -> Vec<FrameId> {
-        (0..self.x.frames.len()).filter(|&c| self.x.frames[c].as_ref().is_some_and(|fr| fr.parent.is_some_and(|(q, _)| q == p))).collect()
+        (0..self.x.frames.len())
+            .filter(|&c| self.x.frames[c].as_ref().is_some_and(|fr| fr.parent.is_some_and(|(q, _)| q == p)))
+            .collect()
     }
 
     pub fn end_execution(&mut self, status: Status, output: Option<Payload>, failure: Option<Failure>) {

@@ -16,7 +16,9 @@ pub enum Phase {
     /// Run (or re-run, after a retry delay) the state's work; the state was entered.
     Act,
     /// Waiting for a worker's answer; `timers` are its timeout and heartbeat timers.
-    WaitingTask { timers: Vec<WaitId> },
+    WaitingTask {
+        timers: Vec<WaitId>,
+    },
     WaitingTimer,
     WaitingChildren(Box<Children>),
     /// The state's work finished (a task answered, the children ended, a Wait elapsed);

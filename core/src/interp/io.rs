@@ -36,7 +36,8 @@ pub fn apply_result_path(rp: &ResultPath, raw_input: &Payload, result: Payload) 
         ResultPath::Discard => Ok(raw_input.clone()),
         ResultPath::Path(p) => {
             let mut out = Value::clone(raw_input);
-            p.set(&mut out, Payload::unwrap_or_clone(result)).map_err(|e: PathError| ("States.ResultPathMatchFailure".to_string(), e.to_string()))?;
+            p.set(&mut out, Payload::unwrap_or_clone(result))
+                .map_err(|e: PathError| ("States.ResultPathMatchFailure".to_string(), e.to_string()))?;
             Ok(Payload::new(out))
         }
     }
@@ -53,11 +54,21 @@ pub fn payload_too_large(v: &Value) -> bool {
 /// once past `cap` (the check runs on every state's output).
 fn json_len(v: &Value, cap: usize) -> usize {
     fn str_len(s: &str) -> usize {
-        2 + s.len() + s.bytes().filter(|b| matches!(b, b'"' | b'\\' | 0..=0x1f)).map(|b| if b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x08 | 0x0c) { 5 } else { 1 }).sum::<usize>()
+        2 + s.len()
+            + s.bytes()
+                .filter(|b| matches!(b, b'"' | b'\\' | 0..=0x1f))
+                .map(|b| if b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t' | 0x08 | 0x0c) { 5 } else { 1 })
+                .sum::<usize>()
     }
     match v {
         Value::Null => 4,
-        Value::Bool(b) => if *b { 4 } else { 5 },
+        Value::Bool(b) => {
+            if *b {
+                4
+            } else {
+                5
+            }
+        }
         Value::Number(n) => {
             use std::fmt::Write;
             struct Count(usize);
@@ -95,6 +106,12 @@ fn json_len(v: &Value, cap: usize) -> usize {
     }
 }
 
+impl From<(String, String)> for Failure {
+    fn from((error, cause): (String, String)) -> Self {
+        Failure { error, cause }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,11 +124,5 @@ mod tests {
         }
         assert!(payload_too_large(&json!("x".repeat(MAX_PAYLOAD_BYTES))));
         assert!(!payload_too_large(&json!("x".repeat(MAX_PAYLOAD_BYTES - 2))));
-    }
-}
-
-impl From<(String, String)> for Failure {
-    fn from((error, cause): (String, String)) -> Self {
-        Failure { error, cause }
     }
 }

@@ -46,22 +46,43 @@ pub struct TaskRequest {
 /// What the interpreter asks its driver to do.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    ScheduleTask(TaskRequest),
+    ScheduleTask(Box<TaskRequest>),
     /// The task's result is no longer wanted (its branch was aborted or it timed out).
-    CancelTask { id: WaitId },
-    StartTimer { id: WaitId, fire_at: Millis },
-    CancelTimer { id: WaitId },
+    CancelTask {
+        id: WaitId,
+    },
+    StartTimer {
+        id: WaitId,
+        fire_at: Millis,
+    },
+    CancelTimer {
+        id: WaitId,
+    },
 }
 
 /// What happened outside that the execution must react to.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
-    TaskSucceeded { id: WaitId, output: Value },
-    TaskFailed { id: WaitId, error: String, cause: String },
-    TaskHeartbeat { id: WaitId },
-    TimerFired { id: WaitId },
+    TaskSucceeded {
+        id: WaitId,
+        output: Value,
+    },
+    TaskFailed {
+        id: WaitId,
+        error: String,
+        cause: String,
+    },
+    TaskHeartbeat {
+        id: WaitId,
+    },
+    TimerFired {
+        id: WaitId,
+    },
     /// `StopExecution`.
-    Stop { error: Option<String>, cause: Option<String> },
+    Stop {
+        error: Option<String>,
+        cause: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -75,14 +96,25 @@ pub enum InterpError {
 }
 
 /// Starts an execution: records `ExecutionStarted` and runs until the first wait.
-pub fn start(machine: &StateMachine, info: ExecutionInfo, input: Value, now: Millis, seed: u64) -> (Execution, Vec<Command>) {
+pub fn start(
+    machine: &StateMachine,
+    info: ExecutionInfo,
+    input: Value,
+    now: Millis,
+    seed: u64,
+) -> (Execution, Vec<Command>) {
     let mut exec = Execution::new(info, input, now, seed);
     let cmds = exec::Interp::new(machine, &mut exec, now).start();
     (exec, cmds)
 }
 
 /// Applies one event to a running execution.
-pub fn handle(machine: &StateMachine, exec: &mut Execution, now: Millis, event: Event) -> Result<Vec<Command>, InterpError> {
+pub fn handle(
+    machine: &StateMachine,
+    exec: &mut Execution,
+    now: Millis,
+    event: Event,
+) -> Result<Vec<Command>, InterpError> {
     if exec.status != Status::Running {
         return Err(InterpError::Finished(exec.status));
     }

@@ -32,7 +32,17 @@ fn pass_chain_transforms_and_records_history() {
     );
     assert_eq!(exec.status, Status::Succeeded);
     assert_eq!(exec.output, Some(json!({"sum": 42})));
-    assert_eq!(types(&exec), ["ExecutionStarted", "PassStateEntered", "PassStateExited", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"]);
+    assert_eq!(
+        types(&exec),
+        [
+            "ExecutionStarted",
+            "PassStateEntered",
+            "PassStateExited",
+            "PassStateEntered",
+            "PassStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
     assert_eq!(exec.state_transitions, 2);
 }
 
@@ -109,7 +119,11 @@ fn map_respects_max_concurrency_when_stepped() {
     let m = machine(json!({"StartAt": "M", "States": {"M": {"Type": "Map", "MaxConcurrency": 2, "ItemsPath": "$.xs",
         "ItemProcessor": {"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": ACTIVITY, "End": true}}}, "End": true}}}));
     let (mut exec, cmds) = start(&m, runner::local_info("t", "e"), json!({"xs": [1, 2, 3]}), 0, 1);
-    let tasks = |c: &[Command]| c.iter().filter_map(|c| if let Command::ScheduleTask(r) = c { Some(r.clone()) } else { None }).collect::<Vec<_>>();
+    let tasks = |c: &[Command]| {
+        c.iter()
+            .filter_map(|c| if let Command::ScheduleTask(r) = c { Some(r.clone()) } else { None })
+            .collect::<Vec<_>>()
+    };
     let first = tasks(&cmds);
     assert_eq!(first.len(), 2, "only MaxConcurrency tasks start");
     let cmds = handle(&m, &mut exec, 10, Event::TaskSucceeded { id: first[1].id, output: json!("b") }).unwrap();
@@ -122,15 +136,23 @@ fn map_respects_max_concurrency_when_stepped() {
     assert_eq!(exec.status, Status::Succeeded);
     assert_eq!(exec.output, Some(json!(["a", "b", "c"])), "results keep item order");
     // A result for a task that already answered is refused, never applied twice.
-    assert!(matches!(handle(&m, &mut exec, 40, Event::TaskSucceeded { id: first[0].id, output: json!("x") }), Err(InterpError::Finished(_))));
+    assert!(matches!(
+        handle(&m, &mut exec, 40, Event::TaskSucceeded { id: first[0].id, output: json!("x") }),
+        Err(InterpError::Finished(_))
+    ));
 }
 
 #[test]
 fn unknown_results_are_refused_and_stop_aborts() {
     let m = machine(json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": ACTIVITY, "End": true}}}));
     let (mut exec, _) = start(&m, runner::local_info("t", "e"), json!({}), 0, 1);
-    assert_eq!(handle(&m, &mut exec, 1, Event::TaskSucceeded { id: 999, output: json!(1) }), Err(InterpError::UnknownWait(999)));
-    let cmds = handle(&m, &mut exec, 2, Event::Stop { error: Some("Operator".into()), cause: Some("stopped by hand".into()) }).unwrap();
+    assert_eq!(
+        handle(&m, &mut exec, 1, Event::TaskSucceeded { id: 999, output: json!(1) }),
+        Err(InterpError::UnknownWait(999))
+    );
+    let cmds =
+        handle(&m, &mut exec, 2, Event::Stop { error: Some("Operator".into()), cause: Some("stopped by hand".into()) })
+            .unwrap();
     assert!(cmds.iter().any(|c| matches!(c, Command::CancelTask { .. })));
     assert_eq!(exec.status, Status::Aborted);
     assert_eq!(types(&exec).last().unwrap(), "ExecutionAborted");
@@ -161,7 +183,11 @@ fn wait_seconds_path_rejects_fractions() {
         |_| TaskOutcome::NoAnswer,
     );
     assert_eq!(exec.status, Status::Failed);
-    assert!(exec.failure.unwrap().cause.ends_with("The SecondsPath parameter cannot be parsed as a long value: $.s == 1.5"));
+    assert!(exec
+        .failure
+        .unwrap()
+        .cause
+        .ends_with("The SecondsPath parameter cannot be parsed as a long value: $.s == 1.5"));
 }
 
 #[test]

@@ -26,10 +26,7 @@ pub(super) fn partition(args: Vec<Value>) -> Result<Value, IntrinsicError> {
         _ => {
             return Err(runtime(
                 Function::ArrayPartition,
-                format!(
-                    "the chunk size must be an integer greater than 0, but was {}",
-                    text(&size)
-                ),
+                format!("the chunk size must be an integer greater than 0, but was {}", text(&size)),
             ))
         }
     };
@@ -51,10 +48,7 @@ pub(super) fn contains(args: Vec<Value>) -> Result<Value, IntrinsicError> {
 pub(super) fn range(args: Vec<Value>) -> Result<Value, IntrinsicError> {
     let ints: Vec<i64> = args.iter().filter_map(as_integer).collect();
     let [start, end, step] = ints[..] else {
-        return Err(runtime(
-            Function::ArrayRange,
-            "the start, end and step must be integers",
-        ));
+        return Err(runtime(Function::ArrayRange, "the start, end and step must be integers"));
     };
     if step == 0 {
         return Err(runtime(Function::ArrayRange, "the step must not be 0"));
@@ -68,11 +62,7 @@ pub(super) fn range(args: Vec<Value>) -> Result<Value, IntrinsicError> {
             format!("the range would have {count} items, but an array can hold at most {MAX_RANGE_ITEMS}"),
         ));
     }
-    Ok(Value::Array(
-        (0..count)
-            .map(|i| Value::from((start + i * step) as i64))
-            .collect(),
-    ))
+    Ok(Value::Array((0..count).map(|i| Value::from((start + i * step) as i64)).collect()))
 }
 
 /// The item at a zero-based index.
@@ -80,17 +70,11 @@ pub(super) fn get_item(args: Vec<Value>) -> Result<Value, IntrinsicError> {
     let (array, index) = split(args);
     let len = array.len();
     match as_integer(&index) {
-        Some(i) if i >= 0 && (i as u64) < len as u64 => {
-            Ok(array.into_iter().nth(i as usize).unwrap_or(Value::Null))
+        Some(i) if i >= 0 && (i as u64) < len as u64 => Ok(array.into_iter().nth(i as usize).unwrap_or(Value::Null)),
+        Some(i) => {
+            Err(runtime(Function::ArrayGetItem, format!("the index {i} is out of bounds for an array of length {len}")))
         }
-        Some(i) => Err(runtime(
-            Function::ArrayGetItem,
-            format!("the index {i} is out of bounds for an array of length {len}"),
-        )),
-        None => Err(runtime(
-            Function::ArrayGetItem,
-            format!("the index must be an integer, but was {}", text(&index)),
-        )),
+        None => Err(runtime(Function::ArrayGetItem, format!("the index must be an integer, but was {}", text(&index)))),
     }
 }
 
@@ -103,12 +87,7 @@ pub(super) fn length(args: Vec<Value>) -> Result<Value, IntrinsicError> {
 pub(super) fn unique(args: Vec<Value>) -> Result<Value, IntrinsicError> {
     let (array, _) = split(args);
     let mut seen = HashSet::with_capacity(array.len());
-    Ok(Value::Array(
-        array
-            .into_iter()
-            .filter(|v| seen.insert(canonical(v)))
-            .collect(),
-    ))
+    Ok(Value::Array(array.into_iter().filter(|v| seen.insert(canonical(v))).collect()))
 }
 
 /// A text that is equal for exactly the values that are equal as JSON (object keys sorted).
@@ -165,15 +144,9 @@ mod tests {
 
     #[test]
     fn partitions() {
-        assert_eq!(
-            partition(vec![json!([1, 2, 3, 4, 5]), json!(2)]).unwrap(),
-            json!([[1, 2], [3, 4], [5]])
-        );
+        assert_eq!(partition(vec![json!([1, 2, 3, 4, 5]), json!(2)]).unwrap(), json!([[1, 2], [3, 4], [5]]));
         assert_eq!(partition(vec![json!([]), json!(3)]).unwrap(), json!([]));
-        assert_eq!(
-            partition(vec![json!([1]), json!(i64::MAX)]).unwrap(),
-            json!([[1]])
-        );
+        assert_eq!(partition(vec![json!([1]), json!(i64::MAX)]).unwrap(), json!([[1]]));
         assert_eq!(
             partition(vec![json!([1]), json!(-1)]).unwrap_err().to_string(),
             "Invalid arguments in States.ArrayPartition: the chunk size must be an integer greater than 0, but was -1"
@@ -182,48 +155,23 @@ mod tests {
 
     #[test]
     fn ranges() {
-        assert_eq!(
-            range(vec![json!(1), json!(9), json!(2)]).unwrap(),
-            json!([1, 3, 5, 7, 9])
-        );
-        assert_eq!(
-            range(vec![json!(10), json!(1), json!(-4)]).unwrap(),
-            json!([10, 6, 2])
-        );
-        assert_eq!(
-            range(vec![json!(5), json!(1), json!(1)]).unwrap(),
-            json!([])
-        );
-        assert_eq!(
-            range(vec![json!(0), json!(999), json!(1)])
-                .unwrap()
-                .as_array()
-                .unwrap()
-                .len(),
-            1000
-        );
+        assert_eq!(range(vec![json!(1), json!(9), json!(2)]).unwrap(), json!([1, 3, 5, 7, 9]));
+        assert_eq!(range(vec![json!(10), json!(1), json!(-4)]).unwrap(), json!([10, 6, 2]));
+        assert_eq!(range(vec![json!(5), json!(1), json!(1)]).unwrap(), json!([]));
+        assert_eq!(range(vec![json!(0), json!(999), json!(1)]).unwrap().as_array().unwrap().len(), 1000);
         assert_eq!(
             range(vec![json!(0), json!(1000), json!(1)]).unwrap_err().to_string(),
             "Invalid arguments in States.ArrayRange: the range would have 1001 items, but an array can hold at most 1000"
         );
         assert!(range(vec![json!(i64::MIN), json!(i64::MAX), json!(1)]).is_err());
-        assert_eq!(
-            range(vec![json!(i64::MAX - 1), json!(i64::MAX), json!(i64::MAX)]).unwrap(),
-            json!([i64::MAX - 1])
-        );
+        assert_eq!(range(vec![json!(i64::MAX - 1), json!(i64::MAX), json!(i64::MAX)]).unwrap(), json!([i64::MAX - 1]));
         assert!(range(vec![json!(1), json!(2), json!(0)]).is_err());
     }
 
     #[test]
     fn get_item_checks_bounds() {
-        assert_eq!(
-            get_item(vec![json!([1, 2, 3]), json!(2)]).unwrap(),
-            json!(3)
-        );
-        assert_eq!(
-            get_item(vec![json!(["a"]), json!(0.0)]).unwrap(),
-            json!("a")
-        );
+        assert_eq!(get_item(vec![json!([1, 2, 3]), json!(2)]).unwrap(), json!(3));
+        assert_eq!(get_item(vec![json!(["a"]), json!(0.0)]).unwrap(), json!("a"));
         assert_eq!(
             get_item(vec![json!([1, 2, 3]), json!(3)]).unwrap_err().to_string(),
             "Invalid arguments in States.ArrayGetItem: the index 3 is out of bounds for an array of length 3"
@@ -238,29 +186,14 @@ mod tests {
             unique(vec![v]).unwrap(),
             json!([null, true, false, 1, 1.0, 1.1, 0, "a", [], [null], {"a": 1, "b": 2}, {"a": 1, "b": 1}, "1"])
         );
-        assert_eq!(
-            unique(vec![json!([1, 2, 2, 3, 3, 4])]).unwrap(),
-            json!([1, 2, 3, 4])
-        );
+        assert_eq!(unique(vec![json!([1, 2, 2, 3, 3, 4])]).unwrap(), json!([1, 2, 3, 4]));
     }
 
     #[test]
     fn contains_uses_json_equality() {
-        assert_eq!(
-            contains(vec![json!([[1, 2, 3], 2]), json!([1, 2, 3])]).unwrap(),
-            json!(true)
-        );
-        assert_eq!(
-            contains(vec![json!([{"a": 1, "b": 2}]), json!({"b": 2, "a": 1})]).unwrap(),
-            json!(true)
-        );
-        assert_eq!(
-            contains(vec![json!([1]), json!(1.0)]).unwrap(),
-            json!(false)
-        );
-        assert_eq!(
-            contains(vec![json!([]), json!(null)]).unwrap(),
-            json!(false)
-        );
+        assert_eq!(contains(vec![json!([[1, 2, 3], 2]), json!([1, 2, 3])]).unwrap(), json!(true));
+        assert_eq!(contains(vec![json!([{"a": 1, "b": 2}]), json!({"b": 2, "a": 1})]).unwrap(), json!(true));
+        assert_eq!(contains(vec![json!([1]), json!(1.0)]).unwrap(), json!(false));
+        assert_eq!(contains(vec![json!([]), json!(null)]).unwrap(), json!(false));
     }
 }

@@ -31,9 +31,7 @@ fn input(f: Function, args: Vec<Value>) -> Result<String, IntrinsicError> {
             if len > MAX_INPUT_CHARS {
                 return Err(runtime(
                     f,
-                    format!(
-                        "the input has {len} characters, but at most {MAX_INPUT_CHARS} are allowed"
-                    ),
+                    format!("the input has {len} characters, but at most {MAX_INPUT_CHARS} are allowed"),
                 ));
             }
             Ok(s)
@@ -54,17 +52,11 @@ pub(super) fn base64_decode(args: Vec<Value>) -> Result<Value, IntrinsicError> {
     let s = input(Function::Base64Decode, args)?;
     // Padding, when present, must complete the last group of four (`QQ=` is refused).
     if s.contains('=') && s.len() % 4 != 0 {
-        return Err(runtime(
-            Function::Base64Decode,
-            "the input is not valid base64: incomplete padding",
-        ));
+        return Err(runtime(Function::Base64Decode, "the input is not valid base64: incomplete padding"));
     }
-    let bytes = DECODER.decode(s.as_bytes()).map_err(|e| {
-        runtime(
-            Function::Base64Decode,
-            format!("the input is not valid base64: {e}"),
-        )
-    })?;
+    let bytes = DECODER
+        .decode(s.as_bytes())
+        .map_err(|e| runtime(Function::Base64Decode, format!("the input is not valid base64: {e}")))?;
     Ok(Value::String(String::from_utf8_lossy(&bytes).into_owned()))
 }
 
@@ -83,16 +75,11 @@ pub(super) fn hash(args: Vec<Value>) -> Result<Value, IntrinsicError> {
         _ => {
             return Err(runtime(
                 Function::Hash,
-                format!(
-                    "the hash algorithm must be one of {}, but was {algorithm}",
-                    HASH_ALGORITHMS.join(", ")
-                ),
+                format!("the hash algorithm must be one of {}, but was {algorithm}", HASH_ALGORITHMS.join(", ")),
             ))
         }
     };
-    Ok(Value::String(
-        digest.iter().map(|b| format!("{b:02x}")).collect(),
-    ))
+    Ok(Value::String(digest.iter().map(|b| format!("{b:02x}")).collect()))
 }
 
 #[cfg(test)]
@@ -102,31 +89,20 @@ mod tests {
 
     #[test]
     fn base64_round_trip() {
-        assert_eq!(
-            base64_encode(vec![json!("Data to encode")]).unwrap(),
-            json!("RGF0YSB0byBlbmNvZGU=")
-        );
+        assert_eq!(base64_encode(vec![json!("Data to encode")]).unwrap(), json!("RGF0YSB0byBlbmNvZGU="));
         assert_eq!(base64_encode(vec![json!("é")]).unwrap(), json!("w6k="));
         assert_eq!(base64_decode(vec![json!("w6k=")]).unwrap(), json!("é"));
         assert_eq!(base64_decode(vec![json!("w6k")]).unwrap(), json!("é"));
-        assert_eq!(
-            base64_decode(vec![json!("/w==")]).unwrap(),
-            json!("\u{FFFD}")
-        );
+        assert_eq!(base64_decode(vec![json!("/w==")]).unwrap(), json!("\u{FFFD}"));
         assert_eq!(base64_decode(vec![json!("")]).unwrap(), json!(""));
         // Java's decoder ignores stray bits in the last character.
         assert_eq!(base64_decode(vec![json!("QR")]).unwrap(), json!("A"));
-        assert_eq!(
-            base64_decode(vec![json!("/+KCQQ==")]).unwrap(),
-            json!("\u{FFFD}\u{FFFD}A")
-        );
+        assert_eq!(base64_decode(vec![json!("/+KCQQ==")]).unwrap(), json!("\u{FFFD}\u{FFFD}A"));
     }
 
     #[test]
     fn base64_decode_rejects_garbage() {
-        for bad in [
-            "w6k==", "a", "ab cd", "a$bc", "QQ=", "Q===", "QQ==QQ==", "QQ=a", "====", "w6k=\n",
-        ] {
+        for bad in ["w6k==", "a", "ab cd", "a$bc", "QQ=", "Q===", "QQ==QQ==", "QQ=a", "====", "w6k=\n"] {
             assert!(base64_decode(vec![json!(bad)]).is_err(), "{bad}");
         }
         assert_eq!(
@@ -149,14 +125,8 @@ mod tests {
     fn hashes() {
         let h = |alg: &str| hash(vec![json!("input data"), json!(alg)]).unwrap();
         assert_eq!(h("MD5"), json!("812f45842bc6d66ee14572ce20db8e86"));
-        assert_eq!(
-            h("SHA-1"),
-            json!("aaff4a450a104cd177d28d18d74485e8cae074b7")
-        );
-        assert_eq!(
-            h("SHA-256"),
-            json!("b4a697a057313163aee33cd8d40c66e9f0f177e00cac2de32475ffff6169c3e3")
-        );
+        assert_eq!(h("SHA-1"), json!("aaff4a450a104cd177d28d18d74485e8cae074b7"));
+        assert_eq!(h("SHA-256"), json!("b4a697a057313163aee33cd8d40c66e9f0f177e00cac2de32475ffff6169c3e3"));
         assert_eq!(
             h("SHA-384"),
             json!("d28a7d5cf25a74f11a50a18452b75e04bb3d70c9dd0510d6123aa008c756511b87525bdc835ebb27e1fb9e9374a15562")

@@ -52,11 +52,7 @@ pub(super) fn holes(pieces: &[Piece]) -> usize {
 pub(super) fn count_mismatch(holes: usize, values: usize) -> String {
     let s = |n: usize| if n == 1 { "" } else { "s" };
     let was = if values == 1 { "was" } else { "were" };
-    format!(
-        "the format string has {holes} placeholder{} but {values} value{} {was} given",
-        s(holes),
-        s(values)
-    )
+    format!("the format string has {holes} placeholder{} but {values} value{} {was} given", s(holes), s(values))
 }
 
 /// Fills the placeholders of a parsed template with `values`.
@@ -103,19 +99,9 @@ mod tests {
 
     #[test]
     fn placeholders_and_escapes() {
-        assert_eq!(
-            template("a{}b"),
-            vec![
-                Piece::Text("a".into()),
-                Piece::Hole,
-                Piece::Text("b".into())
-            ]
-        );
+        assert_eq!(template("a{}b"), vec![Piece::Text("a".into()), Piece::Hole, Piece::Text("b".into())]);
         assert_eq!(template("\\{\\}"), vec![Piece::Text("{}".into())]);
-        assert_eq!(
-            template("\\\\{}"),
-            vec![Piece::Text("\\".into()), Piece::Hole]
-        );
+        assert_eq!(template("\\\\{}"), vec![Piece::Text("\\".into()), Piece::Hole]);
         assert_eq!(template("{ } {"), vec![Piece::Text("{ } {".into())]);
         assert_eq!(template("C:\\dir"), vec![Piece::Text("C:\\dir".into())]);
         assert_eq!(template("{}{}"), vec![Piece::Hole, Piece::Hole]);
@@ -125,21 +111,11 @@ mod tests {
     fn renders_values_like_java_to_string() {
         let v = fmt(
             "{}|{}|{}|{}|{}|{}",
-            &[
-                json!("s"),
-                json!(null),
-                json!(true),
-                json!(1),
-                json!(1.1),
-                json!([1, "a", [null], {"k": 2.0}]),
-            ],
+            &[json!("s"), json!(null), json!(true), json!(1), json!(1.1), json!([1, "a", [null], {"k": 2.0}])],
         )
         .unwrap();
         assert_eq!(v, json!("s|null|true|1|1.1|[1, a, [null], {k=2.0}]"));
-        assert_eq!(
-            fmt("{}", &[json!({"Arg1": 1, "Arg2": []})]).unwrap(),
-            json!("{Arg1=1, Arg2=[]}")
-        );
+        assert_eq!(fmt("{}", &[json!({"Arg1": 1, "Arg2": []})]).unwrap(), json!("{Arg1=1, Arg2=[]}"));
         assert_eq!(fmt("{}", &[json!(1e10)]).unwrap(), json!("1.0E10"));
         assert_eq!(fmt("{}", &[json!({})]).unwrap(), json!("{}"));
     }
@@ -158,10 +134,7 @@ mod tests {
 
     #[test]
     fn dynamic_templates() {
-        assert_eq!(
-            format_dynamic(vec![json!("It's {}!"), json!("Pikachu")]).unwrap(),
-            json!("It's Pikachu!")
-        );
+        assert_eq!(format_dynamic(vec![json!("It's {}!"), json!("Pikachu")]).unwrap(), json!("It's Pikachu!"));
         assert!(format_dynamic(vec![json!(1)]).is_err());
     }
 }

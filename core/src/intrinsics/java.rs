@@ -72,10 +72,7 @@ pub(super) fn double(d: f64) -> String {
 /// The significant digits and the decimal exponent of Rust's `{:e}` output.
 fn sci_digits(sci: &str) -> (String, i32) {
     let (mantissa, exp) = sci.split_once('e').unwrap_or((sci, "0"));
-    (
-        mantissa.chars().filter(char::is_ascii_digit).collect(),
-        exp.parse().unwrap_or(0),
-    )
+    (mantissa.chars().filter(char::is_ascii_digit).collect(), exp.parse().unwrap_or(0))
 }
 
 /// Compact JSON text as Jackson writes it: key order kept, no spaces, control characters
@@ -196,24 +193,15 @@ mod tests {
 
     #[test]
     fn numbers_keep_integers_exact() {
-        assert_eq!(
-            number(&json!(u64::MAX).as_number().unwrap().clone()),
-            "18446744073709551615"
-        );
-        assert_eq!(
-            number(&json!(i64::MIN).as_number().unwrap().clone()),
-            "-9223372036854775808"
-        );
+        assert_eq!(number(&json!(u64::MAX).as_number().unwrap().clone()), "18446744073709551615");
+        assert_eq!(number(&json!(i64::MIN).as_number().unwrap().clone()), "-9223372036854775808");
         assert_eq!(number(&json!(1.0).as_number().unwrap().clone()), "1.0");
     }
 
     #[test]
     fn json_text_is_compact_and_escaped_like_jackson() {
         let mut s = String::new();
-        write_json(
-            &json!({"b": [1, 2.5, null, true], "a": "q\"\\/\n\u{1}é", "c": {}}),
-            &mut s,
-        );
+        write_json(&json!({"b": [1, 2.5, null, true], "a": "q\"\\/\n\u{1}é", "c": {}}), &mut s);
         assert_eq!(s, r#"{"b":[1,2.5,null,true],"a":"q\"\\/\n\u0001é","c":{}}"#);
     }
 }

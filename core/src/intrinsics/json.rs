@@ -6,22 +6,12 @@ use serde_json::{Map, Value};
 /// Parses JSON text. Empty or blank text gives `null`, as recorded on AWS.
 pub(super) fn string_to_json(args: Vec<Value>) -> Result<Value, IntrinsicError> {
     let Some(Value::String(s)) = args.into_iter().next() else {
-        return Err(runtime(
-            Function::StringToJson,
-            "argument 1 must be a string",
-        ));
+        return Err(runtime(Function::StringToJson, "argument 1 must be a string"));
     };
-    if s.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
-        .is_empty()
-    {
+    if s.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r')).is_empty() {
         return Ok(Value::Null);
     }
-    serde_json::from_str(&s).map_err(|e| {
-        runtime(
-            Function::StringToJson,
-            format!("the string is not valid JSON: {e}"),
-        )
-    })
+    serde_json::from_str(&s).map_err(|e| runtime(Function::StringToJson, format!("the string is not valid JSON: {e}")))
 }
 
 /// Serialises a value to compact JSON text, numbers and escapes as AWS writes them.
@@ -43,13 +33,9 @@ pub(super) fn json_to_string(args: Vec<Value>) -> Result<Value, IntrinsicError> 
 /// merge gives the same text.
 pub(super) fn json_merge(args: Vec<Value>) -> Result<Value, IntrinsicError> {
     let mut args = args.into_iter();
-    let (Some(Value::Object(first)), Some(Value::Object(second)), deep) =
-        (args.next(), args.next(), args.next())
+    let (Some(Value::Object(first)), Some(Value::Object(second)), deep) = (args.next(), args.next(), args.next())
     else {
-        return Err(runtime(
-            Function::JsonMerge,
-            "arguments 1 and 2 must be objects",
-        ));
+        return Err(runtime(Function::JsonMerge, "arguments 1 and 2 must be objects"));
     };
     if deep != Some(Value::Bool(false)) {
         return Err(runtime(
@@ -59,38 +45,22 @@ pub(super) fn json_merge(args: Vec<Value>) -> Result<Value, IntrinsicError> {
     }
     let mut sim = JavaHashMap::default();
     sim.put_all(first.keys().map(|k| (k.as_str(), false)), first.len());
-    sim.put_all(
-        second.keys().map(|k| (k.as_str(), first.contains_key(k))),
-        second.len(),
-    );
+    sim.put_all(second.keys().map(|k| (k.as_str(), first.contains_key(k))), second.len());
     let capacity = sim.table;
     let mut merged = first;
     for (k, v) in second {
         merged.insert(k, v);
     }
     // Stable by insertion order within a bucket.
-    let mut entries: Vec<(usize, (String, Value))> = merged
-        .into_iter()
-        .map(|(k, v)| {
-            (
-                spread(java_string_hash(&k)) as usize & (capacity - 1),
-                (k, v),
-            )
-        })
-        .collect();
+    let mut entries: Vec<(usize, (String, Value))> =
+        merged.into_iter().map(|(k, v)| (spread(java_string_hash(&k)) as usize & (capacity - 1), (k, v))).collect();
     entries.sort_by_key(|(bucket, _)| *bucket);
-    Ok(Value::Object(
-        entries
-            .into_iter()
-            .map(|(_, kv)| kv)
-            .collect::<Map<String, Value>>(),
-    ))
+    Ok(Value::Object(entries.into_iter().map(|(_, kv)| kv).collect::<Map<String, Value>>()))
 }
 
 /// `String.hashCode`: over UTF-16 code units, wrapping.
 fn java_string_hash(s: &str) -> i32 {
-    s.encode_utf16()
-        .fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(i32::from(c)))
+    s.encode_utf16().fold(0i32, |h, c| h.wrapping_mul(31).wrapping_add(i32::from(c)))
 }
 
 /// `HashMap.hash`: folds the high bits into the low ones.
@@ -103,10 +73,7 @@ const MAX_CAPACITY: usize = 1 << 30;
 
 /// `HashMap.tableSizeFor`: the power of two at or above `c`.
 fn table_size_for(c: usize) -> usize {
-    c.max(1)
-        .checked_next_power_of_two()
-        .unwrap_or(MAX_CAPACITY)
-        .min(MAX_CAPACITY)
+    c.max(1).checked_next_power_of_two().unwrap_or(MAX_CAPACITY).min(MAX_CAPACITY)
 }
 
 /// Just enough of a JDK 8-17 `java.util.HashMap` to know its final table capacity:
@@ -191,10 +158,7 @@ mod tests {
     #[test]
     fn string_to_json() {
         assert_eq!(super::string_to_json(vec![json!("")]).unwrap(), Value::Null);
-        assert_eq!(
-            super::string_to_json(vec![json!(" \n")]).unwrap(),
-            Value::Null
-        );
+        assert_eq!(super::string_to_json(vec![json!(" \n")]).unwrap(), Value::Null);
         assert_eq!(
             super::string_to_json(vec![json!("{\"b\": 1, \"a\": [2.5]}")]).unwrap(),
             json!({"b": 1, "a": [2.5]})
@@ -226,10 +190,7 @@ mod tests {
         // "Aa" and "BB" share a hash code: insertion order within the bucket.
         let m = json_merge(vec![json!({"BB": 1}), json!({"Aa": 2}), json!(false)]).unwrap();
         assert_eq!(keys(&m), ["BB", "Aa"]);
-        assert_eq!(
-            json_merge(vec![json!({}), json!({}), json!(false)]).unwrap(),
-            json!({})
-        );
+        assert_eq!(json_merge(vec![json!({}), json!({}), json!(false)]).unwrap(), json!({}));
     }
 
     #[test]

@@ -8,17 +8,12 @@ use serde_json::Value;
 /// `-2.5` gives -2), which AWS applies to non-integer arguments: recorded on AWS,
 /// `MathAdd(1.49, 1.5)` is 3 and `MathAdd(-0.5, 0.5)` is 1.
 fn rounded(f: Function, index: usize, v: &Value) -> Result<i64, IntrinsicError> {
-    let n = v
-        .as_number()
-        .ok_or_else(|| runtime(f, format!("argument {} must be a number", index + 1)))?;
+    let n = v.as_number().ok_or_else(|| runtime(f, format!("argument {} must be a number", index + 1)))?;
     if let Some(i) = n.as_i64() {
         return Ok(i);
     }
     if n.is_u64() {
-        return Err(runtime(
-            f,
-            format!("argument {} is too large: {n}", index + 1),
-        ));
+        return Err(runtime(f, format!("argument {} is too large: {n}", index + 1)));
     }
     Ok(java_round(n.as_f64().unwrap_or(0.0)))
 }
@@ -38,9 +33,7 @@ pub(super) fn add(args: Vec<Value>) -> Result<Value, IntrinsicError> {
     let f = Function::MathAdd;
     let a = rounded(f, 0, args.first().unwrap_or(&Value::Null))?;
     let b = rounded(f, 1, args.get(1).unwrap_or(&Value::Null))?;
-    a.checked_add(b)
-        .map(Value::from)
-        .ok_or_else(|| runtime(f, format!("the sum of {a} and {b} is out of range")))
+    a.checked_add(b).map(Value::from).ok_or_else(|| runtime(f, format!("the sum of {a} and {b} is out of range")))
 }
 
 /// A random integer from `start` (inclusive) to `end` (exclusive). Without a seed it comes
@@ -56,10 +49,7 @@ pub(super) fn random(args: Vec<Value>, rng: &mut dyn Entropy) -> Result<Value, I
     };
     let bound = i128::from(end) - i128::from(start);
     if bound <= 0 {
-        return Err(runtime(
-            f,
-            format!("the end ({end}) must be greater than the start ({start})"),
-        ));
+        return Err(runtime(f, format!("the end ({end}) must be greater than the start ({start})")));
     }
     let bound = bound as u64;
     let offset = match seed {
@@ -128,11 +118,7 @@ mod tests {
             (json!(111), json!(-1), 110),
             (json!(0.49999999999999994), json!(0), 0),
         ] {
-            assert_eq!(
-                add(vec![a.clone(), b.clone()]).unwrap(),
-                json!(sum),
-                "{a} + {b}"
-            );
+            assert_eq!(add(vec![a.clone(), b.clone()]).unwrap(), json!(sum), "{a} + {b}");
         }
         assert!(add(vec![json!(i64::MAX), json!(1)]).is_err());
         assert!(add(vec![json!(u64::MAX), json!(1)]).is_err());
@@ -167,15 +153,10 @@ mod tests {
     fn unseeded_random_stays_in_range() {
         let mut rng = SplitMix64(3);
         for _ in 0..1000 {
-            let v = random(vec![json!(-2), json!(3)], &mut rng)
-                .unwrap()
-                .as_i64()
-                .unwrap();
+            let v = random(vec![json!(-2), json!(3)], &mut rng).unwrap().as_i64().unwrap();
             assert!((-2..3).contains(&v));
         }
-        assert!(random(vec![json!(i64::MIN), json!(i64::MAX)], &mut rng)
-            .unwrap()
-            .is_i64());
+        assert!(random(vec![json!(i64::MIN), json!(i64::MAX)], &mut rng).unwrap().is_i64());
         assert_eq!(
             random(vec![json!(5), json!(5)], &mut rng).unwrap_err().to_string(),
             "Invalid arguments in States.MathRandom: the end (5) must be greater than the start (5)"

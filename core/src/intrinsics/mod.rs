@@ -267,10 +267,7 @@ impl Intrinsic {
         let f = self.function;
         match f {
             Function::Format => match self.args.first() {
-                Some(Arg::Text(t)) => format::format(
-                    &format::template(&t.raw),
-                    values.get(1..).unwrap_or_default(),
-                ),
+                Some(Arg::Text(t)) => format::format(&format::template(&t.raw), values.get(1..).unwrap_or_default()),
                 _ => format::format_dynamic(values),
             },
             Function::StringToJson => json::string_to_json(values),
@@ -293,12 +290,7 @@ impl Intrinsic {
         }
     }
 
-    fn eval_arg(
-        &self,
-        arg: &Arg,
-        scope: &Scope<'_>,
-        rng: &mut dyn Entropy,
-    ) -> Result<Value, IntrinsicError> {
+    fn eval_arg(&self, arg: &Arg, scope: &Scope<'_>, rng: &mut dyn Entropy) -> Result<Value, IntrinsicError> {
         match arg {
             Arg::Literal(v) => Ok(v.clone()),
             Arg::Text(t) => match t.bad_escape {
@@ -328,36 +320,22 @@ impl std::fmt::Display for Intrinsic {
 pub enum IntrinsicError {
     /// The text is not a well-formed call.
     #[error("Invalid intrinsic function call '{text}': {reason} (at character {position})")]
-    Syntax {
-        text: String,
-        position: usize,
-        reason: String,
-    },
+    Syntax { text: String, position: usize, reason: String },
     /// `States.Something` that AWS does not provide.
     #[error("The intrinsic function '{name}' is not supported")]
     UnknownFunction { name: String },
     /// Wrong number of arguments.
     #[error("The intrinsic function {function} expects {expected}, but {found} were given")]
-    Arity {
-        function: &'static str,
-        expected: &'static str,
-        found: usize,
-    },
+    Arity { function: &'static str, expected: &'static str, found: usize },
     /// A literal argument the function can never accept.
     #[error("Invalid arguments in {function}: {message}")]
-    Argument {
-        function: &'static str,
-        message: String,
-    },
+    Argument { function: &'static str, message: String },
     /// A path argument did not select anything.
     #[error("{0}")]
     Path(PathError),
     /// The function failed on the values it was given.
     #[error("Invalid arguments in {function}: {message}")]
-    Runtime {
-        function: &'static str,
-        message: String,
-    },
+    Runtime { function: &'static str, message: String },
 }
 
 impl IntrinsicError {
@@ -373,10 +351,7 @@ impl IntrinsicError {
 }
 
 fn runtime(f: Function, message: impl Into<String>) -> IntrinsicError {
-    IntrinsicError::Runtime {
-        function: f.name(),
-        message: message.into(),
-    }
+    IntrinsicError::Runtime { function: f.name(), message: message.into() }
 }
 
 /// Checks the type of one evaluated argument.
@@ -384,15 +359,7 @@ fn expect(f: Function, index: usize, kind: Kind, v: &Value) -> Result<(), Intrin
     if kind.accepts(v) {
         return Ok(());
     }
-    Err(runtime(
-        f,
-        format!(
-            "argument {} must be {}, but was {}",
-            index + 1,
-            kind.describe(),
-            describe_value(v)
-        ),
-    ))
+    Err(runtime(f, format!("argument {} must be {}, but was {}", index + 1, kind.describe(), describe_value(v))))
 }
 
 /// `an array: [1,2]`, `the string "x"`: the value named for an error message, shortened.
@@ -425,6 +392,5 @@ fn as_integer(v: &Value) -> Option<i64> {
     }
     let f = n.as_f64()?;
     // 2^63 is exactly representable; anything at or above it does not fit.
-    (f.fract() == 0.0 && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f))
-        .then_some(f as i64)
+    (f.fract() == 0.0 && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f)).then_some(f as i64)
 }

@@ -12,9 +12,7 @@ fn arb_json() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
         any::<u64>().prop_map(Value::from),
-        any::<f64>()
-            .prop_filter("JSON numbers are finite", |f| f.is_finite())
-            .prop_map(Value::from),
+        any::<f64>().prop_filter("JSON numbers are finite", |f| f.is_finite()).prop_map(Value::from),
         (-3i64..12).prop_map(Value::from),
         (-3.0f64..12.0).prop_map(Value::from),
         ".{0,16}".prop_map(Value::String),
@@ -114,18 +112,9 @@ fn scope_input() -> Value {
 
 fn eval_text(src: &str, input: &Value, seed: u64) {
     if let Ok(call) = parse(src) {
-        let vars: Map<String, Value> = [("v".to_string(), serde_json::json!({"x": 1}))]
-            .into_iter()
-            .collect();
+        let vars: Map<String, Value> = [("v".to_string(), serde_json::json!({"x": 1}))].into_iter().collect();
         let context = serde_json::json!({"Execution": {"Id": "id"}});
-        let _ = call.eval(
-            &Scope {
-                input,
-                context: &context,
-                vars: &vars,
-            },
-            &mut SplitMix64(seed),
-        );
+        let _ = call.eval(&Scope { input, context: &context, vars: &vars }, &mut SplitMix64(seed));
         let _ = call.to_string();
     }
 }

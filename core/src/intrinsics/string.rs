@@ -8,17 +8,11 @@ use serde_json::Value;
 /// `"This.is+a,test=string"` on `".+,="` gives five words).
 pub(super) fn split(args: Vec<Value>) -> Result<Value, IntrinsicError> {
     let mut args = args.into_iter();
-    let (Some(Value::String(s)), Some(Value::String(delimiters))) = (args.next(), args.next())
-    else {
-        return Err(runtime(
-            Function::StringSplit,
-            "arguments 1 and 2 must be strings",
-        ));
+    let (Some(Value::String(s)), Some(Value::String(delimiters))) = (args.next(), args.next()) else {
+        return Err(runtime(Function::StringSplit, "arguments 1 and 2 must be strings"));
     };
-    let tokens = s
-        .split(|c: char| delimiters.contains(c))
-        .filter(|t| !t.is_empty())
-        .map(|t| Value::String(t.to_string()));
+    let tokens =
+        s.split(|c: char| delimiters.contains(c)).filter(|t| !t.is_empty()).map(|t| Value::String(t.to_string()));
     Ok(Value::Array(tokens.collect()))
 }
 
@@ -38,9 +32,6 @@ mod tests {
         assert_eq!(run("", ","), json!([]));
         assert_eq!(run("abc", ""), json!(["abc"]));
         assert_eq!(run("a😀b", "😀"), json!(["a", "b"]));
-        assert_eq!(
-            run("split on T and \nnew line", "T\n"),
-            json!(["split on ", " and ", "new line"])
-        );
+        assert_eq!(run("split on T and \nnew line", "T\n"), json!(["split on ", " and ", "new line"]));
     }
 }

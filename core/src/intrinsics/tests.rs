@@ -6,21 +6,9 @@ use super::*;
 use crate::entropy::SplitMix64;
 use serde_json::{json, Map};
 
-fn eval_in(
-    expr: &str,
-    input: &Value,
-    context: &Value,
-    vars: &Map<String, Value>,
-) -> Result<Value, IntrinsicError> {
+fn eval_in(expr: &str, input: &Value, context: &Value, vars: &Map<String, Value>) -> Result<Value, IntrinsicError> {
     let call = parse(expr).unwrap_or_else(|e| panic!("{expr}: {e}"));
-    call.eval(
-        &Scope {
-            input,
-            context,
-            vars,
-        },
-        &mut SplitMix64(7),
-    )
+    call.eval(&Scope { input, context, vars }, &mut SplitMix64(7))
 }
 
 fn run(expr: &str, input: Value) -> Result<Value, IntrinsicError> {
@@ -75,10 +63,7 @@ fn array_2() {
         assert_eq!(ok(expr, pair(v.clone(), v.clone())), json!([v.clone(), v]));
     }
     assert_eq!(ok("States.Array()", json!({})), json!([]));
-    assert_eq!(
-        ok("States.Array('a', 'b', 'c')", json!({})),
-        json!(["a", "b", "c"])
-    );
+    assert_eq!(ok("States.Array('a', 'b', 'c')", json!({})), json!(["a", "b", "c"]));
 }
 
 #[test]
@@ -100,30 +85,18 @@ fn array_contains() {
 #[test]
 fn array_length() {
     assert_eq!(
-        ok(
-            "States.ArrayLength($.FunctionInput)",
-            json!({"FunctionInput": [1, 2, 3, 4, 5, 6, 7, 8, 9]})
-        ),
+        ok("States.ArrayLength($.FunctionInput)", json!({"FunctionInput": [1, 2, 3, 4, 5, 6, 7, 8, 9]})),
         json!(9)
     );
     let mixed = json!([null, null, true, true, false, false, 1, 1, 1.1, 0, 0, "HelloWorld", "HelloWorld", [], [], [null], [null], {"a": 1, "b": 2}, {"a": 1, "b": 2}, {"a": 1, "b": 1}]);
-    assert_eq!(
-        ok(
-            "States.ArrayLength($.FunctionInput)",
-            json!({ "FunctionInput": mixed })
-        ),
-        json!(20)
-    );
+    assert_eq!(ok("States.ArrayLength($.FunctionInput)", json!({ "FunctionInput": mixed })), json!(20));
 }
 
 #[test]
 fn array_unique() {
     let mixed = json!([null, null, true, true, false, false, 1, 1, 1.1, 0, 0, "HelloWorld", "HelloWorld", [], [], [null], [null], {"a": 1, "b": 2}, {"a": 1, "b": 2}, {"a": 1, "b": 1}]);
     assert_eq!(
-        ok(
-            "States.ArrayUnique($.FunctionInput)",
-            json!({ "FunctionInput": mixed })
-        ),
+        ok("States.ArrayUnique($.FunctionInput)", json!({ "FunctionInput": mixed })),
         json!([null, true, false, 1, 1.1, 0, "HelloWorld", [], [null], {"a": 1, "b": 2}, {"a": 1, "b": 1}])
     );
 }
@@ -154,11 +127,7 @@ fn array_partition() {
         (json!([0, 1, 2, 3]), 3, json!([[0, 1, 2], [3]])),
         (json!([0, 1, 2, 3]), 4, json!([[0, 1, 2, 3]])),
     ] {
-        assert_eq!(
-            ok(expr, pair(fst.clone(), json!(snd))),
-            expected,
-            "{fst} / {snd}"
-        );
+        assert_eq!(ok(expr, pair(fst.clone(), json!(snd))), expected, "{fst} / {snd}");
     }
 }
 
@@ -175,62 +144,29 @@ fn array_range() {
         assert_eq!(ok(expr, input), expected);
     }
     // map/base_scenarios_map_state_legacy_reentrant
-    assert_eq!(
-        ok("States.ArrayRange(0, 3, 1)", json!({})),
-        json!([0, 1, 2, 3])
-    );
+    assert_eq!(ok("States.ArrayRange(0, 3, 1)", json!({})), json!([0, 1, 2, 3]));
 }
 
 #[test]
 fn array_get_item() {
-    assert_eq!(
-        ok(
-            "States.ArrayGetItem($.a, 2)",
-            json!({"a": [1, 2, 3, 4, 5, 6]})
-        ),
-        json!(3)
-    );
+    assert_eq!(ok("States.ArrayGetItem($.a, 2)", json!({"a": [1, 2, 3, 4, 5, 6]})), json!(3));
 }
 
 // ---- intrinsic_functions/encode_decode_* and hash_calculations_* ----
 
 #[test]
 fn base64() {
+    assert_eq!(ok("States.Base64Decode($.FunctionInput)", json!({"FunctionInput": ""})), json!(""));
     assert_eq!(
-        ok(
-            "States.Base64Decode($.FunctionInput)",
-            json!({"FunctionInput": ""})
-        ),
-        json!("")
-    );
-    assert_eq!(
-        ok(
-            "States.Base64Decode($.FunctionInput)",
-            json!({"FunctionInput": "RGF0YSB0byBlbmNvZGU="})
-        ),
+        ok("States.Base64Decode($.FunctionInput)", json!({"FunctionInput": "RGF0YSB0byBlbmNvZGU="})),
         json!("Data to encode")
     );
+    assert_eq!(ok("States.Base64Encode($.FunctionInput)", json!({"FunctionInput": ""})), json!(""));
     assert_eq!(
-        ok(
-            "States.Base64Encode($.FunctionInput)",
-            json!({"FunctionInput": ""})
-        ),
-        json!("")
-    );
-    assert_eq!(
-        ok(
-            "States.Base64Encode($.FunctionInput)",
-            json!({"FunctionInput": "Data to encode"})
-        ),
+        ok("States.Base64Encode($.FunctionInput)", json!({"FunctionInput": "Data to encode"})),
         json!("RGF0YSB0byBlbmNvZGU=")
     );
-    assert_eq!(
-        ok(
-            "States.Base64Encode($.rawString)",
-            json!({"rawString": "Hello World"})
-        ),
-        json!("SGVsbG8gV29ybGQ=")
-    );
+    assert_eq!(ok("States.Base64Encode($.rawString)", json!({"rawString": "Hello World"})), json!("SGVsbG8gV29ybGQ="));
 }
 
 #[test]
@@ -244,10 +180,7 @@ fn hash() {
         assert_eq!(ok(expr, pair(json!("input data"), json!(alg))), json!(digest));
     }
     assert_eq!(
-        ok(
-            "States.Hash($.inputString, 'SHA-256')",
-            json!({"inputString": "Hash this string"})
-        ),
+        ok("States.Hash($.inputString, 'SHA-256')", json!({"inputString": "Hash this string"})),
         json!("1cac63f39fd68d8c531f27b807610fb3d50f0fc3f186995767fb6316e7200a3e")
     );
 }
@@ -264,10 +197,7 @@ fn format_1() {
         (json!(null), "Formatting argument null."),
         (json!(1), "Formatting argument 1."),
         (json!(1.1), "Formatting argument 1.1."),
-        (
-            json!("{\"Arg1\": 1, \"Arg2\": []}"),
-            "Formatting argument {\"Arg1\": 1, \"Arg2\": []}.",
-        ),
+        (json!("{\"Arg1\": 1, \"Arg2\": []}"), "Formatting argument {\"Arg1\": 1, \"Arg2\": []}."),
     ] {
         assert_eq!(ok(expr, json!({ "FunctionInput": v })), json!(expected));
     }
@@ -279,17 +209,11 @@ fn format_2() {
     for (v, expected) in [
         (json!(""), "Formatting arguments fst= and snd=."),
         (json!(" "), "Formatting arguments fst=  and snd= ."),
-        (
-            json!("HelloWorld"),
-            "Formatting arguments fst=HelloWorld and snd=HelloWorld.",
-        ),
+        (json!("HelloWorld"), "Formatting arguments fst=HelloWorld and snd=HelloWorld."),
         (json!(null), "Formatting arguments fst=null and snd=null."),
         (json!(1), "Formatting arguments fst=1 and snd=1."),
         (json!(1.1), "Formatting arguments fst=1.1 and snd=1.1."),
-        (
-            json!({"Arg1": 1, "Arg2": []}),
-            "Formatting arguments fst={Arg1=1, Arg2=[]} and snd={Arg1=1, Arg2=[]}.",
-        ),
+        (json!({"Arg1": 1, "Arg2": []}), "Formatting arguments fst={Arg1=1, Arg2=[]} and snd={Arg1=1, Arg2=[]}."),
     ] {
         assert_eq!(ok(expr, pair(v.clone(), v)), json!(expected));
     }
@@ -297,10 +221,7 @@ fn format_2() {
 
 #[test]
 fn format_context_path() {
-    let ctx = context(
-        "c2c64750-4198-4037-ab5a-510bbb2d2069",
-        "statemachine_9acbbc27",
-    );
+    let ctx = context("c2c64750-4198-4037-ab5a-510bbb2d2069", "statemachine_9acbbc27");
     let v = eval_in(
         "States.Format('Formatting arguments fst={} and snd={}.', $$.Execution.Name, $$.StateMachine)",
         &json!({"FunctionInput": null}),
@@ -318,10 +239,7 @@ fn format_context_path() {
 fn format_in_fail_state_paths() {
     // base/base_state_fail_intrinsic
     let input = json!({"Error": "error string", "Cause": "cause string"});
-    assert_eq!(
-        ok("States.Format('{}', $.Error)", input.clone()),
-        json!("error string")
-    );
+    assert_eq!(ok("States.Format('{}', $.Error)", input.clone()), json!("error string"));
     assert_eq!(
         ok("States.Format('This is a custom error message for {}, caused by {}.', $.Error, $.Cause)", input),
         json!("This is a custom error message for error string, caused by cause string.")
@@ -349,23 +267,11 @@ fn format_with_variables() {
     vars.insert("varname".into(), json!("var value"));
     let input = json!({"input_value": "input_value_literal"});
     assert_eq!(
-        eval_in(
-            "States.Format('Format Func {}', $varname)",
-            &input,
-            &Value::Null,
-            &vars
-        )
-        .unwrap(),
+        eval_in("States.Format('Format Func {}', $varname)", &input, &Value::Null, &vars).unwrap(),
         json!("Format Func var value")
     );
     assert_eq!(
-        eval_in(
-            "States.Format('Format Func {}', $.input_value)",
-            &input,
-            &Value::Null,
-            &vars
-        )
-        .unwrap(),
+        eval_in("States.Format('Format Func {}', $.input_value)", &input, &Value::Null, &vars).unwrap(),
         json!("Format Func input_value_literal")
     );
     assert_eq!(
@@ -381,24 +287,15 @@ fn format_with_variables() {
 fn escape_sequence() {
     // The definition holds real newline characters inside the literals.
     assert_eq!(
-        ok(
-            "States.StringSplit('Hello\nWorld', '\n')",
-            json!({"FunctionInput": null})
-        ),
+        ok("States.StringSplit('Hello\nWorld', '\n')", json!({"FunctionInput": null})),
         json!(["Hello", "World"])
     );
-    assert_eq!(
-        ok("States.Format('\\'\\{\\}\\\\ {}', 'x')", json!({})),
-        json!("'{}\\ x")
-    );
+    assert_eq!(ok("States.Format('\\'\\{\\}\\\\ {}', 'x')", json!({})), json!("'{}\\ x"));
 }
 
 #[test]
 fn nested_calls() {
-    let first = context(
-        "7a8334ef-efe5-43a0-af62-543f2ca563d0",
-        "statemachine_f245549c",
-    );
+    let first = context("7a8334ef-efe5-43a0-af62-543f2ca563d0", "statemachine_f245549c");
     assert_eq!(
         eval_in(
             "States.ArrayGetItem(States.StringSplit($$.StateMachine.Name, '-'), 0)",
@@ -409,42 +306,25 @@ fn nested_calls() {
         .unwrap(),
         json!("statemachine_f245549c")
     );
-    let second = context(
-        "52306612-3ecd-4108-ab42-95cdfcb06aa2",
-        "statemachine_26455b1a",
-    );
+    let second = context("52306612-3ecd-4108-ab42-95cdfcb06aa2", "statemachine_26455b1a");
     let expr = "States.ArrayGetItem(States.StringSplit($$.StateMachine.Name, '-'), States.MathAdd(States.ArrayLength(States.StringSplit($$.StateMachine.Name, '-')), -1))";
     assert_eq!(
         eval_in(expr, &json!({"FunctionInput": null}), &second, &Map::new()).unwrap(),
         json!("statemachine_26455b1a")
     );
     let dashed = context("x", "my-state-machine");
-    assert_eq!(
-        eval_in(expr, &json!({}), &dashed, &Map::new()).unwrap(),
-        json!("machine")
-    );
+    assert_eq!(eval_in(expr, &json!({}), &dashed, &Map::new()).unwrap(), json!("machine"));
 }
 
 // ---- intrinsic_functions/json_manipulation_* ----
 
 #[test]
 fn json_merge() {
-    let input = pair(
-        json!({"a": {"a1": 1, "a2": 2}, "b": 2, "d": 3}),
-        json!({"a": {"a3": 1, "a4": 2}, "c": 3, "d": 4}),
-    );
-    let merged = ok(
-        "States.JsonMerge($.FunctionInput.fst, $.FunctionInput.snd, false)",
-        input,
-    );
-    assert_eq!(
-        merged,
-        json!({"a": {"a3": 1, "a4": 2}, "b": 2, "c": 3, "d": 4})
-    );
-    assert_eq!(
-        merged.as_object().unwrap().keys().collect::<Vec<_>>(),
-        ["a", "b", "c", "d"]
-    );
+    let input =
+        pair(json!({"a": {"a1": 1, "a2": 2}, "b": 2, "d": 3}), json!({"a": {"a3": 1, "a4": 2}, "c": 3, "d": 4}));
+    let merged = ok("States.JsonMerge($.FunctionInput.fst, $.FunctionInput.snd, false)", input);
+    assert_eq!(merged, json!({"a": {"a3": 1, "a4": 2}, "b": 2, "c": 3, "d": 4}));
+    assert_eq!(merged.as_object().unwrap().keys().collect::<Vec<_>>(), ["a", "b", "c", "d"]);
 }
 
 #[test]
@@ -458,17 +338,11 @@ fn json_merge_escaped_argument() {
         &Map::new(),
     )
     .unwrap();
-    assert_eq!(
-        merged,
-        json!({"constant_input_field": "constant_value", "constant_in_literal": "false"})
-    );
+    assert_eq!(merged, json!({"constant_input_field": "constant_value", "constant_in_literal": "false"}));
     // Key order as recorded on AWS (a Java HashMap): the second object's key first.
     let mut text = String::new();
     java::write_json(&merged, &mut text);
-    assert_eq!(
-        text,
-        r#"{"constant_input_field":"constant_value","constant_in_literal":"false"}"#
-    );
+    assert_eq!(text, r#"{"constant_input_field":"constant_value","constant_in_literal":"false"}"#);
 }
 
 #[test]
@@ -481,10 +355,7 @@ fn json_to_string() {
         (json!(true), "true"),
         (json!("HelloWorld"), "\"HelloWorld\""),
         (json!({"Arg1": 1, "Arg2": []}), "{\"Arg1\":1,\"Arg2\":[]}"),
-        (
-            json!({"z": 1.0, "a": [1e10, -0.5]}),
-            "{\"z\":1.0,\"a\":[1.0E10,-0.5]}",
-        ),
+        (json!({"z": 1.0, "a": [1e10, -0.5]}), "{\"z\":1.0,\"a\":[1.0E10,-0.5]}"),
     ] {
         assert_eq!(ok(expr, json!({ "FunctionInput": v })), json!(expected));
     }
@@ -502,10 +373,7 @@ fn string_to_json() {
         ("true", json!(true)),
         ("\"HelloWorld\"", json!("HelloWorld")),
         ("[1, 2, \"HelloWorld\"]", json!([1, 2, "HelloWorld"])),
-        (
-            "{\"Arg1\": 1, \"Arg2\": []}",
-            json!({"Arg1": 1, "Arg2": []}),
-        ),
+        ("{\"Arg1\": 1, \"Arg2\": []}", json!({"Arg1": 1, "Arg2": []})),
     ] {
         assert_eq!(ok(expr, json!({ "FunctionInput": s })), expected, "{s:?}");
     }
@@ -539,37 +407,19 @@ fn math_add() {
         assert!(v.is_i64(), "the sum is an integer");
     }
     // map/base_scenarios_map_state_*_reentrant and variables/assign_from_intrinsic_function
-    assert_eq!(
-        ok("States.MathAdd($.Iterations, -1)", json!({"Iterations": 1})),
-        json!(0)
-    );
-    assert_eq!(
-        ok(
-            "States.MathAdd($.value1, $.value2)",
-            json!({"value1": 5, "value2": 3})
-        ),
-        json!(8)
-    );
+    assert_eq!(ok("States.MathAdd($.Iterations, -1)", json!({"Iterations": 1})), json!(0));
+    assert_eq!(ok("States.MathAdd($.value1, $.value2)", json!({"value1": 5, "value2": 3})), json!(8));
 }
 
 #[test]
 fn math_add_nested_over_variables() {
     // variables/..._reference_in_iterator_outer_scope: `bias` is 4.3.
     let mut vars = Map::new();
-    for (k, v) in [
-        ("xCurrent", json!(9)),
-        ("yCurrent", json!(44)),
-        ("zCurrent", json!(6)),
-        ("bias", json!(4.3)),
-    ] {
+    for (k, v) in [("xCurrent", json!(9)), ("yCurrent", json!(44)), ("zCurrent", json!(6)), ("bias", json!(4.3))] {
         vars.insert(k.into(), v);
     }
-    let expr =
-        "States.MathAdd(States.MathAdd(States.MathAdd($yCurrent, $xCurrent), $zCurrent), $bias)";
-    assert_eq!(
-        eval_in(expr, &json!({}), &Value::Null, &vars).unwrap(),
-        json!(63)
-    );
+    let expr = "States.MathAdd(States.MathAdd(States.MathAdd($yCurrent, $xCurrent), $zCurrent), $bias)";
+    assert_eq!(eval_in(expr, &json!({}), &Value::Null, &vars).unwrap(), json!(63));
 }
 
 #[test]
@@ -578,11 +428,7 @@ fn math_random() {
     let call = parse("States.MathRandom($.start, $.end)").unwrap();
     let input = json!({"start": 1, "end": 999});
     let vars = Map::new();
-    let scope = Scope {
-        input: &input,
-        context: &Value::Null,
-        vars: &vars,
-    };
+    let scope = Scope { input: &input, context: &Value::Null, vars: &vars };
     for _ in 0..200 {
         let n = call.eval(&scope, &mut rng).unwrap().as_i64().unwrap();
         assert!((1..999).contains(&n));
@@ -603,39 +449,20 @@ fn string_split() {
         (", , ,", ",", json!([" ", " "])),
         (",,,,", ",", json!([])),
         ("1,2,3,4,5", ",", json!(["1", "2", "3", "4", "5"])),
-        (
-            "This.is+a,test=string",
-            ".+,=",
-            json!(["This", "is", "a", "test", "string"]),
-        ),
-        (
-            "split on T and \nnew line",
-            "T\n",
-            json!(["split on ", " and ", "new line"]),
-        ),
+        ("This.is+a,test=string", ".+,=", json!(["This", "is", "a", "test", "string"])),
+        ("split on T and \nnew line", "T\n", json!(["split on ", " and ", "new line"])),
     ] {
-        assert_eq!(
-            ok(expr, pair(json!(s), json!(d))),
-            expected,
-            "{s:?} / {d:?}"
-        );
+        assert_eq!(ok(expr, pair(json!(s), json!(d))), expected, "{s:?} / {d:?}");
     }
 }
 
 #[test]
 fn string_split_context_object() {
-    let text =
-        "Value1,Value2,Value3\nValue4,Value5,Value6\n,,,\ntrue,1,'HelloWorld'\nNull,None,\n   \n";
+    let text = "Value1,Value2,Value3\nValue4,Value5,Value6\n,,,\ntrue,1,'HelloWorld'\nNull,None,\n   \n";
     let input = json!({ "FunctionInput": text });
     let ctx = json!({"Execution": {"Input": input.clone()}});
     assert_eq!(
-        eval_in(
-            "States.StringSplit($$.Execution.Input.FunctionInput, ',')",
-            &input,
-            &ctx,
-            &Map::new()
-        )
-        .unwrap(),
+        eval_in("States.StringSplit($$.Execution.Input.FunctionInput, ',')", &input, &ctx, &Map::new()).unwrap(),
         json!([
             "Value1",
             "Value2",
@@ -663,33 +490,18 @@ fn every_function_in_one_state() {
     });
     for (expr, expected) in [
         ("States.Array('a', 'b', 'c')", json!(["a", "b", "c"])),
-        (
-            "States.ArrayPartition($.inputArray, 2)",
-            json!([[1, 2], [3, 4], [5, 6]]),
-        ),
+        ("States.ArrayPartition($.inputArray, 2)", json!([[1, 2], [3, 4], [5, 6]])),
         ("States.ArrayContains($.inputArray, 5)", json!(true)),
         ("States.ArrayRange(1, 10, 2)", json!([1, 3, 5, 7, 9])),
         ("States.ArrayGetItem($.inputArray, 2)", json!(3)),
         ("States.ArrayLength($.inputArray)", json!(6)),
         ("States.ArrayUnique($.duplicateArray)", json!([1, 2, 3, 4])),
-        (
-            "States.Base64Encode($.rawString)",
-            json!("SGVsbG8gV29ybGQ="),
-        ),
+        ("States.Base64Encode($.rawString)", json!("SGVsbG8gV29ybGQ=")),
         ("States.Base64Decode($.encodedString)", json!("Hello World")),
-        (
-            "States.JsonMerge($.json1, $.json2, false)",
-            json!({"a": 1, "b": 2, "c": 3, "d": 4}),
-        ),
+        ("States.JsonMerge($.json1, $.json2, false)", json!({"a": 1, "b": 2, "c": 3, "d": 4})),
         ("States.StringToJson($.jsonString)", json!({"key": "value"})),
-        (
-            "States.JsonToString($.jsonObject)",
-            json!("{\"test\":\"object\"}"),
-        ),
-        (
-            "States.StringSplit($.csvString, ',')",
-            json!(["a", "b", "c", "d", "e"]),
-        ),
+        ("States.JsonToString($.jsonObject)", json!("{\"test\":\"object\"}")),
+        ("States.StringSplit($.csvString, ',')", json!(["a", "b", "c", "d", "e"])),
     ] {
         assert_eq!(ok(expr, input.clone()), expected, "{expr}");
     }
@@ -737,50 +549,25 @@ fn runtime_failures_are_intrinsic_failures() {
 fn a_missing_path_argument_is_a_runtime_error() {
     let e = fails("States.Format('{}', $.missing)", json!({}));
     assert_eq!(e.error_name(), "States.Runtime");
-    assert_eq!(
-        e.to_string(),
-        "Invalid path '$.missing' : No results for path: $['missing']"
-    );
+    assert_eq!(e.to_string(), "Invalid path '$.missing' : No results for path: $['missing']");
     let e = run("States.Array($undefinedVar)", json!({})).unwrap_err();
-    assert_eq!(
-        e.to_string(),
-        "Invalid path '$undefinedVar': The variable 'undefinedVar' is not defined"
-    );
+    assert_eq!(e.to_string(), "Invalid path '$undefinedVar': The variable 'undefinedVar' is not defined");
 }
 
 #[test]
 fn a_failing_nested_call_fails_the_whole_call() {
-    let e = fails(
-        "States.Array(1, States.ArrayGetItem($.a, 9))",
-        json!({"a": []}),
-    );
-    assert!(matches!(
-        e,
-        IntrinsicError::Runtime {
-            function: "States.ArrayGetItem",
-            ..
-        }
-    ));
+    let e = fails("States.Array(1, States.ArrayGetItem($.a, 9))", json!({"a": []}));
+    assert!(matches!(e, IntrinsicError::Runtime { function: "States.ArrayGetItem", .. }));
 }
 
 #[test]
 fn indefinite_paths_give_arrays() {
-    assert_eq!(
-        ok(
-            "States.ArrayLength($.items[*].x)",
-            json!({"items": [{"x": 1}, {"x": 2}, {"y": 3}]})
-        ),
-        json!(2)
-    );
+    assert_eq!(ok("States.ArrayLength($.items[*].x)", json!({"items": [{"x": 1}, {"x": 2}, {"y": 3}]})), json!(2));
     assert_eq!(ok("States.Array($)", json!({"k": 1})), json!([{"k": 1}]));
 }
 
 #[test]
 fn uses_context_sees_nested_paths() {
-    assert!(parse("States.Array(States.Format('{}', $$.Execution.Id))")
-        .unwrap()
-        .uses_context());
-    assert!(!parse("States.Array(States.Format('{}', $.x))")
-        .unwrap()
-        .uses_context());
+    assert!(parse("States.Array(States.Format('{}', $$.Execution.Id))").unwrap().uses_context());
+    assert!(!parse("States.Array(States.Format('{}', $.x))").unwrap().uses_context());
 }

@@ -28,8 +28,7 @@ mod tests {
     pub(crate) fn is_v4(s: &str) -> bool {
         let parts: Vec<&str> = s.split('-').collect();
         parts.iter().map(|p| p.len()).collect::<Vec<_>>() == [8, 4, 4, 4, 12]
-            && s.chars()
-                .all(|c| c == '-' || c.is_ascii_digit() || ('a'..='f').contains(&c))
+            && s.chars().all(|c| c == '-' || c.is_ascii_digit() || ('a'..='f').contains(&c))
             && parts[2].starts_with('4')
             && parts[3].starts_with(['8', '9', 'a', 'b'])
     }

@@ -28,7 +28,8 @@ pub fn compile(text: &str, kind: MachineType) -> Result<StateMachine, Vec<Diagno
 
 /// Compiles an already parsed definition.
 pub fn compile_value(def: &Value, kind: MachineType) -> Result<StateMachine, Vec<Diagnostic>> {
-    let mut c = Compiler { diags: Vec::new(), states: Vec::new(), machines: Vec::new(), express: kind == MachineType::Express };
+    let mut c =
+        Compiler { diags: Vec::new(), states: Vec::new(), machines: Vec::new(), express: kind == MachineType::Express };
     let Some(obj) = def.as_object() else {
         return Err(vec![Diagnostic::schema("/", "The definition must be a JSON object")]);
     };
@@ -76,14 +77,25 @@ struct Compiler {
     express: bool,
 }
 
-const COMMON: &[&str] = &["Type", "Comment", "QueryLanguage", "Next", "End", "InputPath", "OutputPath", "Assign", "Output"];
+const COMMON: &[&str] =
+    &["Type", "Comment", "QueryLanguage", "Next", "End", "InputPath", "OutputPath", "Assign", "Output"];
 
 fn allowed_fields(ty: &str) -> &'static [&'static str] {
     match ty {
         "Pass" => &["Result", "ResultPath", "Parameters"],
         "Task" => &[
-            "Resource", "Parameters", "ResultSelector", "ResultPath", "TimeoutSeconds", "TimeoutSecondsPath",
-            "HeartbeatSeconds", "HeartbeatSecondsPath", "Retry", "Catch", "Credentials", "Arguments",
+            "Resource",
+            "Parameters",
+            "ResultSelector",
+            "ResultPath",
+            "TimeoutSeconds",
+            "TimeoutSecondsPath",
+            "HeartbeatSeconds",
+            "HeartbeatSecondsPath",
+            "Retry",
+            "Catch",
+            "Credentials",
+            "Arguments",
         ],
         "Choice" => &["Choices", "Default"],
         "Wait" => &["Seconds", "Timestamp", "SecondsPath", "TimestampPath"],
@@ -91,10 +103,27 @@ fn allowed_fields(ty: &str) -> &'static [&'static str] {
         "Fail" => &["Error", "Cause", "ErrorPath", "CausePath"],
         "Parallel" => &["Branches", "Parameters", "ResultSelector", "ResultPath", "Retry", "Catch", "Arguments"],
         "Map" => &[
-            "Iterator", "ItemProcessor", "ItemsPath", "Items", "ItemSelector", "Parameters", "ItemBatcher", "ItemReader",
-            "ResultWriter", "MaxConcurrency", "MaxConcurrencyPath", "ToleratedFailureCount", "ToleratedFailureCountPath",
-            "ToleratedFailurePercentage", "ToleratedFailurePercentagePath", "ResultSelector", "ResultPath", "Retry",
-            "Catch", "Label", "Arguments",
+            "Iterator",
+            "ItemProcessor",
+            "ItemsPath",
+            "Items",
+            "ItemSelector",
+            "Parameters",
+            "ItemBatcher",
+            "ItemReader",
+            "ResultWriter",
+            "MaxConcurrency",
+            "MaxConcurrencyPath",
+            "ToleratedFailureCount",
+            "ToleratedFailureCountPath",
+            "ToleratedFailurePercentage",
+            "ToleratedFailurePercentagePath",
+            "ResultSelector",
+            "ResultPath",
+            "Retry",
+            "Catch",
+            "Label",
+            "Arguments",
         ],
         _ => &[],
     }
@@ -102,9 +131,22 @@ fn allowed_fields(ty: &str) -> &'static [&'static str] {
 
 /// Fields that only exist in the JSONPath query language, and those only in JSONata.
 const JSONPATH_ONLY: &[&str] = &[
-    "InputPath", "OutputPath", "Parameters", "ResultSelector", "ResultPath", "ItemsPath", "SecondsPath", "TimestampPath",
-    "TimeoutSecondsPath", "HeartbeatSecondsPath", "ErrorPath", "CausePath", "MaxConcurrencyPath",
-    "ToleratedFailureCountPath", "ToleratedFailurePercentagePath", "ItemSelector",
+    "InputPath",
+    "OutputPath",
+    "Parameters",
+    "ResultSelector",
+    "ResultPath",
+    "ItemsPath",
+    "SecondsPath",
+    "TimestampPath",
+    "TimeoutSecondsPath",
+    "HeartbeatSecondsPath",
+    "ErrorPath",
+    "CausePath",
+    "MaxConcurrencyPath",
+    "ToleratedFailureCountPath",
+    "ToleratedFailurePercentagePath",
+    "ItemSelector",
 ];
 const JSONATA_ONLY: &[&str] = &["Arguments", "Output"];
 
@@ -170,7 +212,10 @@ impl Compiler {
                 unsupported: None,
             });
             if name.len() > 80 {
-                self.err(format!("{loc}/States/{}", escape_pointer(name)), "State names must be at most 80 characters long");
+                self.err(
+                    format!("{loc}/States/{}", escape_pointer(name)),
+                    "State names must be at most 80 characters long",
+                );
             }
         }
         match start_at.map(|s| s.as_str()) {
@@ -208,7 +253,9 @@ impl Compiler {
                 continue;
             }
             let st = &self.states[s];
-            if matches!(st.kind, StateKind::Succeed | StateKind::Fail { .. }) || matches!(st.transition, Transition::End) && !matches!(st.kind, StateKind::Choice { .. }) {
+            if matches!(st.kind, StateKind::Succeed | StateKind::Fail { .. })
+                || matches!(st.transition, Transition::End) && !matches!(st.kind, StateKind::Choice { .. })
+            {
                 terminal = true;
             }
             if let Transition::Next(n) = st.transition {
@@ -259,7 +306,11 @@ impl Compiler {
             Some(s) => match path::parse(s) {
                 Ok(p) => Some(p),
                 Err(e) => {
-                    self.diags.push(Diagnostic::error(codes::INVALID_PATH, floc, format!("The value for the field '{field}' must be a valid JSONPath: {e}")));
+                    self.diags.push(Diagnostic::error(
+                        codes::INVALID_PATH,
+                        floc,
+                        format!("The value for the field '{field}' must be a valid JSONPath: {e}"),
+                    ));
                     None
                 }
             },
@@ -274,7 +325,13 @@ impl Compiler {
         match obj.get(field) {
             None => IoPath::Identity,
             Some(Value::Null) => IoPath::Null,
-            Some(_) => self.path_field(obj, field, loc).map_or(IoPath::Identity, |p| if p.is_root_input() { IoPath::Identity } else { IoPath::Path(p) }),
+            Some(_) => self.path_field(obj, field, loc).map_or(IoPath::Identity, |p| {
+                if p.is_root_input() {
+                    IoPath::Identity
+                } else {
+                    IoPath::Path(p)
+                }
+            }),
         }
     }
 
@@ -294,7 +351,13 @@ impl Compiler {
         }
     }
 
-    fn number_source(&mut self, obj: &JsonMap<String, Value>, field: &str, loc: &str, min: f64) -> Option<NumberSource> {
+    fn number_source(
+        &mut self,
+        obj: &JsonMap<String, Value>,
+        field: &str,
+        loc: &str,
+        min: f64,
+    ) -> Option<NumberSource> {
         let path_field = format!("{field}Path");
         if obj.contains_key(field) && obj.contains_key(&path_field) {
             self.err(loc, format!("The fields '{field}' and '{path_field}' are mutually exclusive"));
@@ -304,7 +367,10 @@ impl Compiler {
                 Some(n) if n >= min => Some(NumberSource::Literal(n)),
                 Some(_) if v.is_string() => None,
                 _ => {
-                    self.err(format!("{loc}/{field}"), format!("The field '{field}' must be a number not less than {min}"));
+                    self.err(
+                        format!("{loc}/{field}"),
+                        format!("The field '{field}' must be a number not less than {min}"),
+                    );
                     None
                 }
             };
@@ -312,7 +378,13 @@ impl Compiler {
         self.path_field(obj, &path_field, loc).map(NumberSource::Path)
     }
 
-    fn transition(&mut self, obj: &JsonMap<String, Value>, loc: &str, names: &HashMap<String, StateId>, ty: &str) -> Transition {
+    fn transition(
+        &mut self,
+        obj: &JsonMap<String, Value>,
+        loc: &str,
+        names: &HashMap<String, StateId>,
+        ty: &str,
+    ) -> Transition {
         let next = obj.get("Next");
         let end = obj.get("End");
         let terminal = matches!(ty, "Choice" | "Succeed" | "Fail");
@@ -352,7 +424,11 @@ impl Compiler {
     fn target(&mut self, name: &str, loc: &str, names: &HashMap<String, StateId>) -> Option<StateId> {
         let t = names.get(name).copied();
         if t.is_none() {
-            self.diags.push(Diagnostic::error(codes::MISSING_TRANSITION, loc, format!("Missing 'Next' target: {name}")));
+            self.diags.push(Diagnostic::error(
+                codes::MISSING_TRANSITION,
+                loc,
+                format!("Missing 'Next' target: {name}"),
+            ));
         }
         t
     }
@@ -389,7 +465,16 @@ impl Compiler {
                 continue;
             };
             for k in r.keys() {
-                if !matches!(k.as_str(), "ErrorEquals" | "IntervalSeconds" | "MaxAttempts" | "BackoffRate" | "MaxDelaySeconds" | "JitterStrategy" | "Comment") {
+                if !matches!(
+                    k.as_str(),
+                    "ErrorEquals"
+                        | "IntervalSeconds"
+                        | "MaxAttempts"
+                        | "BackoffRate"
+                        | "MaxDelaySeconds"
+                        | "JitterStrategy"
+                        | "Comment"
+                ) {
                     self.err(&rloc, format!("Field '{k}' is not supported in a retrier"));
                 }
             }
@@ -409,10 +494,19 @@ impl Compiler {
                     },
                 }
             };
-            let interval_seconds = num(self, "IntervalSeconds", 1.0, &|n| n >= 1.0 && n.fract() == 0.0, "a positive integer");
-            let max_attempts = num(self, "MaxAttempts", 3.0, &|n| n >= 0.0 && n.fract() == 0.0 && n <= 99_999_999.0, "a non-negative integer") as u32;
+            let interval_seconds =
+                num(self, "IntervalSeconds", 1.0, &|n| n >= 1.0 && n.fract() == 0.0, "a positive integer");
+            let max_attempts = num(
+                self,
+                "MaxAttempts",
+                3.0,
+                &|n| n >= 0.0 && n.fract() == 0.0 && n <= 99_999_999.0,
+                "a non-negative integer",
+            ) as u32;
             let backoff_rate = num(self, "BackoffRate", 2.0, &|n| n >= 1.0, "a number not less than 1.0");
-            let max_delay_seconds = r.get("MaxDelaySeconds").map(|_| num(self, "MaxDelaySeconds", 0.0, &|n| n > 0.0 && n.fract() == 0.0, "a positive integer"));
+            let max_delay_seconds = r
+                .get("MaxDelaySeconds")
+                .map(|_| num(self, "MaxDelaySeconds", 0.0, &|n| n > 0.0 && n.fract() == 0.0, "a positive integer"));
             let jitter_full = match r.get("JitterStrategy").map(|v| v.as_str()) {
                 None | Some(Some("NONE")) => false,
                 Some(Some("FULL")) => true,
@@ -421,7 +515,14 @@ impl Compiler {
                     false
                 }
             };
-            out.push(Retrier { error_equals, interval_seconds, max_attempts, backoff_rate, max_delay_seconds, jitter_full });
+            out.push(Retrier {
+                error_equals,
+                interval_seconds,
+                max_attempts,
+                backoff_rate,
+                max_delay_seconds,
+                jitter_full,
+            });
         }
         out
     }
@@ -464,7 +565,14 @@ impl Compiler {
         out
     }
 
-    fn compile_state(&mut self, sid: StateId, def: &Value, loc: &str, parent_ql: QueryLanguage, names: &HashMap<String, StateId>) {
+    fn compile_state(
+        &mut self,
+        sid: StateId,
+        def: &Value,
+        loc: &str,
+        parent_ql: QueryLanguage,
+        names: &HashMap<String, StateId>,
+    ) {
         let Some(obj) = def.as_object() else {
             self.err(loc, "A state must be an OBJECT");
             return;
@@ -483,7 +591,10 @@ impl Compiler {
         let ty = match obj.get("Type").and_then(Value::as_str) {
             Some(t @ ("Pass" | "Task" | "Choice" | "Wait" | "Succeed" | "Fail" | "Parallel" | "Map")) => t,
             Some(t) => {
-                self.err(format!("{loc}/Type"), format!("'{t}' is not a valid state type (Pass, Task, Choice, Wait, Succeed, Fail, Parallel, Map)"));
+                self.err(
+                    format!("{loc}/Type"),
+                    format!("'{t}' is not a valid state type (Pass, Task, Choice, Wait, Succeed, Fail, Parallel, Map)"),
+                );
                 return;
             }
             None => {
@@ -496,9 +607,15 @@ impl Compiler {
             if !COMMON.contains(&k.as_str()) && !allowed.contains(&k.as_str()) {
                 self.err(loc, format!("Field '{k}' is not supported in a {ty} state"));
             } else if ql == QueryLanguage::JsonAta && JSONPATH_ONLY.contains(&k.as_str()) {
-                self.err(format!("{loc}/{k}"), format!("The field '{k}' is not supported in a state that uses the JSONata query language"));
+                self.err(
+                    format!("{loc}/{k}"),
+                    format!("The field '{k}' is not supported in a state that uses the JSONata query language"),
+                );
             } else if ql == QueryLanguage::JsonPath && JSONATA_ONLY.contains(&k.as_str()) {
-                self.err(format!("{loc}/{k}"), format!("The field '{k}' is only supported in a state that uses the JSONata query language"));
+                self.err(
+                    format!("{loc}/{k}"),
+                    format!("The field '{k}' is only supported in a state that uses the JSONata query language"),
+                );
             }
         }
         if let Some(c) = obj.get("Credentials") {
@@ -550,7 +667,9 @@ impl Compiler {
                 StateKind::Parallel(Box::new(Parallel {
                     branches,
                     parameters: obj.get("Parameters").map(|p| self.template(p, &format!("{loc}/Parameters"))),
-                    result_selector: obj.get("ResultSelector").map(|p| self.template(p, &format!("{loc}/ResultSelector"))),
+                    result_selector: obj
+                        .get("ResultSelector")
+                        .map(|p| self.template(p, &format!("{loc}/ResultSelector"))),
                     result_path: self.result_path(obj, loc),
                     retry: self.retriers(obj, loc),
                     catch: self.catchers(obj, loc, names),
@@ -559,7 +678,17 @@ impl Compiler {
             "Map" => self.map_state(obj, loc, names, ql),
             _ => unreachable!("state types were checked above"),
         };
-        let mut st = State { name: self.states[sid].name.clone(), machine: self.states[sid].machine, kind, input_path, output_path, assign, transition, uses_context: false, unsupported: None };
+        let mut st = State {
+            name: self.states[sid].name.clone(),
+            machine: self.states[sid].machine,
+            kind,
+            input_path,
+            output_path,
+            assign,
+            transition,
+            uses_context: false,
+            unsupported: None,
+        };
         st.uses_context = def.to_string().contains("$$") || matches!(st.kind, StateKind::Task(_) | StateKind::Map(_));
         self.states[sid] = st;
     }
@@ -583,7 +712,11 @@ impl Compiler {
                 Some(s) if intrinsics::is_intrinsic(s) => match intrinsics::parse(s) {
                     Ok(f) => ErrorSource::Intrinsic(f),
                     Err(e) => {
-                        this.diags.push(Diagnostic::error(codes::INVALID_INTRINSIC, format!("{loc}/{pf}"), e.to_string()));
+                        this.diags.push(Diagnostic::error(
+                            codes::INVALID_INTRINSIC,
+                            format!("{loc}/{pf}"),
+                            e.to_string(),
+                        ));
                         ErrorSource::None
                     }
                 },
@@ -601,9 +734,15 @@ impl Compiler {
     }
 
     fn wait_state(&mut self, obj: &JsonMap<String, Value>, loc: &str) -> StateKind {
-        let given: Vec<&str> = ["Seconds", "Timestamp", "SecondsPath", "TimestampPath"].into_iter().filter(|f| obj.contains_key(*f)).collect();
+        let given: Vec<&str> = ["Seconds", "Timestamp", "SecondsPath", "TimestampPath"]
+            .into_iter()
+            .filter(|f| obj.contains_key(*f))
+            .collect();
         if given.len() != 1 {
-            self.err(loc, "A Wait state must have exactly one of 'Seconds', 'Timestamp', 'SecondsPath' or 'TimestampPath'");
+            self.err(
+                loc,
+                "A Wait state must have exactly one of 'Seconds', 'Timestamp', 'SecondsPath' or 'TimestampPath'",
+            );
             return StateKind::Wait(WaitFor::Seconds(0.0));
         }
         let f = given[0];
@@ -680,7 +819,11 @@ impl Compiler {
             Some(k) => k,
             None => {
                 if !resource.is_empty() {
-                    self.diags.push(Diagnostic::error(codes::INVALID_RESOURCE, &rloc, format!("Invalid resource: '{resource}' is not a supported Task resource ARN")));
+                    self.diags.push(Diagnostic::error(
+                        codes::INVALID_RESOURCE,
+                        &rloc,
+                        format!("Invalid resource: '{resource}' is not a supported Task resource ARN"),
+                    ));
                 }
                 (ResourceKind::Activity, IntegrationPattern::RequestResponse)
             }
@@ -717,7 +860,13 @@ impl Compiler {
         }))
     }
 
-    fn map_state(&mut self, obj: &JsonMap<String, Value>, loc: &str, names: &HashMap<String, StateId>, ql: QueryLanguage) -> StateKind {
+    fn map_state(
+        &mut self,
+        obj: &JsonMap<String, Value>,
+        loc: &str,
+        names: &HashMap<String, StateId>,
+        ql: QueryLanguage,
+    ) -> StateKind {
         let (proc_field, proc) = match (obj.get("ItemProcessor"), obj.get("Iterator")) {
             (Some(p), None) => ("ItemProcessor", Some(p)),
             (None, Some(p)) => ("Iterator", Some(p)),
@@ -737,7 +886,10 @@ impl Compiler {
                     match cfg.get("Mode").and_then(Value::as_str) {
                         Some("DISTRIBUTED") => distributed = true,
                         Some("INLINE") | None => {}
-                        Some(m) => self.err(format!("{loc}/{proc_field}/ProcessorConfig/Mode"), format!("'{m}' is not a valid mode (INLINE, DISTRIBUTED)")),
+                        Some(m) => self.err(
+                            format!("{loc}/{proc_field}/ProcessorConfig/Mode"),
+                            format!("'{m}' is not a valid mode (INLINE, DISTRIBUTED)"),
+                        ),
                     }
                 }
                 self.compile_machine(p, &format!("{loc}/{proc_field}"), ql, false)
@@ -752,7 +904,10 @@ impl Compiler {
         if obj.contains_key("ItemSelector") && obj.contains_key("Parameters") {
             self.err(loc, "The fields 'ItemSelector' and 'Parameters' are mutually exclusive");
         }
-        let item_selector = obj.get("ItemSelector").or_else(|| obj.get("Parameters")).map(|p| self.template(p, &format!("{loc}/ItemSelector")));
+        let item_selector = obj
+            .get("ItemSelector")
+            .or_else(|| obj.get("Parameters"))
+            .map(|p| self.template(p, &format!("{loc}/ItemSelector")));
         let item_batcher = obj.get("ItemBatcher").map(|b| {
             let bloc = format!("{loc}/ItemBatcher");
             let bo = b.as_object().cloned().unwrap_or_default();
@@ -788,8 +943,12 @@ pub fn parse_resource(arn: &str) -> Option<(ResourceKind, IntegrationPattern)> {
         return None;
     }
     match (parts[2], parts.get(5).copied()) {
-        ("lambda", Some("function")) if parts.len() >= 7 => Some((ResourceKind::LambdaFunction, IntegrationPattern::RequestResponse)),
-        ("states", Some("activity")) if parts.len() >= 7 => Some((ResourceKind::Activity, IntegrationPattern::RequestResponse)),
+        ("lambda", Some("function")) if parts.len() >= 7 => {
+            Some((ResourceKind::LambdaFunction, IntegrationPattern::RequestResponse))
+        }
+        ("states", Some("activity")) if parts.len() >= 7 => {
+            Some((ResourceKind::Activity, IntegrationPattern::RequestResponse))
+        }
         ("states", Some(service)) if parts[3].is_empty() && parts[4].is_empty() => {
             let api = parts.get(6).copied().unwrap_or("");
             let (api, pattern) = if let Some(a) = api.strip_suffix(".sync:2") {

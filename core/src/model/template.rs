@@ -73,7 +73,9 @@ impl Template {
                                 Ok(f) => fields.push((name.to_string(), Field::Intrinsic(Box::new(f)))),
                                 Err(e) => issues.push(CompileIssue {
                                     location: loc,
-                                    message: format!("The value for the field '{k}' must be a valid intrinsic function: {e}"),
+                                    message: format!(
+                                        "The value for the field '{k}' must be a valid intrinsic function: {e}"
+                                    ),
                                     code: crate::validate::codes::INVALID_INTRINSIC,
                                 }),
                             }
@@ -104,7 +106,9 @@ impl Template {
     pub fn eval(&self, scope: &Scope<'_>, rng: &mut dyn Entropy) -> Result<Value, TemplateError> {
         match self {
             Template::Literal(v) => Ok(v.clone()),
-            Template::Array(items) => items.iter().map(|t| t.eval(scope, rng)).collect::<Result<Vec<_>, _>>().map(Value::Array),
+            Template::Array(items) => {
+                items.iter().map(|t| t.eval(scope, rng)).collect::<Result<Vec<_>, _>>().map(Value::Array)
+            }
             Template::Object(fields) => {
                 let mut out = Map::with_capacity(fields.len());
                 for (k, f) in fields {
@@ -142,7 +146,7 @@ impl Template {
             Template::Object(fields) => fields.iter().any(|(_, f)| match f {
                 Field::Static(t) => t.uses_context(),
                 Field::Path(p) => p.root == path::Root::Context,
-                Field::Intrinsic(_) => true,
+                Field::Intrinsic(i) => i.uses_context(),
             }),
         }
     }

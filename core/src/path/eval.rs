@@ -34,10 +34,10 @@ impl JsonPath {
         match &self.root {
             Root::Input => Ok(scope.input),
             Root::Context => Ok(scope.context),
-            Root::Variable(name) => scope.vars.get(name).ok_or_else(|| PathError::UndefinedVariable {
-                path: self.source.clone(),
-                name: name.clone(),
-            }),
+            Root::Variable(name) => scope
+                .vars
+                .get(name)
+                .ok_or_else(|| PathError::UndefinedVariable { path: self.source.clone(), name: name.clone() }),
         }
     }
 
@@ -147,7 +147,7 @@ fn collect<'v>(cur: &'v Value, segs: &[Segment], scope: &Scope<'_>, out: &mut Ve
                 let mut k = s;
                 while k < e {
                     collect(&a[k as usize], rest, scope, out);
-                    k += step;
+                    k = k.saturating_add(step);
                 }
             }
         }

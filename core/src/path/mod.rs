@@ -6,6 +6,9 @@ mod eval;
 mod parse;
 mod reference;
 
+#[cfg(test)]
+mod proptests;
+
 pub use eval::Scope;
 pub use parse::parse;
 

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 /// Parses a JSONPath starting with `$`, `$$` or `$name`.
 pub fn parse(src: &str) -> Result<JsonPath, PathError> {
-    let mut p = Parser { src, pos: 0 };
+    let mut p = Parser { src, pos: 0, depth: 0 };
     let path = p.path(false)?;
     p.skip_ws();
     if p.pos != src.len() {
@@ -18,10 +18,34 @@ pub fn parse(src: &str) -> Result<JsonPath, PathError> {
 struct Parser<'a> {
     src: &'a str,
     pos: usize,
+    /// Nesting of filters and parentheses, bounded so hostile input cannot overflow the stack.
+    depth: usize,
 }
 
+const MAX_DEPTH: usize = 64;
+
 fn is_name_char(c: char) -> bool {
-    !matches!(c, '.' | '[' | ']' | '(' | ')' | ' ' | '=' | '!' | '<' | '>' | '&' | '|' | ',' | '\'' | '"' | '?' | '@' | '$' | '*')
+    !matches!(
+        c,
+        '.' | '['
+            | ']'
+            | '('
+            | ')'
+            | ' '
+            | '='
+            | '!'
+            | '<'
+            | '>'
+            | '&'
+            | '|'
+            | ','
+            | '\''
+            | '"'
+            | '?'
+            | '@'
+            | '$'
+            | '*'
+    )
 }
 
 impl<'a> Parser<'a> {
@@ -237,6 +261,16 @@ impl<'a> Parser<'a> {
     }
 
     fn filter_atom(&mut self) -> Result<Filter, PathError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.err(format!("filters nested deeper than {MAX_DEPTH}")));
+        }
+        let r = self.filter_atom_inner();
+        self.depth -= 1;
+        r
+    }
+
+    fn filter_atom_inner(&mut self) -> Result<Filter, PathError> {
         self.skip_ws();
         if self.eat("!") {
             return Ok(Filter::Not(Box::new(self.filter_atom()?)));
@@ -322,6 +356,14 @@ mod tests {
         let p = parse("$.users[?(@.status == 'active' && @.age > 3)].name").unwrap();
         assert!(matches!(p.segments[1], Segment::Filter(_)));
         assert!(parse("$..name").is_ok());
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let deep = format!("$[?({}@.a{})]", "(".repeat(10_000), ")".repeat(10_000));
+        assert!(parse(&deep).is_err());
+        let bangs = format!("$[?({}@.a)]", "!".repeat(10_000));
+        assert!(parse(&bangs).is_err());
     }
 
     #[test]

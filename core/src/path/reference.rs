@@ -21,7 +21,10 @@ impl JsonPath {
                     if !cur.is_object() {
                         return Err(PathError::Invalid {
                             path: self.source.clone(),
-                            reason: format!("Unable to apply ResultPath: '{}' is not an object", path_prefix(&self.segments[..i])),
+                            reason: format!(
+                                "Unable to apply ResultPath: '{}' is not an object",
+                                path_prefix(&self.segments[..i])
+                            ),
                         });
                     }
                     let obj = cur.as_object_mut().expect("checked above");
@@ -34,10 +37,15 @@ impl JsonPath {
                 Segment::Index(ix) => {
                     let len = cur.as_array().map(Vec::len).unwrap_or(0);
                     let k = if *ix < 0 { len as i64 + ix } else { *ix };
-                    let Some(slot) = cur.as_array_mut().filter(|_| k >= 0 && (k as usize) < len).map(|a| &mut a[k as usize]) else {
+                    let Some(slot) =
+                        cur.as_array_mut().filter(|_| k >= 0 && (k as usize) < len).map(|a| &mut a[k as usize])
+                    else {
                         return Err(PathError::Invalid {
                             path: self.source.clone(),
-                            reason: format!("Unable to apply ResultPath: no element {ix} at '{}'", path_prefix(&self.segments[..i])),
+                            reason: format!(
+                                "Unable to apply ResultPath: no element {ix} at '{}'",
+                                path_prefix(&self.segments[..i])
+                            ),
                         });
                     };
                     if last {

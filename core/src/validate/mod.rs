@@ -3,3 +3,6 @@
 mod diagnostic;
 
 pub use diagnostic::{codes, Diagnostic, Severity};
+
+#[cfg(test)]
+mod tests;

@@ -36,7 +36,8 @@ impl Interp<'_> {
             let (machine, map_item, silent) = match &self.m.states[sid].kind {
                 StateKind::Parallel(par) => (par.branches[index], None, parent.silent),
                 StateKind::Map(m) => {
-                    let item = parent.map_items.as_ref().and_then(|items| items.get(index)).cloned().unwrap_or_default();
+                    let item =
+                        parent.map_items.as_ref().and_then(|items| items.get(index)).cloned().unwrap_or_default();
                     (m.processor, Some((index, item)), parent.silent || m.distributed)
                 }
                 _ => unreachable!("only Parallel and Map have children"),
@@ -72,10 +73,18 @@ impl Interp<'_> {
     }
 
     /// A child frame ended with `result`.
-    pub(in super::super) fn child_done(&mut self, p: FrameId, _child: FrameId, index: usize, last_event: u64, result: Result<Value, Failure>) {
+    pub(in super::super) fn child_done(
+        &mut self,
+        p: FrameId,
+        _child: FrameId,
+        index: usize,
+        last_event: u64,
+        result: Result<Value, Failure>,
+    ) {
         let sid = self.frame(p).state;
         let is_map = matches!(self.m.states[sid].kind, StateKind::Map(_));
-        let silent_child = self.frame(p).silent || matches!(&self.m.states[sid].kind, StateKind::Map(m) if m.distributed);
+        let silent_child =
+            self.frame(p).silent || matches!(&self.m.states[sid].kind, StateKind::Map(m) if m.distributed);
         if is_map && !silent_child {
             let name = self.m.states[sid].name.clone();
             let kind = if result.is_ok() {
@@ -101,11 +110,16 @@ impl Interp<'_> {
                     let total = ch.inputs.len() as f64;
                     let over_count = ch.tolerated_count.is_none_or(|c| ch.failed as u64 > c);
                     let over_pct = ch.tolerated_percentage.is_none_or(|pc| (ch.failed as f64) * 100.0 / total > pc);
-                    let tolerated = ch.is_map && (ch.tolerated_count.is_some() || ch.tolerated_percentage.is_some()) && !(over_count && over_pct);
+                    let tolerated = ch.is_map
+                        && (ch.tolerated_count.is_some() || ch.tolerated_percentage.is_some())
+                        && !(over_count && over_pct);
                     if tolerated {
                         None
                     } else if ch.is_map && (ch.tolerated_count.is_some() || ch.tolerated_percentage.is_some()) {
-                        Some(Failure::new("States.ExceedToleratedFailureThreshold", "The specified tolerated failure threshold was exceeded"))
+                        Some(Failure::new(
+                            "States.ExceedToleratedFailureThreshold",
+                            "The specified tolerated failure threshold was exceeded",
+                        ))
                     } else {
                         Some(e)
                     }
@@ -133,7 +147,9 @@ impl Interp<'_> {
             _ => false,
         };
         if finished {
-            let Phase::WaitingChildren(ch) = std::mem::replace(&mut self.frame_mut(p).phase, Phase::Done) else { unreachable!() };
+            let Phase::WaitingChildren(ch) = std::mem::replace(&mut self.frame_mut(p).phase, Phase::Done) else {
+                unreachable!()
+            };
             let results = ch.results.into_iter().map(|r| r.unwrap_or(Value::Null)).collect();
             self.frame_mut(p).phase = Phase::Completed(Ok(Value::Array(results)));
             self.x.ready.push_back(p);

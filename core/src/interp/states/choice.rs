@@ -11,7 +11,9 @@ impl Interp<'_> {
         let effective = self.effective_input(f, sid)?;
         let mut chosen = None;
         for c in choices {
-            let hit = self.with_scope(f, sid, &effective, |s, _| c.rule.matches(s).map_err(|e| (e.error_name().to_string(), e.to_string())))?;
+            let hit = self.with_scope(f, sid, &effective, |s, _| {
+                c.rule.matches(s).map_err(|e| (e.error_name().to_string(), e.to_string()))
+            })?;
             if hit {
                 chosen = Some((c.next, c.assign.as_ref()));
                 break;

@@ -25,12 +25,22 @@ fn raw_text(v: &Value) -> String {
 }
 
 impl Interp<'_> {
-    fn map_number(&mut self, f: FrameId, sid: StateId, input: &Value, src: Option<&NumberSource>, field: &str, want: Want) -> Result<Option<f64>, Failure> {
+    fn map_number(
+        &mut self,
+        f: FrameId,
+        sid: StateId,
+        input: &Value,
+        src: Option<&NumberSource>,
+        field: &str,
+        want: Want,
+    ) -> Result<Option<f64>, Failure> {
         match src {
             None => Ok(None),
             Some(NumberSource::Literal(n)) => Ok(Some(*n)),
             Some(NumberSource::Path(p)) => {
-                let v = self.with_scope(f, sid, input, |s, _| p.select(s).map_err(|e| ("States.Runtime".to_string(), e.to_string())))?;
+                let v = self.with_scope(f, sid, input, |s, _| {
+                    p.select(s).map_err(|e| ("States.Runtime".to_string(), e.to_string()))
+                })?;
                 // AWS accepts a number, or a string holding one.
                 let n = match (want, &v) {
                     (Want::Integer, Value::String(s)) => s.trim().parse::<i64>().ok().map(|n| n as f64),
@@ -46,7 +56,14 @@ impl Interp<'_> {
                     self.state_failure(
                         f,
                         sid,
-                        ("States.Runtime".into(), format!("The {field}Path field refers to value \"{}\" which is not a valid {kind}: {}", raw_text(&v), p.source())),
+                        (
+                            "States.Runtime".into(),
+                            format!(
+                                "The {field}Path field refers to value \"{}\" which is not a valid {kind}: {}",
+                                raw_text(&v),
+                                p.source()
+                            ),
+                        ),
                     )
                 })
             }
@@ -62,20 +79,50 @@ impl Interp<'_> {
             None => self.with_scope(f, sid, &effective, |s, _| io::apply_io_path(&map.items_path, s))?,
         };
         let Value::Array(items) = items_value else {
-            return Err(self.state_failure(f, sid, ("States.Runtime".into(), format!("Map state input must be an array but was: {items_value}"))));
+            return Err(self.state_failure(
+                f,
+                sid,
+                ("States.Runtime".into(), format!("Map state input must be an array but was: {items_value}")),
+            ));
         };
         let max = self.map_number(f, sid, &effective, map.max_concurrency.as_ref(), "MaxConcurrency", Want::Integer)?;
         self.record_in(f, EventKind::MapStateStarted { length: items.len() });
-        let count = self.map_number(f, sid, &effective, map.tolerated_failure_count.as_ref(), "ToleratedFailureCount", Want::Integer)?;
-        let pct = self.map_number(f, sid, &effective, map.tolerated_failure_percentage.as_ref(), "ToleratedFailurePercentage", Want::Float)?;
+        let count = self.map_number(
+            f,
+            sid,
+            &effective,
+            map.tolerated_failure_count.as_ref(),
+            "ToleratedFailureCount",
+            Want::Integer,
+        )?;
+        let pct = self.map_number(
+            f,
+            sid,
+            &effective,
+            map.tolerated_failure_percentage.as_ref(),
+            "ToleratedFailurePercentage",
+            Want::Float,
+        )?;
         if count.is_some_and(|c| c < 0.0) {
-            return Err(self.state_failure(f, sid, ("States.Runtime".into(), "ToleratedFailureCount cannot be negative.".into())));
+            return Err(self.state_failure(
+                f,
+                sid,
+                ("States.Runtime".into(), "ToleratedFailureCount cannot be negative.".into()),
+            ));
         }
         if pct.is_some_and(|p| !(0.0..=100.0).contains(&p)) {
-            return Err(self.state_failure(f, sid, ("States.Runtime".into(), "ToleratedFailurePercentage must be between 0 and 100.".into())));
+            return Err(self.state_failure(
+                f,
+                sid,
+                ("States.Runtime".into(), "ToleratedFailurePercentage must be between 0 and 100.".into()),
+            ));
         }
         if max.is_some_and(|m| m < 0.0) {
-            return Err(self.state_failure(f, sid, ("States.Runtime".into(), "MaxConcurrency cannot be negative.".into())));
+            return Err(self.state_failure(
+                f,
+                sid,
+                ("States.Runtime".into(), "MaxConcurrency cannot be negative.".into()),
+            ));
         }
         // Every iteration's input: ItemSelector (with `$$.Map.Item`) or the item itself.
         let items: Vec<Payload> = items.into_iter().map(Payload::new).collect();
@@ -107,11 +154,26 @@ impl Interp<'_> {
     }
 
     /// `ItemBatcher`: groups item inputs into `{"Items": [...], "BatchInput": ...}`.
-    fn batch(&mut self, f: FrameId, sid: StateId, effective: &Value, b: &ItemBatcher, inputs: Vec<Payload>) -> Result<Vec<Payload>, Failure> {
-        let max_items = self.map_number(f, sid, effective, b.max_items.as_ref(), "MaxItemsPerBatch", Want::Integer)?.map(|n| n as usize).filter(|n| *n > 0);
-        let max_bytes = self.map_number(f, sid, effective, b.max_bytes.as_ref(), "MaxInputBytesPerBatch", Want::Integer)?.map(|n| n as usize).filter(|n| *n > 0);
+    fn batch(
+        &mut self,
+        f: FrameId,
+        sid: StateId,
+        effective: &Value,
+        b: &ItemBatcher,
+        inputs: Vec<Payload>,
+    ) -> Result<Vec<Payload>, Failure> {
+        let max_items = self
+            .map_number(f, sid, effective, b.max_items.as_ref(), "MaxItemsPerBatch", Want::Integer)?
+            .map(|n| n as usize)
+            .filter(|n| *n > 0);
+        let max_bytes = self
+            .map_number(f, sid, effective, b.max_bytes.as_ref(), "MaxInputBytesPerBatch", Want::Integer)?
+            .map(|n| n as usize)
+            .filter(|n| *n > 0);
         let batch_input = match &b.batch_input {
-            Some(t) => Some(Payload::unwrap_or_clone(self.template(f, sid, Some(t), Payload::new(effective.clone()))?)),
+            Some(t) => {
+                Some(Payload::unwrap_or_clone(self.template(f, sid, Some(t), Payload::new(effective.clone()))?))
+            }
             None => None,
         };
         let mut batches = Vec::new();
@@ -119,7 +181,8 @@ impl Interp<'_> {
         let mut bytes = 0;
         for item in inputs {
             let size = item.to_string().len();
-            let full = max_items.is_some_and(|n| cur.len() >= n) || max_bytes.is_some_and(|n| !cur.is_empty() && bytes + size > n);
+            let full = max_items.is_some_and(|n| cur.len() >= n)
+                || max_bytes.is_some_and(|n| !cur.is_empty() && bytes + size > n);
             if full {
                 batches.push(std::mem::take(&mut cur));
                 bytes = 0;
@@ -143,7 +206,12 @@ impl Interp<'_> {
             .collect())
     }
 
-    pub(in super::super) fn complete_map(&mut self, f: FrameId, sid: StateId, result: Result<Value, Failure>) -> Result<Flow, Failure> {
+    pub(in super::super) fn complete_map(
+        &mut self,
+        f: FrameId,
+        sid: StateId,
+        result: Result<Value, Failure>,
+    ) -> Result<Flow, Failure> {
         let m = self.m;
         let StateKind::Map(map) = &m.states[sid].kind else { unreachable!() };
         self.frame_mut(f).map_items = None;
@@ -153,7 +221,8 @@ impl Interp<'_> {
                     self.record_in(f, EventKind::MapRunSucceeded);
                 }
                 self.record_in(f, EventKind::MapStateSucceeded);
-                let output = self.finish_result(f, sid, Payload::new(v), map.result_selector.as_ref(), &map.result_path)?;
+                let output =
+                    self.finish_result(f, sid, Payload::new(v), map.result_selector.as_ref(), &map.result_path)?;
                 Ok(Flow::Exit { output })
             }
             Err(e) => {

@@ -46,7 +46,13 @@ impl Interp<'_> {
     }
 
     /// Evaluates a path-like step with the frame's context and variables.
-    pub(super) fn with_scope<T>(&mut self, f: FrameId, sid: StateId, input: &Value, run: impl FnOnce(&Scope<'_>, &mut dyn crate::entropy::Entropy) -> io::IoResult<T>) -> Result<T, Failure> {
+    pub(super) fn with_scope<T>(
+        &mut self,
+        f: FrameId,
+        sid: StateId,
+        input: &Value,
+        run: impl FnOnce(&Scope<'_>, &mut dyn crate::entropy::Entropy) -> io::IoResult<T>,
+    ) -> Result<T, Failure> {
         let ctx = self.context(f, sid);
         let x = &mut *self.x;
         let fr = x.frames[f].as_ref().expect("live frame");
@@ -66,7 +72,13 @@ impl Interp<'_> {
     }
 
     /// `Parameters` (or any payload template) applied to `input`.
-    pub(super) fn template(&mut self, f: FrameId, sid: StateId, t: Option<&Template>, input: Payload) -> Result<Payload, Failure> {
+    pub(super) fn template(
+        &mut self,
+        f: FrameId,
+        sid: StateId,
+        t: Option<&Template>,
+        input: Payload,
+    ) -> Result<Payload, Failure> {
         match t {
             None => Ok(input),
             Some(t) => self.with_scope(f, sid, &input, |s, rng| io::apply_template(t, s, rng)).map(Payload::new),
@@ -74,7 +86,14 @@ impl Interp<'_> {
     }
 
     /// ResultSelector, Assign, ResultPath and OutputPath on a state's result.
-    pub(super) fn finish_result(&mut self, f: FrameId, sid: StateId, result: Payload, selector: Option<&Template>, result_path: &ResultPath) -> Result<Payload, Failure> {
+    pub(super) fn finish_result(
+        &mut self,
+        f: FrameId,
+        sid: StateId,
+        result: Payload,
+        selector: Option<&Template>,
+        result_path: &ResultPath,
+    ) -> Result<Payload, Failure> {
         let result = self.template(f, sid, selector, result)?;
         if let Some(a) = &self.m.states[sid].assign {
             self.assign(f, sid, a, &result)?;

@@ -19,7 +19,12 @@ impl Interp<'_> {
         Ok(self.spawn_children(f, new_children(false, inputs, 0)))
     }
 
-    pub(in super::super) fn complete_parallel(&mut self, f: FrameId, sid: StateId, result: Result<Value, Failure>) -> Result<Flow, Failure> {
+    pub(in super::super) fn complete_parallel(
+        &mut self,
+        f: FrameId,
+        sid: StateId,
+        result: Result<Value, Failure>,
+    ) -> Result<Flow, Failure> {
         let m = self.m;
         let StateKind::Parallel(p) = &m.states[sid].kind else { unreachable!() };
         match result {

@@ -27,18 +27,28 @@ impl Interp<'_> {
                 ErrorSource::None => Ok(String::new()),
                 ErrorSource::Literal(s) => Ok(s.clone()),
                 ErrorSource::Path(p) => {
-                    let v = this.with_scope(f, sid, &raw, |s, _| p.select(s).map_err(|e| ("States.Runtime".to_string(), e.to_string())))?;
+                    let v = this.with_scope(f, sid, &raw, |s, _| {
+                        p.select(s).map_err(|e| ("States.Runtime".to_string(), e.to_string()))
+                    })?;
                     match v {
                         Value::String(s) => Ok(s),
                         other => Err(this.state_failure(
                             f,
                             sid,
-                            ("States.Runtime".into(), format!("The {field}Path '{}' must resolve to a string, but it resolved to {other}", p.source())),
+                            (
+                                "States.Runtime".into(),
+                                format!(
+                                    "The {field}Path '{}' must resolve to a string, but it resolved to {other}",
+                                    p.source()
+                                ),
+                            ),
                         )),
                     }
                 }
                 ErrorSource::Intrinsic(i) => {
-                    let v = this.with_scope(f, sid, &raw, |s, rng| i.eval(s, rng).map_err(|e| (e.error_name().to_string(), e.to_string())))?;
+                    let v = this.with_scope(f, sid, &raw, |s, rng| {
+                        i.eval(s, rng).map_err(|e| (e.error_name().to_string(), e.to_string()))
+                    })?;
                     Ok(match v {
                         Value::String(s) => s,
                         other => other.to_string(),

@@ -36,13 +36,21 @@ impl Interp<'_> {
         t
     }
 
-    fn seconds(&mut self, f: FrameId, sid: StateId, src: Option<&NumberSource>, field: &str) -> Result<Option<u64>, Failure> {
+    fn seconds(
+        &mut self,
+        f: FrameId,
+        sid: StateId,
+        src: Option<&NumberSource>,
+        field: &str,
+    ) -> Result<Option<u64>, Failure> {
         match src {
             None => Ok(None),
             Some(NumberSource::Literal(n)) => Ok(Some(*n as u64)),
             Some(NumberSource::Path(p)) => {
                 let raw = self.effective_input(f, sid)?;
-                let v = self.with_scope(f, sid, &raw, |s, _| p.select(s).map_err(|e| ("States.Runtime".to_string(), e.to_string())))?;
+                let v = self.with_scope(f, sid, &raw, |s, _| {
+                    p.select(s).map_err(|e| ("States.Runtime".to_string(), e.to_string()))
+                })?;
                 match v.as_u64() {
                     Some(n) if n > 0 => Ok(Some(n)),
                     _ => Err(self.state_failure(
@@ -75,10 +83,21 @@ impl Interp<'_> {
         let timeout_seconds = self.seconds(f, sid, t.timeout.as_ref(), "TimeoutSeconds")?;
         let heartbeat_seconds = self.seconds(f, sid, t.heartbeat.as_ref(), "HeartbeatSeconds")?;
         let task = task_ref(t);
-        self.record_in(f, EventKind::TaskScheduled { task: task.clone(), parameters: input.clone(), timeout_seconds, heartbeat_seconds });
+        self.record_in(
+            f,
+            EventKind::TaskScheduled {
+                task: task.clone(),
+                parameters: input.clone(),
+                timeout_seconds,
+                heartbeat_seconds,
+            },
+        );
         self.record_in(f, EventKind::TaskStarted { task: task.clone() });
         if t.pattern != IntegrationPattern::RequestResponse {
-            self.record_in(f, EventKind::TaskSubmitted { task: task.clone(), output: Value::Object(Default::default()) });
+            self.record_in(
+                f,
+                EventKind::TaskSubmitted { task: task.clone(), output: Value::Object(Default::default()) },
+            );
         }
         let id = self.new_wait(Wake::Task(f));
         let mut timers = Vec::new();
@@ -105,7 +124,7 @@ impl Interp<'_> {
             retry_count: fr.retry_count,
             wait_for_token: t.pattern == IntegrationPattern::WaitForTaskToken,
         };
-        self.cmds.push(Command::ScheduleTask(request));
+        self.cmds.push(Command::ScheduleTask(Box::new(request)));
         self.frame_mut(f).phase = Phase::WaitingTask { timers };
         Ok(Flow::Blocked)
     }
@@ -150,7 +169,12 @@ impl Interp<'_> {
         self.x.ready.push_back(f);
     }
 
-    pub(in super::super) fn complete_task(&mut self, f: FrameId, sid: StateId, result: Result<Value, Failure>) -> Result<Flow, Failure> {
+    pub(in super::super) fn complete_task(
+        &mut self,
+        f: FrameId,
+        sid: StateId,
+        result: Result<Value, Failure>,
+    ) -> Result<Flow, Failure> {
         let result = result?;
         let m = self.m;
         let StateKind::Task(t) = &m.states[sid].kind else { unreachable!() };

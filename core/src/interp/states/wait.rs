@@ -22,11 +22,22 @@ impl Interp<'_> {
                 let secs = match &v {
                     Value::Number(n) if n.is_i64() || n.is_u64() => n.as_i64().unwrap_or(i64::MAX),
                     _ => {
-                        return Err(self.state_failure(f, sid, rt(format!("The SecondsPath parameter cannot be parsed as a long value: {} == {v}", p.source()))));
+                        return Err(self.state_failure(
+                            f,
+                            sid,
+                            rt(format!(
+                                "The SecondsPath parameter cannot be parsed as a long value: {} == {v}",
+                                p.source()
+                            )),
+                        ));
                     }
                 };
                 if secs < 0 {
-                    return Err(self.state_failure(f, sid, rt(format!("The SecondsPath parameter references a negative value: {} == {v}", p.source()))));
+                    return Err(self.state_failure(
+                        f,
+                        sid,
+                        rt(format!("The SecondsPath parameter references a negative value: {} == {v}", p.source())),
+                    ));
                 }
                 self.now.saturating_add(secs.saturating_mul(1000))
             }
