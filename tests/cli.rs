@@ -1,0 +1,166 @@
+//! End-to-end tests of the `stepline` command on the examples in `fixtures/`.
+
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn stepline(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stepline")).args(args).current_dir(root()).output().expect("stepline runs")
+}
+
+fn stdout_json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+const WORKERS: [&str; 4] = [
+    "--worker",
+    "validate-order=python3 fixtures/workers/validate_order.py",
+    "--worker",
+    "charge-card=python3 fixtures/workers/charge_card.py",
+];
+
+#[test]
+fn order_flow_runs_with_command_workers_and_retries_the_card() {
+    let mut args =
+        vec!["run", "fixtures/order-flow/definition.json", "--input", "@fixtures/order-flow/input.json", "--history"];
+    args.extend(WORKERS);
+    let out = stepline(&args);
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        stdout_json(&out),
+        json!({"orderId": "ord-1001", "chargeId": "ch_ord-1001", "status": "SHIPPED", "items": 2})
+    );
+    let history: Value = serde_json::from_slice(&out.stderr).expect("history JSON on stderr");
+    let types: Vec<&str> = history["events"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types.iter().filter(|t| **t == "ActivityFailed").count(), 1, "the first charge fails: {types:?}");
+    assert_eq!(types.iter().filter(|t| **t == "ActivitySucceeded").count(), 2);
+    assert_eq!(types.last(), Some(&"ExecutionSucceeded"));
+}
+
+#[test]
+fn order_flow_rejects_an_empty_order_through_catch() {
+    let mut args =
+        vec!["run", "fixtures/order-flow/definition.json", "--input", "@fixtures/order-flow/input-invalid.json"];
+    args.extend(WORKERS);
+    let out = stepline(&args);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("status: FAILED"), "{err}");
+    assert!(err.contains("error: Order.Invalid"), "{err}");
+    assert!(err.contains("cause: order ord-1002 has no items"), "{err}");
+}
+
+#[test]
+fn a_missing_worker_fails_the_task_with_a_clear_cause() {
+    let out = stepline(&["run", "fixtures/order-flow/definition.json", "--input", "@fixtures/order-flow/input.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("No worker for 'validate-order'"), "{err}");
+}
+
+#[test]
+fn fan_out_map_plans_every_line_in_order() {
+    let out = stepline(&["run", "fixtures/fan-out/definition.json", "--input", "@fixtures/fan-out/input.json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let plan = stdout_json(&out);
+    let carriers: Vec<&str> = plan.as_array().unwrap().iter().map(|p| p["carrier"].as_str().unwrap()).collect();
+    assert_eq!(carriers, ["freight", "parcel", "parcel", "freight", "parcel"]);
+    assert_eq!(plan[3], json!({"sku": "shelf", "position": 3, "carrier": "freight"}));
+}
+
+#[test]
+fn parallel_runs_both_branches_on_virtual_time() {
+    let out = stepline(&[
+        "run",
+        "fixtures/parallel/definition.json",
+        "--input",
+        "@fixtures/parallel/input.json",
+        "--virtual-time",
+        "--name",
+        "demo",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = stdout_json(&out);
+    assert_eq!(v["digest"]["sha256"], json!("05c6e08f1d9fdafa03147fcb8f82f124c76d2f70e3d989dc8aadb5e7d7450bec"));
+    assert_eq!(v["digest"]["words"], json!(9));
+    assert_eq!(v["stamp"], json!({"receivedBy": "demo", "greeting": "Hello, Ada!"}));
+}
+
+#[test]
+fn validate_reports_every_problem_with_its_location() {
+    let dir = std::env::temp_dir().join(format!("stepline-validate-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "StartAt: A\nStates:\n  A:\n    Type: Pass\n    Next: Nowhere\n  B:\n    Type: Wait\n    End: true\n",
+    )
+    .unwrap();
+    let out = stepline(&["validate", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("MISSING_TRANSITION_TARGET: Missing 'Next' target: Nowhere at /States/A/Next"), "{text}");
+    assert!(text.contains("at /States/B"), "{text}");
+    let out = stepline(&["validate", "--json", bad.to_str().unwrap()]);
+    let v = stdout_json(&out);
+    assert_eq!(v["result"], json!("FAIL"));
+    assert!(v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["location"] == "/States/A/Next" && d["severity"] == "ERROR"));
+    let ok = stepline(&["validate", "fixtures/order-flow/definition.json"]);
+    assert!(ok.status.success());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn run_explains_bad_input_instead_of_crashing() {
+    let out = stepline(&["run", "fixtures/fan-out/definition.json", "--input", "{not json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the input is not valid JSON"));
+    let out = stepline(&["run", "no/such/file.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read no/such/file.json"));
+}
+
+#[test]
+fn conformance_runner_reports_and_sets_the_exit_code() {
+    let out = stepline(&["conformance", "fixtures/conformance/sample"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert_eq!(text.lines().last(), Some("3 passed, 0 failed"));
+    assert!(text.contains("history event types equal to AWS: 2/2"), "{text}");
+
+    let out = stepline(&["conformance", "fixtures/conformance"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "a failing case fails the run at the default rate 1.0");
+    assert!(text.contains("FAIL failing/wrong_output: output {\"v\":1} != {\"v\":2}"), "{text}");
+    assert_eq!(text.lines().last(), Some("3 passed, 1 failed"));
+    let out = stepline(&["conformance", "fixtures/conformance", "--min-pass-rate", "0.75"]);
+    assert!(out.status.success());
+}
+
+#[test]
+fn bench_prints_the_figures_as_json() {
+    let out = stepline(&[
+        "bench",
+        "fixtures/bench/pass_chain.json",
+        "--input",
+        "{\"hello\":\"world\"}",
+        "--executions",
+        "50",
+        "--json",
+    ]);
+    assert!(out.status.success());
+    let v = stdout_json(&out);
+    assert_eq!(v["executions"], json!(50));
+    assert_eq!(v["state_transitions"], json!(500));
+    assert!(v["executions_per_s"].as_f64().unwrap() > 0.0);
+    assert!(v["state_transitions_per_s"].as_f64().unwrap() > 0.0);
+}
