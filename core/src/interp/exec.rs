@@ -312,14 +312,7 @@ impl<'a> Interp<'a> {
                     self.enter(f, sid);
                     continue;
                 }
-                Phase::Act => {
-                    if let Some(reason) = &self.m.states[sid].unsupported {
-                        let cause = format!("The state '{}' cannot run: {reason}", self.m.states[sid].name);
-                        Flow::Error(Failure::new("States.Runtime", cause))
-                    } else {
-                        self.act(f, sid)
-                    }
-                }
+                Phase::Act => self.act(f, sid),
                 Phase::Completed(result) => self.complete(f, sid, result),
                 waiting @ (Phase::WaitingTask { .. } | Phase::WaitingTimer | Phase::WaitingChildren(_)) => {
                     self.frame_mut(f).phase = waiting;
@@ -452,22 +445,36 @@ impl<'a> Interp<'a> {
             self.record_in(f, failed);
         }
         if !is_uncatchable(&failure.error) {
-            if let Some(c) = catchers.iter().find(|c| super::error_matches(&c.error_equals, &failure.error)) {
+            if let Some(i) = catchers.iter().position(|c| super::error_matches(&c.error_equals, &failure.error)) {
+                let c = &catchers[i];
                 let raw = self.frame(f).input.clone();
                 let error_output = Payload::new(failure.to_output());
-                if let Some(assign) = &c.assign {
-                    if let Err(e) = self.assign(f, sid, assign, &error_output) {
-                        self.frame_done(f, Err(e));
-                        return false;
+                let m = self.m;
+                let caught = match m.states[sid].jsonata.as_deref() {
+                    Some(j) => {
+                        let jc = j.catch.get(i);
+                        let states = self.states_value(f, sid, &raw, Some(("errorOutput", failure.to_output())));
+                        let output = jc.and_then(|c| c.output.as_ref());
+                        let assign = jc.and_then(|c| c.assign.as_ref());
+                        self.jsonata_output(f, sid, &states, output, assign, error_output)
                     }
-                }
-                match super::io::apply_result_path(&c.result_path, &raw, error_output) {
+                    None => {
+                        let assigned = match &c.assign {
+                            Some(a) => self.assign(f, sid, a, &error_output),
+                            None => Ok(()),
+                        };
+                        assigned.and_then(|()| {
+                            super::io::apply_result_path(&c.result_path, &raw, error_output)
+                                .map_err(|e| self.state_failure(f, sid, e))
+                        })
+                    }
+                };
+                match caught {
                     Ok(output) => {
                         self.exit(f, sid, output, Some(c.next));
                         return true;
                     }
-                    Err(e) => {
-                        let fail = self.state_failure(f, sid, e);
+                    Err(fail) => {
                         self.frame_done(f, Err(fail));
                         return false;
                     }

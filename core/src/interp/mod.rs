@@ -12,6 +12,7 @@ mod errors;
 mod exec;
 mod frame;
 mod io;
+mod jsonata;
 mod states;
 #[cfg(test)]
 mod tests;

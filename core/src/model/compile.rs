@@ -28,8 +28,13 @@ pub fn compile(text: &str, kind: MachineType) -> Result<StateMachine, Vec<Diagno
 
 /// Compiles an already parsed definition.
 pub fn compile_value(def: &Value, kind: MachineType) -> Result<StateMachine, Vec<Diagnostic>> {
-    let mut c =
-        Compiler { diags: Vec::new(), states: Vec::new(), machines: Vec::new(), express: kind == MachineType::Express };
+    let mut c = Compiler {
+        diags: Vec::new(),
+        states: Vec::new(),
+        machines: Vec::new(),
+        express: kind == MachineType::Express,
+        top_ql: QueryLanguage::JsonPath,
+    };
     let Some(obj) = def.as_object() else {
         return Err(vec![Diagnostic::schema("/", "The definition must be a JSON object")]);
     };
@@ -57,6 +62,7 @@ pub fn compile_value(def: &Value, kind: MachineType) -> Result<StateMachine, Vec
             c.diags.push(Diagnostic::schema("/Version", "The field 'Version' must be a STRING"));
         }
     }
+    c.top_ql = top_ql;
     c.compile_machine(obj, "", top_ql, true);
     if !c.diags.is_empty() {
         return Err(c.diags);
@@ -75,6 +81,8 @@ struct Compiler {
     states: Vec<State>,
     machines: Vec<Machine>,
     express: bool,
+    /// The machine-wide query language: only a machine-wide JSONata forbids JSONPath states.
+    top_ql: QueryLanguage,
 }
 
 const COMMON: &[&str] =
@@ -209,7 +217,7 @@ impl Compiler {
                 assign: None,
                 transition: Transition::End,
                 uses_context: false,
-                unsupported: None,
+                jsonata: None,
             });
             if name.len() > 80 {
                 self.err(
@@ -580,7 +588,7 @@ impl Compiler {
         let ql = match obj.get("QueryLanguage") {
             None => parent_ql,
             Some(v) => match self.query_language(v, &format!("{loc}/QueryLanguage")) {
-                Some(QueryLanguage::JsonPath) if parent_ql == QueryLanguage::JsonAta => {
+                Some(QueryLanguage::JsonPath) if self.top_ql == QueryLanguage::JsonAta => {
                     self.err(loc, "'QueryLanguage' can not be 'JSONPath' if set to 'JSONata' for whole state machine");
                     parent_ql
                 }
@@ -623,15 +631,16 @@ impl Compiler {
                 self.err(format!("{loc}/Credentials"), "The field 'RoleArn' is required but was missing");
             }
         }
-        if ql == QueryLanguage::JsonAta {
-            // JSONata expressions are not evaluated yet: such a state fails at run time with
-            // a clear reason instead of being misread as JSONPath.
-            let transition = self.transition(obj, loc, names, ty);
-            let st = &mut self.states[sid];
-            st.transition = transition;
-            st.unsupported = Some("the JSONata query language is not supported yet".into());
-            return;
-        }
+        // A JSONata state: its expressions are compiled apart, the rest (transitions,
+        // Retry, Catch targets, branches) by the common code below.
+        let (split, jsonata) = match ql {
+            QueryLanguage::JsonAta => {
+                let (rest, j) = super::jsonata::split_state(obj, loc, &mut self.diags);
+                (Some(rest), Some(Box::new(j)))
+            }
+            QueryLanguage::JsonPath => (None, None),
+        };
+        let obj = split.as_ref().unwrap_or(obj);
         if ty == "Fail" && (obj.contains_key("OutputPath") || obj.contains_key("InputPath")) {
             self.err(loc, "Fields 'InputPath' and 'OutputPath' are not supported in a Fail state");
         }
@@ -678,6 +687,7 @@ impl Compiler {
             "Map" => self.map_state(obj, loc, names, ql),
             _ => unreachable!("state types were checked above"),
         };
+        let is_jsonata = jsonata.is_some();
         let mut st = State {
             name: self.states[sid].name.clone(),
             machine: self.states[sid].machine,
@@ -687,9 +697,12 @@ impl Compiler {
             assign,
             transition,
             uses_context: false,
-            unsupported: None,
+            jsonata,
         };
-        st.uses_context = def.to_string().contains("$$") || matches!(st.kind, StateKind::Task(_) | StateKind::Map(_));
+        let text = def.to_string();
+        st.uses_context = text.contains("$$")
+            || (is_jsonata && text.contains("context"))
+            || matches!(st.kind, StateKind::Task(_) | StateKind::Map(_));
         self.states[sid] = st;
     }
 

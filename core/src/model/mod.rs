@@ -3,6 +3,7 @@
 //! rule is parsed here, never during an execution.
 
 mod compile;
+pub mod jsonata;
 mod template;
 
 pub use compile::{compile, compile_value, parse_resource, MachineType};
@@ -79,9 +80,8 @@ pub struct State {
     /// True when anything in the state reads `$$`, so the context object is only built
     /// for the states that need it.
     pub uses_context: bool,
-    /// Set when the state uses a feature this version cannot run; running it fails with
-    /// this reason.
-    pub unsupported: Option<String>,
+    /// The expressions of a state in the JSONata query language (`None` for JSONPath).
+    pub jsonata: Option<Box<jsonata::JsonataFields>>,
 }
 
 #[derive(Debug, Clone)]

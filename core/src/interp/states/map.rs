@@ -73,10 +73,37 @@ impl Interp<'_> {
     pub(in super::super) fn act_map(&mut self, f: FrameId, sid: StateId) -> Result<Flow, Failure> {
         let m = self.m;
         let StateKind::Map(map) = &m.states[sid].kind else { unreachable!() };
-        let effective = self.effective_input(f, sid)?;
-        let items_value = match &map.items {
-            Some(t) => Payload::unwrap_or_clone(self.template(f, sid, Some(t), effective.clone())?),
-            None => self.with_scope(f, sid, &effective, |s, _| io::apply_io_path(&map.items_path, s))?,
+        let jsonata = m.states[sid].jsonata.as_deref();
+        let effective = match jsonata {
+            Some(_) => self.frame(f).input.clone(),
+            None => self.effective_input(f, sid)?,
+        };
+        let states = jsonata.map(|_| self.states_value(f, sid, &effective, None));
+        let items_value = match (jsonata, &states) {
+            (Some(j), Some(states)) => {
+                let v = match &j.items {
+                    Some(t) => self.jeval(f, sid, t, "Items", states)?,
+                    None => Value::clone(&effective),
+                };
+                if !v.is_array() {
+                    let msg = match &j.items {
+                        Some(t) => format!(
+                            "The JSONata expression '{}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '{}' for value: {v}",
+                            t.text(),
+                            super::super::jsonata::type_name(&v)
+                        ),
+                        None => format!("Map state input must be an array but was: {v}"),
+                    };
+                    let failure = self.query_failure(f, sid, msg);
+                    self.frame_mut(f).children_failed = true;
+                    return Err(failure);
+                }
+                v
+            }
+            _ => match &map.items {
+                Some(t) => Payload::unwrap_or_clone(self.template(f, sid, Some(t), effective.clone())?),
+                None => self.with_scope(f, sid, &effective, |s, _| io::apply_io_path(&map.items_path, s))?,
+            },
         };
         let Value::Array(items) = items_value else {
             return Err(self.state_failure(
@@ -85,24 +112,58 @@ impl Interp<'_> {
                 ("States.Runtime".into(), format!("Map state input must be an array but was: {items_value}")),
             ));
         };
-        let max = self.map_number(f, sid, &effective, map.max_concurrency.as_ref(), "MaxConcurrency", Want::Integer)?;
-        self.record_in(f, EventKind::MapStateStarted { length: items.len() });
-        let count = self.map_number(
-            f,
-            sid,
-            &effective,
-            map.tolerated_failure_count.as_ref(),
-            "ToleratedFailureCount",
-            Want::Integer,
-        )?;
-        let pct = self.map_number(
-            f,
-            sid,
-            &effective,
-            map.tolerated_failure_percentage.as_ref(),
-            "ToleratedFailurePercentage",
-            Want::Float,
-        )?;
+        let (max, count, pct) = match (jsonata, &states) {
+            (Some(j), Some(states)) => {
+                let num = |this: &mut Self,
+                           t: Option<&crate::model::jsonata::Jt>,
+                           lit: Option<&NumberSource>,
+                           field: &str|
+                 -> Result<Option<f64>, Failure> {
+                    match (t, lit) {
+                        (Some(t), _) => this.jnumber(f, sid, t, field, states).map(Some),
+                        (None, Some(NumberSource::Literal(n))) => Ok(Some(*n)),
+                        _ => Ok(None),
+                    }
+                };
+                let max = num(self, j.max_concurrency.as_ref(), map.max_concurrency.as_ref(), "MaxConcurrency")?;
+                self.record_in(f, EventKind::MapStateStarted { length: items.len() });
+                let count = num(
+                    self,
+                    j.tolerated_failure_count.as_ref(),
+                    map.tolerated_failure_count.as_ref(),
+                    "ToleratedFailureCount",
+                )?;
+                let pct = num(
+                    self,
+                    j.tolerated_failure_percentage.as_ref(),
+                    map.tolerated_failure_percentage.as_ref(),
+                    "ToleratedFailurePercentage",
+                )?;
+                (max, count, pct)
+            }
+            _ => {
+                let max =
+                    self.map_number(f, sid, &effective, map.max_concurrency.as_ref(), "MaxConcurrency", Want::Integer)?;
+                self.record_in(f, EventKind::MapStateStarted { length: items.len() });
+                let count = self.map_number(
+                    f,
+                    sid,
+                    &effective,
+                    map.tolerated_failure_count.as_ref(),
+                    "ToleratedFailureCount",
+                    Want::Integer,
+                )?;
+                let pct = self.map_number(
+                    f,
+                    sid,
+                    &effective,
+                    map.tolerated_failure_percentage.as_ref(),
+                    "ToleratedFailurePercentage",
+                    Want::Float,
+                )?;
+                (max, count, pct)
+            }
+        };
         if count.is_some_and(|c| c < 0.0) {
             return Err(self.state_failure(
                 f,
@@ -128,7 +189,15 @@ impl Interp<'_> {
         let items: Vec<Payload> = items.into_iter().map(Payload::new).collect();
         let mut inputs = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
+            let selector = jsonata.and_then(|j| j.item_selector.as_ref());
             let input = match &map.item_selector {
+                _ if selector.is_some() => {
+                    self.frame_mut(f).map_item = Some((i, item.clone()));
+                    let states = self.states_value(f, sid, &effective, None);
+                    let r = self.jeval(f, sid, selector.expect("checked"), "ItemSelector", &states);
+                    self.frame_mut(f).map_item = None;
+                    Payload::new(r?)
+                }
                 None => item.clone(),
                 Some(t) => {
                     self.frame_mut(f).map_item = Some((i, item.clone()));
@@ -221,6 +290,9 @@ impl Interp<'_> {
                     self.record_in(f, EventKind::MapRunSucceeded);
                 }
                 self.record_in(f, EventKind::MapStateSucceeded);
+                if let Some(j) = &m.states[sid].jsonata {
+                    return self.jsonata_result(f, sid, j, v).map(|output| Flow::Exit { output });
+                }
                 let output =
                     self.finish_result(f, sid, Payload::new(v), map.result_selector.as_ref(), &map.result_path)?;
                 Ok(Flow::Exit { output })

@@ -15,6 +15,7 @@ use super::exec::{Flow, Interp};
 use super::frame::FrameId;
 use super::io;
 use crate::history::Payload;
+use crate::model::jsonata::JsonataFields;
 use crate::model::{IoPath, ResultPath, StateId, StateKind, Template};
 use crate::path::Scope;
 use serde_json::Value;
@@ -101,6 +102,19 @@ impl Interp<'_> {
         let raw = self.frame(f).input.clone();
         let merged = io::apply_result_path(result_path, &raw, result).map_err(|e| self.state_failure(f, sid, e))?;
         self.output_path(f, sid, merged)
+    }
+
+    /// Output and Assign of a JSONata Task, Parallel or Map with its result.
+    pub(super) fn jsonata_result(
+        &mut self,
+        f: FrameId,
+        sid: StateId,
+        j: &JsonataFields,
+        result: Value,
+    ) -> Result<Payload, Failure> {
+        let raw = self.frame(f).input.clone();
+        let states = self.states_value(f, sid, &raw, Some(("result", result.clone())));
+        self.jsonata_output(f, sid, &states, j.output.as_ref(), j.assign.as_ref(), Payload::new(result))
     }
 
     pub(super) fn output_path(&mut self, f: FrameId, sid: StateId, v: Payload) -> Result<Payload, Failure> {

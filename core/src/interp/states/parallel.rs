@@ -12,8 +12,22 @@ impl Interp<'_> {
     pub(in super::super) fn act_parallel(&mut self, f: FrameId, sid: StateId) -> Result<Flow, Failure> {
         let m = self.m;
         let StateKind::Parallel(p) = &m.states[sid].kind else { unreachable!() };
-        let effective = self.effective_input(f, sid)?;
-        let input = self.template(f, sid, p.parameters.as_ref(), effective)?;
+        let input = match &m.states[sid].jsonata {
+            Some(j) => {
+                let raw = self.frame(f).input.clone();
+                match &j.arguments {
+                    Some(a) => {
+                        let states = self.states_value(f, sid, &raw, None);
+                        Payload::new(self.jeval(f, sid, a, "Arguments", &states)?)
+                    }
+                    None => raw,
+                }
+            }
+            None => {
+                let effective = self.effective_input(f, sid)?;
+                self.template(f, sid, p.parameters.as_ref(), effective)?
+            }
+        };
         self.record_in(f, EventKind::ParallelStateStarted);
         let inputs = vec![input; p.branches.len()];
         Ok(self.spawn_children(f, new_children(false, inputs, 0)))
@@ -30,6 +44,9 @@ impl Interp<'_> {
         match result {
             Ok(v) => {
                 self.record_in(f, EventKind::ParallelStateSucceeded);
+                if let Some(j) = &m.states[sid].jsonata {
+                    return self.jsonata_result(f, sid, j, v).map(|output| Flow::Exit { output });
+                }
                 let output = self.finish_result(f, sid, Payload::new(v), p.result_selector.as_ref(), &p.result_path)?;
                 Ok(Flow::Exit { output })
             }

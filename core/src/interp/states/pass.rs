@@ -8,7 +8,14 @@ use crate::model::{StateId, StateKind};
 
 impl Interp<'_> {
     pub(in super::super) fn act_pass(&mut self, f: FrameId, sid: StateId) -> Result<Flow, Failure> {
-        let StateKind::Pass { result, parameters, result_path } = &self.m.states[sid].kind else { unreachable!() };
+        let m = self.m;
+        if let Some(j) = &m.states[sid].jsonata {
+            let input = self.frame(f).input.clone();
+            let states = self.states_value(f, sid, &input, None);
+            let output = self.jsonata_output(f, sid, &states, j.output.as_ref(), j.assign.as_ref(), input)?;
+            return Ok(Flow::Exit { output });
+        }
+        let StateKind::Pass { result, parameters, result_path } = &m.states[sid].kind else { unreachable!() };
         let effective = self.effective_input(f, sid)?;
         let value = match result {
             Some(r) => Payload::new(r.clone()),

@@ -9,11 +9,19 @@ use serde_json::Value;
 
 impl Interp<'_> {
     pub(in super::super) fn act_succeed(&mut self, f: FrameId, sid: StateId) -> Result<Flow, Failure> {
-        let effective = self.effective_input(f, sid)?;
-        let output = self.output_path(f, sid, effective)?;
-        if let Some(a) = &self.m.states[sid].assign {
-            self.assign(f, sid, a, &output)?;
-        }
+        let m = self.m;
+        let output = if let Some(j) = &m.states[sid].jsonata {
+            let input = self.frame(f).input.clone();
+            let states = self.states_value(f, sid, &input, None);
+            self.jsonata_output(f, sid, &states, j.output.as_ref(), j.assign.as_ref(), input)?
+        } else {
+            let effective = self.effective_input(f, sid)?;
+            let output = self.output_path(f, sid, effective)?;
+            if let Some(a) = &m.states[sid].assign {
+                self.assign(f, sid, a, &output)?;
+            }
+            output
+        };
         let name = self.m.states[sid].name.clone();
         self.record_in(f, EventKind::StateExited { state_type: "Succeed", name, output: output.clone() });
         Ok(Flow::Succeed(output))
@@ -56,8 +64,23 @@ impl Interp<'_> {
                 }
             }
         };
-        let error = eval(self, error, "Error")?;
-        let cause = eval(self, cause, "Cause")?;
+        let (error, cause) = match &self.m.states[sid].jsonata {
+            Some(j) => {
+                let states = self.states_value(f, sid, &raw, None);
+                let text =
+                    |this: &mut Self, t: Option<&crate::model::jsonata::Jt>, field: &str| -> Result<String, Failure> {
+                        Ok(match t {
+                            None => String::new(),
+                            Some(t) => match this.jeval(f, sid, t, field, &states)? {
+                                Value::String(s) => s,
+                                other => other.to_string(),
+                            },
+                        })
+                    };
+                (text(self, j.error.as_ref(), "Error")?, text(self, j.cause.as_ref(), "Cause")?)
+            }
+            None => (eval(self, error, "Error")?, eval(self, cause, "Cause")?),
+        };
         self.frame_done(f, Err(Failure::new(error, cause)));
         Ok(Flow::Blocked)
     }

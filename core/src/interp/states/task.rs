@@ -78,10 +78,37 @@ impl Interp<'_> {
             let token = format!("{:016x}{:016x}", self.x.rng.next_u64(), self.x.rng.next_u64());
             self.frame_mut(f).task_token = Some(token);
         }
-        let effective = self.effective_input(f, sid)?;
-        let input = Payload::unwrap_or_clone(self.template(f, sid, t.parameters.as_ref(), effective)?);
-        let timeout_seconds = self.seconds(f, sid, t.timeout.as_ref(), "TimeoutSeconds")?;
-        let heartbeat_seconds = self.seconds(f, sid, t.heartbeat.as_ref(), "HeartbeatSeconds")?;
+        let (input, timeout_seconds, heartbeat_seconds) = match &m.states[sid].jsonata {
+            Some(j) => {
+                let raw = self.frame(f).input.clone();
+                let states = self.states_value(f, sid, &raw, None);
+                let input = match &j.arguments {
+                    Some(a) => self.jeval(f, sid, a, "Arguments", &states)?,
+                    None => Payload::unwrap_or_clone(raw),
+                };
+                let secs = |this: &mut Self,
+                            e: Option<&crate::model::jsonata::Jt>,
+                            lit: Option<&NumberSource>,
+                            field: &str|
+                 -> Result<Option<u64>, Failure> {
+                    match (e, lit) {
+                        (Some(e), _) => this.jnumber(f, sid, e, field, &states).map(|n| Some(n.max(0.0) as u64)),
+                        (None, Some(NumberSource::Literal(n))) => Ok(Some(*n as u64)),
+                        _ => Ok(None),
+                    }
+                };
+                let timeout = secs(self, j.timeout_seconds.as_ref(), t.timeout.as_ref(), "TimeoutSeconds")?;
+                let heartbeat = secs(self, j.heartbeat_seconds.as_ref(), t.heartbeat.as_ref(), "HeartbeatSeconds")?;
+                (input, timeout, heartbeat)
+            }
+            None => {
+                let effective = self.effective_input(f, sid)?;
+                let input = Payload::unwrap_or_clone(self.template(f, sid, t.parameters.as_ref(), effective)?);
+                let timeout = self.seconds(f, sid, t.timeout.as_ref(), "TimeoutSeconds")?;
+                let heartbeat = self.seconds(f, sid, t.heartbeat.as_ref(), "HeartbeatSeconds")?;
+                (input, timeout, heartbeat)
+            }
+        };
         let task = task_ref(t);
         self.record_in(
             f,
@@ -178,6 +205,9 @@ impl Interp<'_> {
         let result = result?;
         let m = self.m;
         let StateKind::Task(t) = &m.states[sid].kind else { unreachable!() };
+        if let Some(j) = &m.states[sid].jsonata {
+            return self.jsonata_result(f, sid, j, result).map(|output| Flow::Exit { output });
+        }
         let output = self.finish_result(f, sid, Payload::new(result), t.result_selector.as_ref(), &t.result_path)?;
         Ok(Flow::Exit { output })
     }

@@ -11,8 +11,34 @@ use serde_json::Value;
 
 impl Interp<'_> {
     pub(in super::super) fn act_wait(&mut self, f: FrameId, sid: StateId) -> Result<Flow, Failure> {
-        let StateKind::Wait(w) = &self.m.states[sid].kind else { unreachable!() };
+        let m = self.m;
+        let StateKind::Wait(w) = &m.states[sid].kind else { unreachable!() };
         let effective = self.effective_input(f, sid)?;
+        if let Some(j) = m.states[sid].jsonata.as_ref().filter(|j| j.seconds.is_some() || j.timestamp.is_some()) {
+            let states = self.states_value(f, sid, &effective, None);
+            let fire_at = if let Some(t) = &j.seconds {
+                let n = self.jnumber(f, sid, t, "Seconds", &states)?;
+                if n < 0.0 || n.fract() != 0.0 {
+                    let msg = format!("The JSONata expression '{}' specified for the field 'Seconds' must return a non-negative integer, but returned {n}", t.text());
+                    return Err(self.query_failure(f, sid, msg));
+                }
+                self.now.saturating_add((n * 1000.0) as i64)
+            } else {
+                let t = j.timestamp.as_ref().expect("checked above");
+                let v = self.jeval(f, sid, t, "Timestamp", &states)?;
+                match v.as_str().and_then(parse_timestamp) {
+                    Some(at) => at,
+                    None => {
+                        let msg = format!("The JSONata expression '{}' specified for the field 'Timestamp' must return an ISO-8601 timestamp, but returned {v}", t.text());
+                        return Err(self.query_failure(f, sid, msg));
+                    }
+                }
+            };
+            let id = self.new_wait(Wake::Timer(f));
+            self.cmds.push(Command::StartTimer { id, fire_at });
+            self.frame_mut(f).phase = Phase::WaitingTimer;
+            return Ok(Flow::Blocked);
+        }
         let rt = |m: String| ("States.Runtime".to_string(), m);
         let fire_at = match w {
             WaitFor::Seconds(s) => self.now + (*s * 1000.0) as i64,
@@ -58,6 +84,13 @@ impl Interp<'_> {
     }
 
     pub(in super::super) fn complete_wait(&mut self, f: FrameId, sid: StateId) -> Result<Flow, Failure> {
+        let m = self.m;
+        if let Some(j) = &m.states[sid].jsonata {
+            let input = self.frame(f).input.clone();
+            let states = self.states_value(f, sid, &input, None);
+            let output = self.jsonata_output(f, sid, &states, j.output.as_ref(), j.assign.as_ref(), input)?;
+            return Ok(Flow::Exit { output });
+        }
         let effective = self.effective_input(f, sid)?;
         if let Some(a) = &self.m.states[sid].assign {
             self.assign(f, sid, a, &effective)?;
