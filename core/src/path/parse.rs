@@ -137,7 +137,10 @@ impl<'a> Parser<'a> {
     /// A quoted name. As in Jayway, a backslash escapes only the quote character itself
     /// (and a backslash); anything else after it is kept literally.
     fn quoted(&mut self) -> Result<String, PathError> {
-        let q = self.peek().unwrap_or('\'');
+        let q = match self.peek() {
+            Some(q @ ('\'' | '"')) => q,
+            _ => return Err(self.err("expected a quoted name".into())),
+        };
         self.pos += 1;
         let mut out = String::new();
         loop {
@@ -368,7 +371,7 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        for bad in ["", "a.b", "$.", "$[", "$['x'", "$.a[?(@.x ==)]", "$.a b"] {
+        for bad in ["", "a.b", "$.", "$[", "$['x'", "$.a[?(@.x ==)]", "$.a b", "$[\"[\","] {
             assert!(parse(bad).is_err(), "{bad} should not parse");
         }
     }

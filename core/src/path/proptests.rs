@@ -68,3 +68,11 @@ proptest! {
         prop_assert_eq!(got, v);
     }
 }
+
+/// Inputs the fuzzers once crashed on.
+#[test]
+fn fuzz_regressions() {
+    for text in ["$[\"[\",", "$tatQ['(Sate      S([..tateSt',')   h0Add($St ($St',\u{8b0b}oStaSs \u{8b0b}oaS .M"] {
+        let _ = parse(text);
+    }
+}
