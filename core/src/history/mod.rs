@@ -190,3 +190,6 @@ fn task_name(t: &TaskRef, what: &str) -> String {
     };
     format!("{prefix}{what}")
 }
+
+#[cfg(test)]
+mod tests;
