@@ -8,6 +8,7 @@ pub mod entropy;
 pub mod history;
 pub mod interp;
 pub mod intrinsics;
+pub mod jsonata;
 pub mod model;
 pub mod path;
 pub mod runner;

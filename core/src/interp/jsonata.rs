@@ -7,7 +7,7 @@ use super::exec::Interp;
 use super::frame::FrameId;
 use crate::history::{EventKind, Payload};
 use crate::model::jsonata::Jt;
-use crate::model::jsonata::{Bindings, Env};
+use crate::jsonata::{Bindings, Env};
 use crate::model::StateId;
 use serde_json::{Map, Value};
 

@@ -7,8 +7,20 @@ use super::lexer::{tokenize, Tok, Token};
 use super::JsonataError;
 use std::sync::Arc;
 
-/// How deeply expressions may nest in the source before parsing gives up (guards the stack).
-const MAX_PARSE_DEPTH: usize = 150;
+/// How deep the syntax tree may grow before parsing gives up (guards the stack, also when
+/// the tree is later evaluated or dropped).
+const MAX_PARSE_DEPTH: usize = 1000;
+/// Stack the parser may use before giving up, whatever the depth.
+const STACK_BUDGET: usize = 700 * 1024;
+
+fn stack_addr() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
+fn too_deep(pos: usize) -> JsonataError {
+    err("S0201", pos, "Syntax error: expression nested too deeply")
+}
 
 fn err(code: &'static str, pos: usize, message: impl Into<String>) -> JsonataError {
     JsonataError::Syntax { code: code.to_string(), position: pos, message: message.into() }
@@ -17,13 +29,13 @@ fn err(code: &'static str, pos: usize, message: impl Into<String>) -> JsonataErr
 /// Parses source text into a processed syntax tree.
 pub fn parse_source(src: &str) -> Result<Node, JsonataError> {
     let tokens = tokenize(src)?;
-    let mut p = Parser { src, tokens, at: 0, depth: 0 };
+    let mut p = Parser { src, tokens, at: 0, depth: 0, stack_base: stack_addr() };
     let raw = p.expression(0)?;
     let t = p.peek();
     if t.kind != Tok::End {
         return Err(err("S0201", t.pos, format!("Syntax error: {}", describe(&t.kind))));
     }
-    process(raw, 0)
+    process(raw, 0, p.stack_base)
 }
 
 fn describe(t: &Tok) -> String {
@@ -46,7 +58,7 @@ fn lbp(t: &Tok) -> u32 {
             "." => 75,
             "[" | "(" | "@" | "#" => 80,
             "{" => 70,
-            "?" | ".." => 20,
+            "?" => 20,
             "+" | "-" | "&" => 50,
             "*" | "/" | "%" => 60,
             "=" | "<" | ">" | "^" | "!=" | "<=" | ">=" | "~>" | "?:" | "??" | "in" => 40,
@@ -64,6 +76,7 @@ struct Parser<'s> {
     tokens: Vec<Token>,
     at: usize,
     depth: usize,
+    stack_base: usize,
 }
 
 impl Parser<'_> {
@@ -96,18 +109,23 @@ impl Parser<'_> {
     }
 
     fn expression(&mut self, rbp: u32) -> Result<Node, JsonataError> {
+        let base = self.depth;
         self.depth += 1;
-        if self.depth > MAX_PARSE_DEPTH {
-            let pos = self.peek().pos;
-            return Err(err("S0201", pos, "Syntax error: expression nested too deeply"));
+        if self.depth > MAX_PARSE_DEPTH || self.stack_base.abs_diff(stack_addr()) > STACK_BUDGET {
+            return Err(too_deep(self.peek().pos));
         }
         let t = self.next();
         let mut left = self.nud(t)?;
         while rbp < lbp(&self.peek().kind) {
+            // each operator applied adds a level to the tree: count it for nested operands too
+            self.depth += 1;
+            if self.depth > MAX_PARSE_DEPTH {
+                return Err(too_deep(self.peek().pos));
+            }
             let t = self.next();
             left = self.led(t, left)?;
         }
-        self.depth -= 1;
+        self.depth = base;
         Ok(left)
     }
 
@@ -381,7 +399,7 @@ impl Parser<'_> {
         self.expect("{")?;
         let body = self.expression(0)?;
         self.expect("}")?;
-        let body = process(body, 0)?;
+        let body = process(body, self.depth, self.stack_base)?;
         Ok(Node::new(Kind::Lambda(Arc::new(Lambda { params, signature, body })), pos))
     }
 }
@@ -455,18 +473,18 @@ fn finish_path(steps: Vec<Node>, mut shell: Node) -> Node {
 }
 
 /// Rewrites the raw tree (the reference `processAST`).
-fn process(n: Node, depth: usize) -> Result<Node, JsonataError> {
-    if depth > MAX_PARSE_DEPTH * 2 {
-        return Err(err("S0201", n.pos, "Syntax error: expression nested too deeply"));
+fn process(n: Node, depth: usize, sb: usize) -> Result<Node, JsonataError> {
+    if depth > MAX_PARSE_DEPTH * 2 || sb.abs_diff(stack_addr()) > STACK_BUDGET {
+        return Err(too_deep(n.pos));
     }
     let d = depth + 1;
     let pos = n.pos;
     let keep = n.keep_array;
     let mut result = match n.kind {
         Kind::RawDot(l, r) => {
-            let lstep = process(*l, d)?;
+            let lstep = process(*l, d, sb)?;
             let (mut steps, mut shell) = as_path(lstep);
-            let rest = process(*r, d)?;
+            let rest = process(*r, d, sb)?;
             match rest.kind {
                 Kind::Path(rsteps) => {
                     if rest.keep_array {
@@ -510,8 +528,8 @@ fn process(n: Node, depth: usize) -> Result<Node, JsonataError> {
             finish_path(steps, shell)
         }
         Kind::RawFilter(l, r) => {
-            let mut result = process(*l, d)?;
-            let pred = process(*r, d)?;
+            let mut result = process(*l, d, sb)?;
+            let pred = process(*r, d, sb)?;
             let in_path = matches!(result.kind, Kind::Path(_));
             let step = last_step(&mut result);
             if step.group.is_some() {
@@ -525,29 +543,29 @@ fn process(n: Node, depth: usize) -> Result<Node, JsonataError> {
             result
         }
         Kind::RawGroup(l, pairs) => {
-            let mut result = process(*l, d)?;
+            let mut result = process(*l, d, sb)?;
             if result.group.is_some() {
                 return Err(err("S0210", pos, "Each step can only have one grouping expression"));
             }
             let mut ps = Vec::with_capacity(pairs.len());
             for (k, v) in pairs {
-                ps.push((process(k, d)?, process(v, d)?));
+                ps.push((process(k, d, sb)?, process(v, d, sb)?));
             }
             result.group = Some(Box::new(Group { pairs: ps, pos }));
             result
         }
         Kind::RawSort(l, terms) => {
-            let lhs = process(*l, d)?;
+            let lhs = process(*l, d, sb)?;
             let (mut steps, shell) = as_path(lhs);
             let mut ts = Vec::with_capacity(terms.len());
             for (t, desc) in terms {
-                ts.push((process(t, d)?, desc));
+                ts.push((process(t, d, sb)?, desc));
             }
             steps.push(Node::new(Kind::Sort(ts), pos));
             finish_path(steps, shell)
         }
         Kind::RawFocus(l, var) => {
-            let mut result = process(*l, d)?;
+            let mut result = process(*l, d, sb)?;
             let step = last_step(&mut result);
             if !step.stages.is_empty() || !step.predicate.is_empty() {
                 return Err(err("S0215", pos, "A context variable binding must precede any predicates on a step"));
@@ -567,7 +585,7 @@ fn process(n: Node, depth: usize) -> Result<Node, JsonataError> {
             result
         }
         Kind::RawIndex(l, var) => {
-            let result = process(*l, d)?;
+            let result = process(*l, d, sb)?;
             let (mut steps, shell) = if matches!(result.kind, Kind::Path(_)) {
                 as_path(result)
             } else {
@@ -587,19 +605,19 @@ fn process(n: Node, depth: usize) -> Result<Node, JsonataError> {
             finish_path(steps, shell)
         }
         Kind::Apply(l, r) => {
-            let l = process(*l, d)?;
-            let r = process(*r, d)?;
+            let l = process(*l, d, sb)?;
+            let r = process(*r, d, sb)?;
             let mut node = Node::new(Kind::Null, pos);
             node.keep_array = l.keep_array || r.keep_array;
             node.kind = Kind::Apply(Box::new(l), Box::new(r));
             node
         }
         Kind::Binary(op, l, r) => {
-            Node::new(Kind::Binary(op, Box::new(process(*l, d)?), Box::new(process(*r, d)?)), pos)
+            Node::new(Kind::Binary(op, Box::new(process(*l, d, sb)?), Box::new(process(*r, d, sb)?)), pos)
         }
-        Kind::Bind(name, r) => Node::new(Kind::Bind(name, Box::new(process(*r, d)?)), pos),
+        Kind::Bind(name, r) => Node::new(Kind::Bind(name, Box::new(process(*r, d, sb)?)), pos),
         Kind::Neg(e) => {
-            let e = process(*e, d)?;
+            let e = process(*e, d, sb)?;
             match e.kind {
                 Kind::Num(v) => Node::new(Kind::Num(-v), pos),
                 _ => Node::new(Kind::Neg(Box::new(e)), pos),
@@ -608,38 +626,42 @@ fn process(n: Node, depth: usize) -> Result<Node, JsonataError> {
         Kind::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
             for i in items {
-                out.push(process(i, d)?);
+                out.push(process(i, d, sb)?);
             }
             Node::new(Kind::Array(out), pos)
         }
         Kind::Object(pairs) => {
             let mut ps = Vec::with_capacity(pairs.len());
             for (k, v) in pairs {
-                ps.push((process(k, d)?, process(v, d)?));
+                ps.push((process(k, d, sb)?, process(v, d, sb)?));
             }
             Node::new(Kind::Object(ps), pos)
         }
         Kind::Call { proc, args, partial } => {
             let mut out = Vec::with_capacity(args.len());
             for a in args {
-                out.push(process(a, d)?);
+                if matches!(a.kind, Kind::Placeholder) {
+                    out.push(a);
+                } else {
+                    out.push(process(a, d, sb)?);
+                }
             }
-            Node::new(Kind::Call { proc: Box::new(process(*proc, d)?), args: out, partial }, pos)
+            Node::new(Kind::Call { proc: Box::new(process(*proc, d, sb)?), args: out, partial }, pos)
         }
         Kind::Condition(c, t, e) => {
-            let c = process(*c, d)?;
-            let t = process(*t, d)?;
+            let c = process(*c, d, sb)?;
+            let t = process(*t, d, sb)?;
             let e = match e {
-                Some(e) => Some(Box::new(process(*e, d)?)),
+                Some(e) => Some(Box::new(process(*e, d, sb)?)),
                 None => None,
             };
             Node::new(Kind::Condition(Box::new(c), Box::new(t), e), pos)
         }
         Kind::Transform(p, u, del) => {
-            let p = process(*p, d)?;
-            let u = process(*u, d)?;
+            let p = process(*p, d, sb)?;
+            let u = process(*u, d, sb)?;
             let del = match del {
-                Some(x) => Some(Box::new(process(*x, d)?)),
+                Some(x) => Some(Box::new(process(*x, d, sb)?)),
                 None => None,
             };
             Node::new(Kind::Transform(Box::new(p), Box::new(u), del), pos)
@@ -648,7 +670,7 @@ fn process(n: Node, depth: usize) -> Result<Node, JsonataError> {
             let mut out = Vec::with_capacity(items.len());
             let mut cons = false;
             for i in items {
-                let part = process(i, d)?;
+                let part = process(i, d, sb)?;
                 if part.cons_array || matches!(&part.kind, Kind::Path(s) if s.first().is_some_and(|f| f.cons_array))
                 {
                     cons = true;
@@ -678,11 +700,15 @@ fn process(n: Node, depth: usize) -> Result<Node, JsonataError> {
 }
 
 fn last_step(n: &mut Node) -> &mut Node {
-    if let Kind::Path(steps) = &mut n.kind {
-        if !steps.is_empty() {
-            let i = steps.len() - 1;
-            return &mut steps[i];
-        }
+    let in_path = matches!(&n.kind, Kind::Path(s) if !s.is_empty());
+    if !in_path {
+        return n;
     }
-    n
+    match &mut n.kind {
+        Kind::Path(steps) => {
+            let i = steps.len() - 1;
+            &mut steps[i]
+        }
+        _ => unreachable!("checked above"),
+    }
 }

@@ -1,34 +1,7 @@
 //! The JSONata query language in a state: `{% expression %}` strings inside `Arguments`,
 //! `Output`, `Assign`, `Items`, `Condition` and the numeric fields, compiled once.
 
-use self::pending as jsonata;
-pub use self::pending::{Bindings, Env};
-
-/// Stand-in for the JSONata engine while `crate::jsonata` is being written; replaced by
-/// `use crate::jsonata` once it lands.
-pub mod pending {
-    use serde_json::Value;
-    #[derive(Debug, Clone)]
-    pub struct Expr;
-    #[derive(Debug, Clone, thiserror::Error)]
-    #[error("the JSONata engine is not available in this build")]
-    pub struct JsonataError;
-    pub fn parse(_: &str) -> Result<Expr, JsonataError> {
-        Err(JsonataError)
-    }
-    pub trait Bindings {
-        fn get(&self, name: &str) -> Option<&Value>;
-    }
-    pub struct Env<'a> {
-        pub rng: &'a mut dyn crate::entropy::Entropy,
-        pub now_millis: i64,
-    }
-    impl Expr {
-        pub fn eval(&self, _: &Value, _: &dyn Bindings, _: &mut Env<'_>) -> Result<Option<Value>, JsonataError> {
-            Err(JsonataError)
-        }
-    }
-}
+use crate::jsonata::{self, Bindings, Env};
 use crate::validate::{codes, Diagnostic};
 use serde_json::{Map, Value};
 
@@ -51,10 +24,10 @@ pub struct JExpr {
 /// Why an evaluation failed: AWS reports these as `States.QueryEvaluationError`.
 pub type JtError = String;
 
-/// The text inside `{% ... %}`, if `s` is an expression string.
+/// The text inside `{% ... %}`, if `s` is an expression string. As in AWS, the string
+/// must begin with `{%` and end with `%}` exactly: `" {% x %} "` is a plain string.
 pub fn expression_text(s: &str) -> Option<&str> {
-    let t = s.trim();
-    t.strip_prefix("{%").and_then(|r| r.strip_suffix("%}")).map(str::trim)
+    s.strip_prefix("{%").and_then(|r| r.strip_suffix("%}")).map(str::trim)
 }
 
 impl Jt {

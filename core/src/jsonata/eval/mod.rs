@@ -1,6 +1,6 @@
 //! The evaluator: walks the processed tree over borrowed input (reference `jsonata.js` `evaluate`).
 
-mod path;
+pub mod path;
 pub mod value;
 
 use super::ast::{BinOp, Kind, Node, Stage};
@@ -108,99 +108,59 @@ impl<'a, 'e> Evaluator<'a, 'e> {
     }
 
     fn eval_inner(&mut self, node: &'a Node, input: &Option<V<'a>>, frame: &Rc<Frame<'a>>) -> R<'a> {
-        let mut result = match &node.kind {
-            Kind::Path(steps) => self.eval_path(node, steps, input, frame)?,
-            Kind::Binary(op, l, r) => self.eval_binary(*op, l, r, input, frame)?,
-            Kind::Neg(e) => match self.eval(e, input, frame)? {
-                None => None,
-                Some(V::Num(n)) => Some(V::Num(-n)),
-                Some(v) => {
-                    return Err(rt("D1002", format!("Cannot negate a non-numeric value: {}", show(&v))));
-                }
-            },
-            Kind::Name(n) => input.as_ref().and_then(|i| path::lookup_field(i, n)),
-            Kind::Str(s) => Some(V::Str(Str::B(s))),
-            Kind::Num(n) => Some(V::Num(*n)),
-            Kind::Bool(b) => Some(V::Bool(*b)),
-            Kind::Null => Some(V::Null),
-            Kind::Wildcard => path::wildcard(input.as_ref()),
-            Kind::Descendant => path::descendants(input.as_ref())?,
-            Kind::Condition(c, t, e) => {
-                let cv = self.eval(c, input, frame)?;
-                if to_boolean(cv.as_ref()).unwrap_or(false) {
-                    self.eval(t, input, frame)?
-                } else if let Some(e) = e {
-                    self.eval(e, input, frame)?
-                } else {
-                    None
-                }
-            }
-            Kind::Block(items) => {
-                let f = Frame::child(frame);
-                let mut r = None;
-                for i in items {
-                    r = self.eval(i, input, &f)?;
-                }
-                r
-            }
-            Kind::Bind(name, rhs) => {
-                let v = self.eval(rhs, input, frame)?;
-                frame.bind(name, v.clone());
-                v
-            }
-            Kind::Regex(re) => Some(V::Func(Rc::new(Func::Regex(re)))),
-            Kind::Call { proc, args, partial } => self.eval_call(proc, args, *partial, input, frame)?,
-            Kind::Placeholder => return Err(rt("S0201", "Syntax error: ?")),
-            Kind::Var(name) => match name.as_str() {
-                "" => match input {
-                    Some(V::Arr(a, f)) if f.outer => a.first().cloned(),
-                    other => other.clone(),
-                },
-                "$" => self.root.clone(),
-                _ => self.lookup_var(name, frame),
-            },
+        let result = self.eval_kind(node, input, frame)?;
+        if node.predicate.is_empty() && (node.group.is_none() || matches!(node.kind, Kind::Path(_))) {
+            return Ok(collapse(result, node.keep_array));
+        }
+        self.post_process(node, result, input, frame)
+    }
+
+    /// Dispatch on the node kind; every arm is out of line so that this frame stays small
+    /// (recursion depth is bounded by stack use).
+    fn eval_kind(&mut self, node: &'a Node, input: &Option<V<'a>>, frame: &Rc<Frame<'a>>) -> R<'a> {
+        match &node.kind {
+            Kind::Path(steps) => self.eval_path(node, steps, input, frame),
+            Kind::Binary(op, l, r) => self.eval_binary(*op, l, r, input, frame),
+            Kind::Neg(e) => self.eval_neg(e, input, frame),
+            Kind::Name(n) => Ok(input.as_ref().and_then(|i| path::lookup_field(i, n))),
+            Kind::Str(s) => Ok(Some(V::Str(Str::B(s)))),
+            Kind::Num(n) => Ok(Some(V::Num(*n))),
+            Kind::Bool(b) => Ok(Some(V::Bool(*b))),
+            Kind::Null => Ok(Some(V::Null)),
+            Kind::Wildcard => Ok(path::wildcard(input.as_ref())),
+            Kind::Descendant => path::descendants(input.as_ref()),
+            Kind::Condition(c, t, e) => self.eval_condition(c, t, e.as_deref(), input, frame),
+            Kind::Block(items) => self.eval_block(items, input, frame),
+            Kind::Bind(name, rhs) => self.eval_bind(name, rhs, input, frame),
+            Kind::Regex(re) => Ok(Some(V::Func(Rc::new(Func::Regex(re))))),
+            Kind::Call { proc, args, partial } => self.eval_call(proc, args, *partial, input, frame),
+            Kind::Placeholder => Err(rt("S0201", "Syntax error: ?")),
+            Kind::Var(name) => Ok(self.eval_var(name, input, frame)),
             Kind::Lambda(l) => {
-                Some(V::Func(Rc::new(Func::Lambda { def: l, env: frame.clone(), input: input.clone() })))
+                Ok(Some(V::Func(Rc::new(Func::Lambda { def: l, env: frame.clone(), input: input.clone() }))))
             }
-            Kind::Apply(l, r) => self.eval_apply(l, r, input, frame)?,
-            Kind::Array(items) => {
-                let mut out = Vec::new();
-                for it in items {
-                    if let Some(v) = self.eval(it, input, frame)? {
-                        if matches!(it.kind, Kind::Array(_)) {
-                            out.push(v);
-                        } else {
-                            append_into(&mut out, v);
-                        }
-                    }
-                }
-                Some(V::Arr(Rc::new(out), Flags { cons: node.cons_array, ..Flags::PLAIN }))
-            }
-            Kind::Object(pairs) => {
-                let items = match input {
-                    Some(v) if v.is_array() => v.items().unwrap_or_default().into_iter().map(Some).collect(),
-                    other => vec![other.clone()],
-                };
-                Some(self.eval_group(pairs, path::GroupInput::Values(items), frame)?)
-            }
-            Kind::Sort(terms) => {
-                let items = match input {
-                    Some(v) if v.is_array() => v.items().unwrap_or_default(),
-                    Some(v) => vec![v.clone()],
-                    None => vec![],
-                };
-                Some(V::seq(self.sort_values(terms, items, frame)?))
-            }
-            Kind::Transform(..) => {
-                return Err(rt("U1002", "The transform operator |...|...| is not supported"));
-            }
+            Kind::Apply(l, r) => self.eval_apply(l, r, input, frame),
+            Kind::Array(items) => self.eval_array(node, items, input, frame),
+            Kind::Object(pairs) => self.eval_object(pairs, input, frame),
+            Kind::Sort(terms) => self.eval_sort(terms, input, frame),
+            Kind::Transform(..) => Err(rt("U1002", "The transform operator |...|...| is not supported")),
             Kind::RawDot(..)
             | Kind::RawFilter(..)
             | Kind::RawGroup(..)
             | Kind::RawSort(..)
             | Kind::RawFocus(..)
-            | Kind::RawIndex(..) => return Err(rt("S0206", "Unknown expression type")),
-        };
+            | Kind::RawIndex(..) => Err(rt("S0206", "Unknown expression type")),
+        }
+    }
+
+    #[inline(never)]
+    fn post_process(
+        &mut self,
+        node: &'a Node,
+        mut result: Option<V<'a>>,
+        _input: &Option<V<'a>>,
+        frame: &Rc<Frame<'a>>,
+    ) -> R<'a> {
         for stage in &node.predicate {
             if let Stage::Filter(p) = stage {
                 result = self.filter(p, result, frame)?;
@@ -215,20 +175,104 @@ impl<'a, 'e> Evaluator<'a, 'e> {
                 result = Some(self.eval_group(&g.pairs, path::GroupInput::Values(items), frame)?);
             }
         }
-        if let Some(V::Arr(a, f)) = &mut result {
-            if f.seq {
-                if node.keep_array {
-                    f.keep = true;
-                }
-                if a.is_empty() {
-                    return Ok(None);
-                }
-                if a.len() == 1 && !f.keep {
-                    return Ok(a.first().cloned());
+        Ok(collapse(result, node.keep_array))
+    }
+
+    #[inline(never)]
+    fn eval_neg(&mut self, e: &'a Node, input: &Option<V<'a>>, frame: &Rc<Frame<'a>>) -> R<'a> {
+        match self.eval(e, input, frame)? {
+            None => Ok(None),
+            Some(V::Num(n)) => Ok(Some(V::Num(-n))),
+            Some(v) => Err(rt("D1002", format!("Cannot negate a non-numeric value: {}", show(&v)))),
+        }
+    }
+
+    #[inline(never)]
+    fn eval_condition(
+        &mut self,
+        c: &'a Node,
+        t: &'a Node,
+        e: Option<&'a Node>,
+        input: &Option<V<'a>>,
+        frame: &Rc<Frame<'a>>,
+    ) -> R<'a> {
+        let cv = self.eval(c, input, frame)?;
+        if to_boolean(cv.as_ref()).unwrap_or(false) {
+            self.eval(t, input, frame)
+        } else if let Some(e) = e {
+            self.eval(e, input, frame)
+        } else {
+            Ok(None)
+        }
+    }
+
+    #[inline(never)]
+    fn eval_block(&mut self, items: &'a [Node], input: &Option<V<'a>>, frame: &Rc<Frame<'a>>) -> R<'a> {
+        let f = Frame::child(frame);
+        let mut r = None;
+        for i in items {
+            r = self.eval(i, input, &f)?;
+        }
+        Ok(r)
+    }
+
+    #[inline(never)]
+    fn eval_bind(&mut self, name: &'a str, rhs: &'a Node, input: &Option<V<'a>>, frame: &Rc<Frame<'a>>) -> R<'a> {
+        let v = self.eval(rhs, input, frame)?;
+        frame.bind(name, v.clone());
+        Ok(v)
+    }
+
+    #[inline(never)]
+    fn eval_var(&mut self, name: &str, input: &Option<V<'a>>, frame: &Rc<Frame<'a>>) -> Option<V<'a>> {
+        match name {
+            "" => match input {
+                Some(V::Arr(a, f)) if f.outer => a.first().cloned(),
+                other => other.clone(),
+            },
+            "$" => self.root.clone(),
+            _ => self.lookup_var(name, frame),
+        }
+    }
+
+    #[inline(never)]
+    fn eval_array(
+        &mut self,
+        node: &'a Node,
+        items: &'a [Node],
+        input: &Option<V<'a>>,
+        frame: &Rc<Frame<'a>>,
+    ) -> R<'a> {
+        let mut out = Vec::new();
+        for it in items {
+            if let Some(v) = self.eval(it, input, frame)? {
+                if matches!(it.kind, Kind::Array(_)) {
+                    out.push(v);
+                } else {
+                    append_into(&mut out, v);
                 }
             }
         }
-        Ok(result)
+        Ok(Some(V::Arr(Rc::new(out), Flags { cons: node.cons_array, ..Flags::PLAIN })))
+    }
+
+    #[inline(never)]
+    fn eval_object(&mut self, pairs: &'a [(Node, Node)], input: &Option<V<'a>>, frame: &Rc<Frame<'a>>) -> R<'a> {
+        let items = match input {
+            Some(v) if v.is_array() => v.items().unwrap_or_default().into_iter().map(Some).collect(),
+            other => vec![other.clone()],
+        };
+        Ok(Some(self.eval_group(pairs, path::GroupInput::Values(items), frame)?))
+    }
+
+    #[inline(never)]
+    fn eval_sort(&mut self, terms: &'a [(Node, bool)], input: &Option<V<'a>>, frame: &Rc<Frame<'a>>) -> R<'a> {
+        let items = match input {
+            Some(v) if v.is_array() => v.items().unwrap_or_default(),
+            Some(v) => vec![v.clone()],
+            None => vec![],
+        };
+        Ok(Some(V::seq(self.sort_values(terms, items, frame)?)))
     }
 
     pub fn lookup_var(&self, name: &str, frame: &Rc<Frame<'a>>) -> Option<V<'a>> {
@@ -241,6 +285,7 @@ impl<'a, 'e> Evaluator<'a, 'e> {
         functions::lookup(name).map(V::Builtin)
     }
 
+    #[inline(never)]
     fn eval_binary(
         &mut self,
         op: BinOp,
@@ -308,7 +353,7 @@ impl<'a, 'e> Evaluator<'a, 'e> {
                         format!("The expressions either side of operator {sym} must evaluate to numeric or string values"),
                     ));
                 }
-                let (Some(a), Some(b)) = (&lhs, &rhs) else { return Ok(Some(V::Bool(false))) };
+                let (Some(a), Some(b)) = (&lhs, &rhs) else { return Ok(None) };
                 let ord = match (a, b) {
                     (V::Num(x), V::Num(y)) => x.partial_cmp(y),
                     (V::Str(x), V::Str(y)) => Some(cmp_js_str(x, y)),
@@ -345,9 +390,11 @@ impl<'a, 'e> Evaluator<'a, 'e> {
             }
             BinOp::In => {
                 let (Some(a), Some(b)) = (&lhs, &rhs) else { return Ok(Some(V::Bool(false))) };
+                // JavaScript `===`: arrays and objects are never equal to a fresh value
+                let strict = |x: &V<'_>| !x.is_array() && !x.is_object() && deep_equal(x, a);
                 let found = match b.items() {
-                    Some(items) => items.iter().any(|x| deep_equal(x, a)),
-                    None => deep_equal(a, b),
+                    Some(items) => items.iter().any(strict),
+                    None => strict(b),
                 };
                 Ok(Some(V::Bool(found)))
             }
@@ -384,6 +431,7 @@ impl<'a, 'e> Evaluator<'a, 'e> {
         }
     }
 
+    #[inline(never)]
     fn eval_call(
         &mut self,
         proc: &'a Node,
@@ -428,6 +476,7 @@ impl<'a, 'e> Evaluator<'a, 'e> {
         }
     }
 
+    #[inline(never)]
     fn eval_apply(&mut self, l: &'a Node, r: &'a Node, input: &Option<V<'a>>, frame: &Rc<Frame<'a>>) -> R<'a> {
         let lhs = self.eval(l, input, frame)?;
         if let Kind::Call { proc, args, partial: false } = &r.kind {
@@ -465,6 +514,7 @@ impl<'a, 'e> Evaluator<'a, 'e> {
         r
     }
 
+    #[inline(never)]
     fn apply_inner(&mut self, f: &V<'a>, args: Vec<Option<V<'a>>>, input: &Option<V<'a>>, name: &str) -> R<'a> {
         match f {
             V::Builtin(b) => {
@@ -543,6 +593,24 @@ impl<'a, 'e> Evaluator<'a, 'e> {
         }
         Ok(Some(V::seq(out)))
     }
+}
+
+/// Collapses a result sequence: empty is undefined, a singleton is its item (unless kept).
+fn collapse<'a>(mut result: Option<V<'a>>, keep_array: bool) -> Option<V<'a>> {
+    if let Some(V::Arr(a, f)) = &mut result {
+        if f.seq {
+            if keep_array {
+                f.keep = true;
+            }
+            if a.is_empty() {
+                return None;
+            }
+            if a.len() == 1 && !f.keep {
+                return a.first().cloned();
+            }
+        }
+    }
+    result
 }
 
 /// Whether a predicate result selects the item at `index` (numbers are positions).

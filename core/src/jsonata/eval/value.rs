@@ -65,7 +65,7 @@ pub enum V<'a> {
 pub enum Func<'a> {
     Lambda { def: &'a Lambda, env: Rc<Frame<'a>>, input: Option<V<'a>> },
     /// Partial application: `None` marks a `?` placeholder.
-    Partial { f: V<'a>, args: Vec<Option<V<'a>>> },
+    Partial { f: V<'a>, args: Vec<Option<Option<V<'a>>>> },
     Regex(&'a RegexLit),
     /// `f ~> g` with two functions: `g(f(x))`.
     Chain(V<'a>, V<'a>),
@@ -229,7 +229,7 @@ impl<'a> V<'a> {
         Ok(match self {
             V::Null => Json::Null,
             V::Bool(b) => Json::Bool(*b),
-            V::Num(n) => Json::Number(num_to_json(*n).ok_or_else(|| js_number(*n))?),
+            V::Num(n) => num_to_json(*n).map(Json::Number).unwrap_or(Json::Null),
             V::Str(s) => Json::String(s.to_string()),
             V::JArr(a) => Json::Array(a.to_vec()),
             V::JObj(o) => Json::Object((*o).clone()),
@@ -327,7 +327,7 @@ fn deep_equal_depth(a: &V<'_>, b: &V<'_>, depth: usize) -> bool {
                     None => false,
                 })
         }
-        (V::Func(x), V::Func(y)) => Rc::ptr_eq(x, y),
+        (V::Func(x), V::Func(y)) => Rc::as_ptr(x) as *const u8 as usize == Rc::as_ptr(y) as *const u8 as usize,
         (V::Builtin(x), V::Builtin(y)) => std::ptr::eq(*x, *y),
         _ => false,
     }
@@ -412,7 +412,9 @@ fn stringify_depth(v: &V<'_>, pretty: bool, level: usize, out: &mut String) -> R
         V::Null => out.push_str("null"),
         V::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         V::Num(n) => {
-            if n.is_finite() {
+            if n.is_finite() && n.fract() == 0.0 {
+                out.push_str(&js_number(*n))
+            } else if n.is_finite() {
                 out.push_str(&js_number(round15(*n)))
             } else {
                 out.push_str("null")

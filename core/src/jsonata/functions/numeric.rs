@@ -120,10 +120,9 @@ pub fn js_round(value: f64, precision: Option<f64>) -> f64 {
     if p != 0.0 {
         arg = shift(arg, p);
     }
-    let mut result = (arg + 0.5).floor();
-    if (arg + 0.5) - 0.5 != arg && arg.fract().abs() != 0.5 {
-        result = arg.round();
-    }
+    // Math.round: nearest integer, ties towards +infinity
+    let f = arg.floor();
+    let mut result = if arg - f >= 0.5 { f + 1.0 } else { f };
     let diff = result - arg;
     if diff.abs() == 0.5 && (result % 2.0).abs() == 1.0 {
         result -= 1.0;

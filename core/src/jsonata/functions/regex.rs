@@ -84,7 +84,7 @@ fn utf16_index(s: &str, byte: usize) -> f64 {
 }
 
 fn groups_value<'a>(groups: &[Option<String>]) -> V<'a> {
-    V::arr(groups.iter().map(|g| g.as_ref().map(|x| V::str(x.as_str())).unwrap_or(V::str(""))).collect())
+    V::arr(groups.iter().map(|g| g.as_ref().map(|x| V::str(x.as_str())).unwrap_or(V::Null)).collect())
 }
 
 /// The object a regex returns when invoked directly: `{match, start, end, groups}`.

@@ -1,0 +1,5 @@
+//! Tests of the JSONata engine.
+
+mod differential;
+mod proptests;
+mod unit;
