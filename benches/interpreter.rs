@@ -1,5 +1,5 @@
 //! Interpreter benchmarks on the peer workloads (`fixtures/bench/`): a 10-state Pass chain
-//! and a Map over 1000 Pass items, run in memory on virtual time.
+//! and a Map over 1000 Pass items, in both query languages, run in memory on virtual time.
 
 use serde_json::Value;
 use stepline_core::interp::TaskRequest;
@@ -36,6 +36,20 @@ fn pass_chain_10(b: divan::Bencher) {
 #[divan::bench]
 fn map_1000_pass(b: divan::Bencher) {
     let m = machine("map_pass.json");
+    let input = load("map_input.json");
+    b.counter(divan::counter::ItemsCount::new(1001usize)).bench(|| run_once(&m, &input));
+}
+
+#[divan::bench]
+fn pass_chain_10_jsonata(b: divan::Bencher) {
+    let m = machine("pass_chain_jsonata.json");
+    let input: Value = serde_json::json!({"hello": "world"});
+    b.counter(divan::counter::ItemsCount::new(10usize)).bench(|| run_once(&m, &input));
+}
+
+#[divan::bench]
+fn map_1000_pass_jsonata(b: divan::Bencher) {
+    let m = machine("map_pass_jsonata.json");
     let input = load("map_input.json");
     b.counter(divan::counter::ItemsCount::new(1001usize)).bench(|| run_once(&m, &input));
 }

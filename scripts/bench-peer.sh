@@ -14,5 +14,7 @@ for round in 1 2 3; do
   (cd "$work/npm" && node bench.mjs 20000 30)
   ./target/release/stepline bench fixtures/bench/pass_chain.json --input '{"hello":"world"}' --executions 200000 --json
   ./target/release/stepline bench fixtures/bench/map_pass.json --input @fixtures/bench/map_input.json --executions 300 --json
+  ./target/release/stepline bench fixtures/bench/pass_chain_jsonata.json --input '{"hello":"world"}' --executions 200000 --json
+  ./target/release/stepline bench fixtures/bench/map_pass_jsonata.json --input @fixtures/bench/map_input.json --executions 300 --json
 done
 rm -rf "$work"

@@ -13,12 +13,21 @@ fn history_renders_in_get_execution_history_shape() {
     )
     .unwrap();
     let mut answer = |_: &crate::interp::TaskRequest| TaskOutcome::Success(json!({"Payload": 1}));
-    let exec = runner::run(&m, runner::local_info("sm", "ex"), json!({"a": 1}), &mut answer, &RunOptions::default()).unwrap();
+    let exec =
+        runner::run(&m, runner::local_info("sm", "ex"), json!({"a": 1}), &mut answer, &RunOptions::default()).unwrap();
     let events: Vec<Value> = exec.history.iter().map(|e| e.to_aws_json()).collect();
     let types: Vec<&str> = events.iter().map(|e| e["type"].as_str().unwrap()).collect();
     assert_eq!(
         types,
-        ["ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSucceeded", "TaskStateExited", "ExecutionSucceeded"]
+        [
+            "ExecutionStarted",
+            "TaskStateEntered",
+            "TaskScheduled",
+            "TaskStarted",
+            "TaskSucceeded",
+            "TaskStateExited",
+            "ExecutionSucceeded"
+        ]
     );
     for (i, e) in events.iter().enumerate() {
         assert_eq!(e["id"], json!(i + 1));

@@ -453,10 +453,10 @@ impl<'a> Interp<'a> {
                 let caught = match m.states[sid].jsonata.as_deref() {
                     Some(j) => {
                         let jc = j.catch.get(i);
-                        let states = self.states_value(f, sid, &raw, Some(("errorOutput", failure.to_output())));
                         let output = jc.and_then(|c| c.output.as_ref());
                         let assign = jc.and_then(|c| c.assign.as_ref());
-                        self.jsonata_output(f, sid, &states, output, assign, error_output)
+                        let extra = Some(("errorOutput", failure.to_output()));
+                        self.jsonata_output(f, sid, &raw, extra, output, assign, error_output)
                     }
                     None => {
                         let assigned = match &c.assign {

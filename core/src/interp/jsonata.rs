@@ -6,8 +6,8 @@ use super::errors::Failure;
 use super::exec::Interp;
 use super::frame::FrameId;
 use crate::history::{EventKind, Payload};
-use crate::model::jsonata::Jt;
 use crate::jsonata::{Bindings, Env};
+use crate::model::jsonata::Jt;
 use crate::model::StateId;
 use serde_json::{Map, Value};
 
@@ -77,7 +77,27 @@ impl Interp<'_> {
 
     /// Output and Assign of a JSONata state (or of a Choice rule or catcher that has its
     /// own): both see the variables as they were; the assignments apply afterwards.
+    /// [`Interp::jsonata_output_in`] building `$states` only when there is something to
+    /// evaluate: a state with neither `Output` nor `Assign` passes `default` on as is.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn jsonata_output(
+        &mut self,
+        f: FrameId,
+        sid: StateId,
+        input: &Value,
+        extra: Option<(&str, Value)>,
+        output: Option<&Jt>,
+        assign: Option<&Jt>,
+        default: Payload,
+    ) -> Result<Payload, Failure> {
+        if output.is_none() && assign.is_none() {
+            return Ok(default);
+        }
+        let states = self.states_value(f, sid, input, extra);
+        self.jsonata_output_in(f, sid, &states, output, assign, default)
+    }
+
+    pub(super) fn jsonata_output_in(
         &mut self,
         f: FrameId,
         sid: StateId,

@@ -36,7 +36,6 @@ pub enum Stage {
 #[derive(Debug, Clone)]
 pub struct Group {
     pub pairs: Vec<(Node, Node)>,
-    pub pos: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,7 +105,11 @@ pub enum Kind {
     Bind(String, Box<Node>),
     Regex(Arc<RegexLit>),
     /// Function call; `partial` when some argument is the `?` placeholder.
-    Call { proc: Box<Node>, args: Vec<Node>, partial: bool },
+    Call {
+        proc: Box<Node>,
+        args: Vec<Node>,
+        partial: bool,
+    },
     Placeholder,
     Var(String),
     Lambda(Arc<Lambda>),

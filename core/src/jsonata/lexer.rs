@@ -24,7 +24,10 @@ pub enum Tok {
     Var(String),
     Bool(bool),
     Null,
-    Regex { pattern: String, flags: String },
+    Regex {
+        pattern: String,
+        flags: String,
+    },
     End,
 }
 

@@ -87,7 +87,10 @@ impl Expr {
         let root = eval::V::from_json(input);
         // a top-level array is wrapped so that paths treat it as a single input
         let ctx = if root.is_array() {
-            eval::V::Arr(std::rc::Rc::new(vec![root.clone()]), eval::Flags { seq: true, outer: true, ..Default::default() })
+            eval::V::Arr(
+                std::rc::Rc::new(vec![root.clone()]),
+                eval::Flags { seq: true, outer: true, ..Default::default() },
+            )
         } else {
             root.clone()
         };
@@ -118,10 +121,8 @@ impl Expr {
 fn collect_vars(n: &ast::Node, bound: &mut Vec<String>, out: &mut BTreeSet<String>) {
     use ast::{Kind, Stage};
     match &n.kind {
-        Kind::Var(v) => {
-            if !v.is_empty() && v != "$" && !bound.contains(v) && functions::lookup(v).is_none() {
-                out.insert(v.clone());
-            }
+        Kind::Var(v) if !v.is_empty() && v != "$" && !bound.contains(v) && functions::lookup(v).is_none() => {
+            out.insert(v.clone());
         }
         Kind::Path(steps) => {
             let mark = bound.len();

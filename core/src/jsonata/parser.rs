@@ -193,9 +193,7 @@ impl Parser<'_> {
                     Kind::Transform(Box::new(pattern), Box::new(update), delete)
                 }
                 "%" => return Err(err("S0217", pos, "The parent operator % is not supported")),
-                _ => {
-                    return Err(err("S0211", pos, format!("The symbol {op} cannot be used as a unary operator")))
-                }
+                _ => return Err(err("S0211", pos, format!("The symbol {op} cannot be used as a unary operator"))),
             },
         };
         Ok(Node::new(kind, pos))
@@ -262,13 +260,14 @@ impl Parser<'_> {
             "@" | "#" => {
                 let rhs = self.expression(80)?;
                 let Kind::Var(name) = rhs.kind else {
-                    return Err(err("S0214", rhs.pos, format!("The right side of {op} must be a variable name (start with $)")));
+                    return Err(err(
+                        "S0214",
+                        rhs.pos,
+                        format!("The right side of {op} must be a variable name (start with $)"),
+                    ));
                 };
-                let kind = if op == "@" {
-                    Kind::RawFocus(Box::new(left), name)
-                } else {
-                    Kind::RawIndex(Box::new(left), name)
-                };
+                let kind =
+                    if op == "@" { Kind::RawFocus(Box::new(left), name) } else { Kind::RawIndex(Box::new(left), name) };
                 Ok(Node::new(kind, pos))
             }
             "?" => {
@@ -437,10 +436,7 @@ pub fn compile_regex(pattern: &str, flags: &str, pos: usize) -> Result<RegexLit,
                 continue;
             }
         }
-        if e.is_ascii_alphanumeric() {
-            out.push('\\');
-            out.push(e);
-        } else if "\\.+*?()|[]{}^$#&-~".contains(e) {
+        if e.is_ascii_alphanumeric() || "\\.+*?()|[]{}^$#&-~".contains(e) {
             out.push('\\');
             out.push(e);
         } else {
@@ -551,7 +547,7 @@ fn process(n: Node, depth: usize, sb: usize) -> Result<Node, JsonataError> {
             for (k, v) in pairs {
                 ps.push((process(k, d, sb)?, process(v, d, sb)?));
             }
-            result.group = Some(Box::new(Group { pairs: ps, pos }));
+            result.group = Some(Box::new(Group { pairs: ps }));
             result
         }
         Kind::RawSort(l, terms) => {
@@ -671,8 +667,7 @@ fn process(n: Node, depth: usize, sb: usize) -> Result<Node, JsonataError> {
             let mut cons = false;
             for i in items {
                 let part = process(i, d, sb)?;
-                if part.cons_array || matches!(&part.kind, Kind::Path(s) if s.first().is_some_and(|f| f.cons_array))
-                {
+                if part.cons_array || matches!(&part.kind, Kind::Path(s) if s.first().is_some_and(|f| f.cons_array)) {
                     cons = true;
                 }
                 out.push(part);

@@ -16,7 +16,7 @@ impl Interp<'_> {
             for (c, jc) in choices.iter().zip(&j.choices) {
                 match self.jeval(f, sid, &jc.condition, "Condition", &states)? {
                     Value::Bool(true) => {
-                        let output = self.jsonata_output(
+                        let output = self.jsonata_output_in(
                             f,
                             sid,
                             &states,
@@ -40,7 +40,7 @@ impl Interp<'_> {
             let Some(d) = default else {
                 return Err(self.state_failure(f, sid, ("States.NoChoiceMatched".into(), "No Matches!".into())));
             };
-            let output = self.jsonata_output(f, sid, &states, j.output.as_ref(), j.assign.as_ref(), input)?;
+            let output = self.jsonata_output_in(f, sid, &states, j.output.as_ref(), j.assign.as_ref(), input)?;
             return Ok(Flow::Goto { output, next: *d });
         }
         let effective = self.effective_input(f, sid)?;

@@ -113,8 +113,11 @@ impl Interp<'_> {
         result: Value,
     ) -> Result<Payload, Failure> {
         let raw = self.frame(f).input.clone();
+        if j.output.is_none() && j.assign.is_none() {
+            return Ok(Payload::new(result));
+        }
         let states = self.states_value(f, sid, &raw, Some(("result", result.clone())));
-        self.jsonata_output(f, sid, &states, j.output.as_ref(), j.assign.as_ref(), Payload::new(result))
+        self.jsonata_output_in(f, sid, &states, j.output.as_ref(), j.assign.as_ref(), Payload::new(result))
     }
 
     pub(super) fn output_path(&mut self, f: FrameId, sid: StateId, v: Payload) -> Result<Payload, Failure> {

@@ -12,8 +12,7 @@ impl Interp<'_> {
         let m = self.m;
         let output = if let Some(j) = &m.states[sid].jsonata {
             let input = self.frame(f).input.clone();
-            let states = self.states_value(f, sid, &input, None);
-            self.jsonata_output(f, sid, &states, j.output.as_ref(), j.assign.as_ref(), input)?
+            self.jsonata_output(f, sid, &input, None, j.output.as_ref(), j.assign.as_ref(), input.clone())?
         } else {
             let effective = self.effective_input(f, sid)?;
             let output = self.output_path(f, sid, effective)?;

@@ -87,8 +87,8 @@ impl Interp<'_> {
         let m = self.m;
         if let Some(j) = &m.states[sid].jsonata {
             let input = self.frame(f).input.clone();
-            let states = self.states_value(f, sid, &input, None);
-            let output = self.jsonata_output(f, sid, &states, j.output.as_ref(), j.assign.as_ref(), input)?;
+            let output =
+                self.jsonata_output(f, sid, &input, None, j.output.as_ref(), j.assign.as_ref(), input.clone())?;
             return Ok(Flow::Exit { output });
         }
         let effective = self.effective_input(f, sid)?;

@@ -9,8 +9,8 @@ use super::{Bindings, JsonataError};
 use crate::entropy::Entropy;
 use std::cell::RefCell;
 use std::rc::Rc;
-pub use value::{Flags, Func, Str, V};
 use value::{deep_equal, to_boolean};
+pub use value::{Flags, Func, Str, V};
 
 /// Result of evaluating a node; `None` is JSONata's undefined.
 pub type R<'a> = Result<Option<V<'a>>, JsonataError>;
@@ -80,12 +80,7 @@ fn stack_addr() -> usize {
 }
 
 impl<'a, 'e> Evaluator<'a, 'e> {
-    pub fn new(
-        root: Option<V<'a>>,
-        bindings: &'a dyn Bindings,
-        rng: &'e mut dyn Entropy,
-        now_millis: i64,
-    ) -> Self {
+    pub fn new(root: Option<V<'a>>, bindings: &'a dyn Bindings, rng: &'e mut dyn Entropy, now_millis: i64) -> Self {
         Evaluator { root, bindings, rng, now_millis, stack_base: stack_addr(), depth: 0 }
     }
 
@@ -236,13 +231,7 @@ impl<'a, 'e> Evaluator<'a, 'e> {
     }
 
     #[inline(never)]
-    fn eval_array(
-        &mut self,
-        node: &'a Node,
-        items: &'a [Node],
-        input: &Option<V<'a>>,
-        frame: &Rc<Frame<'a>>,
-    ) -> R<'a> {
+    fn eval_array(&mut self, node: &'a Node, items: &'a [Node], input: &Option<V<'a>>, frame: &Rc<Frame<'a>>) -> R<'a> {
         let mut out = Vec::new();
         for it in items {
             if let Some(v) = self.eval(it, input, frame)? {
@@ -320,14 +309,20 @@ impl<'a, 'e> Evaluator<'a, 'e> {
                     None => None,
                     Some(V::Num(n)) if !n.is_nan() => Some(*n),
                     Some(_) => {
-                        return Err(rt("T2001", format!("The left side of the {sym} operator must evaluate to a number")))
+                        return Err(rt(
+                            "T2001",
+                            format!("The left side of the {sym} operator must evaluate to a number"),
+                        ))
                     }
                 };
                 let rn = match &rhs {
                     None => None,
                     Some(V::Num(n)) if !n.is_nan() => Some(*n),
                     Some(_) => {
-                        return Err(rt("T2002", format!("The right side of the {sym} operator must evaluate to a number")))
+                        return Err(rt(
+                            "T2002",
+                            format!("The right side of the {sym} operator must evaluate to a number"),
+                        ))
                     }
                 };
                 let (Some(a), Some(b)) = (ln, rn) else { return Ok(None) };
@@ -350,7 +345,9 @@ impl<'a, 'e> Evaluator<'a, 'e> {
                 if !comparable(&lhs) || !comparable(&rhs) {
                     return Err(rt(
                         "T2010",
-                        format!("The expressions either side of operator {sym} must evaluate to numeric or string values"),
+                        format!(
+                            "The expressions either side of operator {sym} must evaluate to numeric or string values"
+                        ),
                     ));
                 }
                 let (Some(a), Some(b)) = (&lhs, &rhs) else { return Ok(None) };
@@ -404,9 +401,8 @@ impl<'a, 'e> Evaluator<'a, 'e> {
                     Some(V::Num(n)) if n.fract() == 0.0 && n.is_finite() => Ok(Some(*n)),
                     Some(_) => Err(()),
                 };
-                let a = int(&lhs).map_err(|_| {
-                    rt("T2003", "The left side of the range operator (..) must evaluate to an integer")
-                })?;
+                let a = int(&lhs)
+                    .map_err(|_| rt("T2003", "The left side of the range operator (..) must evaluate to an integer"))?;
                 let b = int(&rhs).map_err(|_| {
                     rt("T2004", "The right side of the range operator (..) must evaluate to an integer")
                 })?;
@@ -586,8 +582,7 @@ impl<'a, 'e> Evaluator<'a, 'e> {
         for (index, item) in items.into_iter().enumerate() {
             let ctx = Some(item);
             let res = self.eval(pred, &ctx, frame)?;
-            let item = ctx.unwrap_or(V::Null);
-            if matches_predicate(&res, index, len) {
+            if let (true, Some(item)) = (matches_predicate(&res, index, len), ctx) {
                 out.push(item);
             }
         }
@@ -679,10 +674,7 @@ pub fn show(v: &V<'_>) -> String {
 
 /// Stable merge sort with a fallible "should `a` come after `b`" comparator, as the
 /// reference `$sort` (so user comparators see the same pairs).
-pub fn merge_sort<T: Clone, E>(
-    items: Vec<T>,
-    swap: &mut dyn FnMut(&T, &T) -> Result<bool, E>,
-) -> Result<Vec<T>, E> {
+pub fn merge_sort<T: Clone, E>(items: Vec<T>, swap: &mut dyn FnMut(&T, &T) -> Result<bool, E>) -> Result<Vec<T>, E> {
     if items.len() <= 1 {
         return Ok(items);
     }
@@ -706,4 +698,3 @@ pub fn merge_sort<T: Clone, E>(
     out.extend_from_slice(&right[j..]);
     Ok(out)
 }
-

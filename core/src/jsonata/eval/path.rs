@@ -209,9 +209,8 @@ impl<'a> Evaluator<'a, '_> {
         if node.keep_array || node.group.is_some() {
             return None;
         }
-        let plain = |s: &Node| {
-            s.stages.is_empty() && s.predicate.is_empty() && s.group.is_none() && !s.tuple && !s.keep_array
-        };
+        let plain =
+            |s: &Node| s.stages.is_empty() && s.predicate.is_empty() && s.group.is_none() && !s.tuple && !s.keep_array;
         let mut cur = match steps.first() {
             Some(s) if plain(s) => match &s.kind {
                 Kind::Var(name) if !name.is_empty() && name != "$" => self.lookup_var(name, frame)?,
@@ -244,13 +243,7 @@ impl<'a> Evaluator<'a, '_> {
         Some(Some(cur))
     }
 
-    fn eval_step(
-        &mut self,
-        step: &'a Node,
-        inseq: &[Option<V<'a>>],
-        frame: &Rc<Frame<'a>>,
-        last: bool,
-    ) -> Res<V<'a>> {
+    fn eval_step(&mut self, step: &'a Node, inseq: &[Option<V<'a>>], frame: &Rc<Frame<'a>>, last: bool) -> Res<V<'a>> {
         if let Kind::Sort(terms) = &step.kind {
             let items: Vec<V<'a>> = inseq.iter().flatten().cloned().collect();
             let mut r = Some(V::seq(self.sort_values(terms, items, frame)?));
@@ -315,8 +308,8 @@ impl<'a> Evaluator<'a, '_> {
             };
             return self.tuple_stages(&step.stages, result, frame);
         }
-        let tuples = tuples
-            .unwrap_or_else(|| inseq.iter().map(|v| Tuple { ctx: v.clone(), binds: Vec::new() }).collect());
+        let tuples =
+            tuples.unwrap_or_else(|| inseq.iter().map(|v| Tuple { ctx: v.clone(), binds: Vec::new() }).collect());
         let mut out = Vec::new();
         for t in &tuples {
             let f = t.frame(frame);
@@ -357,12 +350,7 @@ impl<'a> Evaluator<'a, '_> {
         Ok(tuples)
     }
 
-    fn filter_tuples(
-        &mut self,
-        pred: &'a Node,
-        tuples: Vec<Tuple<'a>>,
-        frame: &Rc<Frame<'a>>,
-    ) -> Res<Vec<Tuple<'a>>> {
+    fn filter_tuples(&mut self, pred: &'a Node, tuples: Vec<Tuple<'a>>, frame: &Rc<Frame<'a>>) -> Res<Vec<Tuple<'a>>> {
         let len = tuples.len();
         if let Kind::Num(n) = pred.kind {
             let mut idx = n.floor();
@@ -410,7 +398,9 @@ impl<'a> Evaluator<'a, '_> {
         for v in items {
             let ctx = Some(v);
             let k = self.sort_keys(terms, &ctx, frame)?;
-            keyed.push((ctx.unwrap_or(V::Null), k));
+            if let Some(v) = ctx {
+                keyed.push((v, k));
+            }
         }
         let sorted = super::merge_sort(keyed, &mut |a, b| order_swap(terms, &a.1, &b.1))?;
         Ok(sorted.into_iter().map(|(v, _)| v).collect())
@@ -451,13 +441,14 @@ impl<'a> Evaluator<'a, '_> {
             GroupInput::Tuples(t) => (Vec::new(), Some(t)),
         };
         let count = tuples.as_ref().map(|t| t.len().max(1)).unwrap_or(values.len());
+        #[allow(clippy::needless_range_loop)]
         for idx in 0..count {
             let (ctx, f) = match &tuples {
                 Some(ts) => match ts.get(idx) {
                     Some(t) => (t.ctx.clone(), t.frame(frame)),
                     None => (None, frame.clone()),
                 },
-                None => (values[idx].clone(), frame.clone()),
+                None => (values.get(idx).cloned().flatten(), frame.clone()),
             };
             for (pi, (kexpr, _)) in pairs.iter().enumerate() {
                 let key = self.eval(kexpr, &ctx, &f)?;
@@ -590,4 +581,3 @@ fn order_swap(terms: &[(Node, bool)], a: &[Option<V<'_>>], b: &[Option<V<'_>>]) 
     }
     Ok(comp == 1)
 }
-

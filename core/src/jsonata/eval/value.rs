@@ -13,7 +13,7 @@ use std::fmt::Write as _;
 use std::rc::Rc;
 
 /// Bounds the recursion of helpers walking nested values (equality, serialisation).
-pub const MAX_VALUE_DEPTH: usize = 2000;
+pub const MAX_VALUE_DEPTH: usize = 500;
 
 #[derive(Debug, Clone)]
 pub enum Str<'a> {
@@ -63,9 +63,16 @@ pub enum V<'a> {
 
 #[derive(Debug)]
 pub enum Func<'a> {
-    Lambda { def: &'a Lambda, env: Rc<Frame<'a>>, input: Option<V<'a>> },
+    Lambda {
+        def: &'a Lambda,
+        env: Rc<Frame<'a>>,
+        input: Option<V<'a>>,
+    },
     /// Partial application: `None` marks a `?` placeholder.
-    Partial { f: V<'a>, args: Vec<Option<Option<V<'a>>>> },
+    Partial {
+        f: V<'a>,
+        args: Vec<Option<Option<V<'a>>>>,
+    },
     Regex(&'a RegexLit),
     /// `f ~> g` with two functions: `g(f(x))`.
     Chain(V<'a>, V<'a>),
@@ -327,7 +334,7 @@ fn deep_equal_depth(a: &V<'_>, b: &V<'_>, depth: usize) -> bool {
                     None => false,
                 })
         }
-        (V::Func(x), V::Func(y)) => Rc::as_ptr(x) as *const u8 as usize == Rc::as_ptr(y) as *const u8 as usize,
+        (V::Func(x), V::Func(y)) => std::ptr::eq(Rc::as_ptr(x) as *const u8, Rc::as_ptr(y) as *const u8),
         (V::Builtin(x), V::Builtin(y)) => std::ptr::eq(*x, *y),
         _ => false,
     }
@@ -376,7 +383,7 @@ pub fn js_number(n: f64) -> String {
             s.push('.');
             s.push_str(&digits[1..]);
         }
-        let _ = write!(s, "e{}{}", if point - 1 >= 0 { "+" } else { "-" }, (point - 1).abs());
+        let _ = write!(s, "e{}{}", if point > 0 { "+" } else { "-" }, (point - 1).abs());
     }
     s
 }

@@ -112,4 +112,3 @@ pub fn owned<'a>(v: serde_json::Value) -> V<'a> {
         J::Object(o) => V::obj(o.into_iter().map(|(k, v)| (k, owned(v))).collect()),
     }
 }
-

@@ -100,7 +100,17 @@ fn tz_offset(tz: Option<&str>) -> Option<i64> {
 }
 
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
     "December",
 ];
 const DAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
@@ -129,9 +139,10 @@ fn format_millis(ms: f64, picture: Option<&str>, tz: Option<&str>) -> Result<Str
                 i += 2;
                 continue;
             }
-            let end = chars[i..].iter().position(|&x| x == ']').ok_or_else(|| {
-                rt("D3135", "No matching closing bracket ']' in date/time picture string")
-            })?;
+            let end = chars[i..]
+                .iter()
+                .position(|&x| x == ']')
+                .ok_or_else(|| rt("D3135", "No matching closing bracket ']' in date/time picture string"))?;
             let spec: String = chars[i + 1..i + end].iter().filter(|c| !c.is_whitespace()).collect();
             out.push_str(&component(&dt, &spec, offset)?);
             i += end + 1;
@@ -209,10 +220,7 @@ fn component(dt: &NaiveDateTime, spec: &str, offset: i64) -> Result<String, Json
         'F' => Some(&DAYS),
         _ => None,
     };
-    let max_width = width
-        .as_deref()
-        .and_then(|w| w.split('-').nth(1))
-        .and_then(|w| w.parse::<usize>().ok());
+    let max_width = width.as_deref().and_then(|w| w.split('-').nth(1)).and_then(|w| w.parse::<usize>().ok());
     if let (Some(names), true) = (names, modifier.starts_with('N') || modifier.starts_with('n')) {
         let mut s = names[(value as usize).saturating_sub(1) % names.len()].to_string();
         if let Some(mw) = max_width {
@@ -300,7 +308,9 @@ fn parse_with_picture(s: &str, picture: &str) -> Result<Option<i64>, JsonataErro
                 'm' => mi = n,
                 's' => sec = n,
                 'f' => ms = n,
-                _ => return Err(rt("D3132", format!("Unknown component specifier {name} in date/time picture string"))),
+                _ => {
+                    return Err(rt("D3132", format!("Unknown component specifier {name} in date/time picture string")))
+                }
             }
         } else {
             if sc.get(j) != Some(&pc[i]) {

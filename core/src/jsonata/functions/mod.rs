@@ -120,7 +120,8 @@ impl Signature {
                     i += end;
                 }
                 '<' => {
-                    let last = params.last_mut().ok_or("Type parameters can only be applied to functions and arrays")?;
+                    let last =
+                        params.last_mut().ok_or("Type parameters can only be applied to functions and arrays")?;
                     let mut depth = 1;
                     let mut j = i + 1;
                     while j < chars.len() && depth > 0 {
@@ -275,7 +276,10 @@ impl Signature {
                                 };
                                 return Err(rt(
                                     "T0412",
-                                    format!("Argument {} of function {name} must be an array of {tname}", arg_index + 1),
+                                    format!(
+                                        "Argument {} of function {name} must be an array of {tname}",
+                                        arg_index + 1
+                                    ),
                                 ));
                             }
                         }

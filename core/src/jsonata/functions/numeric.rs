@@ -174,7 +174,10 @@ fn format_base<'a>(_: &mut Evaluator<'a, '_>, args: Vec<Option<V<'a>>>, _: &Opti
     if !(2.0..=36.0).contains(&radix) {
         return Err(rt(
             "D3100",
-            format!("The radix of the formatBase function must be between 2 and 36.  It was given {}", js_number(radix)),
+            format!(
+                "The radix of the formatBase function must be between 2 and 36.  It was given {}",
+                js_number(radix)
+            ),
         ));
     }
     let radix = radix as u32;
@@ -227,7 +230,8 @@ pub fn format_number_with(value: f64, picture: &str, opts: Option<&V<'_>>) -> Re
     let digit = prop("digit", "#").chars().next().unwrap_or('#');
     let pattern_sep = prop("pattern-separator", ";").chars().next().unwrap_or(';');
     let is_dd = |c: char| (c as u32) >= zero as u32 && (c as u32) < zero as u32 + 10;
-    let is_active = |c: char| is_dd(c) || c == decimal_sep || c == exp_sep || c == group_sep || c == digit || c == pattern_sep;
+    let is_active =
+        |c: char| is_dd(c) || c == decimal_sep || c == exp_sep || c == group_sep || c == digit || c == pattern_sep;
 
     let subs: Vec<&str> = picture.split(pattern_sep).collect();
     if subs.len() > 2 {
@@ -381,8 +385,7 @@ pub fn format_number_with(value: f64, picture: &str, opts: Option<&V<'_>>) -> Re
         sv.extend(std::iter::repeat_n(zero, pad_right as usize));
     }
     let mut dp = sv.iter().position(|&c| c == decimal_sep).unwrap_or(0);
-    if pic.regular_grouping > 0 {
-        let count = if dp == 0 { 0 } else { (dp - 1) / pic.regular_grouping };
+    if let Some(count) = dp.saturating_sub(1).checked_div(pic.regular_grouping) {
         for g in 1..=count {
             sv.insert(dp - g * pic.regular_grouping, group_sep);
         }

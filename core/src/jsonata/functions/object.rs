@@ -148,4 +148,3 @@ fn type_of<'a>(_: &mut Evaluator<'a, '_>, args: Vec<Option<V<'a>>>, _: &Option<V
         None => Ok(None),
     }
 }
-

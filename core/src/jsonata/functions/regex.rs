@@ -22,7 +22,10 @@ impl<'a> RegexRef<'a> {
                 return Ok(RegexRef(re));
             }
         }
-        Err(rt("T1010", "The matcher function argument passed to function does not return the correct object structure"))
+        Err(rt(
+            "T1010",
+            "The matcher function argument passed to function does not return the correct object structure",
+        ))
     }
 }
 

@@ -37,9 +37,7 @@ fn to_string_pretty(v: &V<'_>, pretty: bool) -> Result<String, JsonataError> {
     match v {
         V::Str(s) => Ok(s.to_string()),
         V::Func(_) | V::Builtin(_) => Ok(String::new()),
-        V::Num(n) if !n.is_finite() => {
-            Err(rt("D3001", "Attempting to invoke string function on Infinity or NaN"))
-        }
+        V::Num(n) if !n.is_finite() => Err(rt("D3001", "Attempting to invoke string function on Infinity or NaN")),
         other => {
             let other = match other {
                 V::Arr(a, f) if f.outer && !a.is_empty() => &a[0],

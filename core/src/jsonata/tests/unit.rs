@@ -63,9 +63,7 @@ fn hash_algorithms() {
     );
     assert_eq!(
         ev(r#"$hash("hello", "SHA-384")"#),
-        Some(json!(
-            "59e1748777448c69de6b800d7a33bbfb9ff1b463e44354c3553bcdb9c666fa90125a3c79f90397bdf5f6a13de828684f"
-        ))
+        Some(json!("59e1748777448c69de6b800d7a33bbfb9ff1b463e44354c3553bcdb9c666fa90125a3c79f90397bdf5f6a13de828684f"))
     );
     assert_eq!(ev(r#"$length($hash("hello", "SHA-512"))"#), Some(json!(128)));
     assert_eq!(code(r#"$hash("hello", "CRC32")"#), "T0410");
@@ -177,8 +175,8 @@ fn deep_nesting_is_an_error_not_a_crash() {
     }
     // deeply nested input
     let mut v = json!(1);
-    for _ in 0..3000 {
-        v = json!([v]);
+    for _ in 0..1000 {
+        v = Value::Array(vec![v]);
     }
     for expr in ["**", "$string($)", "$ = $", "$", "$distinct($)", "*"] {
         let _ = eval_with(expr, v.clone(), json!({}), 1);
