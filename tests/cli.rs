@@ -43,6 +43,24 @@ fn order_flow_runs_with_command_workers_and_retries_the_card() {
 }
 
 #[test]
+fn jsonata_order_flow_keeps_its_facts_in_variables() {
+    let mut args = vec!["run", "fixtures/order-flow-jsonata/definition.json", "--input", "@fixtures/order-flow/input.json"];
+    args.extend(WORKERS);
+    let out = stepline(&args);
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        stdout_json(&out),
+        json!({"orderId": "ord-1001", "chargeId": "ch_ord-1001", "status": "SHIPPED", "items": 2, "total": 65})
+    );
+    let mut args = vec!["run", "fixtures/order-flow-jsonata/definition.json", "--input", "@fixtures/order-flow/input-invalid.json"];
+    args.extend(WORKERS);
+    let out = stepline(&args);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("error: Order.Invalid") && err.contains("cause: order ord-1002 has no items"), "{err}");
+}
+
+#[test]
 fn order_flow_rejects_an_empty_order_through_catch() {
     let mut args =
         vec!["run", "fixtures/order-flow/definition.json", "--input", "@fixtures/order-flow/input-invalid.json"];

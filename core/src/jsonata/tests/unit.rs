@@ -223,3 +223,28 @@ fn corpus_regex_cases() {
     assert_eq!(ev(r#"$contains("hello$world", /^hello\$/)"#), Some(json!(true)));
     assert_eq!(ev(r#"$contains('hello$world', /^hello\ /)"#), Some(json!(false)));
 }
+
+/// Timing smoke test for the hot path (run with `--release -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn perf_smoke() {
+    let big: Vec<Value> = (0..1000).map(|i| json!({"id": i, "name": format!("n{i}"), "tags": ["a", "b"]})).collect();
+    let vars = json!({"states": {"input": {"x": {"y": 1}, "items": big}, "context": {}}});
+    let vars = vars.as_object().unwrap();
+    let mut rng = SplitMix64(0);
+    let mut env = Env { rng: &mut rng, now_millis: 0 };
+    for (src, n) in [
+        ("$states.input.x.y", 1_000_000),
+        ("$states.input", 1_000_000),
+        ("$states.input.items[id > 500].name", 1_000),
+        ("$sum($states.input.items.id)", 1_000),
+        ("$states.input.items#$i[$i < 3].{\"n\": name}", 1_000),
+    ] {
+        let e = parse(src).unwrap();
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(e.eval(&Value::Null, vars, &mut env).unwrap());
+        }
+        eprintln!("{src}: {:?} per eval", t.elapsed() / n);
+    }
+}
