@@ -44,7 +44,8 @@ fn order_flow_runs_with_command_workers_and_retries_the_card() {
 
 #[test]
 fn jsonata_order_flow_keeps_its_facts_in_variables() {
-    let mut args = vec!["run", "fixtures/order-flow-jsonata/definition.json", "--input", "@fixtures/order-flow/input.json"];
+    let mut args =
+        vec!["run", "fixtures/order-flow-jsonata/definition.json", "--input", "@fixtures/order-flow/input.json"];
     args.extend(WORKERS);
     let out = stepline(&args);
     assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
@@ -52,7 +53,12 @@ fn jsonata_order_flow_keeps_its_facts_in_variables() {
         stdout_json(&out),
         json!({"orderId": "ord-1001", "chargeId": "ch_ord-1001", "status": "SHIPPED", "items": 2, "total": 65})
     );
-    let mut args = vec!["run", "fixtures/order-flow-jsonata/definition.json", "--input", "@fixtures/order-flow/input-invalid.json"];
+    let mut args = vec![
+        "run",
+        "fixtures/order-flow-jsonata/definition.json",
+        "--input",
+        "@fixtures/order-flow/input-invalid.json",
+    ];
     args.extend(WORKERS);
     let out = stepline(&args);
     assert_eq!(out.status.code(), Some(1));

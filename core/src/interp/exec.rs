@@ -500,6 +500,9 @@ impl<'a> Interp<'a> {
         let assigned = super::io::apply_template(t, &scope, &mut x.rng);
         match assigned {
             Ok(Value::Object(o)) => {
+                if let Err(e) = super::io::check_variables(&o, &self.frame(f).vars) {
+                    return Err(self.state_failure(f, sid, e));
+                }
                 let fr = self.frame_mut(f);
                 for (k, v) in o {
                     fr.vars.insert(k, v);

@@ -46,13 +46,46 @@ pub fn apply_result_path(rp: &ResultPath, raw_input: &Payload, result: Payload) 
 /// Fails with `States.DataLimitExceeded` when a payload is over AWS's 256 KiB.
 pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
 
+/// AWS's limits on variables: one value, and all of an execution's variables together.
+pub const MAX_VARIABLE_BYTES: usize = 256 * 1024;
+pub const MAX_VARIABLES_TOTAL_BYTES: usize = 10 * 1024 * 1024;
+
+/// Checks assigned values against the variable limits before they are stored.
+pub fn check_variables(assigned: &Map<String, Value>, existing: &Map<String, Value>) -> Result<(), (String, String)> {
+    let mut total = 0;
+    for (k, v) in assigned {
+        let n = json_len(v, MAX_VARIABLE_BYTES + 1);
+        if n > MAX_VARIABLE_BYTES {
+            return Err((
+                "States.DataLimitExceeded".into(),
+                format!(
+                    "The value assigned to the variable '{k}' is larger than the limit of {MAX_VARIABLE_BYTES} bytes."
+                ),
+            ));
+        }
+        total += n;
+    }
+    for (k, v) in existing {
+        if !assigned.contains_key(k) {
+            total += json_len(v, MAX_VARIABLES_TOTAL_BYTES + 1);
+        }
+    }
+    if total > MAX_VARIABLES_TOTAL_BYTES {
+        return Err((
+            "States.DataLimitExceeded".into(),
+            format!("The variables of the execution are larger than the limit of {MAX_VARIABLES_TOTAL_BYTES} bytes in total."),
+        ));
+    }
+    Ok(())
+}
+
 pub fn payload_too_large(v: &Value) -> bool {
     json_len(v, MAX_PAYLOAD_BYTES + 1) > MAX_PAYLOAD_BYTES
 }
 
 /// The length of `v` serialised as compact JSON, counted without allocating and stopping
 /// once past `cap` (the check runs on every state's output).
-fn json_len(v: &Value, cap: usize) -> usize {
+pub fn json_len(v: &Value, cap: usize) -> usize {
     fn str_len(s: &str) -> usize {
         2 + s.len()
             + s.bytes()

@@ -115,6 +115,9 @@ impl Interp<'_> {
             None => default,
         };
         if let Some(Value::Object(vars)) = assigned {
+            if let Err(e) = super::io::check_variables(&vars, &self.frame(f).vars) {
+                return Err(self.state_failure(f, sid, e));
+            }
             let fr = self.frame_mut(f);
             for (k, v) in vars {
                 fr.vars.insert(k, v);

@@ -199,3 +199,45 @@ fn same_seed_replays_the_same_history() {
     assert_eq!(a.history, b.history);
     assert_eq!(a.output, b.output);
 }
+
+#[test]
+fn a_variable_over_the_size_limit_fails_the_state() {
+    let exec = run_with(
+        json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Assign": {"big.$": "$.s"}, "End": true}}}),
+        json!({"s": "x".repeat(300 * 1024)}),
+        |_| TaskOutcome::NoAnswer,
+    );
+    assert_eq!(exec.status, Status::Failed);
+    let f = exec.failure.unwrap();
+    assert_eq!(f.error, "States.DataLimitExceeded");
+    assert!(f.cause.contains("variable 'big'"), "{}", f.cause);
+}
+
+#[test]
+fn jsonata_output_sees_variables_from_before_the_state_assigns() {
+    let exec = run_with(
+        json!({"QueryLanguage": "JSONata", "StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Assign": {"x": 1}, "Next": "B"},
+            "B": {"Type": "Pass", "Assign": {"x": "{% $x + 1 %}"}, "Output": {"seen": "{% $x %}"}, "Next": "C"},
+            "C": {"Type": "Pass", "Output": {"now": "{% $x %}", "before": "{% $states.input.seen %}"}, "End": true}}}),
+        json!({}),
+        |_| TaskOutcome::NoAnswer,
+    );
+    assert_eq!(exec.output, Some(json!({"now": 2, "before": 1})));
+}
+
+#[test]
+fn map_iterations_see_outer_variables_but_do_not_leak_theirs() {
+    let exec = run_with(
+        json!({"QueryLanguage": "JSONata", "StartAt": "Set", "States": {
+            "Set": {"Type": "Pass", "Assign": {"factor": 10}, "Next": "M"},
+            "M": {"Type": "Map", "Items": "{% [1, 2] %}",
+                  "ItemProcessor": {"StartAt": "Mul", "States": {"Mul": {"Type": "Pass", "Assign": {"inner": true},
+                      "Output": "{% $states.input * $factor %}", "End": true}}},
+                  "Next": "After"},
+            "After": {"Type": "Pass", "Output": {"results": "{% $states.input %}", "leaked": "{% $exists($inner) %}"}, "End": true}}}),
+        json!({}),
+        |_| TaskOutcome::NoAnswer,
+    );
+    assert_eq!(exec.output, Some(json!({"results": [10, 20], "leaked": false})));
+}
