@@ -33,6 +33,8 @@ impl Interp<'_> {
             };
             let parent = self.frame(p);
             let sid = parent.state;
+            // A distributed Map's iterations are child executions: they do not see the
+            // outer variables; every other branch or iteration reads a copy of them.
             let (machine, map_item, silent) = match &self.m.states[sid].kind {
                 StateKind::Parallel(par) => (par.branches[index], None, parent.silent),
                 StateKind::Map(m) => {
@@ -45,7 +47,11 @@ impl Interp<'_> {
             let child = Frame {
                 state: self.m.machines[machine].start_at,
                 input,
-                vars: parent.vars.clone(),
+                vars: if matches!(&self.m.states[sid].kind, StateKind::Map(m) if m.distributed) {
+                    serde_json::Map::new()
+                } else {
+                    parent.vars.clone()
+                },
                 parent: Some((p, index)),
                 map_item,
                 map_items: None,
