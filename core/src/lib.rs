@@ -12,5 +12,6 @@ pub mod jsonata;
 pub mod model;
 pub mod path;
 pub mod runner;
+pub mod store;
 pub mod time;
 pub mod validate;

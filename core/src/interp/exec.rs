@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use std::collections::{HashMap, VecDeque};
 
 /// Identity of an execution, as the context object and history show it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ExecutionInfo {
     pub arn: String,
     pub name: String,
@@ -24,7 +24,8 @@ pub struct ExecutionInfo {
     pub redrive_count: u32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Status {
     Running,
     Succeeded,
@@ -35,6 +36,12 @@ pub enum Status {
 
 impl Status {
     /// AWS's spelling (`SUCCEEDED`, ...).
+    pub fn parse(s: &str) -> Option<Status> {
+        [Status::Running, Status::Succeeded, Status::Failed, Status::TimedOut, Status::Aborted]
+            .into_iter()
+            .find(|st| st.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Running => "RUNNING",

@@ -61,8 +61,10 @@ pub enum Command {
     },
 }
 
-/// What happened outside that the execution must react to.
-#[derive(Debug, Clone, PartialEq)]
+/// What happened outside that the execution must react to. Events are journaled: replaying
+/// them in order rebuilds the execution exactly.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type")]
 pub enum Event {
     TaskSucceeded {
         id: WaitId,

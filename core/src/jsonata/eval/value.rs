@@ -76,6 +76,11 @@ pub enum Func<'a> {
     Regex(&'a RegexLit),
     /// `f ~> g` with two functions: `g(f(x))`.
     Chain(V<'a>, V<'a>),
+    /// `|pattern|update[, delete]|`: a function returning a modified copy of its argument.
+    Transform {
+        node: &'a super::super::ast::Node,
+        env: Rc<Frame<'a>>,
+    },
 }
 
 impl<'a> V<'a> {

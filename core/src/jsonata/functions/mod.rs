@@ -74,7 +74,7 @@ pub fn arity(f: &V<'_>) -> usize {
             Func::Lambda { def, .. } => def.params.len(),
             Func::Partial { args, .. } => args.iter().filter(|a| a.is_none()).count(),
             Func::Regex(_) => 1,
-            Func::Chain(..) => 1,
+            Func::Chain(..) | Func::Transform { .. } => 1,
         },
         _ => 0,
     }

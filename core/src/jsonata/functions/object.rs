@@ -16,6 +16,7 @@ pub fn register(r: &mut Vec<Entry>) {
     r.push(("error", "<s?:x>", error));
     r.push(("assert", "<bs?:x>", assert));
     r.push(("type", "<x:s>", type_of));
+    r.push(("clone", "<(oa)-:o>", clone));
 }
 
 fn key_list(v: &V<'_>, out: &mut Vec<String>) {
@@ -145,6 +146,13 @@ fn assert<'a>(_: &mut Evaluator<'a, '_>, args: Vec<Option<V<'a>>>, _: &Option<V<
 fn type_of<'a>(_: &mut Evaluator<'a, '_>, args: Vec<Option<V<'a>>>, _: &Option<V<'a>>) -> R<'a> {
     match arg(&args, 0) {
         Some(v) => ok_str(v.type_name()),
+        None => Ok(None),
+    }
+}
+
+fn clone<'a>(_: &mut Evaluator<'a, '_>, args: Vec<Option<V<'a>>>, _: &Option<V<'a>>) -> R<'a> {
+    match arg(&args, 0) {
+        Some(v) => Ok(Some(crate::jsonata::eval::deep_clone(v, 0)?)),
         None => Ok(None),
     }
 }

@@ -1,0 +1,293 @@
+//! The durable store: state machines, executions with their indexes, each execution's
+//! journal (the interpreter inputs that rebuild it) and its history, in one redb file.
+//!
+//! Writes go through a [`Batch`]: one redb write transaction holding many changes,
+//! acknowledged only once `commit` has made them durable.
+
+mod keys;
+mod tables;
+
+use crate::history::Payload;
+use crate::interp::{Event, ExecutionInfo, Status};
+use crate::time::Millis;
+use redb::{Database, ReadableDatabase, ReadableTable, WriteTransaction};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::path::Path;
+use tables::*;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot open the database: {0}")]
+    Open(#[from] redb::DatabaseError),
+    #[error("storage transaction failed: {0}")]
+    Transaction(#[from] redb::TransactionError),
+    #[error("storage table error: {0}")]
+    Table(#[from] redb::TableError),
+    #[error("storage error: {0}")]
+    Storage(#[from] redb::StorageError),
+    #[error("commit failed: {0}")]
+    Commit(#[from] redb::CommitError),
+    #[error("a stored record is corrupt: {0}")]
+    Corrupt(#[from] serde_json::Error),
+}
+
+/// A state machine as stored (its latest version; older definitions in their own table).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StateMachineRecord {
+    pub arn: String,
+    pub name: String,
+    /// `STANDARD` or `EXPRESS`.
+    pub kind: String,
+    pub role_arn: String,
+    pub definition: String,
+    pub version: u32,
+    pub created: Millis,
+    pub updated: Millis,
+}
+
+/// An execution's summary: what `DescribeExecution` and `ListExecutions` return.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExecutionRecord {
+    pub arn: String,
+    pub name: String,
+    pub state_machine_arn: String,
+    pub state_machine_version: u32,
+    pub status: Status,
+    pub start: Millis,
+    pub stop: Option<Millis>,
+    pub input: Value,
+    pub output: Option<Value>,
+    pub error: Option<String>,
+    pub cause: Option<String>,
+    pub redrive_count: u32,
+    /// History events stored so far.
+    pub events: u64,
+    /// Journal entries stored so far.
+    pub journal: u64,
+}
+
+/// One input of the interpreter, in order: replaying them rebuilds the execution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum JournalEntry {
+    Start { info: ExecutionInfo, input: Value, seed: u64, now: Millis },
+    Event { now: Millis, event: Event },
+}
+
+pub struct Store {
+    db: Database,
+}
+
+/// Changes made in one write transaction.
+pub struct Batch {
+    txn: WriteTransaction,
+}
+
+impl Store {
+    /// Opens (or creates) the store file; tables are created on first use.
+    pub fn open(path: &Path) -> Result<Store, StoreError> {
+        let db = Database::create(path)?;
+        let txn = db.begin_write()?;
+        {
+            txn.open_table(STATE_MACHINES)?;
+            txn.open_table(STATE_MACHINE_VERSIONS)?;
+            txn.open_table(EXECUTIONS)?;
+            txn.open_table(BY_START)?;
+            txn.open_table(BY_MACHINE)?;
+            txn.open_table(BY_STATUS)?;
+            txn.open_table(JOURNAL)?;
+            txn.open_table(HISTORY)?;
+        }
+        txn.commit()?;
+        Ok(Store { db })
+    }
+
+    pub fn begin(&self) -> Result<Batch, StoreError> {
+        Ok(Batch { txn: self.db.begin_write()? })
+    }
+
+    pub fn state_machine(&self, arn: &str) -> Result<Option<StateMachineRecord>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let t = txn.open_table(STATE_MACHINES)?;
+        let r = t.get(arn)?;
+        r.map(|v| serde_json::from_slice(v.value()).map_err(StoreError::from)).transpose()
+    }
+
+    pub fn state_machine_version(&self, arn: &str, version: u32) -> Result<Option<String>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let t = txn.open_table(STATE_MACHINE_VERSIONS)?;
+        let k = keys::arn_seq(arn, version as u64);
+        let r = t.get(k.as_slice())?;
+        Ok(r.map(|v| String::from_utf8_lossy(v.value()).into_owned()))
+    }
+
+    pub fn list_state_machines(&self) -> Result<Vec<StateMachineRecord>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let t = txn.open_table(STATE_MACHINES)?;
+        let mut out = Vec::new();
+        for row in t.iter()? {
+            let (_, v) = row?;
+            out.push(serde_json::from_slice(v.value())?);
+        }
+        Ok(out)
+    }
+
+    pub fn execution(&self, arn: &str) -> Result<Option<ExecutionRecord>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let t = txn.open_table(EXECUTIONS)?;
+        let r = t.get(arn)?;
+        r.map(|v| serde_json::from_slice(v.value()).map_err(StoreError::from)).transpose()
+    }
+
+    /// Executions newest first, optionally of one machine or in one status, after the
+    /// `(start, arn)` position a previous page ended at.
+    pub fn list_executions(
+        &self,
+        machine: Option<&str>,
+        status: Option<Status>,
+        limit: usize,
+        before: Option<(Millis, &str)>,
+    ) -> Result<Vec<ExecutionRecord>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let execs = txn.open_table(EXECUTIONS)?;
+        let (table, prefix) = match (machine, status) {
+            (Some(m), _) => (txn.open_table(BY_MACHINE)?, Some(m.to_string())),
+            (None, Some(s)) => (txn.open_table(BY_STATUS)?, Some(s.as_str().to_string())),
+            (None, None) => (txn.open_table(BY_START)?, None),
+        };
+        let (lo, hi, skip) = match &prefix {
+            Some(p) => {
+                let lo = keys::prefixed(p, 0, "");
+                let hi = match before {
+                    Some((ms, arn)) => keys::prefixed(p, ms, arn),
+                    None => keys::prefixed(p, i64::MAX, ""),
+                };
+                (lo, hi, p.len() + 1 + 8)
+            }
+            None => {
+                let hi = match before {
+                    Some((ms, arn)) => keys::by_start(ms, arn),
+                    None => keys::by_start(i64::MAX, ""),
+                };
+                (keys::by_start(0, ""), hi, 8)
+            }
+        };
+        let mut out = Vec::with_capacity(limit.min(1024));
+        for row in table.range(lo.as_slice()..hi.as_slice())?.rev() {
+            if out.len() >= limit {
+                break;
+            }
+            let (k, _) = row?;
+            let arn = keys::arn_after(k.value(), skip);
+            if let Some(v) = execs.get(arn.as_str())? {
+                let rec: ExecutionRecord = serde_json::from_slice(v.value())?;
+                if machine.is_some() && status.is_some_and(|s| s != rec.status) {
+                    continue;
+                }
+                out.push(rec);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every execution whose status is RUNNING: what a restart must resume.
+    pub fn running(&self) -> Result<Vec<ExecutionRecord>, StoreError> {
+        self.list_executions(None, Some(Status::Running), usize::MAX, None)
+    }
+
+    pub fn journal(&self, arn: &str) -> Result<Vec<JournalEntry>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let t = txn.open_table(JOURNAL)?;
+        let (lo, hi) = keys::arn_range(arn);
+        let mut out = Vec::new();
+        for row in t.range(lo.as_slice()..=hi.as_slice())? {
+            let (_, v) = row?;
+            out.push(serde_json::from_slice(v.value())?);
+        }
+        Ok(out)
+    }
+
+    /// History events (AWS JSON) with ids after `after`, at most `limit`, in order or reversed.
+    pub fn history(&self, arn: &str, after: u64, limit: usize, reverse: bool) -> Result<Vec<Value>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let t = txn.open_table(HISTORY)?;
+        let (lo, hi) = keys::arn_range(arn);
+        let mut out = Vec::new();
+        let rows: Box<dyn Iterator<Item = _>> = if reverse {
+            let hi = if after == 0 { hi } else { keys::arn_seq(arn, after) };
+            Box::new(t.range(lo.as_slice()..hi.as_slice())?.rev())
+        } else {
+            let lo = keys::arn_seq(arn, after + 1);
+            Box::new(t.range(lo.as_slice()..=hi.as_slice())?)
+        };
+        for row in rows {
+            if out.len() >= limit {
+                break;
+            }
+            let (_, v) = row?;
+            out.push(serde_json::from_slice(v.value())?);
+        }
+        Ok(out)
+    }
+}
+
+impl Batch {
+    pub fn put_state_machine(&mut self, rec: &StateMachineRecord) -> Result<(), StoreError> {
+        let bytes = serde_json::to_vec(rec)?;
+        self.txn.open_table(STATE_MACHINES)?.insert(rec.arn.as_str(), bytes.as_slice())?;
+        let k = keys::arn_seq(&rec.arn, rec.version as u64);
+        self.txn.open_table(STATE_MACHINE_VERSIONS)?.insert(k.as_slice(), rec.definition.as_bytes())?;
+        Ok(())
+    }
+
+    pub fn delete_state_machine(&mut self, arn: &str) -> Result<(), StoreError> {
+        self.txn.open_table(STATE_MACHINES)?.remove(arn)?;
+        Ok(())
+    }
+
+    /// Writes an execution's summary and keeps the indexes in step with its status.
+    pub fn put_execution(&mut self, rec: &ExecutionRecord, previous: Option<Status>) -> Result<(), StoreError> {
+        let bytes = serde_json::to_vec(rec)?;
+        self.txn.open_table(EXECUTIONS)?.insert(rec.arn.as_str(), bytes.as_slice())?;
+        if previous.is_none() {
+            self.txn.open_table(BY_START)?.insert(keys::by_start(rec.start, &rec.arn).as_slice(), ())?;
+            let k = keys::prefixed(&rec.state_machine_arn, rec.start, &rec.arn);
+            self.txn.open_table(BY_MACHINE)?.insert(k.as_slice(), ())?;
+        }
+        if previous != Some(rec.status) {
+            let mut by_status = self.txn.open_table(BY_STATUS)?;
+            if let Some(prev) = previous {
+                by_status.remove(keys::prefixed(prev.as_str(), rec.start, &rec.arn).as_slice())?;
+            }
+            by_status.insert(keys::prefixed(rec.status.as_str(), rec.start, &rec.arn).as_slice(), ())?;
+        }
+        Ok(())
+    }
+
+    pub fn append_journal(&mut self, arn: &str, seq: u64, entry: &JournalEntry) -> Result<(), StoreError> {
+        let bytes = serde_json::to_vec(entry)?;
+        self.txn.open_table(JOURNAL)?.insert(keys::arn_seq(arn, seq).as_slice(), bytes.as_slice())?;
+        Ok(())
+    }
+
+    pub fn append_history(&mut self, arn: &str, id: u64, event: &Value) -> Result<(), StoreError> {
+        let bytes = serde_json::to_vec(event)?;
+        self.txn.open_table(HISTORY)?.insert(keys::arn_seq(arn, id).as_slice(), bytes.as_slice())?;
+        Ok(())
+    }
+
+    /// Makes every change of the batch durable at once.
+    pub fn commit(self) -> Result<(), StoreError> {
+        self.txn.commit()?;
+        Ok(())
+    }
+}
+
+/// A payload's JSON value, for records.
+pub fn payload_value(p: &Payload) -> Value {
+    Value::clone(p)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,21 @@
+//! Every redb table of the store, in one place. Keys are built by `keys.rs`; values are
+//! JSON documents (records) or raw event bytes.
+
+use redb::TableDefinition;
+
+/// State machine ARN -> [`super::StateMachineRecord`] (latest version).
+pub const STATE_MACHINES: TableDefinition<&str, &[u8]> = TableDefinition::new("state_machines");
+/// `arn \0 version(be u32)` -> definition JSON of that version.
+pub const STATE_MACHINE_VERSIONS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("state_machine_versions");
+/// Execution ARN -> [`super::ExecutionRecord`].
+pub const EXECUTIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("executions");
+/// `start_ms(be) arn` -> () : executions by start time, newest last.
+pub const BY_START: TableDefinition<&[u8], ()> = TableDefinition::new("executions_by_start");
+/// `machine_arn \0 start_ms(be) arn` -> () : executions of one machine by start time.
+pub const BY_MACHINE: TableDefinition<&[u8], ()> = TableDefinition::new("executions_by_machine");
+/// `status \0 start_ms(be) arn` -> () : executions in one status by start time.
+pub const BY_STATUS: TableDefinition<&[u8], ()> = TableDefinition::new("executions_by_status");
+/// `arn \0 seq(be u64)` -> journal entry: the interpreter inputs that rebuild an execution.
+pub const JOURNAL: TableDefinition<&[u8], &[u8]> = TableDefinition::new("journal");
+/// `arn \0 event_id(be u64)` -> history event in AWS JSON.
+pub const HISTORY: TableDefinition<&[u8], &[u8]> = TableDefinition::new("history");
