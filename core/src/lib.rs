@@ -4,6 +4,7 @@
 //! and randomness in as events, so an execution can be replayed step by step.
 
 pub mod choice;
+pub mod engine;
 pub mod entropy;
 pub mod history;
 pub mod interp;

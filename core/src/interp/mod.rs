@@ -19,6 +19,7 @@ mod tests;
 
 pub use errors::{error_matches, Failure};
 pub use exec::{Execution, ExecutionInfo, Status};
+pub use io::payload_too_large;
 
 use crate::history::TaskRef;
 use crate::model::StateMachine;

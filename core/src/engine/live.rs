@@ -1,0 +1,22 @@
+//! A running execution held by the engine, with what it waits for.
+
+use crate::interp::{Execution, WaitId};
+use crate::model::StateMachine;
+use crate::store::ExecutionRecord;
+use crate::time::Millis;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub struct Live {
+    pub machine: Arc<StateMachine>,
+    pub exec: Execution,
+    pub record: ExecutionRecord,
+    /// The status the store holds (its index entries), before this batch.
+    pub stored_status: Option<crate::interp::Status>,
+    /// History events already written to the store.
+    pub history_written: usize,
+    /// Outstanding tasks: wait id -> token.
+    pub tasks: HashMap<WaitId, String>,
+    /// Outstanding timers: wait id -> due time.
+    pub timers: HashMap<WaitId, Millis>,
+}

@@ -1,0 +1,275 @@
+//! The durable engine: runs executions of stored state machines, journals every input of
+//! the interpreter and every history event in the store before it acknowledges anything,
+//! fires timers, hands tasks to workers, and after a restart rebuilds every running
+//! execution by replaying its journal.
+//!
+//! One engine thread owns all live executions and the store's writer; callers talk to it
+//! through [`Engine`], whose requests are applied in batches (one commit per batch).
+
+mod live;
+mod queues;
+mod run_loop;
+
+pub use queues::{TaskEnvelope, TaskQueues};
+
+use crate::store::{ExecutionRecord, StateMachineRecord, Store, StoreError};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// Errors a control-API caller can get, named after AWS's error types.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("State Machine Does Not Exist: '{0}'")]
+    StateMachineDoesNotExist(String),
+    #[error("State Machine Already Exists: '{0}'")]
+    StateMachineAlreadyExists(String),
+    #[error("Execution Does Not Exist: '{0}'")]
+    ExecutionDoesNotExist(String),
+    #[error("Execution Already Exists: '{0}'")]
+    ExecutionAlreadyExists(String),
+    #[error("Invalid State Machine Definition: '{0}'")]
+    InvalidDefinition(String),
+    #[error("Invalid Name: '{0}'")]
+    InvalidName(String),
+    #[error("Invalid Execution Input: {0}")]
+    InvalidExecutionInput(String),
+    #[error("Task Does Not Exist")]
+    TaskDoesNotExist,
+    #[error("Execution is not running: '{0}'")]
+    ExecutionNotRunning(String),
+    #[error("storage failure: {0}")]
+    Store(#[from] StoreError),
+    #[error("the engine has stopped")]
+    Stopped,
+}
+
+impl EngineError {
+    /// AWS's `__type` for this error.
+    pub fn aws_type(&self) -> &'static str {
+        match self {
+            EngineError::StateMachineDoesNotExist(_) => "StateMachineDoesNotExist",
+            EngineError::StateMachineAlreadyExists(_) => "StateMachineAlreadyExists",
+            EngineError::ExecutionDoesNotExist(_) => "ExecutionDoesNotExist",
+            EngineError::ExecutionAlreadyExists(_) => "ExecutionAlreadyExists",
+            EngineError::InvalidDefinition(_) => "InvalidDefinition",
+            EngineError::InvalidName(_) => "InvalidName",
+            EngineError::InvalidExecutionInput(_) => "InvalidExecutionInput",
+            EngineError::TaskDoesNotExist => "TaskDoesNotExist",
+            EngineError::ExecutionNotRunning(_) => "ExecutionDoesNotExist",
+            EngineError::Store(_) | EngineError::Stopped => "InternalFailure",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Directory holding `stepline.redb`.
+    pub data_dir: PathBuf,
+    /// Most requests applied in one commit.
+    pub max_batch: usize,
+    pub region: String,
+    pub account: String,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            data_dir: PathBuf::from("data"),
+            max_batch: 512,
+            region: "us-east-1".into(),
+            account: "000000000000".into(),
+        }
+    }
+}
+
+/// How a worker answered a task.
+#[derive(Debug, Clone)]
+pub enum TaskAnswer {
+    Success(Value),
+    Failure { error: String, cause: String },
+    Heartbeat,
+}
+
+type Reply<T> = mpsc::SyncSender<Result<T, EngineError>>;
+
+pub(crate) enum Request {
+    CreateStateMachine {
+        name: String,
+        definition: String,
+        kind: String,
+        role_arn: String,
+        reply: Reply<StateMachineRecord>,
+    },
+    UpdateStateMachine {
+        arn: String,
+        definition: String,
+        reply: Reply<StateMachineRecord>,
+    },
+    DeleteStateMachine {
+        arn: String,
+        reply: Reply<()>,
+    },
+    Start {
+        machine_arn: String,
+        name: Option<String>,
+        input: Value,
+        reply: Reply<ExecutionRecord>,
+    },
+    Answer {
+        token: String,
+        answer: TaskAnswer,
+        reply: Reply<()>,
+    },
+    Stop {
+        arn: String,
+        error: Option<String>,
+        cause: Option<String>,
+        reply: Reply<ExecutionRecord>,
+    },
+    Shutdown,
+}
+
+/// A handle on the running engine; cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    tx: mpsc::Sender<Request>,
+    store: Arc<Store>,
+    queues: Arc<TaskQueues>,
+    thread: Arc<std::sync::Mutex<Option<JoinHandle<()>>>>,
+}
+
+impl Engine {
+    /// Opens the store under `config.data_dir`, resumes every running execution and
+    /// starts the engine thread.
+    pub fn open(config: EngineConfig) -> Result<Engine, EngineError> {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| EngineError::Store(StoreError::Corrupt(serde_json::Error::io(e))))?;
+        let store = Arc::new(Store::open(&config.data_dir.join("stepline.redb"))?);
+        let queues = Arc::new(TaskQueues::default());
+        let (tx, rx) = mpsc::channel();
+        let mut state = run_loop::EngineState::recover(config, store.clone(), queues.clone())?;
+        let thread = std::thread::Builder::new()
+            .name("stepline-engine".into())
+            .spawn(move || state.run(rx))
+            .map_err(|_| EngineError::Stopped)?;
+        Ok(Engine { tx, store, queues, thread: Arc::new(std::sync::Mutex::new(Some(thread))) })
+    }
+
+    fn call<T>(&self, make: impl FnOnce(Reply<T>) -> Request) -> Result<T, EngineError> {
+        let (reply, rx) = mpsc::sync_channel(1);
+        self.tx.send(make(reply)).map_err(|_| EngineError::Stopped)?;
+        rx.recv().map_err(|_| EngineError::Stopped)?
+    }
+
+    pub fn create_state_machine(
+        &self,
+        name: &str,
+        definition: &str,
+        kind: &str,
+        role_arn: &str,
+    ) -> Result<StateMachineRecord, EngineError> {
+        self.call(|reply| Request::CreateStateMachine {
+            name: name.into(),
+            definition: definition.into(),
+            kind: kind.into(),
+            role_arn: role_arn.into(),
+            reply,
+        })
+    }
+
+    pub fn update_state_machine(&self, arn: &str, definition: &str) -> Result<StateMachineRecord, EngineError> {
+        self.call(|reply| Request::UpdateStateMachine { arn: arn.into(), definition: definition.into(), reply })
+    }
+
+    pub fn delete_state_machine(&self, arn: &str) -> Result<(), EngineError> {
+        self.call(|reply| Request::DeleteStateMachine { arn: arn.into(), reply })
+    }
+
+    pub fn describe_state_machine(&self, arn: &str) -> Result<StateMachineRecord, EngineError> {
+        self.store.state_machine(arn)?.ok_or_else(|| EngineError::StateMachineDoesNotExist(arn.into()))
+    }
+
+    pub fn list_state_machines(&self) -> Result<Vec<StateMachineRecord>, EngineError> {
+        Ok(self.store.list_state_machines()?)
+    }
+
+    /// Starts an execution; returns once `ExecutionStarted` (and everything the execution
+    /// did until its first wait) is durable.
+    pub fn start_execution(
+        &self,
+        machine_arn: &str,
+        name: Option<&str>,
+        input: Value,
+    ) -> Result<ExecutionRecord, EngineError> {
+        self.call(|reply| Request::Start {
+            machine_arn: machine_arn.into(),
+            name: name.map(str::to_string),
+            input,
+            reply,
+        })
+    }
+
+    pub fn describe_execution(&self, arn: &str) -> Result<ExecutionRecord, EngineError> {
+        self.store.execution(arn)?.ok_or_else(|| EngineError::ExecutionDoesNotExist(arn.into()))
+    }
+
+    pub fn list_executions(
+        &self,
+        machine: Option<&str>,
+        status: Option<crate::interp::Status>,
+        limit: usize,
+        before: Option<(i64, &str)>,
+    ) -> Result<Vec<ExecutionRecord>, EngineError> {
+        Ok(self.store.list_executions(machine, status, limit, before)?)
+    }
+
+    /// History events in AWS's JSON shape.
+    pub fn history(&self, arn: &str, after: u64, limit: usize, reverse: bool) -> Result<Vec<Value>, EngineError> {
+        if self.store.execution(arn)?.is_none() {
+            return Err(EngineError::ExecutionDoesNotExist(arn.into()));
+        }
+        Ok(self.store.history(arn, after, limit, reverse)?)
+    }
+
+    pub fn stop_execution(
+        &self,
+        arn: &str,
+        error: Option<&str>,
+        cause: Option<&str>,
+    ) -> Result<ExecutionRecord, EngineError> {
+        self.call(|reply| Request::Stop {
+            arn: arn.into(),
+            error: error.map(str::to_string),
+            cause: cause.map(str::to_string),
+            reply,
+        })
+    }
+
+    pub fn answer_task(&self, token: &str, answer: TaskAnswer) -> Result<(), EngineError> {
+        self.call(|reply| Request::Answer { token: token.into(), answer, reply })
+    }
+
+    /// Waits up to `timeout` for a task of `activity` (AWS's `GetActivityTask`).
+    pub fn poll_task(&self, activity: &str, timeout: Duration) -> Option<TaskEnvelope> {
+        self.queues.poll(activity, timeout)
+    }
+
+    pub fn queues(&self) -> &Arc<TaskQueues> {
+        &self.queues
+    }
+
+    /// Stops the engine thread after the batch in progress; durable state is untouched.
+    pub fn shutdown(&self) {
+        let _ = self.tx.send(Request::Shutdown);
+        if let Some(t) = self.thread.lock().ok().and_then(|mut g| g.take()) {
+            let _ = t.join();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

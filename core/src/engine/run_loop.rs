@@ -1,0 +1,582 @@
+//! The engine thread: applies requests and due timers in batches, one commit each, then
+//! replies and hands out tasks; on start, rebuilds running executions from their journals.
+
+use super::live::Live;
+use super::queues::{TaskEnvelope, TaskQueues};
+use super::{EngineConfig, EngineError, Request, TaskAnswer};
+use crate::entropy::{Entropy, SplitMix64};
+use crate::history::TaskFamily;
+use crate::interp::{self, Command, Event, ExecutionInfo, Status, TaskRequest, WaitId};
+use crate::model::{compile, MachineType, StateMachine};
+use crate::store::{Batch, ExecutionRecord, JournalEntry, StateMachineRecord, Store};
+use crate::time::Millis;
+use serde_json::{json, Value};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::Arc;
+use std::time::Duration;
+
+fn wall_now() -> Millis {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as Millis).unwrap_or(0)
+}
+
+/// What a token stands for.
+struct TaskRef {
+    arn: String,
+    id: WaitId,
+    /// `lambda:invoke`: the worker's answer becomes the `Payload` of a Lambda response.
+    wrap_lambda: bool,
+}
+
+pub struct EngineState {
+    config: EngineConfig,
+    store: Arc<Store>,
+    queues: Arc<TaskQueues>,
+    machines: HashMap<(String, u32), Arc<StateMachine>>,
+    live: HashMap<String, Live>,
+    tokens: HashMap<String, TaskRef>,
+    timers: BTreeSet<(Millis, String, WaitId)>,
+    rng: SplitMix64,
+    /// Tasks to hand out once the batch is committed.
+    outbox: Vec<TaskEnvelope>,
+}
+
+/// The activity a task is for and the payload its worker sees.
+pub fn route(req: &TaskRequest) -> (String, Value, bool) {
+    if req.task.family == TaskFamily::Service && req.target == "lambda:invoke" {
+        let f = req.input.get("FunctionName").and_then(Value::as_str).unwrap_or_default();
+        let name = f.split(":function:").nth(1).map(|s| s.split(':').next().unwrap_or(s)).unwrap_or(f);
+        return (name.to_string(), req.input.get("Payload").cloned().unwrap_or(Value::Null), true);
+    }
+    (req.target.clone(), req.input.clone(), false)
+}
+
+impl EngineState {
+    pub fn recover(
+        config: EngineConfig,
+        store: Arc<Store>,
+        queues: Arc<TaskQueues>,
+    ) -> Result<EngineState, EngineError> {
+        let seed = {
+            use std::hash::{BuildHasher, Hasher};
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_i64(wall_now());
+            h.finish()
+        };
+        let mut st = EngineState {
+            config,
+            store,
+            queues,
+            machines: HashMap::new(),
+            live: HashMap::new(),
+            tokens: HashMap::new(),
+            timers: BTreeSet::new(),
+            rng: SplitMix64(seed),
+            outbox: Vec::new(),
+        };
+        for record in st.store.running()? {
+            st.replay(record)?;
+        }
+        // Tasks that were in flight are handed out again; a worker's second answer to the
+        // same token finds it gone and is refused, so nothing is applied twice.
+        for t in std::mem::take(&mut st.outbox) {
+            st.queues.push(t);
+        }
+        Ok(st)
+    }
+
+    fn machine(&mut self, arn: &str, version: u32) -> Result<Arc<StateMachine>, EngineError> {
+        if let Some(m) = self.machines.get(&(arn.to_string(), version)) {
+            return Ok(m.clone());
+        }
+        let text = self
+            .store
+            .state_machine_version(arn, version)?
+            .ok_or_else(|| EngineError::StateMachineDoesNotExist(arn.into()))?;
+        let kind = match self.store.state_machine(arn)?.map(|r| r.kind) {
+            Some(k) if k == "EXPRESS" => MachineType::Express,
+            _ => MachineType::Standard,
+        };
+        let m = Arc::new(compile(&text, kind).map_err(|d| {
+            EngineError::InvalidDefinition(d.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("; "))
+        })?);
+        self.machines.insert((arn.to_string(), version), m.clone());
+        Ok(m)
+    }
+
+    /// Rebuilds a running execution from its journal.
+    fn replay(&mut self, record: ExecutionRecord) -> Result<(), EngineError> {
+        let machine = self.machine(&record.state_machine_arn, record.state_machine_version)?;
+        let journal = self.store.journal(&record.arn)?;
+        let mut entries = journal.into_iter();
+        let Some(JournalEntry::Start { info, input, seed, now }) = entries.next() else {
+            return Ok(());
+        };
+        let (exec, cmds) = interp::start(&machine, info, input, now, seed);
+        let arn = record.arn.clone();
+        let history_written = exec.history.len();
+        self.live.insert(
+            arn.clone(),
+            Live {
+                machine: machine.clone(),
+                exec,
+                record,
+                stored_status: Some(Status::Running),
+                history_written,
+                tasks: HashMap::new(),
+                timers: HashMap::new(),
+            },
+        );
+        self.apply_commands(&arn, cmds);
+        for entry in entries {
+            let JournalEntry::Event { now, event } = entry else { continue };
+            self.forget_answered(&arn, &event);
+            let live = self.live.get_mut(&arn).expect("inserted above");
+            let cmds = interp::handle(&machine, &mut live.exec, now, event).unwrap_or_default();
+            live.history_written = live.exec.history.len();
+            self.apply_commands(&arn, cmds);
+        }
+        Ok(())
+    }
+
+    /// A task's answer is being applied: its token is spent.
+    fn forget_answered(&mut self, arn: &str, event: &Event) {
+        let id = match event {
+            Event::TaskSucceeded { id, .. } | Event::TaskFailed { id, .. } => *id,
+            _ => return,
+        };
+        if let Some(live) = self.live.get_mut(arn) {
+            if let Some(token) = live.tasks.remove(&id) {
+                self.tokens.remove(&token);
+                self.outbox.retain(|t| t.token != token);
+            }
+        }
+    }
+
+    fn apply_commands(&mut self, arn: &str, cmds: Vec<Command>) {
+        let Some(live) = self.live.get_mut(arn) else { return };
+        for c in cmds {
+            match c {
+                Command::ScheduleTask(req) => {
+                    let (activity, input, wrap_lambda) = route(&req);
+                    live.tasks.insert(req.id, req.token.clone());
+                    self.tokens.insert(req.token.clone(), TaskRef { arn: arn.to_string(), id: req.id, wrap_lambda });
+                    self.outbox.push(TaskEnvelope {
+                        token: req.token.clone(),
+                        activity,
+                        input,
+                        execution_arn: arn.to_string(),
+                        state_name: req.state_name.clone(),
+                        timeout_seconds: req.timeout_seconds,
+                        heartbeat_seconds: req.heartbeat_seconds,
+                        retry_count: req.retry_count,
+                    });
+                }
+                Command::CancelTask { id } => {
+                    if let Some(token) = live.tasks.remove(&id) {
+                        self.tokens.remove(&token);
+                        self.outbox.retain(|t| t.token != token);
+                        self.queues.remove(&token);
+                    }
+                }
+                Command::StartTimer { id, fire_at } => {
+                    live.timers.insert(id, fire_at);
+                    self.timers.insert((fire_at, arn.to_string(), id));
+                }
+                Command::CancelTimer { id } => {
+                    if let Some(at) = live.timers.remove(&id) {
+                        self.timers.remove(&(at, arn.to_string(), id));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Journals `event`, applies it, and writes what it produced.
+    fn feed(&mut self, batch: &mut Batch, arn: &str, now: Millis, event: Event) -> Result<(), EngineError> {
+        let Some(live) = self.live.get_mut(arn) else {
+            return Err(EngineError::ExecutionNotRunning(arn.into()));
+        };
+        let machine = live.machine.clone();
+        let cmds = match interp::handle(&machine, &mut live.exec, now, event.clone()) {
+            Ok(c) => c,
+            // A stale timer or result: nothing to journal.
+            Err(_) => return Ok(()),
+        };
+        let live = self.live.get_mut(arn).expect("checked above");
+        live.record.journal += 1;
+        batch.append_journal(arn, live.record.journal, &JournalEntry::Event { now, event })?;
+        self.apply_commands(arn, cmds);
+        self.persist(batch, arn).map(drop)
+    }
+
+    /// Writes new history events and the execution's summary; retires ended executions.
+    /// Returns the summary as stored.
+    fn persist(&mut self, batch: &mut Batch, arn: &str) -> Result<ExecutionRecord, EngineError> {
+        let Some(live) = self.live.get_mut(arn) else {
+            return Err(EngineError::ExecutionNotRunning(arn.into()));
+        };
+        for e in &live.exec.history[live.history_written..] {
+            batch.append_history(arn, e.id, &e.to_aws_json())?;
+        }
+        live.history_written = live.exec.history.len();
+        let exec = &live.exec;
+        let rec = &mut live.record;
+        rec.status = exec.status;
+        rec.events = exec.history.len() as u64;
+        rec.stop = exec.stop_time;
+        rec.output = exec.output.clone();
+        rec.error = exec.failure.as_ref().map(|f| f.error.clone());
+        rec.cause = exec.failure.as_ref().map(|f| f.cause.clone());
+        batch.put_execution(rec, live.stored_status)?;
+        live.stored_status = Some(rec.status);
+        let stored = rec.clone();
+        if rec.status != Status::Running {
+            let live = self.live.remove(arn).expect("present");
+            for token in live.tasks.values() {
+                self.tokens.remove(token);
+                self.queues.remove(token);
+            }
+            for (id, at) in live.timers {
+                self.timers.remove(&(at, arn.to_string(), id));
+            }
+        }
+        Ok(stored)
+    }
+
+    fn arn(&self, kind: &str, rest: &str) -> String {
+        format!("arn:aws:states:{}:{}:{kind}:{rest}", self.config.region, self.config.account)
+    }
+
+    fn start(
+        &mut self,
+        batch: &mut Batch,
+        machine_arn: &str,
+        name: Option<String>,
+        input: Value,
+    ) -> Result<ExecutionRecord, EngineError> {
+        let sm = self
+            .store
+            .state_machine(machine_arn)?
+            .ok_or_else(|| EngineError::StateMachineDoesNotExist(machine_arn.into()))?;
+        let name = match name {
+            Some(n) => {
+                valid_name(&n)?;
+                n
+            }
+            None => uuid(&mut self.rng),
+        };
+        if crate::interp::payload_too_large(&input) {
+            return Err(EngineError::InvalidExecutionInput("the input is larger than 262144 bytes".into()));
+        }
+        let arn = self.arn("execution", &format!("{}:{name}", sm.name));
+        if let Some(existing) = self.store.execution(&arn)?.or_else(|| self.live.get(&arn).map(|l| l.record.clone())) {
+            if existing.input == input && existing.status == Status::Running {
+                return Ok(existing);
+            }
+            return Err(EngineError::ExecutionAlreadyExists(arn));
+        }
+        let machine = self.machine(&sm.arn, sm.version)?;
+        let now = wall_now();
+        let info = ExecutionInfo {
+            arn: arn.clone(),
+            name: name.clone(),
+            state_machine_arn: sm.arn.clone(),
+            state_machine_name: sm.name.clone(),
+            role_arn: sm.role_arn.clone(),
+            start_time: now,
+            redrive_count: 0,
+        };
+        let seed = self.rng.next_u64();
+        let (exec, cmds) = interp::start(&machine, info.clone(), input.clone(), now, seed);
+        let record = ExecutionRecord {
+            arn: arn.clone(),
+            name,
+            state_machine_arn: sm.arn.clone(),
+            state_machine_version: sm.version,
+            status: Status::Running,
+            start: now,
+            stop: None,
+            input: input.clone(),
+            output: None,
+            error: None,
+            cause: None,
+            redrive_count: 0,
+            events: 0,
+            journal: 1,
+        };
+        batch.append_journal(&arn, 1, &JournalEntry::Start { info, input, seed, now })?;
+        self.live.insert(
+            arn.clone(),
+            Live {
+                machine,
+                exec,
+                record,
+                stored_status: None,
+                history_written: 0,
+                tasks: HashMap::new(),
+                timers: HashMap::new(),
+            },
+        );
+        self.apply_commands(&arn, cmds);
+        self.persist(batch, &arn)
+    }
+
+    pub fn run(&mut self, rx: Receiver<Request>) {
+        loop {
+            let now = wall_now();
+            let wait = self.timers.iter().next().map(|(at, _, _)| (*at - now).max(0) as u64).unwrap_or(60_000);
+            let first = match rx.recv_timeout(Duration::from_millis(wait)) {
+                Ok(r) => Some(r),
+                Err(RecvTimeoutError::Timeout) => None,
+                Err(RecvTimeoutError::Disconnected) => return,
+            };
+            let mut requests: Vec<Request> = first.into_iter().collect();
+            while requests.len() < self.config.max_batch {
+                match rx.try_recv() {
+                    Ok(r) => requests.push(r),
+                    Err(_) => break,
+                }
+            }
+            if self.batch(requests) {
+                return;
+            }
+        }
+    }
+
+    /// Applies one batch; returns true on shutdown.
+    fn batch(&mut self, requests: Vec<Request>) -> bool {
+        let mut batch = match self.store.begin() {
+            Ok(b) => b,
+            Err(e) => {
+                fail_all(requests, &e.to_string());
+                return false;
+            }
+        };
+        let mut replies: Vec<Box<dyn FnOnce()>> = Vec::new();
+        let mut shutdown = false;
+        for r in requests {
+            match r {
+                Request::Shutdown => shutdown = true,
+                Request::CreateStateMachine { name, definition, kind, role_arn, reply } => {
+                    let res = self.create_machine(&mut batch, &name, &definition, &kind, &role_arn);
+                    replies.push(Box::new(move || drop(reply.send(res))));
+                }
+                Request::UpdateStateMachine { arn, definition, reply } => {
+                    let res = self.update_machine(&mut batch, &arn, &definition);
+                    replies.push(Box::new(move || drop(reply.send(res))));
+                }
+                Request::DeleteStateMachine { arn, reply } => {
+                    let res = batch.delete_state_machine(&arn).map_err(EngineError::from);
+                    replies.push(Box::new(move || drop(reply.send(res))));
+                }
+                Request::Start { machine_arn, name, input, reply } => {
+                    let res = self.start(&mut batch, &machine_arn, name, input);
+                    replies.push(Box::new(move || drop(reply.send(res))));
+                }
+                Request::Answer { token, answer, reply } => {
+                    let res = self.answer(&mut batch, &token, answer);
+                    replies.push(Box::new(move || drop(reply.send(res))));
+                }
+                Request::Stop { arn, error, cause, reply } => {
+                    let res = self.stop(&mut batch, &arn, error, cause);
+                    replies.push(Box::new(move || drop(reply.send(res))));
+                }
+            }
+        }
+        let now = wall_now();
+        while let Some((at, arn, id)) = self.timers.iter().next().cloned() {
+            if at > now {
+                break;
+            }
+            self.timers.remove(&(at, arn.clone(), id));
+            if let Some(l) = self.live.get_mut(&arn) {
+                l.timers.remove(&id);
+            }
+            if let Err(e) = self.feed(&mut batch, &arn, now.max(at), Event::TimerFired { id }) {
+                tracing_log(&format!("timer {id} of {arn}: {e}"));
+            }
+        }
+        match batch.commit() {
+            Ok(()) => {
+                for r in replies {
+                    r();
+                }
+                for t in std::mem::take(&mut self.outbox) {
+                    self.queues.push(t);
+                }
+            }
+            Err(e) => {
+                // Nothing of this batch is durable: callers get the error, and the engine
+                // rebuilds its memory from the store.
+                tracing_log(&format!("commit failed: {e}"));
+                drop(replies);
+                self.outbox.clear();
+            }
+        }
+        shutdown
+    }
+
+    fn answer(&mut self, batch: &mut Batch, token: &str, answer: TaskAnswer) -> Result<(), EngineError> {
+        let Some(t) = self.tokens.get(token) else {
+            return Err(EngineError::TaskDoesNotExist);
+        };
+        let (arn, id, wrap) = (t.arn.clone(), t.id, t.wrap_lambda);
+        let event = match answer {
+            TaskAnswer::Heartbeat => Event::TaskHeartbeat { id },
+            TaskAnswer::Success(output) => {
+                let output = if wrap {
+                    json!({"ExecutedVersion": "$LATEST", "Payload": output, "StatusCode": 200})
+                } else {
+                    output
+                };
+                Event::TaskSucceeded { id, output }
+            }
+            TaskAnswer::Failure { error, cause } => Event::TaskFailed { id, error, cause },
+        };
+        if !matches!(event, Event::TaskHeartbeat { .. }) {
+            self.forget_answered(&arn, &event);
+        }
+        self.feed(batch, &arn, wall_now(), event)
+    }
+
+    fn stop(
+        &mut self,
+        batch: &mut Batch,
+        arn: &str,
+        error: Option<String>,
+        cause: Option<String>,
+    ) -> Result<ExecutionRecord, EngineError> {
+        if !self.live.contains_key(arn) {
+            return match self.store.execution(arn)? {
+                Some(r) => Ok(r),
+                None => Err(EngineError::ExecutionDoesNotExist(arn.into())),
+            };
+        }
+        let live = self.live.get_mut(arn).expect("checked above");
+        let machine = live.machine.clone();
+        let now = wall_now();
+        let event = Event::Stop { error, cause };
+        let cmds = interp::handle(&machine, &mut live.exec, now, event.clone())
+            .map_err(|_| EngineError::ExecutionNotRunning(arn.into()))?;
+        live.record.journal += 1;
+        batch.append_journal(arn, live.record.journal, &JournalEntry::Event { now, event })?;
+        self.apply_commands(arn, cmds);
+        self.persist(batch, arn)
+    }
+
+    fn create_machine(
+        &mut self,
+        batch: &mut Batch,
+        name: &str,
+        definition: &str,
+        kind: &str,
+        role_arn: &str,
+    ) -> Result<StateMachineRecord, EngineError> {
+        valid_name(name)?;
+        let mtype = match kind {
+            "EXPRESS" => MachineType::Express,
+            "STANDARD" | "" => MachineType::Standard,
+            other => return Err(EngineError::InvalidDefinition(format!("unknown state machine type '{other}'"))),
+        };
+        compile(definition, mtype).map_err(|d| {
+            EngineError::InvalidDefinition(d.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("; "))
+        })?;
+        let arn = self.arn("stateMachine", name);
+        if let Some(existing) = self.store.state_machine(&arn)? {
+            if existing.definition == definition && existing.kind == kind_or_default(kind) {
+                return Ok(existing);
+            }
+            return Err(EngineError::StateMachineAlreadyExists(arn));
+        }
+        let now = wall_now();
+        let rec = StateMachineRecord {
+            arn,
+            name: name.into(),
+            kind: kind_or_default(kind).into(),
+            role_arn: role_arn.into(),
+            definition: definition.into(),
+            version: 1,
+            created: now,
+            updated: now,
+        };
+        batch.put_state_machine(&rec)?;
+        Ok(rec)
+    }
+
+    fn update_machine(
+        &mut self,
+        batch: &mut Batch,
+        arn: &str,
+        definition: &str,
+    ) -> Result<StateMachineRecord, EngineError> {
+        let mut rec =
+            self.store.state_machine(arn)?.ok_or_else(|| EngineError::StateMachineDoesNotExist(arn.into()))?;
+        let mtype = if rec.kind == "EXPRESS" { MachineType::Express } else { MachineType::Standard };
+        compile(definition, mtype).map_err(|d| {
+            EngineError::InvalidDefinition(d.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("; "))
+        })?;
+        rec.version += 1;
+        rec.definition = definition.into();
+        rec.updated = wall_now();
+        batch.put_state_machine(&rec)?;
+        Ok(rec)
+    }
+}
+
+fn kind_or_default(kind: &str) -> &str {
+    if kind.is_empty() {
+        "STANDARD"
+    } else {
+        kind
+    }
+}
+
+/// AWS's rule for state machine and execution names.
+fn valid_name(name: &str) -> Result<(), EngineError> {
+    let bad = name.is_empty()
+        || name.chars().count() > 80
+        || name.chars().any(|c| c.is_whitespace() || c.is_control() || "<>{}[]?*\"#%\\^|~`$&,;:/".contains(c));
+    if bad {
+        return Err(EngineError::InvalidName(name.into()));
+    }
+    Ok(())
+}
+
+fn uuid(rng: &mut SplitMix64) -> String {
+    let (a, b) = (rng.next_u64(), rng.next_u64());
+    let b = (b & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
+    let a = (a & 0xffff_ffff_ffff_0fff) | 0x0000_0000_0000_4000;
+    format!(
+        "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+        a >> 32,
+        (a >> 16) & 0xffff,
+        a & 0xffff,
+        b >> 48,
+        b & 0xffff_ffff_ffff
+    )
+}
+
+/// Replies to every request of a batch that could not start.
+fn fail_all(requests: Vec<Request>, why: &str) {
+    let err = || {
+        EngineError::Store(crate::store::StoreError::Corrupt(serde_json::Error::io(std::io::Error::other(
+            why.to_string(),
+        ))))
+    };
+    for r in requests {
+        match r {
+            Request::CreateStateMachine { reply, .. } | Request::UpdateStateMachine { reply, .. } => {
+                drop(reply.send(Err(err())))
+            }
+            Request::DeleteStateMachine { reply, .. } => drop(reply.send(Err(err()))),
+            Request::Start { reply, .. } | Request::Stop { reply, .. } => drop(reply.send(Err(err()))),
+            Request::Answer { reply, .. } => drop(reply.send(Err(err()))),
+            Request::Shutdown => {}
+        }
+    }
+}
+
+fn tracing_log(msg: &str) {
+    tracing::warn!("{msg}");
+}

@@ -1,0 +1,133 @@
+//! Engine tests on a real redb file: executions run, survive a restart, and answers are
+//! applied once.
+
+use super::*;
+use crate::interp::Status;
+use serde_json::json;
+use std::time::{Duration, Instant};
+
+fn data_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("stepline-engine-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn engine(dir: &PathBuf) -> Engine {
+    Engine::open(EngineConfig { data_dir: dir.clone(), ..EngineConfig::default() }).unwrap()
+}
+
+const TASK_MACHINE: &str = r#"{"StartAt": "Work", "States": {
+  "Work": {"Type": "Task", "Resource": "arn:aws:states:us-east-1:000000000000:activity:work", "ResultPath": "$.out", "End": true}}}"#;
+
+fn wait_for(e: &Engine, arn: &str, status: Status) -> ExecutionRecord {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let r = e.describe_execution(arn).unwrap();
+        if r.status == status || Instant::now() > deadline {
+            return r;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_pass_machine_runs_to_the_end_and_keeps_its_history() {
+    let dir = data_dir("pass");
+    let e = engine(&dir);
+    let sm = e
+        .create_state_machine(
+            "hello",
+            r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": "hi", "End": true}}}"#,
+            "STANDARD",
+            "role",
+        )
+        .unwrap();
+    let ex = e.start_execution(&sm.arn, Some("first"), json!({"a": 1})).unwrap();
+    assert_eq!(ex.status, Status::Succeeded);
+    assert_eq!(ex.output, Some(json!("hi")));
+    let d = e.describe_execution(&ex.arn).unwrap();
+    assert_eq!(d, ex);
+    let h = e.history(&ex.arn, 0, 100, false).unwrap();
+    let types: Vec<&str> = h.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"]);
+    assert!(matches!(
+        e.create_state_machine("bad", "{\"StartAt\": \"X\"}", "STANDARD", "r"),
+        Err(EngineError::InvalidDefinition(_))
+    ));
+    e.shutdown();
+}
+
+#[test]
+fn tasks_go_to_workers_and_answers_apply_once() {
+    let dir = data_dir("task");
+    let e = engine(&dir);
+    let sm = e.create_state_machine("tasks", TASK_MACHINE, "STANDARD", "role").unwrap();
+    let ex = e.start_execution(&sm.arn, Some("t1"), json!({"n": 1})).unwrap();
+    assert_eq!(ex.status, Status::Running);
+    let task = e.poll_task("work", Duration::from_secs(5)).expect("a task for the worker");
+    assert_eq!(task.input, json!({"n": 1}));
+    assert_eq!(task.execution_arn, ex.arn);
+    e.answer_task(&task.token, TaskAnswer::Success(json!("done"))).unwrap();
+    let r = wait_for(&e, &ex.arn, Status::Succeeded);
+    assert_eq!(r.output, Some(json!({"n": 1, "out": "done"})));
+    assert!(matches!(
+        e.answer_task(&task.token, TaskAnswer::Success(json!("again"))),
+        Err(EngineError::TaskDoesNotExist)
+    ));
+    assert!(matches!(e.answer_task("no-such-token", TaskAnswer::Heartbeat), Err(EngineError::TaskDoesNotExist)));
+    e.shutdown();
+}
+
+#[test]
+fn starting_twice_with_one_name_is_idempotent_only_for_the_same_input() {
+    let dir = data_dir("idem");
+    let e = engine(&dir);
+    let sm = e.create_state_machine("idem", TASK_MACHINE, "STANDARD", "role").unwrap();
+    let a = e.start_execution(&sm.arn, Some("once"), json!({"n": 1})).unwrap();
+    let b = e.start_execution(&sm.arn, Some("once"), json!({"n": 1})).unwrap();
+    assert_eq!(a.arn, b.arn);
+    assert!(matches!(
+        e.start_execution(&sm.arn, Some("once"), json!({"n": 2})),
+        Err(EngineError::ExecutionAlreadyExists(_))
+    ));
+    assert!(matches!(e.start_execution(&sm.arn, Some("bad name"), json!({})), Err(EngineError::InvalidName(_))));
+    assert!(matches!(e.start_execution("arn:nope", None, json!({})), Err(EngineError::StateMachineDoesNotExist(_))));
+    let stopped = e.stop_execution(&a.arn, Some("Operator"), Some("by hand")).unwrap();
+    assert_eq!(stopped.status, Status::Aborted);
+    assert_eq!(stopped.error.as_deref(), Some("Operator"));
+    e.shutdown();
+}
+
+#[test]
+fn a_restart_resumes_tasks_and_timers() {
+    let dir = data_dir("restart");
+    let (task_arn, wait_arn, token) = {
+        let e = engine(&dir);
+        let sm = e.create_state_machine("resume", TASK_MACHINE, "STANDARD", "role").unwrap();
+        let waiter = e
+            .create_state_machine(
+                "waiter",
+                r#"{"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1, "End": true}}}"#,
+                "STANDARD",
+                "role",
+            )
+            .unwrap();
+        let t = e.start_execution(&sm.arn, Some("r1"), json!({"k": "v"})).unwrap();
+        let w = e.start_execution(&waiter.arn, Some("w1"), json!({"w": true})).unwrap();
+        let task = e.poll_task("work", Duration::from_secs(5)).unwrap();
+        e.shutdown(); // the worker's answer never arrived before the engine went away
+        (t.arn, w.arn, task.token)
+    };
+    let e = engine(&dir);
+    // The in-flight task is handed out again with the same token.
+    let again = e.poll_task("work", Duration::from_secs(5)).expect("task re-dispatched after restart");
+    assert_eq!(again.token, token);
+    e.answer_task(&token, TaskAnswer::Success(json!(42))).unwrap();
+    assert_eq!(wait_for(&e, &task_arn, Status::Succeeded).output, Some(json!({"k": "v", "out": 42})));
+    // The Wait's timer was re-armed from the journal.
+    assert_eq!(wait_for(&e, &wait_arn, Status::Succeeded).output, Some(json!({"w": true})));
+    let types: Vec<String> =
+        e.history(&task_arn, 0, 100, false).unwrap().iter().map(|e| e["type"].as_str().unwrap().to_string()).collect();
+    assert_eq!(types.iter().filter(|t| *t == "ActivityScheduled").count(), 1, "replay adds no events: {types:?}");
+    e.shutdown();
+}
