@@ -12,8 +12,8 @@ fn data_dir(name: &str) -> PathBuf {
     d
 }
 
-fn engine(dir: &PathBuf) -> Engine {
-    Engine::open(EngineConfig { data_dir: dir.clone(), ..EngineConfig::default() }).unwrap()
+fn engine(dir: &std::path::Path) -> Engine {
+    Engine::open(EngineConfig { data_dir: dir.to_path_buf(), ..EngineConfig::default() }).unwrap()
 }
 
 const TASK_MACHINE: &str = r#"{"StartAt": "Work", "States": {
