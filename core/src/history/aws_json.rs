@@ -107,8 +107,8 @@ impl HistoryEvent {
                     task_details(task, obj(vec![("error", json!(error)), ("cause", json!(cause))])),
                 )
             }
-            EvaluationFailed { state, error, cause } => {
-                ("evaluationFailedEventDetails".into(), json!({"state": state, "error": error, "cause": cause}))
+            EvaluationFailed(e) => {
+                ("evaluationFailedEventDetails".into(), json!({"state": e.state, "error": e.error, "cause": e.cause}))
             }
             WaitStateAborted { .. }
             | MapStateSucceeded

@@ -96,29 +96,29 @@ pub enum EventKind {
     ParallelStateFailed,
     ParallelStateAborted,
     TaskScheduled {
-        task: TaskRef,
-        parameters: Value,
+        task: Arc<TaskRef>,
+        parameters: Payload,
         timeout_seconds: Option<u64>,
         heartbeat_seconds: Option<u64>,
     },
     TaskStarted {
-        task: TaskRef,
+        task: Arc<TaskRef>,
     },
     TaskSubmitted {
-        task: TaskRef,
-        output: Value,
+        task: Arc<TaskRef>,
+        output: Payload,
     },
     TaskSucceeded {
-        task: TaskRef,
-        output: Value,
+        task: Arc<TaskRef>,
+        output: Payload,
     },
     TaskFailed {
-        task: TaskRef,
+        task: Arc<TaskRef>,
         error: String,
         cause: String,
     },
     TaskTimedOut {
-        task: TaskRef,
+        task: Arc<TaskRef>,
         error: String,
         cause: String,
     },
@@ -127,11 +127,15 @@ pub enum EventKind {
     },
     /// A state's data processing failed (path, template, type error) before the error
     /// reached Retry/Catch or ended the execution.
-    EvaluationFailed {
-        state: String,
-        error: String,
-        cause: String,
-    },
+    EvaluationFailed(Box<EvaluationFailure>),
+}
+
+/// Details of an `EvaluationFailed` event (boxed: events are kept small, they are many).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvaluationFailure {
+    pub state: String,
+    pub error: String,
+    pub cause: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -177,7 +181,7 @@ impl EventKind {
             TaskFailed { task, .. } => task_name(task, "Failed"),
             TaskTimedOut { task, .. } => task_name(task, "TimedOut"),
             WaitStateAborted { .. } => "WaitStateAborted".into(),
-            EvaluationFailed { .. } => "EvaluationFailed".into(),
+            EvaluationFailed(_) => "EvaluationFailed".into(),
         }
     }
 }

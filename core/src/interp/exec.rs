@@ -328,7 +328,11 @@ impl<'a> Interp<'a> {
                 Phase::Done => return,
             };
             let flow = match flow {
-                Flow::Exit { output } | Flow::Goto { output, .. } if super::io::payload_too_large(&output) => {
+                // A state that passes its input on unchanged cannot have grown it.
+                Flow::Exit { output } | Flow::Goto { output, .. }
+                    if !self.x.frames[f].as_ref().is_some_and(|fr| Payload::ptr_eq(&fr.input, &output))
+                        && super::io::payload_too_large(&output) =>
+                {
                     let name = &self.m.states[sid].name;
                     Flow::Error(Failure::new(
                         "States.DataLimitExceeded",

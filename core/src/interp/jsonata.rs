@@ -70,7 +70,11 @@ impl Interp<'_> {
         let state = self.m.states[sid].name.to_string();
         self.record_in(
             f,
-            EventKind::EvaluationFailed { state, error: failure.error.clone(), cause: failure.cause.clone() },
+            EventKind::EvaluationFailed(Box::new(crate::history::EvaluationFailure {
+                state,
+                error: failure.error.clone(),
+                cause: failure.cause.clone(),
+            })),
         );
         failure
     }

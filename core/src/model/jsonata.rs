@@ -66,6 +66,16 @@ impl Jt {
 
     /// Evaluates the template. `field` names it in errors (`Output`, `Assign/result`).
     pub fn eval(&self, field: &str, input: &Value, vars: &dyn Bindings, env: &mut Env<'_>) -> Result<Value, JtError> {
+        self.eval_at(&FieldPath { parent: None, name: field }, input, vars, env)
+    }
+
+    fn eval_at(
+        &self,
+        field: &FieldPath<'_>,
+        input: &Value,
+        vars: &dyn Bindings,
+        env: &mut Env<'_>,
+    ) -> Result<Value, JtError> {
         match self {
             Jt::Literal(v) => Ok(v.clone()),
             Jt::Expr(e) => match e.expr.eval(input, vars, env) {
@@ -82,16 +92,18 @@ impl Jt {
             Jt::Object(fields) => {
                 let mut out = Map::with_capacity(fields.len());
                 for (k, t) in fields {
-                    out.insert(k.clone(), t.eval(&format!("{field}/{k}"), input, vars, env)?);
+                    out.insert(k.clone(), t.eval_at(&FieldPath { parent: Some(field), name: k }, input, vars, env)?);
                 }
                 Ok(Value::Object(out))
             }
-            Jt::Array(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, t)| t.eval(&format!("{field}/{i}"), input, vars, env))
-                .collect::<Result<Vec<_>, _>>()
-                .map(Value::Array),
+            Jt::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, t) in items.iter().enumerate() {
+                    let index = i.to_string();
+                    out.push(t.eval_at(&FieldPath { parent: Some(field), name: &index }, input, vars, env)?);
+                }
+                Ok(Value::Array(out))
+            }
         }
     }
 
@@ -102,6 +114,21 @@ impl Jt {
             Jt::Literal(v) => v.to_string(),
             _ => String::new(),
         }
+    }
+}
+
+/// Where a value sits in a field (`Output/result`), built only when an error names it.
+struct FieldPath<'a> {
+    parent: Option<&'a FieldPath<'a>>,
+    name: &'a str,
+}
+
+impl std::fmt::Display for FieldPath<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(p) = self.parent {
+            write!(f, "{p}/")?;
+        }
+        f.write_str(self.name)
     }
 }
 

@@ -11,13 +11,13 @@ use crate::history::{EventKind, Payload, TaskFamily, TaskRef};
 use crate::model::{IntegrationPattern, NumberSource, ResourceKind, StateId, StateKind, Task};
 use serde_json::Value;
 
-fn task_ref(t: &Task) -> TaskRef {
+fn task_ref(t: &Task) -> std::sync::Arc<TaskRef> {
     let (family, resource_type) = match &t.resource_kind {
         ResourceKind::LambdaFunction => (TaskFamily::Lambda, String::new()),
         ResourceKind::Activity => (TaskFamily::Activity, String::new()),
         ResourceKind::Service { service, .. } => (TaskFamily::Service, service.clone()),
     };
-    TaskRef { family, resource: t.resource.clone(), resource_type }
+    std::sync::Arc::new(TaskRef { family, resource: t.resource.clone(), resource_type })
 }
 
 /// The worker-facing name: the activity or function name, or `service:api`.
@@ -114,7 +114,7 @@ impl Interp<'_> {
             f,
             EventKind::TaskScheduled {
                 task: task.clone(),
-                parameters: input.clone(),
+                parameters: Payload::new(input.clone()),
                 timeout_seconds,
                 heartbeat_seconds,
             },
@@ -123,7 +123,10 @@ impl Interp<'_> {
         if t.pattern != IntegrationPattern::RequestResponse {
             self.record_in(
                 f,
-                EventKind::TaskSubmitted { task: task.clone(), output: Value::Object(Default::default()) },
+                EventKind::TaskSubmitted {
+                    task: task.clone(),
+                    output: Payload::new(Value::Object(Default::default())),
+                },
             );
         }
         let id = self.new_wait(Wake::Task(f));
@@ -141,7 +144,7 @@ impl Interp<'_> {
         let fr = self.frame(f);
         let request = TaskRequest {
             id,
-            task,
+            task: TaskRef::clone(&task),
             target: target(t),
             state_name: m.states[sid].name.to_string(),
             input,
@@ -183,7 +186,7 @@ impl Interp<'_> {
         };
         match &result {
             Ok(v) => {
-                self.record_in(f, EventKind::TaskSucceeded { task, output: v.clone() });
+                self.record_in(f, EventKind::TaskSucceeded { task, output: Payload::new(v.clone()) });
             }
             Err(e) if e.error == "States.Timeout" || e.error == "States.HeartbeatTimeout" => {
                 self.record_in(f, EventKind::TaskTimedOut { task, error: e.error.clone(), cause: e.cause.clone() });
