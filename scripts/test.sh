@@ -15,6 +15,10 @@ cargo build --release --quiet
 echo "== cargo test"
 cargo test --workspace --release --quiet
 
+echo "== AWS SDK and CLI against stepline serve"
+python3 -c "import boto3" 2>/dev/null && command -v aws >/dev/null || python3 -m pip install --quiet boto3 awscli
+python3 tests/sdk/boto3_e2e.py ./target/release/stepline
+
 corpus="${STEPLINE_CONFORMANCE:-../shared/conformance}"
 if [ -d "$corpus" ]; then
   echo "== conformance ($corpus)"

@@ -4,6 +4,7 @@ mod bench;
 mod conformance;
 mod definition;
 mod run;
+mod serve;
 mod validate;
 mod workers;
 
@@ -28,6 +29,8 @@ enum Command {
     Conformance(conformance::Args),
     /// Run a definition many times in memory and report executions and transitions per second.
     Bench(bench::Args),
+    /// Run the engine (redb under --data) and serve the control API over HTTP.
+    Serve(serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +40,7 @@ fn main() -> ExitCode {
         Command::Run(a) => run::main(a),
         Command::Conformance(a) => conformance::main(a),
         Command::Bench(a) => bench::main(a),
+        Command::Serve(a) => serve::main(a),
     };
     match result {
         Ok(code) => code,

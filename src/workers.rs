@@ -12,7 +12,7 @@ use stepline_core::interp::TaskRequest;
 use stepline_core::runner::{TaskHandler, TaskOutcome};
 
 pub struct CommandWorkers {
-    commands: HashMap<String, String>,
+    pub commands: HashMap<String, String>,
 }
 
 impl CommandWorkers {
@@ -63,7 +63,7 @@ impl TaskHandler for CommandWorkers {
 }
 
 /// Runs a worker command; `Err((error, cause))` on failure.
-fn run_command(cmd: &str, input: &Value) -> Result<Value, (String, String)> {
+pub fn run_command(cmd: &str, input: &Value) -> Result<Value, (String, String)> {
     let mut child = Command::new("sh")
         .arg("-c")
         .arg(cmd)

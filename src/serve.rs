@@ -1,0 +1,62 @@
+//! `stepline serve`: the durable engine with the embedded default (redb under `--data`,
+//! in-process task queues) and the control API over HTTP (AWS JSON 1.0).
+
+use crate::workers::{self, CommandWorkers};
+use anyhow::{Context, Result};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+use stepline_core::engine::{Engine, EngineConfig, TaskAnswer};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Directory of the store (created if missing).
+    #[arg(long, default_value = "data")]
+    data: PathBuf,
+    /// Address of the HTTP control API.
+    #[arg(long, default_value = "127.0.0.1:8083")]
+    listen: SocketAddr,
+    /// A worker for an activity or function: NAME=COMMAND (task input on stdin, result on stdout).
+    #[arg(long = "worker", value_name = "NAME=COMMAND")]
+    workers: Vec<String>,
+}
+
+pub fn main(a: Args) -> Result<ExitCode> {
+    let engine = Engine::open(EngineConfig { data_dir: a.data.clone(), ..EngineConfig::default() })
+        .with_context(|| format!("cannot open the store in {}", a.data.display()))?;
+    let pool = CommandWorkers::parse(&a.workers)?;
+    for (name, cmd) in pool.commands {
+        spawn_worker(engine.clone(), name, cmd);
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    rt.block_on(async {
+        let listener =
+            stepline_bridge::http::bind(a.listen).await.with_context(|| format!("cannot listen on {}", a.listen))?;
+        eprintln!(
+            "stepline: serving the control API on http://{} (data in {})",
+            listener.local_addr()?,
+            a.data.display()
+        );
+        tokio::select! {
+            r = stepline_bridge::http::serve(engine.clone(), listener) => r.context("the HTTP server stopped"),
+            _ = tokio::signal::ctrl_c() => Ok(()),
+        }
+    })?;
+    engine.shutdown();
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A command worker: takes tasks of one activity and answers them.
+fn spawn_worker(engine: Engine, activity: String, cmd: String) {
+    std::thread::spawn(move || loop {
+        let Some(task) = engine.poll_task(&activity, Duration::from_secs(30)) else { continue };
+        let answer = match workers::run_command(&cmd, &task.input) {
+            Ok(out) => TaskAnswer::Success(out),
+            Err((error, cause)) => TaskAnswer::Failure { error, cause },
+        };
+        if let Err(e) = engine.answer_task(&task.token, answer) {
+            eprintln!("stepline: worker {activity}: {e}");
+        }
+    });
+}

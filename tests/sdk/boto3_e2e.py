@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""End-to-end test of `stepline serve` with the real AWS SDK for Python (boto3).
+
+Usage: boto3_e2e.py PATH_TO_STEPLINE. Starts the server on a free port with a fresh data
+directory, drives it through boto3, restarts it, and checks that a waiting execution
+survives the restart. Prints 'N passed, M failed' and exits non-zero on failure.
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+import boto3
+from botocore.config import Config
+
+STEPLINE = sys.argv[1]
+ACTIVITY = "arn:aws:states:us-east-1:000000000000:activity:approve"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, data, port, workers=()):
+        args = [STEPLINE, "serve", "--data", data, "--listen", f"127.0.0.1:{port}"]
+        for w in workers:
+            args += ["--worker", w]
+        self.proc = subprocess.Popen(args, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("stepline serve did not start: " + self.proc.stderr.read().decode())
+
+    def kill(self):
+        self.proc.kill()  # SIGKILL: no clean shutdown
+        self.proc.wait()
+
+
+def client(port):
+    return boto3.client(
+        "stepfunctions",
+        endpoint_url=f"http://127.0.0.1:{port}",
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(retries={"max_attempts": 1}, read_timeout=70),
+    )
+
+
+def wait_status(sfn, arn, status, timeout=15):
+    deadline = time.time() + timeout
+    while True:
+        d = sfn.describe_execution(executionArn=arn)
+        if d["status"] == status or time.time() > deadline:
+            return d
+        time.sleep(0.05)
+
+
+ORDER = {
+    "StartAt": "Price",
+    "States": {
+        "Price": {"Type": "Task", "Resource": "arn:aws:states:us-east-1:000000000000:activity:price", "ResultPath": "$.price", "Next": "Approve"},
+        "Approve": {"Type": "Task", "Resource": ACTIVITY, "ResultPath": "$.approval", "Next": "Done"},
+        "Done": {"Type": "Pass", "End": True},
+    },
+}
+WAITER = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 2, "End": True}}}
+
+
+def test_flow(ctx):
+    sfn = ctx["sfn"]
+    sm = sfn.create_state_machine(name="orders", definition=json.dumps(ORDER), roleArn="arn:aws:iam::000000000000:role/x")
+    arn = sm["stateMachineArn"]
+    assert arn.endswith(":stateMachine:orders"), arn
+    assert sfn.describe_state_machine(stateMachineArn=arn)["name"] == "orders"
+    assert any(m["stateMachineArn"] == arn for m in sfn.list_state_machines()["stateMachines"])
+    ex = sfn.start_execution(stateMachineArn=arn, name="o-1", input=json.dumps({"sku": "A", "qty": 2}))
+    # The activity worker, written as for AWS: poll, then answer.
+    task = sfn.get_activity_task(activityArn=ACTIVITY, workerName="tester")
+    assert json.loads(task["input"])["price"] == {"sku": "A", "qty": 2, "total": 24}, task["input"]
+    sfn.send_task_success(taskToken=task["taskToken"], output=json.dumps({"ok": True}))
+    d = wait_status(sfn, ex["executionArn"], "SUCCEEDED")
+    assert d["status"] == "SUCCEEDED", d
+    assert json.loads(d["output"])["approval"] == {"ok": True}
+    assert d["startDate"] <= d["stopDate"]
+    events = sfn.get_execution_history(executionArn=ex["executionArn"])["events"]
+    types = [e["type"] for e in events]
+    assert types[0] == "ExecutionStarted" and types[-1] == "ExecutionSucceeded", types
+    assert types.count("ActivitySucceeded") == 2, types
+    rev = sfn.get_execution_history(executionArn=ex["executionArn"], reverseOrder=True, maxResults=2)
+    assert [e["type"] for e in rev["events"]] == ["ExecutionSucceeded", "PassStateExited"], rev["events"]
+    assert "nextToken" in rev
+    listed = sfn.list_executions(stateMachineArn=arn)["executions"]
+    assert [e["name"] for e in listed] == ["o-1"], listed
+
+
+def test_errors(ctx):
+    sfn = ctx["sfn"]
+    try:
+        sfn.describe_execution(executionArn="arn:aws:states:us-east-1:000000000000:execution:nope:nope")
+        raise AssertionError("expected ExecutionDoesNotExist")
+    except sfn.exceptions.ExecutionDoesNotExist:
+        pass
+    try:
+        sfn.create_state_machine(name="broken", definition=json.dumps({"StartAt": "X", "States": {}}), roleArn="r")
+        raise AssertionError("expected InvalidDefinition")
+    except sfn.exceptions.InvalidDefinition as e:
+        assert "States" in str(e)
+    try:
+        sfn.send_task_success(taskToken="not-a-token", output="{}")
+        raise AssertionError("expected TaskDoesNotExist")
+    except sfn.exceptions.TaskDoesNotExist:
+        pass
+
+
+def test_stop(ctx):
+    sfn = ctx["sfn"]
+    arn = sfn.create_state_machine(name="stoppable", definition=json.dumps(ORDER), roleArn="r")["stateMachineArn"]
+    ex = sfn.start_execution(stateMachineArn=arn, name="s-1", input="{}")
+    sfn.stop_execution(executionArn=ex["executionArn"], error="Operator", cause="stopped by the test")
+    d = sfn.describe_execution(executionArn=ex["executionArn"])
+    assert d["status"] == "ABORTED" and d["error"] == "Operator", d
+
+
+def test_restart(ctx):
+    sfn = ctx["sfn"]
+    arn = sfn.create_state_machine(name="waiter", definition=json.dumps(WAITER), roleArn="r")["stateMachineArn"]
+    arns = [sfn.start_execution(stateMachineArn=arn, name=f"w-{i}", input=json.dumps({"i": i}))["executionArn"] for i in range(20)]
+    ctx["server"].kill()
+    ctx["server"] = Server(ctx["data"], ctx["port"], ctx["workers"])
+    for a in arns:
+        d = wait_status(sfn, a, "SUCCEEDED")
+        assert d["status"] == "SUCCEEDED", d
+    # Each execution ran exactly once: one ExecutionStarted, one ExecutionSucceeded.
+    for a in arns:
+        types = [e["type"] for e in sfn.get_execution_history(executionArn=a)["events"]]
+        assert types == ["ExecutionStarted", "WaitStateEntered", "WaitStateExited", "ExecutionSucceeded"], types
+
+
+def test_aws_cli(ctx):
+    """The AWS CLI lists and describes what boto3 created."""
+    env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1")
+    base = ["aws", "stepfunctions", "--endpoint-url", f"http://127.0.0.1:{ctx['port']}", "--output", "json"]
+    out = subprocess.run(base + ["list-state-machines"], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    machines = json.loads(out.stdout)["stateMachines"]
+    arn = next(m["stateMachineArn"] for m in machines if m["name"] == "orders")
+    out = subprocess.run(base + ["describe-state-machine", "--state-machine-arn", arn], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(json.loads(out.stdout)["definition"]) == ORDER
+    out = subprocess.run(base + ["list-executions", "--state-machine-arn", arn], env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert [e["name"] for e in json.loads(out.stdout)["executions"]] == ["o-1"]
+
+
+def main():
+    data = tempfile.mkdtemp(prefix="stepline-sdk-")
+    port = free_port()
+    price = "price=" + sys.executable + " -c \"import json,sys; t=json.load(sys.stdin); t['total']=t['qty']*12; print(json.dumps(t))\""
+    ctx = {"data": data, "port": port, "workers": [price]}
+    ctx["server"] = Server(data, port, ctx["workers"])
+    ctx["sfn"] = client(port)
+    passed = failed = 0
+    try:
+        for test in [test_flow, test_errors, test_stop, test_aws_cli, test_restart]:
+            try:
+                test(ctx)
+                passed += 1
+                print(f"ok {test.__name__}")
+            except Exception:
+                failed += 1
+                print(f"FAIL {test.__name__}")
+                traceback.print_exc()
+    finally:
+        ctx["server"].kill()
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
