@@ -202,6 +202,14 @@ pub fn handle(engine: &Engine, operation: &str, body: &Value) -> Result<Value, A
             let r = engine.stop_execution(field(body, "executionArn")?, opt(body, "error"), opt(body, "cause"))?;
             Ok(json!({"stopDate": seconds(r.stop.unwrap_or(r.start))}))
         }
+        "RedriveExecution" => {
+            engine.redrive_execution(field(body, "executionArn")?)?;
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as i64)
+                .unwrap_or(0);
+            Ok(json!({"redriveDate": seconds(now)}))
+        }
         "SendTaskSuccess" => {
             let output: Value = serde_json::from_str(field(body, "output")?)
                 .map_err(|e| ApiError::new("InvalidOutput", format!("Invalid output: {e}")))?;

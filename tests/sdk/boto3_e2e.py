@@ -148,6 +148,24 @@ def test_restart(ctx):
         assert types == ["ExecutionStarted", "WaitStateEntered", "WaitStateExited", "ExecutionSucceeded"], types
 
 
+def test_redrive(ctx):
+    sfn = ctx["sfn"]
+    arn = sfn.create_state_machine(name="redrivable", definition=json.dumps(ORDER), roleArn="r")["stateMachineArn"]
+    ex = sfn.start_execution(stateMachineArn=arn, name="rd-1", input=json.dumps({"sku": "B", "qty": 1}))["executionArn"]
+    task = sfn.get_activity_task(activityArn=ACTIVITY, workerName="tester")
+    sfn.send_task_failure(taskToken=task["taskToken"], error="Rejected", cause="not today")
+    d = wait_status(sfn, ex, "FAILED")
+    assert d["status"] == "FAILED" and d["error"] == "Rejected", d
+    sfn.redrive_execution(executionArn=ex)
+    task = sfn.get_activity_task(activityArn=ACTIVITY, workerName="tester")
+    assert json.loads(task["input"])["price"]["total"] == 12, task
+    sfn.send_task_success(taskToken=task["taskToken"], output=json.dumps({"ok": "second time"}))
+    d = wait_status(sfn, ex, "SUCCEEDED")
+    assert d["status"] == "SUCCEEDED" and d["redriveCount"] == 1, d
+    types = [e["type"] for e in sfn.get_execution_history(executionArn=ex)["events"]]
+    assert "ExecutionRedriven" in types and types.count("ExecutionStarted") == 1, types
+
+
 def test_aws_cli(ctx):
     """The AWS CLI lists and describes what boto3 created."""
     env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test", AWS_DEFAULT_REGION="us-east-1")
@@ -173,7 +191,7 @@ def main():
     ctx["sfn"] = client(port)
     passed = failed = 0
     try:
-        for test in [test_flow, test_errors, test_stop, test_aws_cli, test_restart]:
+        for test in [test_flow, test_errors, test_stop, test_redrive, test_aws_cli, test_restart]:
             try:
                 test(ctx)
                 passed += 1

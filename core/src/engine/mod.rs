@@ -37,6 +37,8 @@ pub enum EngineError {
     InvalidName(String),
     #[error("Invalid Execution Input: {0}")]
     InvalidExecutionInput(String),
+    #[error("Execution Not Redrivable: '{0}'")]
+    ExecutionNotRedrivable(String),
     #[error("Task Does Not Exist")]
     TaskDoesNotExist,
     #[error("Execution is not running: '{0}'")]
@@ -59,6 +61,7 @@ impl EngineError {
             EngineError::InvalidName(_) => "InvalidName",
             EngineError::InvalidExecutionInput(_) => "InvalidExecutionInput",
             EngineError::TaskDoesNotExist => "TaskDoesNotExist",
+            EngineError::ExecutionNotRedrivable(_) => "ExecutionNotRedrivable",
             EngineError::ExecutionNotRunning(_) => "ExecutionDoesNotExist",
             EngineError::Store(_) | EngineError::Stopped => "InternalFailure",
         }
@@ -128,6 +131,10 @@ pub(crate) enum Request {
         arn: String,
         error: Option<String>,
         cause: Option<String>,
+        reply: Reply<ExecutionRecord>,
+    },
+    Redrive {
+        arn: String,
         reply: Reply<ExecutionRecord>,
     },
     Shutdown,
@@ -247,6 +254,11 @@ impl Engine {
             cause: cause.map(str::to_string),
             reply,
         })
+    }
+
+    /// Resumes a FAILED, TIMED_OUT or ABORTED execution where it stopped.
+    pub fn redrive_execution(&self, arn: &str) -> Result<ExecutionRecord, EngineError> {
+        self.call(|reply| Request::Redrive { arn: arn.into(), reply })
     }
 
     pub fn answer_task(&self, token: &str, answer: TaskAnswer) -> Result<(), EngineError> {

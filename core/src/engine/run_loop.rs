@@ -115,13 +115,14 @@ impl EngineState {
         let (exec, cmds) = interp::start(&machine, info, input, now, seed);
         let arn = record.arn.clone();
         let history_written = exec.history.len();
+        let stored_status = Some(record.status);
         self.live.insert(
             arn.clone(),
             Live {
                 machine: machine.clone(),
                 exec,
                 record,
-                stored_status: Some(Status::Running),
+                stored_status,
                 history_written,
                 tasks: HashMap::new(),
                 timers: HashMap::new(),
@@ -223,6 +224,7 @@ impl EngineState {
         let exec = &live.exec;
         let rec = &mut live.record;
         rec.status = exec.status;
+        rec.redrive_count = exec.info.redrive_count;
         rec.events = exec.history.len() as u64;
         rec.stop = exec.stop_time;
         rec.output = exec.output.clone();
@@ -378,6 +380,10 @@ impl EngineState {
                     let res = self.answer(&mut batch, &token, answer);
                     replies.push(Box::new(move || drop(reply.send(res))));
                 }
+                Request::Redrive { arn, reply } => {
+                    let res = self.redrive(&mut batch, &arn);
+                    replies.push(Box::new(move || drop(reply.send(res))));
+                }
                 Request::Stop { arn, error, cause, reply } => {
                     let res = self.stop(&mut batch, &arn, error, cause);
                     replies.push(Box::new(move || drop(reply.send(res))));
@@ -461,6 +467,28 @@ impl EngineState {
             .map_err(|_| EngineError::ExecutionNotRunning(arn.into()))?;
         live.record.journal += 1;
         batch.append_journal(arn, live.record.journal, &JournalEntry::Event { now, event })?;
+        self.apply_commands(arn, cmds);
+        self.persist(batch, arn)
+    }
+
+    fn redrive(&mut self, batch: &mut Batch, arn: &str) -> Result<ExecutionRecord, EngineError> {
+        let rec = self.store.execution(arn)?.ok_or_else(|| EngineError::ExecutionDoesNotExist(arn.into()))?;
+        if matches!(rec.status, Status::Running | Status::Succeeded) || self.live.contains_key(arn) {
+            return Err(EngineError::ExecutionNotRedrivable(arn.into()));
+        }
+        self.replay(rec)?;
+        let live = self.live.get_mut(arn).ok_or_else(|| EngineError::ExecutionNotRedrivable(arn.into()))?;
+        let machine = live.machine.clone();
+        let now = wall_now();
+        let cmds = match interp::handle(&machine, &mut live.exec, now, Event::Redrive) {
+            Ok(c) => c,
+            Err(_) => {
+                self.live.remove(arn);
+                return Err(EngineError::ExecutionNotRedrivable(arn.into()));
+            }
+        };
+        live.record.journal += 1;
+        batch.append_journal(arn, live.record.journal, &JournalEntry::Event { now, event: Event::Redrive })?;
         self.apply_commands(arn, cmds);
         self.persist(batch, arn)
     }
@@ -570,7 +598,9 @@ fn fail_all(requests: Vec<Request>, why: &str) {
                 drop(reply.send(Err(err())))
             }
             Request::DeleteStateMachine { reply, .. } => drop(reply.send(Err(err()))),
-            Request::Start { reply, .. } | Request::Stop { reply, .. } => drop(reply.send(Err(err()))),
+            Request::Start { reply, .. } | Request::Stop { reply, .. } | Request::Redrive { reply, .. } => {
+                drop(reply.send(Err(err())))
+            }
             Request::Answer { reply, .. } => drop(reply.send(Err(err()))),
             Request::Shutdown => {}
         }

@@ -131,3 +131,26 @@ fn a_restart_resumes_tasks_and_timers() {
     assert_eq!(types.iter().filter(|t| *t == "ActivityScheduled").count(), 1, "replay adds no events: {types:?}");
     e.shutdown();
 }
+
+#[test]
+fn a_failed_execution_is_redriven_from_the_failed_state() {
+    let dir = data_dir("redrive");
+    let e = engine(&dir);
+    let sm = e.create_state_machine("redrive", TASK_MACHINE, "STANDARD", "role").unwrap();
+    let ex = e.start_execution(&sm.arn, Some("r"), json!({"n": 7})).unwrap();
+    let t = e.poll_task("work", Duration::from_secs(5)).unwrap();
+    e.answer_task(&t.token, TaskAnswer::Failure { error: "Down".into(), cause: "later".into() }).unwrap();
+    assert_eq!(wait_for(&e, &ex.arn, Status::Failed).error.as_deref(), Some("Down"));
+    let r = e.redrive_execution(&ex.arn).unwrap();
+    assert_eq!((r.status, r.redrive_count), (Status::Running, 1));
+    let again = e.poll_task("work", Duration::from_secs(5)).expect("the failed task runs again");
+    assert_eq!(again.input, json!({"n": 7}));
+    e.answer_task(&again.token, TaskAnswer::Success(json!("fine"))).unwrap();
+    let done = wait_for(&e, &ex.arn, Status::Succeeded);
+    assert_eq!(done.output, Some(json!({"n": 7, "out": "fine"})));
+    assert!(matches!(e.redrive_execution(&ex.arn), Err(EngineError::ExecutionNotRedrivable(_))));
+    let types: Vec<String> =
+        e.history(&ex.arn, 0, 100, false).unwrap().iter().map(|e| e["type"].as_str().unwrap().to_string()).collect();
+    assert!(types.contains(&"ExecutionRedriven".to_string()), "{types:?}");
+    e.shutdown();
+}

@@ -75,6 +75,9 @@ pub struct Execution {
     pub stop_time: Option<Millis>,
     /// States entered so far (AWS's billing unit, and the benchmark's).
     pub state_transitions: u64,
+    /// Where a redrive resumes: the top-level state that was running when the execution
+    /// ended unsuccessfully, and its input.
+    pub(super) redrive_point: Option<(StateId, Payload, Map<String, Value>)>,
     pub(super) frames: Vec<Option<Frame>>,
     pub(super) ready: VecDeque<FrameId>,
     pub(super) waits: HashMap<WaitId, Wake>,
@@ -93,6 +96,7 @@ impl Execution {
             history: Vec::with_capacity(32),
             stop_time: None,
             state_transitions: 0,
+            redrive_point: None,
             frames: Vec::new(),
             ready: VecDeque::new(),
             waits: HashMap::new(),
@@ -218,7 +222,46 @@ impl<'a> Interp<'a> {
                 self.end_execution(Status::Aborted, None, Some(failure));
                 return Ok(self.cmds);
             }
+            Event::Redrive => return self.redrive(),
         }
+        self.run();
+        Ok(self.cmds)
+    }
+
+    /// Resumes an unsuccessful execution at its redrive point.
+    pub fn redrive(mut self) -> Result<Vec<Command>, InterpError> {
+        if matches!(self.x.status, Status::Running | Status::Succeeded) {
+            return Err(InterpError::NotRedrivable("only FAILED, TIMED_OUT or ABORTED executions can be redriven"));
+        }
+        let Some((state, input, vars)) = self.x.redrive_point.clone() else {
+            return Err(InterpError::NotRedrivable("the execution has no state to resume"));
+        };
+        self.x.status = Status::Running;
+        self.x.failure = None;
+        self.x.output = None;
+        self.x.stop_time = None;
+        self.x.info.redrive_count += 1;
+        let prev = self.x.history.len() as u64;
+        let started = self.record(prev, EventKind::ExecutionRedriven { redrive_count: self.x.info.redrive_count });
+        self.x.frames.clear();
+        self.x.frames.push(Some(Frame {
+            state,
+            input,
+            vars,
+            parent: None,
+            map_item: None,
+            entered_event: 0,
+            entered_time: self.now,
+            last_event: started,
+            retry_count: 0,
+            attempts: Vec::new(),
+            phase: Phase::Enter,
+            task_token: None,
+            map_items: None,
+            silent: false,
+            children_failed: false,
+        }));
+        self.x.ready.push_back(0);
         self.run();
         Ok(self.cmds)
     }
@@ -583,6 +626,10 @@ impl<'a> Interp<'a> {
     }
 
     pub fn end_execution(&mut self, status: Status, output: Option<Payload>, failure: Option<Failure>) {
+        self.x.redrive_point = match (status, self.x.frames.first().and_then(Option::as_ref)) {
+            (Status::Succeeded, _) | (_, None) => None,
+            (_, Some(root)) => Some((root.state, root.input.clone(), root.vars.clone())),
+        };
         for f in 0..self.x.frames.len() {
             if self.x.frames[f].is_some() {
                 self.abort_frame(f);

@@ -87,6 +87,9 @@ pub enum Event {
         error: Option<String>,
         cause: Option<String>,
     },
+    /// `RedriveExecution`: a failed, timed-out or aborted execution resumes at the
+    /// top-level state where it stopped, with that state's input and variables.
+    Redrive,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -97,6 +100,8 @@ pub enum InterpError {
     UnknownWait(WaitId),
     #[error("the execution has already ended with status {0:?}")]
     Finished(Status),
+    #[error("the execution cannot be redriven: {0}")]
+    NotRedrivable(&'static str),
 }
 
 /// Starts an execution: records `ExecutionStarted` and runs until the first wait.
@@ -119,6 +124,9 @@ pub fn handle(
     now: Millis,
     event: Event,
 ) -> Result<Vec<Command>, InterpError> {
+    if event == Event::Redrive {
+        return exec::Interp::new(machine, exec, now).redrive();
+    }
     if exec.status != Status::Running {
         return Err(InterpError::Finished(exec.status));
     }

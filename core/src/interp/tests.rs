@@ -241,3 +241,31 @@ fn map_iterations_see_outer_variables_but_do_not_leak_theirs() {
     );
     assert_eq!(exec.output, Some(json!({"results": [10, 20], "leaked": false})));
 }
+
+#[test]
+fn redrive_resumes_at_the_failed_state_with_its_input() {
+    let m = machine(json!({"StartAt": "Prep", "States": {
+        "Prep": {"Type": "Pass", "Result": 1, "ResultPath": "$.prepared", "Next": "Call"},
+        "Call": {"Type": "Task", "Resource": ACTIVITY, "End": true}}}));
+    let (mut exec, cmds) = start(&m, runner::local_info("t", "e"), json!({"v": 1}), 0, 3);
+    let Command::ScheduleTask(first) = cmds.into_iter().find(|c| matches!(c, Command::ScheduleTask(_))).unwrap() else {
+        unreachable!()
+    };
+    handle(&m, &mut exec, 5, Event::TaskFailed { id: first.id, error: "Down".into(), cause: "service down".into() })
+        .unwrap();
+    assert_eq!(exec.status, Status::Failed);
+    assert!(matches!(handle(&m, &mut exec, 6, Event::TimerFired { id: 1 }), Err(InterpError::Finished(_))));
+    let cmds = handle(&m, &mut exec, 10, Event::Redrive).unwrap();
+    assert_eq!(exec.status, Status::Running);
+    assert_eq!(exec.info.redrive_count, 1);
+    let Some(Command::ScheduleTask(again)) = cmds.into_iter().find(|c| matches!(c, Command::ScheduleTask(_))) else {
+        panic!("the task runs again")
+    };
+    assert_eq!(again.input, json!({"v": 1, "prepared": 1}), "the failed state's own input, Prep is not run again");
+    handle(&m, &mut exec, 20, Event::TaskSucceeded { id: again.id, output: json!("ok") }).unwrap();
+    assert_eq!(exec.status, Status::Succeeded);
+    let t = types(&exec);
+    assert!(t.contains(&"ExecutionRedriven".to_string()));
+    assert_eq!(t.iter().filter(|x| *x == "PassStateEntered").count(), 1);
+    assert!(matches!(handle(&m, &mut exec, 30, Event::Redrive), Err(InterpError::NotRedrivable(_))));
+}
