@@ -1,6 +1,7 @@
 //! The `stepline` command: a thin layer of subcommands over the Stepline crates.
 
 mod bench;
+mod client;
 mod conformance;
 mod definition;
 mod run;
@@ -17,6 +18,8 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    client: client::Common,
 }
 
 #[derive(Subcommand)]
@@ -31,6 +34,9 @@ enum Command {
     Bench(bench::Args),
     /// Run the engine (redb under --data) and serve the control API over HTTP.
     Serve(serve::Args),
+    /// Talk to a running `stepline serve`: start, list, describe, history, stop, redrive, replay.
+    #[command(flatten)]
+    Client(client::Op),
 }
 
 fn main() -> ExitCode {
@@ -41,6 +47,7 @@ fn main() -> ExitCode {
         Command::Conformance(a) => conformance::main(a),
         Command::Bench(a) => bench::main(a),
         Command::Serve(a) => serve::main(a),
+        Command::Client(op) => client::main(cli.client, op),
     };
     match result {
         Ok(code) => code,

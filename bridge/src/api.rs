@@ -210,6 +210,12 @@ pub fn handle(engine: &Engine, operation: &str, body: &Value) -> Result<Value, A
                 .unwrap_or(0);
             Ok(json!({"redriveDate": seconds(now)}))
         }
+        // Stepline's own operation: a new execution with the same input.
+        "ReplayExecution" => {
+            let latest = body.get("latestVersion").and_then(Value::as_bool).unwrap_or(false);
+            let r = engine.replay_execution(field(body, "executionArn")?, latest)?;
+            Ok(json!({"executionArn": r.arn, "startDate": seconds(r.start)}))
+        }
         "SendTaskSuccess" => {
             let output: Value = serde_json::from_str(field(body, "output")?)
                 .map_err(|e| ApiError::new("InvalidOutput", format!("Invalid output: {e}")))?;

@@ -120,6 +120,8 @@ pub(crate) enum Request {
         machine_arn: String,
         name: Option<String>,
         input: Value,
+        /// The definition version to run; the latest when absent.
+        version: Option<u32>,
         reply: Reply<ExecutionRecord>,
     },
     Answer {
@@ -216,6 +218,21 @@ impl Engine {
             machine_arn: machine_arn.into(),
             name: name.map(str::to_string),
             input,
+            version: None,
+            reply,
+        })
+    }
+
+    /// Starts a new execution with the input of `arn`, on the definition version that
+    /// execution ran, or on the latest one.
+    pub fn replay_execution(&self, arn: &str, latest: bool) -> Result<ExecutionRecord, EngineError> {
+        let old = self.describe_execution(arn)?;
+        let version = (!latest).then_some(old.state_machine_version);
+        self.call(|reply| Request::Start {
+            machine_arn: old.state_machine_arn,
+            name: None,
+            input: old.input,
+            version,
             reply,
         })
     }

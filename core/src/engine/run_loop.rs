@@ -256,6 +256,7 @@ impl EngineState {
         machine_arn: &str,
         name: Option<String>,
         input: Value,
+        version: Option<u32>,
     ) -> Result<ExecutionRecord, EngineError> {
         let sm = self
             .store
@@ -278,7 +279,8 @@ impl EngineState {
             }
             return Err(EngineError::ExecutionAlreadyExists(arn));
         }
-        let machine = self.machine(&sm.arn, sm.version)?;
+        let version = version.unwrap_or(sm.version);
+        let machine = self.machine(&sm.arn, version)?;
         let now = wall_now();
         let info = ExecutionInfo {
             arn: arn.clone(),
@@ -295,7 +297,7 @@ impl EngineState {
             arn: arn.clone(),
             name,
             state_machine_arn: sm.arn.clone(),
-            state_machine_version: sm.version,
+            state_machine_version: version,
             status: Status::Running,
             start: now,
             stop: None,
@@ -372,8 +374,8 @@ impl EngineState {
                     let res = batch.delete_state_machine(&arn).map_err(EngineError::from);
                     replies.push(Box::new(move || drop(reply.send(res))));
                 }
-                Request::Start { machine_arn, name, input, reply } => {
-                    let res = self.start(&mut batch, &machine_arn, name, input);
+                Request::Start { machine_arn, name, input, version, reply } => {
+                    let res = self.start(&mut batch, &machine_arn, name, input, version);
                     replies.push(Box::new(move || drop(reply.send(res))));
                 }
                 Request::Answer { token, answer, reply } => {
