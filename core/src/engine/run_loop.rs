@@ -150,6 +150,8 @@ impl EngineState {
             if let Some(token) = live.tasks.remove(&id) {
                 self.tokens.remove(&token);
                 self.outbox.retain(|t| t.token != token);
+                // A copy handed out again after a restart is withdrawn once answered.
+                self.queues.remove(&token);
             }
         }
     }
