@@ -23,6 +23,11 @@ pub struct Args {
 }
 
 pub fn main(a: Args) -> Result<ExitCode> {
+    // Logs go to daily files under DATA/logs, never to a terminal a dashboard may own.
+    let appender = tracing_appender::rolling::daily(a.data.join("logs"), "stepline.log");
+    let (writer, _guard) = tracing_appender::non_blocking(appender);
+    let _ =
+        tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_max_level(tracing::Level::INFO).try_init();
     let engine = Engine::open(EngineConfig { data_dir: a.data.clone(), ..EngineConfig::default() })
         .with_context(|| format!("cannot open the store in {}", a.data.display()))?;
     let pool = CommandWorkers::parse(&a.workers)?;
@@ -56,7 +61,7 @@ fn spawn_worker(engine: Engine, activity: String, cmd: String) {
             Err((error, cause)) => TaskAnswer::Failure { error, cause },
         };
         if let Err(e) = engine.answer_task(&task.token, answer) {
-            eprintln!("stepline: worker {activity}: {e}");
+            tracing::warn!(%activity, error = %e, "the worker's answer was refused");
         }
     });
 }
