@@ -234,6 +234,26 @@ pub fn handle(engine: &Engine, operation: &str, body: &Value) -> Result<Value, A
             engine.answer_task(field(body, "taskToken")?, TaskAnswer::Heartbeat)?;
             Ok(json!({}))
         }
+        "CreateActivity" => {
+            let r = engine.create_activity(field(body, "name")?)?;
+            Ok(json!({"activityArn": r.arn, "creationDate": seconds(r.created)}))
+        }
+        "DescribeActivity" => {
+            let r = engine.describe_activity(field(body, "activityArn")?)?;
+            Ok(json!({"activityArn": r.arn, "name": r.name, "creationDate": seconds(r.created)}))
+        }
+        "ListActivities" => {
+            let list: Vec<Value> = engine
+                .list_activities()?
+                .iter()
+                .map(|r| json!({"activityArn": r.arn, "name": r.name, "creationDate": seconds(r.created)}))
+                .collect();
+            Ok(json!({"activities": list}))
+        }
+        "DeleteActivity" => {
+            engine.delete_activity(field(body, "activityArn")?)?;
+            Ok(json!({}))
+        }
         "GetActivityTask" => {
             let arn = field(body, "activityArn")?;
             let name = arn.rsplit(':').next().unwrap_or(arn);

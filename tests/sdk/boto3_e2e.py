@@ -81,6 +81,17 @@ WAITER = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 2, "End": 
 
 def test_flow(ctx):
     sfn = ctx["sfn"]
+    act = sfn.create_activity(name="approve")
+    assert act["activityArn"] == ACTIVITY, act
+    assert sfn.describe_activity(activityArn=ACTIVITY)["name"] == "approve"
+    assert [a["name"] for a in sfn.list_activities()["activities"]] == ["approve"]
+    sfn.create_activity(name="temporary")
+    sfn.delete_activity(activityArn=ACTIVITY.replace("approve", "temporary"))
+    try:
+        sfn.describe_activity(activityArn=ACTIVITY.replace("approve", "temporary"))
+        raise AssertionError("expected ActivityDoesNotExist")
+    except sfn.exceptions.ActivityDoesNotExist:
+        pass
     sm = sfn.create_state_machine(name="orders", definition=json.dumps(ORDER), roleArn="arn:aws:iam::000000000000:role/x")
     arn = sm["stateMachineArn"]
     assert arn.endswith(":stateMachine:orders"), arn

@@ -12,7 +12,7 @@ mod run_loop;
 
 pub use queues::{TaskEnvelope, TaskQueues};
 
-use crate::store::{ExecutionRecord, StateMachineRecord, Store, StoreError};
+use crate::store::{ActivityRecord, ExecutionRecord, StateMachineRecord, Store, StoreError};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::mpsc;
@@ -39,6 +39,8 @@ pub enum EngineError {
     InvalidExecutionInput(String),
     #[error("Execution Not Redrivable: '{0}'")]
     ExecutionNotRedrivable(String),
+    #[error("Activity Does Not Exist: '{0}'")]
+    ActivityDoesNotExist(String),
     #[error("Task Does Not Exist")]
     TaskDoesNotExist,
     #[error("Execution is not running: '{0}'")]
@@ -61,6 +63,7 @@ impl EngineError {
             EngineError::InvalidName(_) => "InvalidName",
             EngineError::InvalidExecutionInput(_) => "InvalidExecutionInput",
             EngineError::TaskDoesNotExist => "TaskDoesNotExist",
+            EngineError::ActivityDoesNotExist(_) => "ActivityDoesNotExist",
             EngineError::ExecutionNotRedrivable(_) => "ExecutionNotRedrivable",
             EngineError::ExecutionNotRunning(_) => "ExecutionDoesNotExist",
             EngineError::Store(_) | EngineError::Stopped => "InternalFailure",
@@ -138,6 +141,14 @@ pub(crate) enum Request {
     Redrive {
         arn: String,
         reply: Reply<ExecutionRecord>,
+    },
+    CreateActivity {
+        name: String,
+        reply: Reply<ActivityRecord>,
+    },
+    DeleteActivity {
+        arn: String,
+        reply: Reply<()>,
     },
     Shutdown,
 }
@@ -271,6 +282,23 @@ impl Engine {
             cause: cause.map(str::to_string),
             reply,
         })
+    }
+
+    /// Creates an activity (idempotent by name).
+    pub fn create_activity(&self, name: &str) -> Result<ActivityRecord, EngineError> {
+        self.call(|reply| Request::CreateActivity { name: name.into(), reply })
+    }
+
+    pub fn delete_activity(&self, arn: &str) -> Result<(), EngineError> {
+        self.call(|reply| Request::DeleteActivity { arn: arn.into(), reply })
+    }
+
+    pub fn describe_activity(&self, arn: &str) -> Result<ActivityRecord, EngineError> {
+        self.store.activity(arn)?.ok_or_else(|| EngineError::ActivityDoesNotExist(arn.into()))
+    }
+
+    pub fn list_activities(&self) -> Result<Vec<ActivityRecord>, EngineError> {
+        Ok(self.store.list_activities()?)
     }
 
     /// Resumes a FAILED, TIMED_OUT or ABORTED execution where it stopped.

@@ -8,7 +8,7 @@ use crate::entropy::{Entropy, SplitMix64};
 use crate::history::TaskFamily;
 use crate::interp::{self, Command, Event, ExecutionInfo, Status, TaskRequest, WaitId};
 use crate::model::{compile, MachineType, StateMachine};
-use crate::store::{Batch, ExecutionRecord, JournalEntry, StateMachineRecord, Store};
+use crate::store::{ActivityRecord, Batch, ExecutionRecord, JournalEntry, StateMachineRecord, Store};
 use crate::time::Millis;
 use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};
@@ -384,6 +384,14 @@ impl EngineState {
                     let res = self.answer(&mut batch, &token, answer);
                     replies.push(Box::new(move || drop(reply.send(res))));
                 }
+                Request::CreateActivity { name, reply } => {
+                    let res = self.create_activity(&mut batch, &name);
+                    replies.push(Box::new(move || drop(reply.send(res))));
+                }
+                Request::DeleteActivity { arn, reply } => {
+                    let res = batch.delete_activity(&arn).map_err(EngineError::from);
+                    replies.push(Box::new(move || drop(reply.send(res))));
+                }
                 Request::Redrive { arn, reply } => {
                     let res = self.redrive(&mut batch, &arn);
                     replies.push(Box::new(move || drop(reply.send(res))));
@@ -497,6 +505,17 @@ impl EngineState {
         self.persist(batch, arn)
     }
 
+    fn create_activity(&mut self, batch: &mut Batch, name: &str) -> Result<ActivityRecord, EngineError> {
+        valid_name(name)?;
+        let arn = self.arn("activity", name);
+        if let Some(existing) = self.store.activity(&arn)? {
+            return Ok(existing);
+        }
+        let rec = ActivityRecord { arn, name: name.into(), created: wall_now() };
+        batch.put_activity(&rec)?;
+        Ok(rec)
+    }
+
     fn create_machine(
         &mut self,
         batch: &mut Batch,
@@ -605,7 +624,8 @@ fn fail_all(requests: Vec<Request>, why: &str) {
             Request::Start { reply, .. } | Request::Stop { reply, .. } | Request::Redrive { reply, .. } => {
                 drop(reply.send(Err(err())))
             }
-            Request::Answer { reply, .. } => drop(reply.send(Err(err()))),
+            Request::Answer { reply, .. } | Request::DeleteActivity { reply, .. } => drop(reply.send(Err(err()))),
+            Request::CreateActivity { reply, .. } => drop(reply.send(Err(err()))),
             Request::Shutdown => {}
         }
     }

@@ -46,6 +46,14 @@ pub struct StateMachineRecord {
     pub updated: Millis,
 }
 
+/// An activity: a named queue of tasks for workers that poll `GetActivityTask`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActivityRecord {
+    pub arn: String,
+    pub name: String,
+    pub created: Millis,
+}
+
 /// An execution's summary: what `DescribeExecution` and `ListExecutions` return.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExecutionRecord {
@@ -98,6 +106,7 @@ impl Store {
             txn.open_table(BY_STATUS)?;
             txn.open_table(JOURNAL)?;
             txn.open_table(HISTORY)?;
+            txn.open_table(ACTIVITIES)?;
         }
         txn.commit()?;
         Ok(Store { db })
@@ -125,6 +134,24 @@ impl Store {
     pub fn list_state_machines(&self) -> Result<Vec<StateMachineRecord>, StoreError> {
         let txn = self.db.begin_read()?;
         let t = txn.open_table(STATE_MACHINES)?;
+        let mut out = Vec::new();
+        for row in t.iter()? {
+            let (_, v) = row?;
+            out.push(serde_json::from_slice(v.value())?);
+        }
+        Ok(out)
+    }
+
+    pub fn activity(&self, arn: &str) -> Result<Option<ActivityRecord>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let t = txn.open_table(ACTIVITIES)?;
+        let r = t.get(arn)?;
+        r.map(|v| serde_json::from_slice(v.value()).map_err(StoreError::from)).transpose()
+    }
+
+    pub fn list_activities(&self) -> Result<Vec<ActivityRecord>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let t = txn.open_table(ACTIVITIES)?;
         let mut out = Vec::new();
         for row in t.iter()? {
             let (_, v) = row?;
@@ -238,6 +265,17 @@ impl Batch {
         self.txn.open_table(STATE_MACHINES)?.insert(rec.arn.as_str(), bytes.as_slice())?;
         let k = keys::arn_seq(&rec.arn, rec.version as u64);
         self.txn.open_table(STATE_MACHINE_VERSIONS)?.insert(k.as_slice(), rec.definition.as_bytes())?;
+        Ok(())
+    }
+
+    pub fn put_activity(&mut self, rec: &ActivityRecord) -> Result<(), StoreError> {
+        let bytes = serde_json::to_vec(rec)?;
+        self.txn.open_table(ACTIVITIES)?.insert(rec.arn.as_str(), bytes.as_slice())?;
+        Ok(())
+    }
+
+    pub fn delete_activity(&mut self, arn: &str) -> Result<(), StoreError> {
+        self.txn.open_table(ACTIVITIES)?.remove(arn)?;
         Ok(())
     }
 

@@ -7,6 +7,8 @@ use redb::TableDefinition;
 pub const STATE_MACHINES: TableDefinition<&str, &[u8]> = TableDefinition::new("state_machines");
 /// `arn \0 version(be u32)` -> definition JSON of that version.
 pub const STATE_MACHINE_VERSIONS: TableDefinition<&[u8], &[u8]> = TableDefinition::new("state_machine_versions");
+/// Activity ARN -> [`super::ActivityRecord`].
+pub const ACTIVITIES: TableDefinition<&str, &[u8]> = TableDefinition::new("activities");
 /// Execution ARN -> [`super::ExecutionRecord`].
 pub const EXECUTIONS: TableDefinition<&str, &[u8]> = TableDefinition::new("executions");
 /// `start_ms(be) arn` -> () : executions by start time, newest last.
