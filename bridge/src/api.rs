@@ -144,6 +144,11 @@ pub fn handle(engine: &Engine, operation: &str, body: &Value) -> Result<Value, A
             let r = engine.start_execution(field(body, "stateMachineArn")?, opt(body, "name"), input)?;
             Ok(json!({"executionArn": r.arn, "startDate": seconds(r.start)}))
         }
+        "StartSyncExecution" => {
+            let input = parse_input(body)?;
+            let r = engine.start_sync_execution(field(body, "stateMachineArn")?, opt(body, "name"), input)?;
+            Ok(execution_json(&r))
+        }
         "DescribeExecution" => Ok(execution_json(&engine.describe_execution(field(body, "executionArn")?)?)),
         "ListExecutions" => {
             let machine = opt(body, "stateMachineArn");

@@ -19,4 +19,6 @@ pub struct Live {
     pub tasks: HashMap<WaitId, String>,
     /// Outstanding timers: wait id -> due time.
     pub timers: HashMap<WaitId, Millis>,
+    /// An EXPRESS execution: in memory only, no journal or history; its summary is kept.
+    pub express: bool,
 }

@@ -41,6 +41,8 @@ pub enum EngineError {
     ExecutionNotRedrivable(String),
     #[error("Activity Does Not Exist: '{0}'")]
     ActivityDoesNotExist(String),
+    #[error("This operation is not supported by this type of state machine: '{0}'")]
+    StateMachineTypeNotSupported(String),
     #[error("Task Does Not Exist")]
     TaskDoesNotExist,
     #[error("Execution is not running: '{0}'")]
@@ -63,6 +65,7 @@ impl EngineError {
             EngineError::InvalidName(_) => "InvalidName",
             EngineError::InvalidExecutionInput(_) => "InvalidExecutionInput",
             EngineError::TaskDoesNotExist => "TaskDoesNotExist",
+            EngineError::StateMachineTypeNotSupported(_) => "StateMachineTypeNotSupported",
             EngineError::ActivityDoesNotExist(_) => "ActivityDoesNotExist",
             EngineError::ExecutionNotRedrivable(_) => "ExecutionNotRedrivable",
             EngineError::ExecutionNotRunning(_) => "ExecutionDoesNotExist",
@@ -140,6 +143,12 @@ pub(crate) enum Request {
     },
     Redrive {
         arn: String,
+        reply: Reply<ExecutionRecord>,
+    },
+    StartSync {
+        machine_arn: String,
+        name: Option<String>,
+        input: Value,
         reply: Reply<ExecutionRecord>,
     },
     CreateActivity {
@@ -280,6 +289,21 @@ impl Engine {
             arn: arn.into(),
             error: error.map(str::to_string),
             cause: cause.map(str::to_string),
+            reply,
+        })
+    }
+
+    /// Runs an EXPRESS execution in memory and returns when it has ended.
+    pub fn start_sync_execution(
+        &self,
+        machine_arn: &str,
+        name: Option<&str>,
+        input: Value,
+    ) -> Result<ExecutionRecord, EngineError> {
+        self.call(|reply| Request::StartSync {
+            machine_arn: machine_arn.into(),
+            name: name.map(str::to_string),
+            input,
             reply,
         })
     }

@@ -39,6 +39,10 @@ pub struct EngineState {
     rng: SplitMix64,
     /// Tasks to hand out once the batch is committed.
     outbox: Vec<TaskEnvelope>,
+    /// `StartSyncExecution` callers waiting for their EXPRESS execution to end.
+    sync_waiters: HashMap<String, super::Reply<ExecutionRecord>>,
+    /// Sync executions that ended in this batch: answered after the commit.
+    finished_sync: Vec<(super::Reply<ExecutionRecord>, ExecutionRecord)>,
 }
 
 /// The activity a task is for and the payload its worker sees.
@@ -73,9 +77,29 @@ impl EngineState {
             timers: BTreeSet::new(),
             rng: SplitMix64(seed),
             outbox: Vec::new(),
+            sync_waiters: HashMap::new(),
+            finished_sync: Vec::new(),
         };
+        let mut lost = Vec::new();
         for record in st.store.running()? {
-            st.replay(record)?;
+            if st.is_express(&record.state_machine_arn) {
+                lost.push(record);
+            } else {
+                st.replay(record)?;
+            }
+        }
+        // EXPRESS executions live in memory only (at most once, as at AWS): those a
+        // restart interrupted end as aborted instead of staying RUNNING forever.
+        if !lost.is_empty() {
+            let mut batch = st.store.begin()?;
+            for mut r in lost {
+                r.status = Status::Aborted;
+                r.stop = Some(wall_now());
+                r.error = Some("States.Runtime".into());
+                r.cause = Some("The engine restarted while this EXPRESS execution was running.".into());
+                batch.put_execution(&r, Some(Status::Running))?;
+            }
+            batch.commit()?;
         }
         // Tasks that were in flight are handed out again; a worker's second answer to the
         // same token finds it gone and is refused, so nothing is applied twice.
@@ -83,6 +107,10 @@ impl EngineState {
             st.queues.push(t);
         }
         Ok(st)
+    }
+
+    fn is_express(&self, machine_arn: &str) -> bool {
+        self.store.state_machine(machine_arn).ok().flatten().is_some_and(|m| m.kind == "EXPRESS")
     }
 
     fn machine(&mut self, arn: &str, version: u32) -> Result<Arc<StateMachine>, EngineError> {
@@ -126,6 +154,7 @@ impl EngineState {
                 history_written,
                 tasks: HashMap::new(),
                 timers: HashMap::new(),
+                express: false,
             },
         );
         self.apply_commands(&arn, cmds);
@@ -207,8 +236,10 @@ impl EngineState {
             Err(_) => return Ok(()),
         };
         let live = self.live.get_mut(arn).expect("checked above");
-        live.record.journal += 1;
-        batch.append_journal(arn, live.record.journal, &JournalEntry::Event { now, event })?;
+        if !live.express {
+            live.record.journal += 1;
+            batch.append_journal(arn, live.record.journal, &JournalEntry::Event { now, event })?;
+        }
         self.apply_commands(arn, cmds);
         self.persist(batch, arn).map(drop)
     }
@@ -219,8 +250,10 @@ impl EngineState {
         let Some(live) = self.live.get_mut(arn) else {
             return Err(EngineError::ExecutionNotRunning(arn.into()));
         };
-        for e in &live.exec.history[live.history_written..] {
-            batch.append_history(arn, e.id, &e.to_aws_json())?;
+        if !live.express {
+            for e in &live.exec.history[live.history_written..] {
+                batch.append_history(arn, e.id, &e.to_aws_json())?;
+            }
         }
         live.history_written = live.exec.history.len();
         let exec = &live.exec;
@@ -236,6 +269,9 @@ impl EngineState {
         live.stored_status = Some(rec.status);
         let stored = rec.clone();
         if rec.status != Status::Running {
+            if let Some(reply) = self.sync_waiters.remove(arn) {
+                self.finished_sync.push((reply, stored.clone()));
+            }
             let live = self.live.remove(arn).expect("present");
             for token in live.tasks.values() {
                 self.tokens.remove(token);
@@ -311,7 +347,10 @@ impl EngineState {
             events: 0,
             journal: 1,
         };
-        batch.append_journal(&arn, 1, &JournalEntry::Start { info, input, seed, now })?;
+        let express = sm.kind == "EXPRESS";
+        if !express {
+            batch.append_journal(&arn, 1, &JournalEntry::Start { info, input, seed, now })?;
+        }
         self.live.insert(
             arn.clone(),
             Live {
@@ -322,6 +361,7 @@ impl EngineState {
                 history_written: 0,
                 tasks: HashMap::new(),
                 timers: HashMap::new(),
+                express,
             },
         );
         self.apply_commands(&arn, cmds);
@@ -392,6 +432,19 @@ impl EngineState {
                     let res = batch.delete_activity(&arn).map_err(EngineError::from);
                     replies.push(Box::new(move || drop(reply.send(res))));
                 }
+                Request::StartSync { machine_arn, name, input, reply } => {
+                    match self.store.state_machine(&machine_arn) {
+                        Ok(Some(sm)) if sm.kind != "EXPRESS" => {
+                            let _ = reply.send(Err(EngineError::StateMachineTypeNotSupported(machine_arn)));
+                        }
+                        _ => match self.start(&mut batch, &machine_arn, name, input, None) {
+                            Ok(r) if r.status == Status::Running => {
+                                self.sync_waiters.insert(r.arn.clone(), reply);
+                            }
+                            res => replies.push(Box::new(move || drop(reply.send(res)))),
+                        },
+                    }
+                }
                 Request::Redrive { arn, reply } => {
                     let res = self.redrive(&mut batch, &arn);
                     replies.push(Box::new(move || drop(reply.send(res))));
@@ -422,6 +475,9 @@ impl EngineState {
                 }
                 for t in std::mem::take(&mut self.outbox) {
                     self.queues.push(t);
+                }
+                for (reply, record) in std::mem::take(&mut self.finished_sync) {
+                    let _ = reply.send(Ok(record));
                 }
             }
             Err(e) => {
@@ -621,9 +677,10 @@ fn fail_all(requests: Vec<Request>, why: &str) {
                 drop(reply.send(Err(err())))
             }
             Request::DeleteStateMachine { reply, .. } => drop(reply.send(Err(err()))),
-            Request::Start { reply, .. } | Request::Stop { reply, .. } | Request::Redrive { reply, .. } => {
-                drop(reply.send(Err(err())))
-            }
+            Request::Start { reply, .. }
+            | Request::Stop { reply, .. }
+            | Request::Redrive { reply, .. }
+            | Request::StartSync { reply, .. } => drop(reply.send(Err(err()))),
             Request::Answer { reply, .. } | Request::DeleteActivity { reply, .. } => drop(reply.send(Err(err()))),
             Request::CreateActivity { reply, .. } => drop(reply.send(Err(err()))),
             Request::Shutdown => {}
