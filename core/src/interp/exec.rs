@@ -154,23 +154,7 @@ impl<'a> Interp<'a> {
             self.cmds.push(Command::StartTimer { id, fire_at: self.now + (t as i64) * 1000 });
         }
         let root = self.m.start_state();
-        self.x.frames.push(Some(Frame {
-            state: root,
-            input: self.x.input.clone(),
-            vars: Map::new(),
-            parent: None,
-            map_item: None,
-            entered_event: 0,
-            entered_time: self.now,
-            last_event: started,
-            retry_count: 0,
-            attempts: Vec::new(),
-            phase: Phase::Enter,
-            task_token: None,
-            map_items: None,
-            silent: false,
-            children_failed: false,
-        }));
+        self.x.frames.push(Some(Frame::new(root, self.x.input.clone(), Map::new(), started, self.now)));
         self.x.ready.push_back(0);
         self.run();
         self.cmds
@@ -244,23 +228,7 @@ impl<'a> Interp<'a> {
         let prev = self.x.history.len() as u64;
         let started = self.record(prev, EventKind::ExecutionRedriven { redrive_count: self.x.info.redrive_count });
         self.x.frames.clear();
-        self.x.frames.push(Some(Frame {
-            state,
-            input,
-            vars,
-            parent: None,
-            map_item: None,
-            entered_event: 0,
-            entered_time: self.now,
-            last_event: started,
-            retry_count: 0,
-            attempts: Vec::new(),
-            phase: Phase::Enter,
-            task_token: None,
-            map_items: None,
-            silent: false,
-            children_failed: false,
-        }));
+        self.x.frames.push(Some(Frame::new(state, input, vars, started, self.now)));
         self.x.ready.push_back(0);
         self.run();
         Ok(self.cmds)

@@ -71,3 +71,33 @@ pub struct Frame {
     /// event is due unless a retry follows.
     pub children_failed: bool,
 }
+
+impl Frame {
+    /// A frame about to enter `state` with `input`; `last_event` is the event its first
+    /// one follows.
+    pub fn new(
+        state: StateId,
+        input: crate::history::Payload,
+        vars: Map<String, Value>,
+        last_event: u64,
+        now: Millis,
+    ) -> Frame {
+        Frame {
+            state,
+            input,
+            vars,
+            parent: None,
+            map_item: None,
+            entered_event: 0,
+            entered_time: now,
+            last_event,
+            retry_count: 0,
+            attempts: Vec::new(),
+            phase: Phase::Enter,
+            task_token: None,
+            map_items: None,
+            silent: false,
+            children_failed: false,
+        }
+    }
+}

@@ -7,7 +7,6 @@
 mod keys;
 mod tables;
 
-use crate::history::Payload;
 use crate::interp::{Event, ExecutionInfo, Status};
 use crate::time::Millis;
 use redb::{Database, ReadableDatabase, ReadableTable, WriteTransaction};
@@ -320,11 +319,6 @@ impl Batch {
         self.txn.commit()?;
         Ok(())
     }
-}
-
-/// A payload's JSON value, for records.
-pub fn payload_value(p: &Payload) -> Value {
-    Value::clone(p)
 }
 
 #[cfg(test)]

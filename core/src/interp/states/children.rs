@@ -44,26 +44,16 @@ impl Interp<'_> {
                 }
                 _ => unreachable!("only Parallel and Map have children"),
             };
+            let vars = if matches!(&self.m.states[sid].kind, StateKind::Map(m) if m.distributed) {
+                serde_json::Map::new()
+            } else {
+                parent.vars.clone()
+            };
             let child = Frame {
-                state: self.m.machines[machine].start_at,
-                input,
-                vars: if matches!(&self.m.states[sid].kind, StateKind::Map(m) if m.distributed) {
-                    serde_json::Map::new()
-                } else {
-                    parent.vars.clone()
-                },
                 parent: Some((p, index)),
                 map_item,
-                map_items: None,
-                entered_event: 0,
-                entered_time: self.now,
-                last_event: parent.last_event,
-                retry_count: 0,
-                attempts: Vec::new(),
-                phase: Phase::Enter,
-                task_token: None,
                 silent,
-                children_failed: false,
+                ..Frame::new(self.m.machines[machine].start_at, input, vars, parent.last_event, self.now)
             };
             let id = self.x.frames.len();
             self.x.frames.push(Some(child));
