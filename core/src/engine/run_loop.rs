@@ -251,9 +251,9 @@ impl EngineState {
             return Err(EngineError::ExecutionNotRunning(arn.into()));
         };
         if !live.express {
-            for e in &live.exec.history[live.history_written..] {
-                batch.append_history(arn, e.id, &e.to_aws_json())?;
-            }
+            let events: Vec<Value> =
+                live.exec.history[live.history_written..].iter().map(|e| e.to_aws_json()).collect();
+            batch.append_history(arn, &events)?;
         }
         live.history_written = live.exec.history.len();
         let exec = &live.exec;

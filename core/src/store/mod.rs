@@ -240,19 +240,30 @@ impl Store {
         let t = txn.open_table(HISTORY)?;
         let (lo, hi) = keys::arn_range(arn);
         let mut out = Vec::new();
+        // Chunks are keyed by their last event id: a forward read starts at the first chunk
+        // that can hold `after + 1`; a reverse read walks back from the end.
         let rows: Box<dyn Iterator<Item = _>> = if reverse {
-            let hi = if after == 0 { hi } else { keys::arn_seq(arn, after) };
-            Box::new(t.range(lo.as_slice()..hi.as_slice())?.rev())
+            Box::new(t.range(lo.as_slice()..=hi.as_slice())?.rev())
         } else {
             let lo = keys::arn_seq(arn, after + 1);
             Box::new(t.range(lo.as_slice()..=hi.as_slice())?)
         };
-        for row in rows {
-            if out.len() >= limit {
-                break;
-            }
+        'chunks: for row in rows {
             let (_, v) = row?;
-            out.push(serde_json::from_slice(v.value())?);
+            let chunk: Vec<Value> = serde_json::from_slice(v.value())?;
+            let id = |e: &Value| e.get("id").and_then(Value::as_u64).unwrap_or(0);
+            let events: Box<dyn Iterator<Item = Value>> =
+                if reverse { Box::new(chunk.into_iter().rev()) } else { Box::new(chunk.into_iter()) };
+            for e in events {
+                let keep = if reverse { after == 0 || id(&e) < after } else { id(&e) > after };
+                if !keep {
+                    continue;
+                }
+                if out.len() >= limit {
+                    break 'chunks;
+                }
+                out.push(e);
+            }
         }
         Ok(out)
     }
@@ -308,9 +319,14 @@ impl Batch {
         Ok(())
     }
 
-    pub fn append_history(&mut self, arn: &str, id: u64, event: &Value) -> Result<(), StoreError> {
-        let bytes = serde_json::to_vec(event)?;
-        self.txn.open_table(HISTORY)?.insert(keys::arn_seq(arn, id).as_slice(), bytes.as_slice())?;
+    /// Appends consecutive history events as one chunk (one write for all the events a
+    /// batch produced for an execution), keyed by the last event's id.
+    pub fn append_history(&mut self, arn: &str, events: &[Value]) -> Result<(), StoreError> {
+        let Some(last) = events.last().and_then(|e| e.get("id")).and_then(Value::as_u64) else {
+            return Ok(());
+        };
+        let bytes = serde_json::to_vec(events)?;
+        self.txn.open_table(HISTORY)?.insert(keys::arn_seq(arn, last).as_slice(), bytes.as_slice())?;
         Ok(())
     }
 

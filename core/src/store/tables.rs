@@ -19,5 +19,5 @@ pub const BY_MACHINE: TableDefinition<&[u8], ()> = TableDefinition::new("executi
 pub const BY_STATUS: TableDefinition<&[u8], ()> = TableDefinition::new("executions_by_status");
 /// `arn \0 seq(be u64)` -> journal entry: the interpreter inputs that rebuild an execution.
 pub const JOURNAL: TableDefinition<&[u8], &[u8]> = TableDefinition::new("journal");
-/// `arn \0 event_id(be u64)` -> history event in AWS JSON.
+/// `arn \0 last_event_id(be u64)` -> a chunk of consecutive history events (AWS JSON array).
 pub const HISTORY: TableDefinition<&[u8], &[u8]> = TableDefinition::new("history");

@@ -65,18 +65,25 @@ fn executions_list_newest_first_with_filters_and_pages() {
 fn journal_and_history_read_back_in_order_and_reversed() {
     let store = Store::open(&temp_path("journal")).unwrap();
     let mut b = store.begin().unwrap();
+    // Chunks of uneven sizes, as batches produce them: [1..3], [4], [5..9], [10..12].
+    for chunk in [1..=3u64, 4..=4, 5..=9, 10..=12] {
+        let events: Vec<Value> = chunk.map(|i| json!({"id": i})).collect();
+        b.append_history("ex:1", &events).unwrap();
+    }
     for i in 1..=12u64 {
-        b.append_history("ex:1", i, &json!({"id": i})).unwrap();
         b.append_journal("ex:1", i, &JournalEntry::Event { now: i as i64, event: Event::TimerFired { id: i } })
             .unwrap();
     }
-    b.append_history("ex:2", 1, &json!({"id": "other"})).unwrap();
+    b.append_history("ex:2", &[json!({"id": 1, "other": true})]).unwrap();
     b.commit().unwrap();
     let ids = |v: Vec<Value>| v.iter().map(|e| e["id"].as_u64().unwrap()).collect::<Vec<_>>();
     assert_eq!(ids(store.history("ex:1", 0, 5, false).unwrap()), [1, 2, 3, 4, 5]);
     assert_eq!(ids(store.history("ex:1", 5, 5, false).unwrap()), [6, 7, 8, 9, 10]);
     assert_eq!(ids(store.history("ex:1", 0, 3, true).unwrap()), [12, 11, 10]);
     assert_eq!(ids(store.history("ex:1", 10, 3, true).unwrap()), [9, 8, 7]);
+    assert_eq!(ids(store.history("ex:1", 3, 100, false).unwrap()), (4..=12).collect::<Vec<_>>());
+    assert_eq!(ids(store.history("ex:1", 4, 2, true).unwrap()), [3, 2]);
+    assert_eq!(store.history("ex:2", 0, 10, false).unwrap(), vec![json!({"id": 1, "other": true})]);
     let j = store.journal("ex:1").unwrap();
     assert_eq!(j.len(), 12);
     assert_eq!(j[11], JournalEntry::Event { now: 12, event: Event::TimerFired { id: 12 } });
