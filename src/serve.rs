@@ -11,18 +11,32 @@ use stepline_core::engine::{Engine, EngineConfig, TaskAnswer};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Directory of the store (created if missing).
-    #[arg(long, default_value = "data")]
-    data: PathBuf,
-    /// Address of the HTTP control API.
-    #[arg(long, default_value = "127.0.0.1:8083")]
-    listen: SocketAddr,
+    /// Settings file (`stepline.toml`); flags override it.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Directory of the store, created if missing [default: data].
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Address of the HTTP control API [default: 127.0.0.1:8083].
+    #[arg(long)]
+    listen: Option<SocketAddr>,
     /// A worker for an activity or function: NAME=COMMAND (task input on stdin, result on stdout).
     #[arg(long = "worker", value_name = "NAME=COMMAND")]
     workers: Vec<String>,
 }
 
-pub fn main(a: Args) -> Result<ExitCode> {
+pub fn main(mut a: Args) -> Result<ExitCode> {
+    let file = match &a.config {
+        Some(p) => crate::config::Config::load(p)?,
+        None if std::path::Path::new("stepline.toml").exists() => {
+            crate::config::Config::load(std::path::Path::new("stepline.toml"))?
+        }
+        None => crate::config::Config::default(),
+    };
+    let data = a.data.take().or(file.server.data).unwrap_or_else(|| PathBuf::from("data"));
+    let listen = a.listen.or(file.server.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8083)));
+    a.workers.extend(file.workers.iter().map(|w| format!("{}={}", w.activity, w.command)));
+    let a = Resolved { data, listen, workers: a.workers };
     // Logs go to daily files under DATA/logs, never to a terminal a dashboard may own.
     let appender = tracing_appender::rolling::daily(a.data.join("logs"), "stepline.log");
     let (writer, _guard) = tracing_appender::non_blocking(appender);
@@ -50,6 +64,13 @@ pub fn main(a: Args) -> Result<ExitCode> {
     })?;
     engine.shutdown();
     Ok(ExitCode::SUCCESS)
+}
+
+/// The settings in force after flags, file and defaults.
+struct Resolved {
+    data: PathBuf,
+    listen: SocketAddr,
+    workers: Vec<String>,
 }
 
 /// A command worker: takes tasks of one activity and answers them.

@@ -1,0 +1,80 @@
+//! `stepline.toml`: the settings of `stepline serve`. Flags given on the command line win
+//! over the file; the file wins over the defaults.
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub server: Server,
+    /// Command workers: `[[workers]] activity = "name"  command = "python3 w.py"`.
+    #[serde(default)]
+    pub workers: Vec<Worker>,
+}
+
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Server {
+    /// Address of the HTTP control API (default 127.0.0.1:8083).
+    pub listen: Option<SocketAddr>,
+    /// Directory of the store (default ./data), relative to the config file.
+    pub data: Option<PathBuf>,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Worker {
+    pub activity: String,
+    pub command: String,
+}
+
+impl Config {
+    /// Reads a config file; errors name the file, the line and what is wrong.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let mut c: Config = toml::from_str(&text)
+            .with_context(|| format!("{} is not a valid Stepline configuration", path.display()))?;
+        if let (Some(d), Some(dir)) = (&c.server.data, path.parent()) {
+            if d.is_relative() {
+                c.server.data = Some(dir.join(d));
+            }
+        }
+        Ok(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(name: &str, text: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("stepline-config-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("stepline.toml");
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    #[test]
+    fn reads_server_and_workers() {
+        let p = write("ok", "[server]\nlisten = \"127.0.0.1:9999\"\ndata = \"store\"\n\n[[workers]]\nactivity = \"price\"\ncommand = \"python3 p.py\"\n");
+        let c = Config::load(&p).unwrap();
+        assert_eq!(c.server.listen, Some("127.0.0.1:9999".parse().unwrap()));
+        assert_eq!(c.server.data, Some(p.parent().unwrap().join("store")));
+        assert_eq!(c.workers, vec![Worker { activity: "price".into(), command: "python3 p.py".into() }]);
+    }
+
+    #[test]
+    fn a_mistake_is_named_with_its_place() {
+        let p = write("bad", "[server]\nlisten = \"not an address\"\n");
+        let e = format!("{:#}", Config::load(&p).unwrap_err());
+        assert!(e.contains("not a valid Stepline configuration") && e.contains("line 2"), "{e}");
+        let p = write("unknown", "[server]\nport = 1\n");
+        let e = format!("{:#}", Config::load(&p).unwrap_err());
+        assert!(e.contains("unknown field `port`"), "{e}");
+    }
+}
