@@ -261,6 +261,7 @@ impl EngineState {
         rec.status = exec.status;
         rec.redrive_count = exec.info.redrive_count;
         rec.events = exec.history.len() as u64;
+        rec.transitions = exec.state_transitions;
         rec.stop = exec.stop_time;
         rec.output = exec.output.clone();
         rec.error = exec.failure.as_ref().map(|f| f.error.clone());
@@ -346,6 +347,7 @@ impl EngineState {
             redrive_count: 0,
             events: 0,
             journal: 1,
+            transitions: 0,
         };
         let express = sm.kind == "EXPRESS";
         if !express {

@@ -72,6 +72,9 @@ pub struct ExecutionRecord {
     pub events: u64,
     /// Journal entries stored so far.
     pub journal: u64,
+    /// States entered so far.
+    #[serde(default)]
+    pub transitions: u64,
 }
 
 /// One input of the interpreter, in order: replaying them rebuilds the execution.

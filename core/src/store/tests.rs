@@ -27,6 +27,7 @@ fn exec(arn: &str, machine: &str, start: Millis, status: Status) -> ExecutionRec
         redrive_count: 0,
         events: 0,
         journal: 0,
+        transitions: 0,
     }
 }
 
