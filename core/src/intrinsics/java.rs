@@ -108,6 +108,9 @@ pub(super) fn write_json(v: &Value, out: &mut String) {
     }
 }
 
+/// JSON string quoting as AWS's Java side (Jackson) writes it: control characters as
+/// upper-case `\u001F`. Deliberately not shared with the JSONata engine's `quote_json`,
+/// which follows JavaScript's lower-case `JSON.stringify`.
 fn write_json_string(s: &str, out: &mut String) {
     out.push('"');
     for c in s.chars() {
