@@ -23,6 +23,11 @@ pub struct Server {
     pub listen: Option<SocketAddr>,
     /// Directory of the store (default ./data), relative to the config file.
     pub data: Option<PathBuf>,
+    /// Largest execution input, state output or task result in bytes (default 262144, as
+    /// AWS); larger ones fail with `States.DataLimitExceeded`.
+    pub max_payload_bytes: Option<usize>,
+    /// How many EXPRESS execution summaries are kept in memory (default 10000).
+    pub express_summaries: Option<usize>,
 }
 
 #[derive(Debug, Deserialize, PartialEq)]
@@ -61,10 +66,11 @@ mod tests {
 
     #[test]
     fn reads_server_and_workers() {
-        let p = write("ok", "[server]\nlisten = \"127.0.0.1:9999\"\ndata = \"store\"\n\n[[workers]]\nactivity = \"price\"\ncommand = \"python3 p.py\"\n");
+        let p = write("ok", "[server]\nlisten = \"127.0.0.1:9999\"\ndata = \"store\"\nmax_payload_bytes = 1024\n\n[[workers]]\nactivity = \"price\"\ncommand = \"python3 p.py\"\n");
         let c = Config::load(&p).unwrap();
         assert_eq!(c.server.listen, Some("127.0.0.1:9999".parse().unwrap()));
         assert_eq!(c.server.data, Some(p.parent().unwrap().join("store")));
+        assert_eq!(c.server.max_payload_bytes, Some(1024));
         assert_eq!(c.workers, vec![Worker { activity: "price".into(), command: "python3 p.py".into() }]);
     }
 

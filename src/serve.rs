@@ -23,6 +23,9 @@ pub struct Args {
     /// A worker for an activity or function: NAME=COMMAND (task input on stdin, result on stdout).
     #[arg(long = "worker", value_name = "NAME=COMMAND")]
     workers: Vec<String>,
+    /// Largest execution input, state output or task result in bytes [default: 262144].
+    #[arg(long)]
+    max_payload_bytes: Option<usize>,
 }
 
 pub fn main(mut a: Args) -> Result<ExitCode> {
@@ -36,14 +39,21 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
     let data = a.data.take().or(file.server.data).unwrap_or_else(|| PathBuf::from("data"));
     let listen = a.listen.or(file.server.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8083)));
     a.workers.extend(file.workers.iter().map(|w| format!("{}={}", w.activity, w.command)));
+    let defaults = EngineConfig::default();
+    let engine_config = EngineConfig {
+        data_dir: data.clone(),
+        max_payload: a.max_payload_bytes.or(file.server.max_payload_bytes).unwrap_or(defaults.max_payload),
+        express_summaries: file.server.express_summaries.unwrap_or(defaults.express_summaries),
+        ..defaults
+    };
     let a = Resolved { data, listen, workers: a.workers };
     // Logs go to daily files under DATA/logs, never to a terminal a dashboard may own.
     let appender = tracing_appender::rolling::daily(a.data.join("logs"), "stepline.log");
     let (writer, _guard) = tracing_appender::non_blocking(appender);
     let _ =
         tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_max_level(tracing::Level::INFO).try_init();
-    let engine = Engine::open(EngineConfig { data_dir: a.data.clone(), ..EngineConfig::default() })
-        .with_context(|| format!("cannot open the store in {}", a.data.display()))?;
+    let engine =
+        Engine::open(engine_config).with_context(|| format!("cannot open the store in {}", a.data.display()))?;
     let pool = CommandWorkers::parse(&a.workers)?;
     for (name, cmd) in pool.commands {
         spawn_worker(engine.clone(), name, cmd);

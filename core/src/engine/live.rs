@@ -21,4 +21,7 @@ pub struct Live {
     pub timers: HashMap<WaitId, Millis>,
     /// An EXPRESS execution: in memory only, no journal or history; its summary is kept.
     pub express: bool,
+    /// The journal's start entry, written with the execution's first summary unless the
+    /// execution has already succeeded by then.
+    pub unjournaled_start: Option<crate::store::JournalEntry>,
 }

@@ -6,6 +6,7 @@
 //! One engine thread owns all live executions and the store's writer; callers talk to it
 //! through [`Engine`], whose requests are applied in batches (one commit per batch).
 
+mod express;
 mod live;
 mod queues;
 mod run_loop;
@@ -82,6 +83,10 @@ pub struct EngineConfig {
     pub max_batch: usize,
     pub region: String,
     pub account: String,
+    /// Largest execution input, state output or task result in bytes.
+    pub max_payload: usize,
+    /// How many EXPRESS execution summaries are kept in memory.
+    pub express_summaries: usize,
 }
 
 impl Default for EngineConfig {
@@ -91,6 +96,8 @@ impl Default for EngineConfig {
             max_batch: 512,
             region: "us-east-1".into(),
             account: "000000000000".into(),
+            max_payload: crate::interp::MAX_PAYLOAD_BYTES,
+            express_summaries: 10_000,
         }
     }
 }
@@ -145,11 +152,11 @@ pub(crate) enum Request {
         arn: String,
         reply: Reply<ExecutionRecord>,
     },
-    StartSync {
-        machine_arn: String,
-        name: Option<String>,
-        input: Value,
-        reply: Reply<ExecutionRecord>,
+    /// An EXPRESS execution that started on a caller's thread and now waits; with a reply
+    /// when its caller waits for the end (`StartSyncExecution`).
+    AdoptExpress {
+        waiting: Box<express::Waiting>,
+        reply: Option<Reply<ExecutionRecord>>,
     },
     CreateActivity {
         name: String,
@@ -168,6 +175,7 @@ pub struct Engine {
     tx: mpsc::Sender<Request>,
     store: Arc<Store>,
     queues: Arc<TaskQueues>,
+    express: Arc<express::Express>,
     thread: Arc<std::sync::Mutex<Option<JoinHandle<()>>>>,
 }
 
@@ -180,12 +188,14 @@ impl Engine {
         let store = Arc::new(Store::open(&config.data_dir.join("stepline.redb"))?);
         let queues = Arc::new(TaskQueues::default());
         let (tx, rx) = mpsc::channel();
-        let mut state = run_loop::EngineState::recover(config, store.clone(), queues.clone())?;
+        let seed = run_loop::wall_now() as u64 ^ u64::from(std::process::id()).rotate_left(32);
+        let express = Arc::new(express::Express::new(store.clone(), &config, seed));
+        let mut state = run_loop::EngineState::recover(config, store.clone(), queues.clone(), express.clone())?;
         let thread = std::thread::Builder::new()
             .name("stepline-engine".into())
             .spawn(move || state.run(rx))
             .map_err(|_| EngineError::Stopped)?;
-        Ok(Engine { tx, store, queues, thread: Arc::new(std::sync::Mutex::new(Some(thread))) })
+        Ok(Engine { tx, store, queues, express, thread: Arc::new(std::sync::Mutex::new(Some(thread))) })
     }
 
     fn call<T>(&self, make: impl FnOnce(Reply<T>) -> Request) -> Result<T, EngineError> {
@@ -234,6 +244,16 @@ impl Engine {
         name: Option<&str>,
         input: Value,
     ) -> Result<ExecutionRecord, EngineError> {
+        let latest = self.express.latest(machine_arn)?;
+        if latest.record.kind == "EXPRESS" {
+            let (record, waiting) = self.express.start(&latest, name.map(str::to_string), input)?;
+            if let Some(waiting) = waiting {
+                self.tx
+                    .send(Request::AdoptExpress { waiting: Box::new(waiting), reply: None })
+                    .map_err(|_| EngineError::Stopped)?;
+            }
+            return Ok(record);
+        }
         self.call(|reply| Request::Start {
             machine_arn: machine_arn.into(),
             name: name.map(str::to_string),
@@ -247,6 +267,10 @@ impl Engine {
     /// execution ran, or on the latest one.
     pub fn replay_execution(&self, arn: &str, latest: bool) -> Result<ExecutionRecord, EngineError> {
         let old = self.describe_execution(arn)?;
+        if self.express.latest(&old.state_machine_arn)?.record.kind == "EXPRESS" {
+            // EXPRESS versions are not looked up by number: a replay runs the latest.
+            return self.start_execution(&old.state_machine_arn, None, old.input);
+        }
         let version = (!latest).then_some(old.state_machine_version);
         self.call(|reply| Request::Start {
             machine_arn: old.state_machine_arn,
@@ -258,9 +282,13 @@ impl Engine {
     }
 
     pub fn describe_execution(&self, arn: &str) -> Result<ExecutionRecord, EngineError> {
-        self.store.execution(arn)?.ok_or_else(|| EngineError::ExecutionDoesNotExist(arn.into()))
+        match self.store.execution(arn)? {
+            Some(r) => Ok(r),
+            None => self.express.describe(arn).ok_or_else(|| EngineError::ExecutionDoesNotExist(arn.into())),
+        }
     }
 
+    /// Newest first: stored executions merged with the EXPRESS ones still in memory.
     pub fn list_executions(
         &self,
         machine: Option<&str>,
@@ -268,13 +296,25 @@ impl Engine {
         limit: usize,
         before: Option<(i64, &str)>,
     ) -> Result<Vec<ExecutionRecord>, EngineError> {
-        Ok(self.store.list_executions(machine, status, limit, before)?)
+        let mut stored = self.store.list_executions(machine, status, limit, before)?;
+        let express = self.express.list(machine, status, limit, before);
+        if express.is_empty() {
+            return Ok(stored);
+        }
+        stored.extend(express);
+        stored.sort_by(|a, b| (b.start, &b.arn).cmp(&(a.start, &a.arn)));
+        stored.truncate(limit);
+        Ok(stored)
     }
 
     /// History events in AWS's JSON shape.
     pub fn history(&self, arn: &str, after: u64, limit: usize, reverse: bool) -> Result<Vec<Value>, EngineError> {
         if self.store.execution(arn)?.is_none() {
-            return Err(EngineError::ExecutionDoesNotExist(arn.into()));
+            // EXPRESS executions keep a summary only, as at AWS.
+            return Err(match self.express.describe(arn) {
+                Some(_) => EngineError::StateMachineTypeNotSupported(arn.into()),
+                None => EngineError::ExecutionDoesNotExist(arn.into()),
+            });
         }
         Ok(self.store.history(arn, after, limit, reverse)?)
     }
@@ -293,19 +333,25 @@ impl Engine {
         })
     }
 
-    /// Runs an EXPRESS execution in memory and returns when it has ended.
+    /// Runs an EXPRESS execution in memory and returns when it has ended; one that never
+    /// waits runs entirely on the caller's thread.
     pub fn start_sync_execution(
         &self,
         machine_arn: &str,
         name: Option<&str>,
         input: Value,
     ) -> Result<ExecutionRecord, EngineError> {
-        self.call(|reply| Request::StartSync {
-            machine_arn: machine_arn.into(),
-            name: name.map(str::to_string),
-            input,
-            reply,
-        })
+        let latest = self.express.latest(machine_arn)?;
+        if latest.record.kind != "EXPRESS" {
+            return Err(EngineError::StateMachineTypeNotSupported(machine_arn.into()));
+        }
+        let (record, waiting) = self.express.start(&latest, name.map(str::to_string), input)?;
+        match waiting {
+            None => Ok(record),
+            Some(waiting) => {
+                self.call(|reply| Request::AdoptExpress { waiting: Box::new(waiting), reply: Some(reply) })
+            }
+        }
     }
 
     /// Creates an activity (idempotent by name).

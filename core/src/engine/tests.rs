@@ -154,3 +154,83 @@ fn a_failed_execution_is_redriven_from_the_failed_state() {
     assert!(types.contains(&"ExecutionRedriven".to_string()), "{types:?}");
     e.shutdown();
 }
+
+const PASS_MACHINE: &str = r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": "v1", "End": true}}}"#;
+
+#[test]
+fn express_executions_run_in_memory_and_wait_for_tasks_when_they_must() {
+    let dir = data_dir("express");
+    let e = engine(&dir);
+    let sm = e.create_state_machine("quick", PASS_MACHINE, "EXPRESS", "role").unwrap();
+    let done = e.start_sync_execution(&sm.arn, None, json!({"a": 1})).unwrap();
+    assert_eq!((done.status, done.output.clone()), (Status::Succeeded, Some(json!("v1"))));
+    assert_eq!(e.describe_execution(&done.arn).unwrap(), done, "the summary is kept in memory");
+    assert!(e.list_executions(Some(&sm.arn), None, 10, None).unwrap().iter().any(|r| r.arn == done.arn));
+    assert!(matches!(e.history(&done.arn, 0, 10, false), Err(EngineError::StateMachineTypeNotSupported(_))));
+    assert!(e.store.execution(&done.arn).unwrap().is_none(), "EXPRESS executions are not stored");
+
+    // An update is seen by the next start: the cached version was dropped at commit.
+    e.update_state_machine(&sm.arn, &PASS_MACHINE.replace("v1", "v2")).unwrap();
+    assert_eq!(e.start_sync_execution(&sm.arn, None, json!({})).unwrap().output, Some(json!("v2")));
+
+    // One that waits on a task is kept by the engine thread until a worker answers.
+    let lambda = TASK_MACHINE
+        .replace("states:us-east-1:000000000000:activity:work", "lambda:us-east-1:000000000000:function:work");
+    let tasks = e.create_state_machine("quick-task", &lambda, "EXPRESS", "role").unwrap();
+    let worker = {
+        let e = e.clone();
+        std::thread::spawn(move || {
+            let t = e.poll_task("work", Duration::from_secs(5)).expect("a task");
+            e.answer_task(&t.token, TaskAnswer::Success(json!("ok"))).unwrap();
+        })
+    };
+    let r = e.start_sync_execution(&tasks.arn, Some("with-task"), json!({"n": 2})).unwrap();
+    worker.join().unwrap();
+    assert_eq!((r.status, r.output), (Status::Succeeded, Some(json!({"n": 2, "out": "ok"}))));
+
+    let standard = e.create_state_machine("slow", PASS_MACHINE, "STANDARD", "role").unwrap();
+    assert!(matches!(
+        e.start_sync_execution(&standard.arn, None, json!({})),
+        Err(EngineError::StateMachineTypeNotSupported(_))
+    ));
+    e.shutdown();
+}
+
+#[test]
+fn a_configured_payload_limit_rejects_inputs_and_fails_states() {
+    let dir = data_dir("limit");
+    let e = Engine::open(EngineConfig { data_dir: dir, max_payload: 64, ..EngineConfig::default() }).unwrap();
+    let grow = r#"{"StartAt": "Grow", "States": {"Grow": {"Type": "Pass",
+        "Parameters": {"a.$": "$.s", "b.$": "$.s", "c.$": "$.s"}, "End": true}}}"#;
+    let sm = e.create_state_machine("grow", grow, "STANDARD", "role").unwrap();
+    let big = json!({"s": "x".repeat(80)});
+    assert!(matches!(e.start_execution(&sm.arn, None, big), Err(EngineError::InvalidExecutionInput(_))));
+    let r = e.start_execution(&sm.arn, None, json!({"s": "x".repeat(20)})).unwrap();
+    assert_eq!((r.status, r.error.as_deref()), (Status::Failed, Some("States.DataLimitExceeded")));
+    let ex = e.create_state_machine("grow-express", grow, "EXPRESS", "role").unwrap();
+    let r = e.start_sync_execution(&ex.arn, None, json!({"s": "x".repeat(20)})).unwrap();
+    assert_eq!(r.error.as_deref(), Some("States.DataLimitExceeded"));
+    e.shutdown();
+}
+
+#[test]
+fn only_executions_that_can_resume_or_be_redriven_keep_a_journal() {
+    let dir = data_dir("journal");
+    let e = engine(&dir);
+    let pass = e.create_state_machine("pass", PASS_MACHINE, "STANDARD", "role").unwrap();
+    let ok = e.start_execution(&pass.arn, None, json!({})).unwrap();
+    assert_eq!(ok.status, Status::Succeeded);
+    assert!(e.store.journal(&ok.arn).unwrap().is_empty());
+    let fail = r#"{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E", "Cause": "c"}}}"#;
+    let f = e.create_state_machine("fail", fail, "STANDARD", "role").unwrap();
+    let failed = e.start_execution(&f.arn, None, json!({})).unwrap();
+    assert_eq!(failed.status, Status::Failed);
+    assert_eq!(e.store.journal(&failed.arn).unwrap().len(), 1, "a failed execution can be redriven");
+    let t = e.create_state_machine("task", TASK_MACHINE, "STANDARD", "role").unwrap();
+    let running = e.start_execution(&t.arn, None, json!({})).unwrap();
+    assert_eq!(e.store.journal(&running.arn).unwrap().len(), 1);
+    // Generated names sort in the order the executions started.
+    let names: Vec<String> = (0..20).map(|_| e.start_execution(&pass.arn, None, json!({})).unwrap().name).collect();
+    assert!(names.windows(2).all(|w| w[0] < w[1]), "{names:?}");
+    e.shutdown();
+}

@@ -342,7 +342,7 @@ impl<'a> Interp<'a> {
                 // A state that passes its input on unchanged cannot have grown it.
                 Flow::Exit { output } | Flow::Goto { output, .. }
                     if !self.x.frames[f].as_ref().is_some_and(|fr| Payload::ptr_eq(&fr.input, &output))
-                        && super::io::payload_too_large(&output) =>
+                        && super::io::payload_too_large(&output, self.m.max_payload) =>
                 {
                     let name = &self.m.states[sid].name;
                     Flow::Error(Failure::new(

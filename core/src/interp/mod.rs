@@ -19,7 +19,7 @@ mod tests;
 
 pub use errors::{error_matches, Failure};
 pub use exec::{Execution, ExecutionInfo, Status};
-pub use io::payload_too_large;
+pub use io::{json_len, payload_too_large, MAX_PAYLOAD_BYTES};
 
 use crate::history::TaskRef;
 use crate::model::StateMachine;

@@ -73,6 +73,7 @@ pub fn compile_value(def: &Value, kind: MachineType) -> Result<StateMachine, Vec
         timeout_seconds,
         comment: obj.get("Comment").and_then(Value::as_str).map(str::to_string),
         source: def.clone(),
+        max_payload: crate::interp::MAX_PAYLOAD_BYTES,
     })
 }
 

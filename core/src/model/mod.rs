@@ -29,6 +29,9 @@ pub struct StateMachine {
     pub comment: Option<String>,
     /// The definition as given, for `DescribeStateMachine` and history.
     pub source: Value,
+    /// Largest state input, output or task result in bytes (AWS: 256 KiB); beyond it a
+    /// state fails with `States.DataLimitExceeded`. Set by whoever runs the machine.
+    pub max_payload: usize,
 }
 
 /// One `StartAt` + `States` scope.

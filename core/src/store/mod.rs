@@ -4,6 +4,7 @@
 //! Writes go through a [`Batch`]: one redb write transaction holding many changes,
 //! acknowledged only once `commit` has made them durable.
 
+mod chunk;
 mod keys;
 mod tables;
 
@@ -29,6 +30,8 @@ pub enum StoreError {
     Commit(#[from] redb::CommitError),
     #[error("a stored record is corrupt: {0}")]
     Corrupt(#[from] serde_json::Error),
+    #[error("a stored history chunk is corrupt: {0}")]
+    CorruptChunk(#[from] lz4_flex::block::DecompressError),
 }
 
 /// A state machine as stored (its latest version; older definitions in their own table).
@@ -253,7 +256,7 @@ impl Store {
         };
         'chunks: for row in rows {
             let (_, v) = row?;
-            let chunk: Vec<Value> = serde_json::from_slice(v.value())?;
+            let chunk: Vec<Value> = serde_json::from_slice(&chunk::decode(v.value())?)?;
             let id = |e: &Value| e.get("id").and_then(Value::as_u64).unwrap_or(0);
             let events: Box<dyn Iterator<Item = Value>> =
                 if reverse { Box::new(chunk.into_iter().rev()) } else { Box::new(chunk.into_iter()) };
@@ -328,7 +331,7 @@ impl Batch {
         let Some(last) = events.last().and_then(|e| e.get("id")).and_then(Value::as_u64) else {
             return Ok(());
         };
-        let bytes = serde_json::to_vec(events)?;
+        let bytes = chunk::encode(&serde_json::to_vec(events)?);
         self.txn.open_table(HISTORY)?.insert(keys::arn_seq(arn, last).as_slice(), bytes.as_slice())?;
         Ok(())
     }

@@ -172,7 +172,7 @@ impl Interp<'_> {
         let t = self.task_of(sid);
         let task = task_ref(t);
         let result = match result {
-            Ok(v) if io::payload_too_large(&v) => {
+            Ok(v) if io::payload_too_large(&v, self.m.max_payload) => {
                 let name = match &t.resource_kind {
                     ResourceKind::Service { service, .. } => service.clone(),
                     _ => t.resource.clone(),
