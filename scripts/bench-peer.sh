@@ -17,6 +17,11 @@ for round in 1 2 3 4 5; do
   ./target/release/stepline bench fixtures/bench/map_pass.json --input @fixtures/bench/map_input.json --executions 300 --json
   ./target/release/stepline bench fixtures/bench/pass_chain_jsonata.json --input '{"hello":"world"}' --executions 200000 --json
   ./target/release/stepline bench fixtures/bench/map_pass_jsonata.json --input @fixtures/bench/map_input.json --executions 300 --json
+  # The same workloads as EXPRESS executions through the engine's API (StartSyncExecution).
+  ./target/release/stepline bench fixtures/bench/pass_chain.json --input '{"hello":"world"}' --executions 200000 \
+    --standard --express --data "$work/express" --concurrency 2 --json | sed 's/"definition":"[^"]*\//&express:/'
+  ./target/release/stepline bench fixtures/bench/map_pass.json --input @fixtures/bench/map_input.json --executions 300 \
+    --standard --express --data "$work/express" --concurrency 2 --json | sed 's/"definition":"[^"]*\//&express:/'
 done | tee "$out"
 # Per-round ratios and their medians: the machine is noisy, the ratio within a round is not.
 python3 - "$out" <<'PY'
@@ -38,7 +43,8 @@ for line in open(sys.argv[1]):
 if cur:
     rounds.append(cur)
 pairs = [("pass_chain.json", "peer pass_chain_10"), ("pass_chain_jsonata.json", "peer pass_chain_10"),
-         ("map_pass.json", "peer map_1000_pass"), ("map_pass_jsonata.json", "peer map_1000_pass")]
+         ("map_pass.json", "peer map_1000_pass"), ("map_pass_jsonata.json", "peer map_1000_pass"),
+         ("express:pass_chain.json", "peer pass_chain_10"), ("express:map_pass.json", "peer map_1000_pass")]
 for ours, peer in pairs:
     ratios = [r[ours] / r[peer] for r in rounds]
     print(f"{ours:26} median {statistics.median(r[ours] for r in rounds):>12,.0f} transitions/s; "

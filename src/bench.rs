@@ -38,6 +38,13 @@ pub struct Args {
     /// StartSyncExecution, summaries stored) instead of durable STANDARD.
     #[arg(long)]
     express: bool,
+    /// With --standard: start at most this many executions per second (open loop; latency
+    /// counts from each start's scheduled time), instead of as fast as the clients can.
+    #[arg(long)]
+    rate: Option<f64>,
+    /// With --standard: the store's page cache in MiB [default: 64].
+    #[arg(long)]
+    cache_mib: Option<usize>,
 }
 
 pub fn main(a: Args) -> Result<ExitCode> {
@@ -92,11 +99,14 @@ fn durable(a: Args) -> Result<ExitCode> {
     use stepline_core::engine::{Engine, EngineConfig};
     let text = std::fs::read_to_string(&a.file)?;
     let input = definition::input(&a.input)?;
-    let engine = Engine::open(EngineConfig { data_dir: a.data.clone(), ..EngineConfig::default() })?;
+    let defaults = EngineConfig::default();
+    let cache_bytes = a.cache_mib.map_or(defaults.cache_bytes, |m| m << 20);
+    let engine = Engine::open(EngineConfig { data_dir: a.data.clone(), cache_bytes, ..defaults })?;
     let name = format!("bench-{}", std::process::id());
     let kind = if a.express { "EXPRESS" } else { "STANDARD" };
     let sm = engine.create_state_machine(&name, &text, kind, "arn:aws:iam::000000000000:role/bench")?;
     let express = a.express;
+    let rate = a.rate.filter(|r| *r > 0.0);
     let next = Arc::new(AtomicU64::new(0));
     let transitions = Arc::new(AtomicU64::new(0));
     let mut latencies: Vec<f64> = Vec::new();
@@ -108,8 +118,19 @@ fn durable(a: Args) -> Result<ExitCode> {
             let total = a.executions;
             std::thread::spawn(move || {
                 let mut lat = Vec::new();
-                while next.fetch_add(1, Ordering::Relaxed) < total {
-                    let t = Instant::now();
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= total {
+                        break;
+                    }
+                    let t = match rate {
+                        Some(r) => {
+                            let due = start + std::time::Duration::from_secs_f64(i as f64 / r);
+                            std::thread::sleep(due.saturating_duration_since(Instant::now()));
+                            due
+                        }
+                        None => Instant::now(),
+                    };
                     let r = if express {
                         engine.start_sync_execution(&sm, None, input.clone())
                     } else {
@@ -128,6 +149,8 @@ fn durable(a: Args) -> Result<ExitCode> {
         latencies.extend(t.join().unwrap_or_default());
     }
     let secs = start.elapsed().as_secs_f64().max(1e-9);
+    let rss = resident_mib();
+    let list_ms = list_newest_ms(&engine)?;
     engine.shutdown();
     latencies.sort_by(|x, y| x.total_cmp(y));
     let p = |q: f64| latencies.get(((latencies.len() as f64 - 1.0) * q) as usize).copied().unwrap_or(0.0);
@@ -137,7 +160,8 @@ fn durable(a: Args) -> Result<ExitCode> {
         println!(
             "{}",
             json!({"definition": a.file, "mode": kind, "executions": a.executions, "seconds": secs,
-            "executions_per_s": eps, "state_transitions_per_s": tps, "start_latency_ms_p50": p(0.5), "start_latency_ms_p99": p(0.99)})
+            "executions_per_s": eps, "state_transitions_per_s": tps, "start_latency_ms_p50": p(0.5), "start_latency_ms_p99": p(0.99),
+            "resident_mib": rss, "list_newest_100_ms_median": list_ms})
         );
     } else {
         println!("{} {kind} executions through the engine in {secs:.3}s with {} clients", a.executions, a.concurrency);
@@ -146,6 +170,30 @@ fn durable(a: Args) -> Result<ExitCode> {
             p(0.5),
             p(0.99)
         );
+        println!(
+            "resident memory {} MiB; listing the newest 100 executions: {list_ms:.2} ms (median of 21)",
+            rss.map_or("?".to_string(), |m| format!("{m:.0}"))
+        );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// This process's resident memory (Linux), with every started execution still held.
+fn resident_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: f64 = status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Median time of `ListExecutions` for the newest 100 of everything stored.
+fn list_newest_ms(engine: &stepline_core::engine::Engine) -> Result<f64> {
+    let mut times = Vec::new();
+    for _ in 0..21 {
+        let t = Instant::now();
+        let page = engine.list_executions(None, None, 100, None)?;
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+        std::hint::black_box(page);
+    }
+    times.sort_by(|x, y| x.total_cmp(y));
+    Ok(times[times.len() / 2])
 }

@@ -131,7 +131,7 @@ impl Express {
             start_time: now,
             redrive_count: 0,
         };
-        let (exec, cmds) = interp::start(&latest.machine, info, input.clone(), now, seed);
+        let (exec, cmds) = interp::start(&latest.machine, info, input, now, seed);
         let mut record = ExecutionRecord {
             arn,
             name,
@@ -140,7 +140,7 @@ impl Express {
             status: Status::Running,
             start: now,
             stop: None,
-            input,
+            input: exec.input.clone(),
             output: None,
             error: None,
             cause: None,
@@ -201,7 +201,7 @@ impl Express {
 pub fn summarize(rec: &mut ExecutionRecord, exec: &Execution) {
     rec.status = exec.status;
     rec.redrive_count = exec.info.redrive_count;
-    rec.events = exec.history.len() as u64;
+    rec.events = exec.event_count();
     rec.transitions = exec.state_transitions;
     rec.stop = exec.stop_time;
     rec.output = exec.output.clone();

@@ -13,8 +13,6 @@ pub struct Live {
     pub record: ExecutionRecord,
     /// The status the store holds (its index entries), before this batch.
     pub stored_status: Option<crate::interp::Status>,
-    /// History events already written to the store.
-    pub history_written: usize,
     /// Outstanding tasks: wait id -> token.
     pub tasks: HashMap<WaitId, String>,
     /// Outstanding timers: wait id -> due time.

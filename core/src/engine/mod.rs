@@ -87,6 +87,8 @@ pub struct EngineConfig {
     pub max_payload: usize,
     /// How many EXPRESS execution summaries are kept in memory.
     pub express_summaries: usize,
+    /// The store's page cache in bytes.
+    pub cache_bytes: usize,
 }
 
 impl Default for EngineConfig {
@@ -98,6 +100,7 @@ impl Default for EngineConfig {
             account: "000000000000".into(),
             max_payload: crate::interp::MAX_PAYLOAD_BYTES,
             express_summaries: 10_000,
+            cache_bytes: crate::store::DEFAULT_CACHE_BYTES,
         }
     }
 }
@@ -185,7 +188,7 @@ impl Engine {
     pub fn open(config: EngineConfig) -> Result<Engine, EngineError> {
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|e| EngineError::Store(StoreError::Corrupt(serde_json::Error::io(e))))?;
-        let store = Arc::new(Store::open(&config.data_dir.join("stepline.redb"))?);
+        let store = Arc::new(Store::open_with_cache(&config.data_dir.join("stepline.redb"), config.cache_bytes)?);
         let queues = Arc::new(TaskQueues::default());
         let (tx, rx) = mpsc::channel();
         let seed = run_loop::wall_now() as u64 ^ u64::from(std::process::id()).rotate_left(32);
@@ -269,13 +272,13 @@ impl Engine {
         let old = self.describe_execution(arn)?;
         if self.express.latest(&old.state_machine_arn)?.record.kind == "EXPRESS" {
             // EXPRESS versions are not looked up by number: a replay runs the latest.
-            return self.start_execution(&old.state_machine_arn, None, old.input);
+            return self.start_execution(&old.state_machine_arn, None, Value::clone(&old.input));
         }
         let version = (!latest).then_some(old.state_machine_version);
         self.call(|reply| Request::Start {
             machine_arn: old.state_machine_arn,
             name: None,
-            input: old.input,
+            input: Value::clone(&old.input),
             version,
             reply,
         })

@@ -153,9 +153,9 @@ impl EngineState {
         let Some(JournalEntry::Start { info, input, seed, now }) = entries.next() else {
             return Ok(());
         };
-        let (exec, cmds) = interp::start(&machine, info, input, now, seed);
+        let (mut exec, cmds) = interp::start(&machine, info, Value::clone(&input), now, seed);
+        exec.take_history(); // already stored
         let arn = record.arn.clone();
-        let history_written = exec.history.len();
         let stored_status = Some(record.status);
         self.live.insert(
             arn.clone(),
@@ -164,7 +164,6 @@ impl EngineState {
                 exec,
                 record,
                 stored_status,
-                history_written,
                 tasks: HashMap::new(),
                 timers: HashMap::new(),
                 express: false,
@@ -177,7 +176,7 @@ impl EngineState {
             self.forget_answered(&arn, &event);
             let live = self.live.get_mut(&arn).expect("inserted above");
             let cmds = interp::handle(&machine, &mut live.exec, now, event).unwrap_or_default();
-            live.history_written = live.exec.history.len();
+            live.exec.take_history();
             self.apply_commands(&arn, cmds);
         }
         Ok(())
@@ -271,12 +270,12 @@ impl EngineState {
                 batch.append_journal(arn, 1, &entry)?;
             }
         }
+        // Stored events leave memory: a waiting execution holds only its frames.
+        let events = live.exec.take_history();
         if !live.express {
-            let events: Vec<Value> =
-                live.exec.history[live.history_written..].iter().map(|e| e.to_aws_json()).collect();
+            let events: Vec<Value> = events.iter().map(|e| e.to_aws_json()).collect();
             batch.append_history(arn, &events)?;
         }
-        live.history_written = live.exec.history.len();
         let rec = &mut live.record;
         summarize(rec, &live.exec);
         if live.express {
@@ -286,7 +285,9 @@ impl EngineState {
         }
         live.stored_status = Some(rec.status);
         let stored = rec.clone();
-        if rec.status != Status::Running {
+        if rec.status == Status::Running {
+            live.exec.shrink();
+        } else {
             if let Some(reply) = self.sync_waiters.remove(arn) {
                 self.finished_sync.push((reply, stored.clone()));
             }
@@ -331,7 +332,7 @@ impl EngineState {
         }
         let arn = self.arn("execution", &format!("{}:{name}", sm.name));
         if let Some(existing) = self.store.execution(&arn)?.or_else(|| self.live.get(&arn).map(|l| l.record.clone())) {
-            if existing.input == input && existing.status == Status::Running {
+            if *existing.input == input && existing.status == Status::Running {
                 return Ok(existing);
             }
             return Err(EngineError::ExecutionAlreadyExists(arn));
@@ -349,7 +350,7 @@ impl EngineState {
             redrive_count: 0,
         };
         let seed = self.rng.next_u64();
-        let (exec, cmds) = interp::start(&machine, info.clone(), input.clone(), now, seed);
+        let (exec, cmds) = interp::start(&machine, info.clone(), input, now, seed);
         let record = ExecutionRecord {
             arn: arn.clone(),
             name,
@@ -358,7 +359,7 @@ impl EngineState {
             status: Status::Running,
             start: now,
             stop: None,
-            input: input.clone(),
+            input: exec.input.clone(),
             output: None,
             error: None,
             cause: None,
@@ -368,7 +369,7 @@ impl EngineState {
             transitions: 0,
         };
         let express = sm.kind == "EXPRESS";
-        let unjournaled_start = (!express).then_some(JournalEntry::Start { info, input, seed, now });
+        let unjournaled_start = (!express).then(|| JournalEntry::Start { info, input: exec.input.clone(), seed, now });
         self.live.insert(
             arn.clone(),
             Live {
@@ -376,7 +377,6 @@ impl EngineState {
                 exec,
                 record,
                 stored_status: None,
-                history_written: 0,
                 tasks: HashMap::new(),
                 timers: HashMap::new(),
                 express,
@@ -516,7 +516,6 @@ impl EngineState {
     /// Takes over an EXPRESS execution that waits for a task or a timer.
     fn adopt_express(&mut self, batch: &mut Batch, w: super::express::Waiting) -> Result<ExecutionRecord, EngineError> {
         let arn = w.record.arn.clone();
-        let history_written = w.exec.history.len();
         self.live.insert(
             arn.clone(),
             Live {
@@ -524,7 +523,6 @@ impl EngineState {
                 exec: w.exec,
                 record: w.record,
                 stored_status: Some(Status::Running),
-                history_written,
                 tasks: HashMap::new(),
                 timers: HashMap::new(),
                 express: true,

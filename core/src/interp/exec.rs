@@ -71,7 +71,10 @@ pub struct Execution {
     pub status: Status,
     pub output: Option<Value>,
     pub failure: Option<Failure>,
+    /// Events recorded and not yet taken by [`Execution::take_history`].
     pub history: Vec<HistoryEvent>,
+    /// Events taken out of `history` so far (the engine stores them and lets them go).
+    history_taken: u64,
     pub stop_time: Option<Millis>,
     /// States entered so far (AWS's billing unit, and the benchmark's).
     pub state_transitions: u64,
@@ -94,6 +97,7 @@ impl Execution {
             output: None,
             failure: None,
             history: Vec::with_capacity(32),
+            history_taken: 0,
             stop_time: None,
             state_transitions: 0,
             redrive_point: None,
@@ -103,6 +107,27 @@ impl Execution {
             next_wait: 1,
             rng: SplitMix64(seed),
         }
+    }
+
+    /// Events recorded so far, taken or not: the last event's id.
+    pub fn event_count(&self) -> u64 {
+        self.history_taken + self.history.len() as u64
+    }
+
+    /// Takes the events recorded since the last call. Ids keep counting, so a long-lived
+    /// execution holds only what has not been stored yet.
+    pub fn take_history(&mut self) -> Vec<HistoryEvent> {
+        self.history_taken += self.history.len() as u64;
+        std::mem::take(&mut self.history)
+    }
+
+    /// Gives back spare capacity once the execution waits: a server holds many waiting
+    /// executions, and the buffers sized for running them are mostly empty by then.
+    pub fn shrink(&mut self) {
+        self.history.shrink_to_fit();
+        self.frames.shrink_to_fit();
+        self.ready.shrink_to_fit();
+        self.waits.shrink_to_fit();
     }
 
     /// Names of the states currently waiting on a task, for tools.
@@ -225,7 +250,7 @@ impl<'a> Interp<'a> {
         self.x.output = None;
         self.x.stop_time = None;
         self.x.info.redrive_count += 1;
-        let prev = self.x.history.len() as u64;
+        let prev = self.x.event_count();
         let started = self.record(prev, EventKind::ExecutionRedriven { redrive_count: self.x.info.redrive_count });
         self.x.frames.clear();
         self.x.frames.push(Some(Frame::new(state, input, vars, started, self.now)));
@@ -292,7 +317,7 @@ impl<'a> Interp<'a> {
 
     /// Appends a history event after `previous` and returns its id.
     pub fn record(&mut self, previous: u64, kind: EventKind) -> u64 {
-        let id = self.x.history.len() as u64 + 1;
+        let id = self.x.event_count() + 1;
         self.x.history.push(HistoryEvent { id, previous_event_id: previous, timestamp: self.now, kind });
         id
     }
@@ -609,7 +634,7 @@ impl<'a> Interp<'a> {
         }
         self.x.waits.clear();
         self.x.ready.clear();
-        let prev = self.x.history.len() as u64;
+        let prev = self.x.event_count();
         let kind = match status {
             Status::Succeeded => EventKind::ExecutionSucceeded { output: output.clone().unwrap_or_default() },
             Status::Failed => {

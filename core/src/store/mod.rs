@@ -66,7 +66,8 @@ pub struct ExecutionRecord {
     pub status: Status,
     pub start: Millis,
     pub stop: Option<Millis>,
-    pub input: Value,
+    /// Shared with the running execution: a waiting execution holds its input once.
+    pub input: crate::history::Payload,
     pub output: Option<Value>,
     pub error: Option<String>,
     pub cause: Option<String>,
@@ -84,9 +85,14 @@ pub struct ExecutionRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind")]
 pub enum JournalEntry {
-    Start { info: ExecutionInfo, input: Value, seed: u64, now: Millis },
+    Start { info: ExecutionInfo, input: crate::history::Payload, seed: u64, now: Millis },
     Event { now: Millis, event: Event },
 }
+
+/// The page cache the engine gives redb unless configured otherwise: enough for the
+/// indexes and the pages a commit rewrites; the kernel caches the rest of the file. redb
+/// defaults to 1 GiB, which would dwarf what 100,000 waiting executions cost.
+pub const DEFAULT_CACHE_BYTES: usize = 64 * 1024 * 1024;
 
 pub struct Store {
     db: Database,
@@ -98,9 +104,15 @@ pub struct Batch {
 }
 
 impl Store {
-    /// Opens (or creates) the store file; tables are created on first use.
+    /// Opens (or creates) the store file with the default page cache.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let db = Database::create(path)?;
+        Store::open_with_cache(path, DEFAULT_CACHE_BYTES)
+    }
+
+    /// Opens (or creates) the store file, its page cache at most `cache_bytes`; tables are
+    /// created on first use.
+    pub fn open_with_cache(path: &Path, cache_bytes: usize) -> Result<Store, StoreError> {
+        let db = redb::Builder::new().set_cache_size(cache_bytes).create(path)?;
         let txn = db.begin_write()?;
         {
             txn.open_table(STATE_MACHINES)?;

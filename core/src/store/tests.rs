@@ -20,7 +20,7 @@ fn exec(arn: &str, machine: &str, start: Millis, status: Status) -> ExecutionRec
         status,
         start,
         stop: None,
-        input: json!({"n": start}),
+        input: json!({"n": start}).into(),
         output: None,
         error: None,
         cause: None,
