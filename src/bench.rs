@@ -111,13 +111,14 @@ fn durable(a: Args) -> Result<ExitCode> {
     let transitions = Arc::new(AtomicU64::new(0));
     let mut latencies: Vec<f64> = Vec::new();
     let start = Instant::now();
-    let threads: Vec<_> = (0..a.concurrency.max(1))
+    let clients = a.concurrency.max(1);
+    let threads: Vec<_> = (0..clients)
         .map(|_| {
             let (engine, sm, input, next, transitions) =
                 (engine.clone(), sm.arn.clone(), input.clone(), next.clone(), transitions.clone());
             let total = a.executions;
             std::thread::spawn(move || {
-                let mut lat = Vec::new();
+                let mut lat = Vec::with_capacity(total as usize / clients + 1);
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     if i >= total {

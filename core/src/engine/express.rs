@@ -8,6 +8,7 @@
 
 use super::EngineError;
 use crate::entropy::{Entropy, SplitMix64};
+use crate::history::Payload;
 use crate::interp::{self, Command, Execution, ExecutionInfo, Status};
 use crate::model::{compile, MachineType, StateMachine};
 use crate::store::{ExecutionRecord, StateMachineRecord, Store};
@@ -29,6 +30,14 @@ pub struct Waiting {
     pub exec: Execution,
     pub cmds: Vec<Command>,
     pub record: ExecutionRecord,
+    pub slot: Slot,
+}
+
+/// Where a summary is kept: its shard and its number there.
+#[derive(Debug, Clone, Copy)]
+pub struct Slot {
+    shard: usize,
+    seq: u64,
 }
 
 pub struct Express {
@@ -38,16 +47,56 @@ pub struct Express {
     /// Bumped on every invalidation: a lookup that read the store before an update
     /// committed must not put the old version back into `latest`.
     generation: AtomicU64,
-    names: Mutex<(SplitMix64, (Millis, u16))>,
-    recent: Mutex<Recent>,
+    /// Seeds each caller thread's random source.
+    random: AtomicU64,
+    id: u64,
+    /// Summaries in shards, so callers on different threads rarely wait for each other.
+    recent: Vec<Mutex<Recent>>,
     max_payload: usize,
 }
 
-/// The summaries of the most recent EXPRESS executions, oldest dropped first.
+const SHARDS: usize = 16;
+
+/// Each caller thread's own random source, name clock and shard cursor: callers on
+/// different cores share no cache line while they start executions.
+struct PerThread {
+    random: SplitMix64,
+    last_name: u64,
+    records: u64,
+    /// State machine ARN -> (engine, generation it was read at, its latest version).
+    latest: HashMap<String, (u64, u64, Arc<Latest>)>,
+}
+
+thread_local! {
+    static PER_THREAD: std::cell::RefCell<Option<PerThread>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Distinguishes engines in one process (tests run several) in the per-thread caches.
+static NEXT_ENGINE: AtomicU64 = AtomicU64::new(1);
+
+/// Summaries of the most recent EXPRESS executions in one shard, oldest first and
+/// dropped first. A new execution is appended without hashing its ARN; the rare lookups
+/// (describe, a waiting execution's update) scan, which is cheap at this size.
 struct Recent {
     capacity: usize,
-    order: VecDeque<String>,
-    by_arn: HashMap<String, ExecutionRecord>,
+    records: VecDeque<ExecutionRecord>,
+    /// The number of the oldest record kept (numbers count every record ever pushed).
+    front_seq: u64,
+}
+
+impl Recent {
+    fn push(&mut self, record: ExecutionRecord) -> u64 {
+        if self.records.len() >= self.capacity {
+            self.records.pop_front();
+            self.front_seq += 1;
+        }
+        self.records.push_back(record);
+        self.front_seq + self.records.len() as u64 - 1
+    }
+
+    fn find(&mut self, arn: &str) -> Option<&mut ExecutionRecord> {
+        self.records.iter_mut().rev().find(|r| r.arn == arn)
+    }
 }
 
 impl Express {
@@ -57,12 +106,17 @@ impl Express {
             arn_prefix: format!("arn:aws:states:{}:{}:execution:", config.region, config.account),
             latest: RwLock::new(HashMap::new()),
             generation: AtomicU64::new(0),
-            names: Mutex::new((SplitMix64(seed), (0, 0))),
-            recent: Mutex::new(Recent {
-                capacity: config.express_summaries.max(1),
-                order: VecDeque::new(),
-                by_arn: HashMap::new(),
-            }),
+            random: AtomicU64::new(seed),
+            id: NEXT_ENGINE.fetch_add(1, Ordering::Relaxed),
+            recent: (0..SHARDS)
+                .map(|_| {
+                    Mutex::new(Recent {
+                        capacity: config.express_summaries.div_ceil(SHARDS).max(1),
+                        records: VecDeque::new(),
+                        front_seq: 0,
+                    })
+                })
+                .collect(),
             max_payload: config.max_payload,
         }
     }
@@ -89,6 +143,37 @@ impl Express {
         Ok(latest)
     }
 
+    /// Runs `f` with the latest version of a state machine from this thread's cache
+    /// (checked against the generation, so an update is seen by the next call).
+    pub fn with_latest<R>(&self, arn: &str, f: impl FnOnce(&Latest) -> R) -> Result<R, EngineError> {
+        let generation = self.generation.load(Ordering::Acquire);
+        let cached = self.per_thread(|t| {
+            t.latest.get(arn).filter(|(e, g, _)| (*e, *g) == (self.id, generation)).map(|(_, _, l)| l.clone())
+        });
+        let latest = match cached {
+            Some(l) => l,
+            None => {
+                let l = self.latest(arn)?;
+                self.per_thread(|t| t.latest.insert(arn.to_string(), (self.id, generation, l.clone())));
+                l
+            }
+        };
+        Ok(f(&latest))
+    }
+
+    fn per_thread<R>(&self, f: impl FnOnce(&mut PerThread) -> R) -> R {
+        PER_THREAD.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            let t = slot.get_or_insert_with(|| PerThread {
+                random: SplitMix64(self.random.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)),
+                last_name: 0,
+                records: 0,
+                latest: HashMap::new(),
+            });
+            f(t)
+        })
+    }
+
     /// Forgets a state machine's cached version once an update or delete has committed.
     pub fn invalidate(&self, arn: &str) {
         if let Ok(mut m) = self.latest.write() {
@@ -110,16 +195,14 @@ impl Express {
             return Err(EngineError::InvalidExecutionInput(format!("the input is larger than {limit} bytes")));
         }
         let now = super::run_loop::wall_now();
-        let (name, seed) = {
-            let mut g = self.names.lock().map_err(|_| EngineError::Stopped)?;
-            let (rng, last) = &mut *g;
-            let name = match name {
-                Some(n) => n,
-                None => super::run_loop::uuid_v7(rng, last, now),
-            };
-            (name, rng.next_u64())
+        let name = match name {
+            Some(n) => {
+                super::run_loop::valid_name(&n)?;
+                n
+            }
+            None => self.generate_name(now),
         };
-        super::run_loop::valid_name(&name)?;
+        let seed = self.next_random();
         let sm = &latest.record;
         let arn = format!("{}{}:{name}", self.arn_prefix, sm.name);
         let info = ExecutionInfo {
@@ -131,7 +214,7 @@ impl Express {
             start_time: now,
             redrive_count: 0,
         };
-        let (exec, cmds) = interp::start(&latest.machine, info, input, now, seed);
+        let (exec, cmds) = interp::start_unrecorded(&latest.machine, info, input, now, seed);
         let mut record = ExecutionRecord {
             arn,
             name,
@@ -149,31 +232,60 @@ impl Express {
             journal: 0,
             transitions: 0,
         };
-        summarize(&mut record, &exec);
-        self.remember(record.clone());
-        if record.status != Status::Running {
+        if exec.status != Status::Running {
+            // Done on this thread: the execution's output moves into the summary.
+            let mut exec = exec;
+            let output = exec.output.take();
+            summarize(&mut record, &exec);
+            record.output = output.map(Payload::new);
+            self.remember_new(record.clone());
             return Ok((record, None));
         }
-        let waiting = Waiting { machine: latest.machine.clone(), exec, cmds, record: record.clone() };
+        summarize(&mut record, &exec);
+        let slot = self.remember_new(record.clone());
+        let waiting = Waiting { machine: latest.machine.clone(), exec, cmds, record: record.clone(), slot };
         Ok((record, Some(waiting)))
     }
 
-    /// Keeps (or updates) an execution's summary.
-    pub fn remember(&self, record: ExecutionRecord) {
-        let Ok(mut r) = self.recent.lock() else { return };
-        if !r.by_arn.contains_key(&record.arn) {
-            r.order.push_back(record.arn.clone());
-            while r.order.len() > r.capacity {
-                if let Some(old) = r.order.pop_front() {
-                    r.by_arn.remove(&old);
-                }
+    fn next_random(&self) -> u64 {
+        self.per_thread(|t| t.random.next_u64())
+    }
+
+    /// A version 7 UUID; names a thread makes sort in the order it made them.
+    fn generate_name(&self, now: Millis) -> String {
+        let (taken, random) = self.per_thread(|t| {
+            t.last_name = ((now.max(0) as u64) << 12).max(t.last_name + 1);
+            (t.last_name, t.random.next_u64())
+        });
+        super::run_loop::format_v7(taken >> 12, (taken & 0xfff) as u16, random)
+    }
+
+    /// Keeps a new execution's summary, in the shard the next counter value picks.
+    fn remember_new(&self, record: ExecutionRecord) -> Slot {
+        // A thread fills one shard for a while, then moves on: two threads rarely meet.
+        let shard = self.per_thread(|t| {
+            t.records += 1;
+            ((t.random.0 >> 40) + t.records / 64) as usize % SHARDS
+        });
+        let seq = self.recent[shard].lock().map(|mut r| r.push(record)).unwrap_or(0);
+        Slot { shard, seq }
+    }
+
+    /// Updates a kept summary (an execution that waited has moved on); one dropped for
+    /// newer ones in the meantime is kept again.
+    pub fn update(&self, slot: Slot, record: ExecutionRecord) {
+        let Ok(mut r) = self.recent[slot.shard].lock() else { return };
+        let kept = slot.seq.checked_sub(r.front_seq).and_then(|i| r.records.get_mut(i as usize));
+        match kept {
+            Some(kept) if kept.arn == record.arn => *kept = record,
+            _ => {
+                r.push(record);
             }
         }
-        r.by_arn.insert(record.arn.clone(), record);
     }
 
     pub fn describe(&self, arn: &str) -> Option<ExecutionRecord> {
-        self.recent.lock().ok()?.by_arn.get(arn).cloned()
+        self.recent.iter().find_map(|shard| shard.lock().ok()?.find(arn).map(|r| r.clone()))
     }
 
     /// Remembered executions newest first, filtered like the store's list.
@@ -184,16 +296,21 @@ impl Express {
         limit: usize,
         before: Option<(Millis, &str)>,
     ) -> Vec<ExecutionRecord> {
-        let Ok(r) = self.recent.lock() else { return Vec::new() };
-        let mut out: Vec<&ExecutionRecord> = r
-            .by_arn
-            .values()
-            .filter(|e| machine.is_none_or(|m| e.state_machine_arn == m))
-            .filter(|e| status.is_none_or(|s| e.status == s))
-            .filter(|e| before.is_none_or(|(ms, arn)| (e.start, e.arn.as_str()) < (ms, arn)))
-            .collect();
+        let mut out: Vec<ExecutionRecord> = Vec::new();
+        for shard in &self.recent {
+            let Ok(r) = shard.lock() else { continue };
+            out.extend(
+                r.records
+                    .iter()
+                    .filter(|e| machine.is_none_or(|m| e.state_machine_arn == m))
+                    .filter(|e| status.is_none_or(|s| e.status == s))
+                    .filter(|e| before.is_none_or(|(ms, arn)| (e.start, e.arn.as_str()) < (ms, arn)))
+                    .cloned(),
+            );
+        }
         out.sort_by(|a, b| (b.start, &b.arn).cmp(&(a.start, &a.arn)));
-        out.into_iter().take(limit).cloned().collect()
+        out.truncate(limit);
+        out
     }
 }
 
@@ -204,7 +321,7 @@ pub fn summarize(rec: &mut ExecutionRecord, exec: &Execution) {
     rec.events = exec.event_count();
     rec.transitions = exec.state_transitions;
     rec.stop = exec.stop_time;
-    rec.output = exec.output.clone();
+    rec.output = exec.output.clone().map(Payload::new);
     rec.error = exec.failure.as_ref().map(|f| f.error.clone());
     rec.cause = exec.failure.as_ref().map(|f| f.cause.clone());
 }

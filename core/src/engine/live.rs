@@ -17,8 +17,9 @@ pub struct Live {
     pub tasks: HashMap<WaitId, String>,
     /// Outstanding timers: wait id -> due time.
     pub timers: HashMap<WaitId, Millis>,
-    /// An EXPRESS execution: in memory only, no journal or history; its summary is kept.
-    pub express: bool,
+    /// An EXPRESS execution (in memory only, no journal or history) and where its summary is
+    /// kept; `None` for a durable one.
+    pub express: Option<super::express::Slot>,
     /// The journal's start entry, written with the execution's first summary unless the
     /// execution has already succeeded by then.
     pub unjournaled_start: Option<crate::store::JournalEntry>,

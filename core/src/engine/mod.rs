@@ -6,11 +6,13 @@
 //! One engine thread owns all live executions and the store's writer; callers talk to it
 //! through [`Engine`], whose requests are applied in batches (one commit per batch).
 
+mod dispatch;
 mod express;
 mod live;
 mod queues;
 mod run_loop;
 
+pub use dispatch::{Dispatcher, Routes};
 pub use queues::{TaskEnvelope, TaskQueues};
 
 use crate::store::{ActivityRecord, ExecutionRecord, StateMachineRecord, Store, StoreError};
@@ -184,8 +186,17 @@ pub struct Engine {
 
 impl Engine {
     /// Opens the store under `config.data_dir`, resumes every running execution and
-    /// starts the engine thread.
+    /// starts the engine thread. Every task goes to the in-process queues.
     pub fn open(config: EngineConfig) -> Result<Engine, EngineError> {
+        Engine::open_with(config, Routes::local)
+    }
+
+    /// Like [`Engine::open`], with tasks of some activities sent elsewhere: `routes` gets
+    /// the in-process queues and says which dispatcher takes which activity.
+    pub fn open_with(
+        config: EngineConfig,
+        routes: impl FnOnce(Arc<TaskQueues>) -> Routes,
+    ) -> Result<Engine, EngineError> {
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|e| EngineError::Store(StoreError::Corrupt(serde_json::Error::io(e))))?;
         let store = Arc::new(Store::open_with_cache(&config.data_dir.join("stepline.redb"), config.cache_bytes)?);
@@ -193,7 +204,7 @@ impl Engine {
         let (tx, rx) = mpsc::channel();
         let seed = run_loop::wall_now() as u64 ^ u64::from(std::process::id()).rotate_left(32);
         let express = Arc::new(express::Express::new(store.clone(), &config, seed));
-        let mut state = run_loop::EngineState::recover(config, store.clone(), queues.clone(), express.clone())?;
+        let mut state = run_loop::EngineState::recover(config, store.clone(), routes(queues.clone()), express.clone())?;
         let thread = std::thread::Builder::new()
             .name("stepline-engine".into())
             .spawn(move || state.run(rx))
@@ -247,9 +258,16 @@ impl Engine {
         name: Option<&str>,
         input: Value,
     ) -> Result<ExecutionRecord, EngineError> {
-        let latest = self.express.latest(machine_arn)?;
-        if latest.record.kind == "EXPRESS" {
-            let (record, waiting) = self.express.start(&latest, name.map(str::to_string), input)?;
+        let mut args = Some((name.map(str::to_string), input));
+        let express = self.express.with_latest(machine_arn, |latest| {
+            if latest.record.kind != "EXPRESS" {
+                return None;
+            }
+            let (name, input) = args.take()?;
+            Some(self.express.start(latest, name, input))
+        })?;
+        if let Some(started) = express {
+            let (record, waiting) = started?;
             if let Some(waiting) = waiting {
                 self.tx
                     .send(Request::AdoptExpress { waiting: Box::new(waiting), reply: None })
@@ -257,13 +275,8 @@ impl Engine {
             }
             return Ok(record);
         }
-        self.call(|reply| Request::Start {
-            machine_arn: machine_arn.into(),
-            name: name.map(str::to_string),
-            input,
-            version: None,
-            reply,
-        })
+        let (name, input) = args.ok_or(EngineError::Stopped)?;
+        self.call(|reply| Request::Start { machine_arn: machine_arn.into(), name, input, version: None, reply })
     }
 
     /// Starts a new execution with the input of `arn`, on the definition version that
@@ -344,11 +357,12 @@ impl Engine {
         name: Option<&str>,
         input: Value,
     ) -> Result<ExecutionRecord, EngineError> {
-        let latest = self.express.latest(machine_arn)?;
-        if latest.record.kind != "EXPRESS" {
-            return Err(EngineError::StateMachineTypeNotSupported(machine_arn.into()));
-        }
-        let (record, waiting) = self.express.start(&latest, name.map(str::to_string), input)?;
+        let (record, waiting) = self.express.with_latest(machine_arn, |latest| {
+            if latest.record.kind != "EXPRESS" {
+                return Err(EngineError::StateMachineTypeNotSupported(machine_arn.into()));
+            }
+            self.express.start(latest, name.map(str::to_string), input)
+        })??;
         match waiting {
             None => Ok(record),
             Some(waiting) => {

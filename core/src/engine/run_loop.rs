@@ -1,9 +1,10 @@
 //! The engine thread: applies requests and due timers in batches, one commit each, then
 //! replies and hands out tasks; on start, rebuilds running executions from their journals.
 
+use super::dispatch::Routes;
 use super::express::{summarize, Express};
 use super::live::Live;
-use super::queues::{TaskEnvelope, TaskQueues};
+use super::queues::TaskEnvelope;
 use super::{EngineConfig, EngineError, Request, TaskAnswer};
 use crate::entropy::{Entropy, SplitMix64};
 use crate::history::TaskFamily;
@@ -27,12 +28,14 @@ struct TaskRef {
     id: WaitId,
     /// `lambda:invoke`: the worker's answer becomes the `Payload` of a Lambda response.
     wrap_lambda: bool,
+    /// Which dispatcher has it.
+    activity: String,
 }
 
 pub struct EngineState {
     config: EngineConfig,
     store: Arc<Store>,
-    queues: Arc<TaskQueues>,
+    dispatch: Routes,
     machines: HashMap<(String, u32), Arc<StateMachine>>,
     live: HashMap<String, Live>,
     tokens: HashMap<String, TaskRef>,
@@ -66,7 +69,7 @@ impl EngineState {
     pub fn recover(
         config: EngineConfig,
         store: Arc<Store>,
-        queues: Arc<TaskQueues>,
+        dispatch: Routes,
         express: Arc<Express>,
     ) -> Result<EngineState, EngineError> {
         let seed = {
@@ -78,7 +81,7 @@ impl EngineState {
         let mut st = EngineState {
             config,
             store,
-            queues,
+            dispatch,
             machines: HashMap::new(),
             live: HashMap::new(),
             tokens: HashMap::new(),
@@ -91,37 +94,15 @@ impl EngineState {
             express,
             invalidated: Vec::new(),
         };
-        let mut lost = Vec::new();
         for record in st.store.running()? {
-            if st.is_express(&record.state_machine_arn) {
-                lost.push(record);
-            } else {
-                st.replay(record)?;
-            }
-        }
-        // EXPRESS executions live in memory only (at most once, as at AWS): those a
-        // restart interrupted end as aborted instead of staying RUNNING forever.
-        if !lost.is_empty() {
-            let mut batch = st.store.begin()?;
-            for mut r in lost {
-                r.status = Status::Aborted;
-                r.stop = Some(wall_now());
-                r.error = Some("States.Runtime".into());
-                r.cause = Some("The engine restarted while this EXPRESS execution was running.".into());
-                batch.put_execution(&r, Some(Status::Running))?;
-            }
-            batch.commit()?;
+            st.replay(record)?;
         }
         // Tasks that were in flight are handed out again; a worker's second answer to the
         // same token finds it gone and is refused, so nothing is applied twice.
         for t in std::mem::take(&mut st.outbox) {
-            st.queues.push(t);
+            st.dispatch.dispatch(t);
         }
         Ok(st)
-    }
-
-    fn is_express(&self, machine_arn: &str) -> bool {
-        self.store.state_machine(machine_arn).ok().flatten().is_some_and(|m| m.kind == "EXPRESS")
     }
 
     fn machine(&mut self, arn: &str, version: u32) -> Result<Arc<StateMachine>, EngineError> {
@@ -166,7 +147,7 @@ impl EngineState {
                 stored_status,
                 tasks: HashMap::new(),
                 timers: HashMap::new(),
-                express: false,
+                express: None,
                 unjournaled_start: None,
             },
         );
@@ -190,10 +171,8 @@ impl EngineState {
         };
         if let Some(live) = self.live.get_mut(arn) {
             if let Some(token) = live.tasks.remove(&id) {
-                self.tokens.remove(&token);
-                self.outbox.retain(|t| t.token != token);
                 // A copy handed out again after a restart is withdrawn once answered.
-                self.queues.remove(&token);
+                withdraw(&mut self.tokens, &mut self.outbox, &self.dispatch, &token);
             }
         }
     }
@@ -205,7 +184,8 @@ impl EngineState {
                 Command::ScheduleTask(req) => {
                     let (activity, input, wrap_lambda) = route(&req);
                     live.tasks.insert(req.id, req.token.clone());
-                    self.tokens.insert(req.token.clone(), TaskRef { arn: arn.to_string(), id: req.id, wrap_lambda });
+                    let task = TaskRef { arn: arn.to_string(), id: req.id, wrap_lambda, activity: activity.clone() };
+                    self.tokens.insert(req.token.clone(), task);
                     self.outbox.push(TaskEnvelope {
                         token: req.token.clone(),
                         activity,
@@ -219,9 +199,7 @@ impl EngineState {
                 }
                 Command::CancelTask { id } => {
                     if let Some(token) = live.tasks.remove(&id) {
-                        self.tokens.remove(&token);
-                        self.outbox.retain(|t| t.token != token);
-                        self.queues.remove(&token);
+                        withdraw(&mut self.tokens, &mut self.outbox, &self.dispatch, &token);
                     }
                 }
                 Command::StartTimer { id, fire_at } => {
@@ -249,7 +227,7 @@ impl EngineState {
             Err(_) => return Ok(()),
         };
         let live = self.live.get_mut(arn).expect("checked above");
-        if !live.express {
+        if live.express.is_none() {
             live.record.journal += 1;
             batch.append_journal(arn, live.record.journal, &JournalEntry::Event { now, event })?;
         }
@@ -272,14 +250,14 @@ impl EngineState {
         }
         // Stored events leave memory: a waiting execution holds only its frames.
         let events = live.exec.take_history();
-        if !live.express {
+        if live.express.is_none() {
             let events: Vec<Value> = events.iter().map(|e| e.to_aws_json()).collect();
             batch.append_history(arn, &events)?;
         }
         let rec = &mut live.record;
         summarize(rec, &live.exec);
-        if live.express {
-            self.express.remember(rec.clone());
+        if let Some(slot) = live.express {
+            self.express.update(slot, rec.clone());
         } else {
             batch.put_execution(rec, live.stored_status)?;
         }
@@ -293,8 +271,7 @@ impl EngineState {
             }
             let live = self.live.remove(arn).expect("present");
             for token in live.tasks.values() {
-                self.tokens.remove(token);
-                self.queues.remove(token);
+                withdraw(&mut self.tokens, &mut self.outbox, &self.dispatch, token);
             }
             for (id, at) in live.timers {
                 self.timers.remove(&(at, arn.to_string(), id));
@@ -319,6 +296,10 @@ impl EngineState {
             .store
             .state_machine(machine_arn)?
             .ok_or_else(|| EngineError::StateMachineDoesNotExist(machine_arn.into()))?;
+        if sm.kind == "EXPRESS" {
+            // EXPRESS executions start on the caller's thread (`express.rs`).
+            return Err(EngineError::StateMachineTypeNotSupported(machine_arn.into()));
+        }
         let name = match name {
             Some(n) => {
                 valid_name(&n)?;
@@ -368,8 +349,7 @@ impl EngineState {
             journal: 1,
             transitions: 0,
         };
-        let express = sm.kind == "EXPRESS";
-        let unjournaled_start = (!express).then(|| JournalEntry::Start { info, input: exec.input.clone(), seed, now });
+        let unjournaled_start = Some(JournalEntry::Start { info, input: exec.input.clone(), seed, now });
         self.live.insert(
             arn.clone(),
             Live {
@@ -379,7 +359,7 @@ impl EngineState {
                 stored_status: None,
                 tasks: HashMap::new(),
                 timers: HashMap::new(),
-                express,
+                express: None,
                 unjournaled_start,
             },
         );
@@ -496,7 +476,7 @@ impl EngineState {
                     r();
                 }
                 for t in std::mem::take(&mut self.outbox) {
-                    self.queues.push(t);
+                    self.dispatch.dispatch(t);
                 }
                 for (reply, record) in std::mem::take(&mut self.finished_sync) {
                     let _ = reply.send(Ok(record));
@@ -525,7 +505,7 @@ impl EngineState {
                 stored_status: Some(Status::Running),
                 tasks: HashMap::new(),
                 timers: HashMap::new(),
-                express: true,
+                express: Some(w.slot),
                 unjournaled_start: None,
             },
         );
@@ -682,6 +662,18 @@ fn kind_or_default(kind: &str) -> &str {
 }
 
 /// AWS's rule for state machine and execution names.
+/// A task's token is spent or no longer wanted: forgotten, taken out of the tasks this
+/// batch would hand out, and withdrawn from its dispatcher.
+fn withdraw(tokens: &mut HashMap<String, TaskRef>, outbox: &mut Vec<TaskEnvelope>, dispatch: &Routes, token: &str) {
+    if let Some(t) = tokens.remove(token) {
+        if let Some(i) = outbox.iter().position(|t| t.token == token) {
+            outbox.swap_remove(i);
+        } else {
+            dispatch.withdraw(&t.activity, token);
+        }
+    }
+}
+
 pub(super) fn valid_name(name: &str) -> Result<(), EngineError> {
     let bad = name.is_empty()
         || name.chars().count() > 80
@@ -704,13 +696,18 @@ pub(super) fn uuid_v7(rng: &mut SplitMix64, last: &mut (Millis, u16), now: Milli
         (last.0 + 1, 0)
     };
     *last = (ms, seq);
-    let ms = ms as u64 & 0xffff_ffff_ffff;
-    let b = (rng.next_u64() & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
+    format_v7(ms as u64, seq, rng.next_u64())
+}
+
+/// Lays out a version 7 UUID from milliseconds, a 12-bit counter and random bits.
+pub(super) fn format_v7(ms: u64, seq: u16, random: u64) -> String {
+    let ms = ms & 0xffff_ffff_ffff;
+    let b = (random & 0x3fff_ffff_ffff_ffff) | 0x8000_0000_0000_0000;
     format!(
         "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
         ms >> 16,
         ms & 0xffff,
-        0x7000 | seq as u64,
+        0x7000 | (seq & 0x0fff) as u64,
         b >> 48,
         b & 0xffff_ffff_ffff
     )

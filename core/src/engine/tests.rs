@@ -44,7 +44,7 @@ fn a_pass_machine_runs_to_the_end_and_keeps_its_history() {
         .unwrap();
     let ex = e.start_execution(&sm.arn, Some("first"), json!({"a": 1})).unwrap();
     assert_eq!(ex.status, Status::Succeeded);
-    assert_eq!(ex.output, Some(json!("hi")));
+    assert_eq!(ex.output, Some(json!("hi").into()));
     let d = e.describe_execution(&ex.arn).unwrap();
     assert_eq!(d, ex);
     let h = e.history(&ex.arn, 0, 100, false).unwrap();
@@ -69,7 +69,7 @@ fn tasks_go_to_workers_and_answers_apply_once() {
     assert_eq!(task.execution_arn, ex.arn);
     e.answer_task(&task.token, TaskAnswer::Success(json!("done"))).unwrap();
     let r = wait_for(&e, &ex.arn, Status::Succeeded);
-    assert_eq!(r.output, Some(json!({"n": 1, "out": "done"})));
+    assert_eq!(r.output, Some(json!({"n": 1, "out": "done"}).into()));
     assert!(matches!(
         e.answer_task(&task.token, TaskAnswer::Success(json!("again"))),
         Err(EngineError::TaskDoesNotExist)
@@ -123,9 +123,9 @@ fn a_restart_resumes_tasks_and_timers() {
     let again = e.poll_task("work", Duration::from_secs(5)).expect("task re-dispatched after restart");
     assert_eq!(again.token, token);
     e.answer_task(&token, TaskAnswer::Success(json!(42))).unwrap();
-    assert_eq!(wait_for(&e, &task_arn, Status::Succeeded).output, Some(json!({"k": "v", "out": 42})));
+    assert_eq!(wait_for(&e, &task_arn, Status::Succeeded).output, Some(json!({"k": "v", "out": 42}).into()));
     // The Wait's timer was re-armed from the journal.
-    assert_eq!(wait_for(&e, &wait_arn, Status::Succeeded).output, Some(json!({"w": true})));
+    assert_eq!(wait_for(&e, &wait_arn, Status::Succeeded).output, Some(json!({"w": true}).into()));
     let types: Vec<String> =
         e.history(&task_arn, 0, 100, false).unwrap().iter().map(|e| e["type"].as_str().unwrap().to_string()).collect();
     assert_eq!(types.iter().filter(|t| *t == "ActivityScheduled").count(), 1, "replay adds no events: {types:?}");
@@ -147,7 +147,7 @@ fn a_failed_execution_is_redriven_from_the_failed_state() {
     assert_eq!(again.input, json!({"n": 7}));
     e.answer_task(&again.token, TaskAnswer::Success(json!("fine"))).unwrap();
     let done = wait_for(&e, &ex.arn, Status::Succeeded);
-    assert_eq!(done.output, Some(json!({"n": 7, "out": "fine"})));
+    assert_eq!(done.output, Some(json!({"n": 7, "out": "fine"}).into()));
     assert!(matches!(e.redrive_execution(&ex.arn), Err(EngineError::ExecutionNotRedrivable(_))));
     let types: Vec<String> =
         e.history(&ex.arn, 0, 100, false).unwrap().iter().map(|e| e["type"].as_str().unwrap().to_string()).collect();
@@ -163,7 +163,7 @@ fn express_executions_run_in_memory_and_wait_for_tasks_when_they_must() {
     let e = engine(&dir);
     let sm = e.create_state_machine("quick", PASS_MACHINE, "EXPRESS", "role").unwrap();
     let done = e.start_sync_execution(&sm.arn, None, json!({"a": 1})).unwrap();
-    assert_eq!((done.status, done.output.clone()), (Status::Succeeded, Some(json!("v1"))));
+    assert_eq!((done.status, done.output.clone()), (Status::Succeeded, Some(json!("v1").into())));
     assert_eq!(e.describe_execution(&done.arn).unwrap(), done, "the summary is kept in memory");
     assert!(e.list_executions(Some(&sm.arn), None, 10, None).unwrap().iter().any(|r| r.arn == done.arn));
     assert!(matches!(e.history(&done.arn, 0, 10, false), Err(EngineError::StateMachineTypeNotSupported(_))));
@@ -171,7 +171,7 @@ fn express_executions_run_in_memory_and_wait_for_tasks_when_they_must() {
 
     // An update is seen by the next start: the cached version was dropped at commit.
     e.update_state_machine(&sm.arn, &PASS_MACHINE.replace("v1", "v2")).unwrap();
-    assert_eq!(e.start_sync_execution(&sm.arn, None, json!({})).unwrap().output, Some(json!("v2")));
+    assert_eq!(e.start_sync_execution(&sm.arn, None, json!({})).unwrap().output, Some(json!("v2").into()));
 
     // One that waits on a task is kept by the engine thread until a worker answers.
     let lambda = TASK_MACHINE
@@ -186,7 +186,7 @@ fn express_executions_run_in_memory_and_wait_for_tasks_when_they_must() {
     };
     let r = e.start_sync_execution(&tasks.arn, Some("with-task"), json!({"n": 2})).unwrap();
     worker.join().unwrap();
-    assert_eq!((r.status, r.output), (Status::Succeeded, Some(json!({"n": 2, "out": "ok"}))));
+    assert_eq!((r.status, r.output), (Status::Succeeded, Some(json!({"n": 2, "out": "ok"}).into())));
 
     let standard = e.create_state_machine("slow", PASS_MACHINE, "STANDARD", "role").unwrap();
     assert!(matches!(
@@ -232,5 +232,51 @@ fn only_executions_that_can_resume_or_be_redriven_keep_a_journal() {
     // Generated names sort in the order the executions started.
     let names: Vec<String> = (0..20).map(|_| e.start_execution(&pass.arn, None, json!({})).unwrap().name).collect();
     assert!(names.windows(2).all(|w| w[0] < w[1]), "{names:?}");
+    e.shutdown();
+}
+
+/// A dispatcher that keeps what it is given, standing in for a bus.
+#[derive(Default)]
+struct Kept {
+    tasks: std::sync::Mutex<Vec<TaskEnvelope>>,
+    withdrawn: std::sync::Mutex<Vec<String>>,
+}
+
+impl Dispatcher for Kept {
+    fn dispatch(&self, task: TaskEnvelope) {
+        self.tasks.lock().unwrap().push(task);
+    }
+    fn withdraw(&self, token: &str) {
+        self.withdrawn.lock().unwrap().push(token.to_string());
+    }
+}
+
+#[test]
+fn routes_send_each_activity_to_its_dispatcher_and_withdraw_what_is_no_longer_wanted() {
+    let dir = data_dir("routes");
+    let remote = Arc::new(Kept::default());
+    let r = remote.clone();
+    let e = Engine::open_with(EngineConfig { data_dir: dir, ..EngineConfig::default() }, move |q| {
+        Routes::local(q).route("remote", r)
+    })
+    .unwrap();
+    let far =
+        e.create_state_machine("far", &TASK_MACHINE.replace("activity:work", "activity:remote"), "STANDARD", "role");
+    let far = far.unwrap();
+    let near = e.create_state_machine("near", TASK_MACHINE, "STANDARD", "role").unwrap();
+    let a = e.start_execution(&far.arn, Some("a"), json!({"to": "remote"})).unwrap();
+    let b = e.start_execution(&far.arn, Some("b"), json!({})).unwrap();
+    e.start_execution(&near.arn, Some("c"), json!({"to": "local"})).unwrap();
+    let local = e.poll_task("work", Duration::from_secs(5)).expect("the local activity stays in process");
+    assert_eq!(local.input, json!({"to": "local"}));
+    assert!(e.poll_task("remote", Duration::from_millis(50)).is_none(), "routed tasks are not queued locally");
+    let sent = remote.tasks.lock().unwrap().clone();
+    assert_eq!(sent.len(), 2);
+    let first = sent.iter().find(|t| t.execution_arn == a.arn).unwrap();
+    e.answer_task(&first.token, TaskAnswer::Success(json!(1))).unwrap();
+    assert_eq!(wait_for(&e, &a.arn, Status::Succeeded).output, Some(json!({"to": "remote", "out": 1}).into()));
+    e.stop_execution(&b.arn, None, None).unwrap();
+    let second = sent.iter().find(|t| t.execution_arn == b.arn).unwrap();
+    assert!(remote.withdrawn.lock().unwrap().contains(&second.token), "a stopped execution withdraws its task");
     e.shutdown();
 }

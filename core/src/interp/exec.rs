@@ -75,6 +75,8 @@ pub struct Execution {
     pub history: Vec<HistoryEvent>,
     /// Events taken out of `history` so far (the engine stores them and lets them go).
     history_taken: u64,
+    /// False for executions whose history nobody reads (EXPRESS): events are only counted.
+    pub(super) keep_history: bool,
     pub stop_time: Option<Millis>,
     /// States entered so far (AWS's billing unit, and the benchmark's).
     pub state_transitions: u64,
@@ -98,6 +100,7 @@ impl Execution {
             failure: None,
             history: Vec::with_capacity(32),
             history_taken: 0,
+            keep_history: true,
             stop_time: None,
             state_transitions: 0,
             redrive_point: None,
@@ -318,7 +321,11 @@ impl<'a> Interp<'a> {
     /// Appends a history event after `previous` and returns its id.
     pub fn record(&mut self, previous: u64, kind: EventKind) -> u64 {
         let id = self.x.event_count() + 1;
-        self.x.history.push(HistoryEvent { id, previous_event_id: previous, timestamp: self.now, kind });
+        if self.x.keep_history {
+            self.x.history.push(HistoryEvent { id, previous_event_id: previous, timestamp: self.now, kind });
+        } else {
+            self.x.history_taken += 1;
+        }
         id
     }
 

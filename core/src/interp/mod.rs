@@ -117,6 +117,21 @@ pub fn start(
     (exec, cmds)
 }
 
+/// Starts an execution that keeps no history (EXPRESS): events are counted, not kept.
+pub fn start_unrecorded(
+    machine: &StateMachine,
+    info: ExecutionInfo,
+    input: Value,
+    now: Millis,
+    seed: u64,
+) -> (Execution, Vec<Command>) {
+    let mut exec = Execution::new(info, input, now, seed);
+    exec.keep_history = false;
+    exec.history = Vec::new();
+    let cmds = exec::Interp::new(machine, &mut exec, now).start();
+    (exec, cmds)
+}
+
 /// Applies one event to a running execution.
 pub fn handle(
     machine: &StateMachine,

@@ -205,12 +205,23 @@ pub struct Map {
 
 #[derive(Debug, Clone)]
 pub enum StateKind {
-    Pass { result: Option<Value>, parameters: Option<Template>, result_path: ResultPath },
+    /// `Result` is shared: each execution takes a pointer to it, not a copy.
+    Pass {
+        result: Option<crate::history::Payload>,
+        parameters: Option<Template>,
+        result_path: ResultPath,
+    },
     Task(Box<Task>),
-    Choice { choices: Vec<ChoiceBranch>, default: Option<StateId> },
+    Choice {
+        choices: Vec<ChoiceBranch>,
+        default: Option<StateId>,
+    },
     Wait(WaitFor),
     Succeed,
-    Fail { error: ErrorSource, cause: ErrorSource },
+    Fail {
+        error: ErrorSource,
+        cause: ErrorSource,
+    },
     Parallel(Box<Parallel>),
     Map(Box<Map>),
 }

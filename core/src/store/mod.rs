@@ -68,7 +68,7 @@ pub struct ExecutionRecord {
     pub stop: Option<Millis>,
     /// Shared with the running execution: a waiting execution holds its input once.
     pub input: crate::history::Payload,
-    pub output: Option<Value>,
+    pub output: Option<crate::history::Payload>,
     pub error: Option<String>,
     pub cause: Option<String>,
     pub redrive_count: u32,

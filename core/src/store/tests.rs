@@ -52,7 +52,7 @@ fn executions_list_newest_first_with_filters_and_pages() {
 
     // A status change moves the execution between status indexes.
     let mut done = exec("ex:3", "sm:odd", 1003, Status::Succeeded);
-    done.output = Some(json!(1));
+    done.output = Some(json!(1).into());
     let mut b = store.begin().unwrap();
     b.put_execution(&done, Some(Status::Running)).unwrap();
     b.commit().unwrap();
