@@ -60,7 +60,7 @@ pub fn main(a: Args) -> Result<ExitCode> {
     }
     match exec.status {
         Status::Succeeded => {
-            println!("{}", serde_json::to_string_pretty(exec.output.as_ref().unwrap_or(&serde_json::Value::Null))?);
+            println!("{}", serde_json::to_string_pretty(exec.output.as_deref().unwrap_or(&serde_json::Value::Null))?);
             Ok(ExitCode::SUCCESS)
         }
         status => {

@@ -85,7 +85,7 @@ fn run_inner(case: &Case) -> Outcome {
     }
     if exec.status == Status::Succeeded {
         if let Some(want) = case.expected.get("output") {
-            let got = exec.output.clone().unwrap_or(Value::Null);
+            let got = exec.output.as_deref().cloned().unwrap_or(Value::Null);
             if !json_eq(&got, want) {
                 diffs.push(format!("output {} != {}", short(&got), short(want)));
             }

@@ -8,7 +8,6 @@
 
 use super::EngineError;
 use crate::entropy::{Entropy, SplitMix64};
-use crate::history::Payload;
 use crate::interp::{self, Command, Execution, ExecutionInfo, Status};
 use crate::model::{compile, MachineType, StateMachine};
 use crate::store::{ExecutionRecord, StateMachineRecord, Store};
@@ -51,24 +50,32 @@ pub struct Express {
     random: AtomicU64,
     id: u64,
     /// Summaries in shards, so callers on different threads rarely wait for each other.
-    recent: Vec<Mutex<Recent>>,
+    recent: Vec<Shard>,
     max_payload: usize,
 }
 
 const SHARDS: usize = 16;
 
+/// One shard per cache line pair, so threads writing neighbouring shards do not slow each
+/// other down (false sharing).
+#[repr(align(128))]
+struct Shard(Mutex<Recent>);
+
 /// Each caller thread's own random source, name clock and shard cursor: callers on
 /// different cores share no cache line while they start executions.
+#[derive(Clone, Copy)]
 struct PerThread {
-    random: SplitMix64,
+    random: u64,
     last_name: u64,
     records: u64,
-    /// State machine ARN -> (engine, generation it was read at, its latest version).
-    latest: HashMap<String, (u64, u64, Arc<Latest>)>,
 }
 
+/// State machine ARN -> (engine, generation it was read at, its latest version).
+type LatestCache = HashMap<String, (u64, u64, Arc<Latest>)>;
+
 thread_local! {
-    static PER_THREAD: std::cell::RefCell<Option<PerThread>> = const { std::cell::RefCell::new(None) };
+    static PER_THREAD: std::cell::Cell<Option<PerThread>> = const { std::cell::Cell::new(None) };
+    static LATEST: std::cell::RefCell<LatestCache> = std::cell::RefCell::new(HashMap::new());
 }
 
 /// Distinguishes engines in one process (tests run several) in the per-thread caches.
@@ -110,11 +117,11 @@ impl Express {
             id: NEXT_ENGINE.fetch_add(1, Ordering::Relaxed),
             recent: (0..SHARDS)
                 .map(|_| {
-                    Mutex::new(Recent {
+                    Shard(Mutex::new(Recent {
                         capacity: config.express_summaries.div_ceil(SHARDS).max(1),
                         records: VecDeque::new(),
                         front_seq: 0,
-                    })
+                    }))
                 })
                 .collect(),
             max_payload: config.max_payload,
@@ -147,30 +154,27 @@ impl Express {
     /// (checked against the generation, so an update is seen by the next call).
     pub fn with_latest<R>(&self, arn: &str, f: impl FnOnce(&Latest) -> R) -> Result<R, EngineError> {
         let generation = self.generation.load(Ordering::Acquire);
-        let cached = self.per_thread(|t| {
-            t.latest.get(arn).filter(|(e, g, _)| (*e, *g) == (self.id, generation)).map(|(_, _, l)| l.clone())
-        });
-        let latest = match cached {
-            Some(l) => l,
-            None => {
-                let l = self.latest(arn)?;
-                self.per_thread(|t| t.latest.insert(arn.to_string(), (self.id, generation, l.clone())));
-                l
+        LATEST.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            let fresh = cache.get(arn).is_some_and(|(e, g, _)| (*e, *g) == (self.id, generation));
+            if !fresh {
+                cache.insert(arn.to_string(), (self.id, generation, self.latest(arn)?));
             }
-        };
-        Ok(f(&latest))
+            let (_, _, latest) = cache.get(arn).expect("inserted above");
+            Ok(f(latest))
+        })
     }
 
     fn per_thread<R>(&self, f: impl FnOnce(&mut PerThread) -> R) -> R {
         PER_THREAD.with(|cell| {
-            let mut slot = cell.borrow_mut();
-            let t = slot.get_or_insert_with(|| PerThread {
-                random: SplitMix64(self.random.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)),
+            let mut t = cell.get().unwrap_or_else(|| PerThread {
+                random: self.random.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed),
                 last_name: 0,
                 records: 0,
-                latest: HashMap::new(),
             });
-            f(t)
+            let r = f(&mut t);
+            cell.set(Some(t));
+            r
         })
     }
 
@@ -237,7 +241,7 @@ impl Express {
             let mut exec = exec;
             let output = exec.output.take();
             summarize(&mut record, &exec);
-            record.output = output.map(Payload::new);
+            record.output = output;
             self.remember_new(record.clone());
             return Ok((record, None));
         }
@@ -248,14 +252,14 @@ impl Express {
     }
 
     fn next_random(&self) -> u64 {
-        self.per_thread(|t| t.random.next_u64())
+        self.per_thread(|t| next_u64(&mut t.random))
     }
 
     /// A version 7 UUID; names a thread makes sort in the order it made them.
     fn generate_name(&self, now: Millis) -> String {
         let (taken, random) = self.per_thread(|t| {
             t.last_name = ((now.max(0) as u64) << 12).max(t.last_name + 1);
-            (t.last_name, t.random.next_u64())
+            (t.last_name, next_u64(&mut t.random))
         });
         super::run_loop::format_v7(taken >> 12, (taken & 0xfff) as u16, random)
     }
@@ -265,16 +269,16 @@ impl Express {
         // A thread fills one shard for a while, then moves on: two threads rarely meet.
         let shard = self.per_thread(|t| {
             t.records += 1;
-            ((t.random.0 >> 40) + t.records / 64) as usize % SHARDS
+            ((t.random >> 40) + t.records / 64) as usize % SHARDS
         });
-        let seq = self.recent[shard].lock().map(|mut r| r.push(record)).unwrap_or(0);
+        let seq = self.recent[shard].0.lock().map(|mut r| r.push(record)).unwrap_or(0);
         Slot { shard, seq }
     }
 
     /// Updates a kept summary (an execution that waited has moved on); one dropped for
     /// newer ones in the meantime is kept again.
     pub fn update(&self, slot: Slot, record: ExecutionRecord) {
-        let Ok(mut r) = self.recent[slot.shard].lock() else { return };
+        let Ok(mut r) = self.recent[slot.shard].0.lock() else { return };
         let kept = slot.seq.checked_sub(r.front_seq).and_then(|i| r.records.get_mut(i as usize));
         match kept {
             Some(kept) if kept.arn == record.arn => *kept = record,
@@ -285,7 +289,7 @@ impl Express {
     }
 
     pub fn describe(&self, arn: &str) -> Option<ExecutionRecord> {
-        self.recent.iter().find_map(|shard| shard.lock().ok()?.find(arn).map(|r| r.clone()))
+        self.recent.iter().find_map(|shard| shard.0.lock().ok()?.find(arn).map(|r| r.clone()))
     }
 
     /// Remembered executions newest first, filtered like the store's list.
@@ -298,7 +302,7 @@ impl Express {
     ) -> Vec<ExecutionRecord> {
         let mut out: Vec<ExecutionRecord> = Vec::new();
         for shard in &self.recent {
-            let Ok(r) = shard.lock() else { continue };
+            let Ok(r) = shard.0.lock() else { continue };
             out.extend(
                 r.records
                     .iter()
@@ -314,6 +318,13 @@ impl Express {
     }
 }
 
+fn next_u64(state: &mut u64) -> u64 {
+    let mut rng = SplitMix64(*state);
+    let v = rng.next_u64();
+    *state = rng.0;
+    v
+}
+
 /// Copies what an execution has reached into its summary.
 pub fn summarize(rec: &mut ExecutionRecord, exec: &Execution) {
     rec.status = exec.status;
@@ -321,7 +332,7 @@ pub fn summarize(rec: &mut ExecutionRecord, exec: &Execution) {
     rec.events = exec.event_count();
     rec.transitions = exec.state_transitions;
     rec.stop = exec.stop_time;
-    rec.output = exec.output.clone().map(Payload::new);
+    rec.output = exec.output.clone();
     rec.error = exec.failure.as_ref().map(|f| f.error.clone());
     rec.cause = exec.failure.as_ref().map(|f| f.cause.clone());
 }

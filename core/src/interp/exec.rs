@@ -69,7 +69,8 @@ pub struct Execution {
     pub info: ExecutionInfo,
     pub input: Payload,
     pub status: Status,
-    pub output: Option<Value>,
+    /// Shared with the last state's output (and the `ExecutionSucceeded` event).
+    pub output: Option<Payload>,
     pub failure: Option<Failure>,
     /// Events recorded and not yet taken by [`Execution::take_history`].
     pub history: Vec<HistoryEvent>,
@@ -329,6 +330,19 @@ impl<'a> Interp<'a> {
         id
     }
 
+    /// Like [`Interp::record_in`], building the event only when the history is kept: for
+    /// the events every state records (entered, exited).
+    fn record_in_with(&mut self, f: FrameId, kind: impl FnOnce(&Self) -> EventKind) -> u64 {
+        if self.x.keep_history || self.frame(f).silent {
+            let kind = kind(self);
+            return self.record_in(f, kind);
+        }
+        self.x.history_taken += 1;
+        let id = self.x.event_count();
+        self.frame_mut(f).last_event = id;
+        id
+    }
+
     /// Records an event in the frame's thread of history.
     pub fn record_in(&mut self, f: FrameId, kind: EventKind) -> u64 {
         if self.frame(f).silent {
@@ -410,9 +424,11 @@ impl<'a> Interp<'a> {
             StateKind::Map(m) => m.retry.len(),
             _ => 0,
         };
-        let input = self.frame(f).input.clone();
-        let id = self
-            .record_in(f, EventKind::StateEntered { state_type: st.kind.type_name(), name: st.name.clone(), input });
+        let id = self.record_in_with(f, |s| EventKind::StateEntered {
+            state_type: st.kind.type_name(),
+            name: st.name.clone(),
+            input: s.frame(f).input.clone(),
+        });
         let now = self.now;
         let fr = self.frame_mut(f);
         fr.entered_event = id;
@@ -431,9 +447,11 @@ impl<'a> Interp<'a> {
             Transition::Next(n) => Some(n),
             Transition::End => None,
         });
-        let exited =
-            EventKind::StateExited { state_type: st.kind.type_name(), name: st.name.clone(), output: output.clone() };
-        self.record_in(f, exited);
+        self.record_in_with(f, |_| EventKind::StateExited {
+            state_type: st.kind.type_name(),
+            name: st.name.clone(),
+            output: output.clone(),
+        });
         match next {
             Some(n) => {
                 let fr = self.frame_mut(f);
@@ -660,7 +678,7 @@ impl<'a> Interp<'a> {
         };
         self.record(prev, kind);
         self.x.status = status;
-        self.x.output = output.map(Payload::unwrap_or_clone);
+        self.x.output = output;
         self.x.failure = failure;
         self.x.stop_time = Some(self.now);
     }

@@ -31,7 +31,7 @@ fn pass_chain_transforms_and_records_history() {
         |_| TaskOutcome::NoAnswer,
     );
     assert_eq!(exec.status, Status::Succeeded);
-    assert_eq!(exec.output, Some(json!({"sum": 42})));
+    assert_eq!(exec.output.as_deref(), Some(&json!({"sum": 42})));
     assert_eq!(
         types(&exec),
         [
@@ -64,7 +64,7 @@ fn task_is_retried_then_succeeds_with_backoff_on_virtual_time() {
         },
     );
     assert_eq!(exec.status, Status::Succeeded);
-    assert_eq!(exec.output, Some(json!({"done": 1})));
+    assert_eq!(exec.output.as_deref(), Some(&json!({"done": 1})));
     // 2 s then 6 s of backoff.
     assert_eq!(exec.stop_time.unwrap() - exec.info.start_time, 8_000);
     let t = types(&exec);
@@ -82,7 +82,7 @@ fn catch_routes_the_error_output_through_result_path() {
         |_| TaskOutcome::Failure { error: "Boom".into(), cause: "it broke".into() },
     );
     assert_eq!(exec.status, Status::Succeeded);
-    assert_eq!(exec.output, Some(json!({"keep": 1, "err": {"Error": "Boom", "Cause": "it broke"}})));
+    assert_eq!(exec.output.as_deref(), Some(&json!({"keep": 1, "err": {"Error": "Boom", "Cause": "it broke"}})));
 }
 
 #[test]
@@ -134,7 +134,7 @@ fn map_respects_max_concurrency_when_stepped() {
     assert_eq!(exec.status, Status::Running);
     handle(&m, &mut exec, 30, Event::TaskSucceeded { id: first[0].id, output: json!("a") }).unwrap();
     assert_eq!(exec.status, Status::Succeeded);
-    assert_eq!(exec.output, Some(json!(["a", "b", "c"])), "results keep item order");
+    assert_eq!(exec.output.as_deref(), Some(&json!(["a", "b", "c"])), "results keep item order");
     // A result for a task that already answered is refused, never applied twice.
     assert!(matches!(
         handle(&m, &mut exec, 40, Event::TaskSucceeded { id: first[0].id, output: json!("x") }),
@@ -171,7 +171,7 @@ fn parallel_failure_fails_the_state_and_can_be_caught() {
         |_| TaskOutcome::NoAnswer,
     );
     assert_eq!(exec.status, Status::Succeeded);
-    assert_eq!(exec.output, Some(json!({"Error": "E", "Cause": "C"})));
+    assert_eq!(exec.output.as_deref(), Some(&json!({"Error": "E", "Cause": "C"})));
     assert!(types(&exec).contains(&"ParallelStateFailed".to_string()));
 }
 
@@ -223,7 +223,7 @@ fn jsonata_output_sees_variables_from_before_the_state_assigns() {
         json!({}),
         |_| TaskOutcome::NoAnswer,
     );
-    assert_eq!(exec.output, Some(json!({"now": 2, "before": 1})));
+    assert_eq!(exec.output.as_deref(), Some(&json!({"now": 2, "before": 1})));
 }
 
 #[test]
@@ -239,7 +239,7 @@ fn map_iterations_see_outer_variables_but_do_not_leak_theirs() {
         json!({}),
         |_| TaskOutcome::NoAnswer,
     );
-    assert_eq!(exec.output, Some(json!({"results": [10, 20], "leaked": false})));
+    assert_eq!(exec.output.as_deref(), Some(&json!({"results": [10, 20], "leaked": false})));
 }
 
 #[test]

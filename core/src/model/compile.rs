@@ -651,7 +651,7 @@ impl Compiler {
         let transition = self.transition(obj, loc, names, ty);
         let kind = match ty {
             "Pass" => StateKind::Pass {
-                result: obj.get("Result").cloned().map(crate::history::Payload::new),
+                result: obj.get("Result").cloned(),
                 parameters: obj.get("Parameters").map(|p| self.template(p, &format!("{loc}/Parameters"))),
                 result_path: self.result_path(obj, loc),
             },

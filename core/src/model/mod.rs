@@ -205,9 +205,10 @@ pub struct Map {
 
 #[derive(Debug, Clone)]
 pub enum StateKind {
-    /// `Result` is shared: each execution takes a pointer to it, not a copy.
+    /// `Result` is copied into each execution rather than shared: a shared reference count
+    /// would be written by every core running the machine.
     Pass {
-        result: Option<crate::history::Payload>,
+        result: Option<Value>,
         parameters: Option<Template>,
         result_path: ResultPath,
     },

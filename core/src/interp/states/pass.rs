@@ -3,6 +3,7 @@
 use super::super::errors::Failure;
 use super::super::exec::{Flow, Interp};
 use super::super::frame::FrameId;
+use crate::history::Payload;
 use crate::model::{StateId, StateKind};
 
 impl Interp<'_> {
@@ -17,7 +18,7 @@ impl Interp<'_> {
         let StateKind::Pass { result, parameters, result_path } = &m.states[sid].kind else { unreachable!() };
         let effective = self.effective_input(f, sid)?;
         let value = match result {
-            Some(r) => r.clone(),
+            Some(r) => Payload::new(r.clone()),
             None => self.template(f, sid, parameters.as_ref(), effective)?,
         };
         let output = self.finish_result(f, sid, value, None, result_path)?;
