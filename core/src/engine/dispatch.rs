@@ -1,9 +1,11 @@
-//! Where tasks go once the commit that scheduled them is durable. The engine knows only
-//! the [`Dispatcher`] trait: the embedded default is the in-process [`TaskQueues`] (read
-//! by `GetActivityTask` pollers and command workers); a bus (NATS, AMQP) is another
-//! dispatcher, chosen per activity by [`Routes`].
+//! Where the engine's output goes once the commit that made it is durable: tasks to a
+//! [`Dispatcher`] chosen per activity by [`Routes`], and status changes to every
+//! [`StatusListener`]. The embedded default dispatcher is the in-process [`TaskQueues`]
+//! (read by `GetActivityTask` pollers and command workers); a bus (NATS, AMQP) is another
+//! dispatcher and another listener.
 
 use super::queues::{TaskEnvelope, TaskQueues};
+use crate::store::ExecutionRecord;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -28,18 +30,42 @@ impl Dispatcher for TaskQueues {
     }
 }
 
-/// Chooses the dispatcher of each task by its activity; the in-process queues take
-/// every activity no route names.
+/// Told of every execution status change (started, succeeded, failed, timed out,
+/// aborted, redriven) after it is durable. Called from the engine thread (and, for
+/// EXPRESS executions, from the thread that ran them): implementations must not block.
+pub trait StatusListener: Send + Sync {
+    fn status_changed(&self, record: &ExecutionRecord);
+}
+
+/// Chooses the dispatcher of each task by its activity (the in-process queues take every
+/// activity no route names) and holds the status listeners.
 pub struct Routes {
     local: Arc<TaskQueues>,
     by_activity: HashMap<String, Arc<dyn Dispatcher>>,
     /// For every activity a route does not name, when set (`serve --nats URL`).
     fallback: Option<Arc<dyn Dispatcher>>,
+    listeners: Vec<Arc<dyn StatusListener>>,
 }
 
 impl Routes {
     pub fn local(queues: Arc<TaskQueues>) -> Routes {
-        Routes { local: queues, by_activity: HashMap::new(), fallback: None }
+        Routes { local: queues, by_activity: HashMap::new(), fallback: None, listeners: Vec::new() }
+    }
+
+    /// Tells `listener` of every status change.
+    pub fn on_status_change(mut self, listener: Arc<dyn StatusListener>) -> Routes {
+        self.listeners.push(listener);
+        self
+    }
+
+    pub fn listeners(&self) -> &[Arc<dyn StatusListener>] {
+        &self.listeners
+    }
+
+    pub fn notify(&self, record: &ExecutionRecord) {
+        for l in &self.listeners {
+            l.status_changed(record);
+        }
     }
 
     /// Sends tasks of `activity` to `dispatcher`.

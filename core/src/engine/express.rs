@@ -52,6 +52,7 @@ pub struct Express {
     /// Summaries in shards, so callers on different threads rarely wait for each other.
     recent: Vec<Shard>,
     max_payload: usize,
+    listeners: Vec<Arc<dyn super::StatusListener>>,
 }
 
 const SHARDS: usize = 16;
@@ -107,7 +108,12 @@ impl Recent {
 }
 
 impl Express {
-    pub fn new(store: Arc<Store>, config: &super::EngineConfig, seed: u64) -> Express {
+    pub fn new(
+        store: Arc<Store>,
+        config: &super::EngineConfig,
+        seed: u64,
+        listeners: Vec<Arc<dyn super::StatusListener>>,
+    ) -> Express {
         Express {
             store,
             arn_prefix: format!("arn:aws:states:{}:{}:execution:", config.region, config.account),
@@ -125,6 +131,7 @@ impl Express {
                 })
                 .collect(),
             max_payload: config.max_payload,
+            listeners,
         }
     }
 
@@ -243,10 +250,12 @@ impl Express {
             summarize(&mut record, &exec);
             record.output = output;
             self.remember_new(record.clone());
+            self.notify(&record);
             return Ok((record, None));
         }
         summarize(&mut record, &exec);
         let slot = self.remember_new(record.clone());
+        self.notify(&record);
         let waiting = Waiting { machine: latest.machine.clone(), exec, cmds, record: record.clone(), slot };
         Ok((record, Some(waiting)))
     }
@@ -273,6 +282,12 @@ impl Express {
         });
         let seq = self.recent[shard].0.lock().map(|mut r| r.push(record)).unwrap_or(0);
         Slot { shard, seq }
+    }
+
+    fn notify(&self, record: &ExecutionRecord) {
+        for l in &self.listeners {
+            l.status_changed(record);
+        }
     }
 
     /// Updates a kept summary (an execution that waited has moved on); one dropped for

@@ -12,7 +12,7 @@ mod live;
 mod queues;
 mod run_loop;
 
-pub use dispatch::{Dispatcher, Routes};
+pub use dispatch::{Dispatcher, Routes, StatusListener};
 pub use queues::{TaskEnvelope, TaskQueues};
 
 use crate::store::{ActivityRecord, ExecutionRecord, StateMachineRecord, Store, StoreError};
@@ -203,8 +203,9 @@ impl Engine {
         let queues = Arc::new(TaskQueues::default());
         let (tx, rx) = mpsc::channel();
         let seed = run_loop::wall_now() as u64 ^ u64::from(std::process::id()).rotate_left(32);
-        let express = Arc::new(express::Express::new(store.clone(), &config, seed));
-        let mut state = run_loop::EngineState::recover(config, store.clone(), routes(queues.clone()), express.clone())?;
+        let routes = routes(queues.clone());
+        let express = Arc::new(express::Express::new(store.clone(), &config, seed, routes.listeners().to_vec()));
+        let mut state = run_loop::EngineState::recover(config, store.clone(), routes, express.clone())?;
         let thread = std::thread::Builder::new()
             .name("stepline-engine".into())
             .spawn(move || state.run(rx))

@@ -13,10 +13,16 @@ pub struct TaskEnvelope {
     pub activity: String,
     pub input: Value,
     pub execution_arn: String,
+    pub execution_name: String,
+    pub state_machine_arn: String,
     pub state_name: String,
+    /// When the Task state was entered, in ms since the epoch.
+    pub entered_time: crate::time::Millis,
     pub timeout_seconds: Option<u64>,
     pub heartbeat_seconds: Option<u64>,
     pub retry_count: u32,
+    /// `.waitForTaskToken`: the task is answered by a callback, not by whoever takes it.
+    pub wait_for_token: bool,
 }
 
 #[derive(Default)]
@@ -92,10 +98,14 @@ mod tests {
             activity: activity.into(),
             input: Value::Null,
             execution_arn: "arn".into(),
+            execution_name: "e".into(),
+            state_machine_arn: "sm".into(),
             state_name: "S".into(),
+            entered_time: 0,
             timeout_seconds: None,
             heartbeat_seconds: None,
             retry_count: 0,
+            wait_for_token: false,
         }
     }
 

@@ -53,6 +53,8 @@ pub struct EngineState {
     /// State machines updated or deleted in this batch: dropped from the EXPRESS cache
     /// once the batch has committed.
     invalidated: Vec<String>,
+    /// Executions whose status changed in this batch, for the listeners after the commit.
+    status_changes: Vec<ExecutionRecord>,
 }
 
 /// The activity a task is for and the payload its worker sees.
@@ -93,6 +95,7 @@ impl EngineState {
             last_name: (0, 0),
             express,
             invalidated: Vec::new(),
+            status_changes: Vec::new(),
         };
         for record in st.store.running()? {
             st.replay(record)?;
@@ -191,10 +194,14 @@ impl EngineState {
                         activity,
                         input,
                         execution_arn: arn.to_string(),
+                        execution_name: live.record.name.clone(),
+                        state_machine_arn: live.record.state_machine_arn.clone(),
                         state_name: req.state_name.clone(),
+                        entered_time: req.entered_time,
                         timeout_seconds: req.timeout_seconds,
                         heartbeat_seconds: req.heartbeat_seconds,
                         retry_count: req.retry_count,
+                        wait_for_token: req.wait_for_token,
                     });
                 }
                 Command::CancelTask { id } => {
@@ -256,6 +263,9 @@ impl EngineState {
         }
         let rec = &mut live.record;
         summarize(rec, &live.exec);
+        if live.stored_status != Some(rec.status) && !self.dispatch.listeners().is_empty() {
+            self.status_changes.push(rec.clone());
+        }
         if let Some(slot) = live.express {
             self.express.update(slot, rec.clone());
         } else {
@@ -481,6 +491,9 @@ impl EngineState {
                 for (reply, record) in std::mem::take(&mut self.finished_sync) {
                     let _ = reply.send(Ok(record));
                 }
+                for record in std::mem::take(&mut self.status_changes) {
+                    self.dispatch.notify(&record);
+                }
             }
             Err(e) => {
                 // Nothing of this batch is durable: callers get the error, and the engine
@@ -488,6 +501,7 @@ impl EngineState {
                 tracing_log(&format!("commit failed: {e}"));
                 drop(replies);
                 self.outbox.clear();
+                self.status_changes.clear();
             }
         }
         shutdown

@@ -280,3 +280,44 @@ fn routes_send_each_activity_to_its_dispatcher_and_withdraw_what_is_no_longer_wa
     assert!(remote.withdrawn.lock().unwrap().contains(&second.token), "a stopped execution withdraws its task");
     e.shutdown();
 }
+
+#[derive(Default)]
+struct Statuses(std::sync::Mutex<Vec<(String, Status, u32)>>);
+
+impl StatusListener for Statuses {
+    fn status_changed(&self, r: &ExecutionRecord) {
+        self.0.lock().unwrap().push((r.name.clone(), r.status, r.redrive_count));
+    }
+}
+
+#[test]
+fn listeners_hear_every_status_change_once() {
+    let dir = data_dir("statuses");
+    let heard = Arc::new(Statuses::default());
+    let h = heard.clone();
+    let config = EngineConfig { data_dir: dir, ..EngineConfig::default() };
+    let e = Engine::open_with(config, move |q| Routes::local(q).on_status_change(h)).unwrap();
+    let pass = e.create_state_machine("p", PASS_MACHINE, "STANDARD", "role").unwrap();
+    e.start_execution(&pass.arn, Some("quick"), json!({})).unwrap();
+    let tasks = e.create_state_machine("t", TASK_MACHINE, "STANDARD", "role").unwrap();
+    let slow = e.start_execution(&tasks.arn, Some("slow"), json!({})).unwrap();
+    let t = e.poll_task("work", Duration::from_secs(5)).unwrap();
+    e.answer_task(&t.token, TaskAnswer::Failure { error: "E".into(), cause: "c".into() }).unwrap();
+    wait_for(&e, &slow.arn, Status::Failed);
+    e.redrive_execution(&slow.arn).unwrap();
+    e.stop_execution(&slow.arn, None, None).unwrap();
+    let express = e.create_state_machine("x", PASS_MACHINE, "EXPRESS", "role").unwrap();
+    e.start_sync_execution(&express.arn, Some("fast"), json!({})).unwrap();
+    let got = heard.0.lock().unwrap().clone();
+    let expected = [
+        ("quick", Status::Succeeded, 0),
+        ("slow", Status::Running, 0),
+        ("slow", Status::Failed, 0),
+        ("slow", Status::Running, 1),
+        ("slow", Status::Aborted, 1),
+        ("fast", Status::Succeeded, 0),
+    ];
+    let got: Vec<(&str, Status, u32)> = got.iter().map(|(n, s, r)| (n.as_str(), *s, *r)).collect();
+    assert_eq!(got, expected);
+    e.shutdown();
+}

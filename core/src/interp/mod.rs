@@ -42,6 +42,8 @@ pub struct TaskRequest {
     pub timeout_seconds: Option<u64>,
     pub heartbeat_seconds: Option<u64>,
     pub retry_count: u32,
+    /// When the Task state was entered (`$$.State.EnteredTime`).
+    pub entered_time: Millis,
     pub wait_for_token: bool,
 }
 

@@ -152,6 +152,7 @@ impl Interp<'_> {
             timeout_seconds,
             heartbeat_seconds,
             retry_count: fr.retry_count,
+            entered_time: fr.entered_time,
             wait_for_token: t.pattern == IntegrationPattern::WaitForTaskToken,
         };
         self.cmds.push(Command::ScheduleTask(Box::new(request)));
