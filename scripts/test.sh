@@ -12,6 +12,9 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "== cargo build --release"
 cargo build --release --quiet
+echo "== example workers' libraries (nats-py, the nats npm package)"
+python3 -c "import nats" 2>/dev/null || python3 -m pip install --quiet nats-py
+[ -d fixtures/workers/node_modules/nats ] || (cd fixtures/workers && npm install --silent --no-audit --no-fund)
 echo "== cargo test"
 cargo test --workspace --release --quiet
 

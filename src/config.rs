@@ -14,6 +14,8 @@ pub struct Config {
     /// Command workers: `[[workers]] activity = "name"  command = "python3 w.py"`.
     #[serde(default)]
     pub workers: Vec<Worker>,
+    /// NATS: connection, which activities, triggers (`docs/configuration.md`).
+    pub nats: Option<stepline_bridge::nats::NatsSettings>,
 }
 
 #[derive(Debug, Default, Deserialize, PartialEq)]

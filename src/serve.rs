@@ -6,8 +6,10 @@ use anyhow::{Context, Result};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
-use stepline_core::engine::{Engine, EngineConfig, TaskAnswer};
+use stepline_bridge::nats::{NatsBridge, NatsSettings};
+use stepline_core::engine::{Engine, EngineConfig, Routes, TaskAnswer, TaskQueues};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -26,6 +28,10 @@ pub struct Args {
     /// Largest execution input, state output or task result in bytes [default: 262144].
     #[arg(long)]
     max_payload_bytes: Option<usize>,
+    /// A NATS server (with JetStream): every activity's tasks, the control API and status
+    /// events go over it with default settings (`[nats]` in the config for more).
+    #[arg(long, value_name = "URL")]
+    nats: Option<String>,
 }
 
 pub fn main(mut a: Args) -> Result<ExitCode> {
@@ -46,19 +52,28 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
         express_summaries: file.server.express_summaries.unwrap_or(defaults.express_summaries),
         ..defaults
     };
+    let nats = match (a.nats.as_deref(), file.nats) {
+        (Some(url), _) => Some(NatsSettings::with_url(url)),
+        (None, n) => n,
+    };
     let a = Resolved { data, listen, workers: a.workers };
     // Logs go to daily files under DATA/logs, never to a terminal a dashboard may own.
     let appender = tracing_appender::rolling::daily(a.data.join("logs"), "stepline.log");
     let (writer, _guard) = tracing_appender::non_blocking(appender);
     let _ =
         tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_max_level(tracing::Level::INFO).try_init();
-    let engine =
-        Engine::open(engine_config).with_context(|| format!("cannot open the store in {}", a.data.display()))?;
     let pool = CommandWorkers::parse(&a.workers)?;
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let bridge = match nats {
+        Some(settings) => Some(rt.block_on(NatsBridge::connect(settings)).context("cannot set up NATS")?),
+        None => None,
+    };
+    let local: Vec<String> = pool.commands.keys().cloned().collect();
+    let engine = Engine::open_with(engine_config, |queues| routes(queues, bridge.as_ref(), &local))
+        .with_context(|| format!("cannot open the store in {}", a.data.display()))?;
     for (name, cmd) in pool.commands {
         spawn_worker(engine.clone(), name, cmd);
     }
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     rt.block_on(async {
         let listener =
             stepline_bridge::http::bind(a.listen).await.with_context(|| format!("cannot listen on {}", a.listen))?;
@@ -67,13 +82,45 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
             listener.local_addr()?,
             a.data.display()
         );
+        let nats = async {
+            match bridge {
+                Some(b) => {
+                    eprintln!(
+                        "stepline: tasks, control API and status events over NATS ({})",
+                        b.settings.urls.join(",")
+                    );
+                    b.run(engine.clone()).await.context("the NATS bridge stopped")
+                }
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
             r = stepline_bridge::http::serve(engine.clone(), listener) => r.context("the HTTP server stopped"),
+            r = nats => r,
             _ = tokio::signal::ctrl_c() => Ok(()),
         }
     })?;
     engine.shutdown();
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where tasks go: activities with a command worker stay in process; the others go over
+/// NATS when it takes them, else to the in-process queues (`GetActivityTask`).
+fn routes(queues: Arc<TaskQueues>, bridge: Option<&NatsBridge>, local: &[String]) -> Routes {
+    let mut r = Routes::local(queues.clone());
+    let Some(b) = bridge else { return r };
+    r = r.on_status_change(b.events());
+    if b.settings.all_activities() {
+        r = r.otherwise(b.dispatcher());
+    } else {
+        for activity in &b.settings.activities {
+            r = r.route(activity, b.dispatcher());
+        }
+    }
+    for activity in local {
+        r = r.route(activity, queues.clone());
+    }
+    r
 }
 
 /// The settings in force after flags, file and defaults.

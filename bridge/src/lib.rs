@@ -1,6 +1,9 @@
-//! Stepline bridge: how the outside world reaches the engine. So far: the control API
-//! (AWS Step Functions operation names and JSON shapes) served over HTTP with the AWS
-//! JSON 1.0 protocol, so the AWS SDKs and CLI work with `--endpoint-url`.
+//! Stepline bridge: how the outside world reaches the engine. The control API (AWS Step
+//! Functions operation names and JSON shapes) over HTTP with the AWS JSON 1.0 protocol
+//! and over NATS request/reply; the worker protocol (`protocol.rs`, the same JSON on every
+//! bus); and the NATS transport (`nats/`): triggers, task dispatch, results, status events.
 
 pub mod api;
 pub mod http;
+pub mod nats;
+pub mod protocol;

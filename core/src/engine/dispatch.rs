@@ -16,8 +16,10 @@ pub trait Dispatcher: Send + Sync {
     /// its original token, so a worker may see a task twice; its second answer is refused.
     fn dispatch(&self, task: TaskEnvelope);
 
-    /// The execution no longer wants the task (answered, cancelled, timed out, stopped).
-    fn withdraw(&self, _token: &str) {}
+    /// The task is settled: `answered` when its answer was applied (a worker took it),
+    /// otherwise its execution no longer wants it (cancelled, timed out, stopped) and a
+    /// copy no worker took yet should be dropped.
+    fn withdraw(&self, _token: &str, _answered: bool) {}
 }
 
 impl Dispatcher for TaskQueues {
@@ -25,7 +27,7 @@ impl Dispatcher for TaskQueues {
         self.push(task)
     }
 
-    fn withdraw(&self, token: &str) {
+    fn withdraw(&self, token: &str, _answered: bool) {
         self.remove(token)
     }
 }
@@ -92,7 +94,7 @@ impl Routes {
         self.for_activity(&task.activity).dispatch(task)
     }
 
-    pub fn withdraw(&self, activity: &str, token: &str) {
-        self.for_activity(activity).withdraw(token)
+    pub fn withdraw(&self, activity: &str, token: &str, answered: bool) {
+        self.for_activity(activity).withdraw(token, answered)
     }
 }

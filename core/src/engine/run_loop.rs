@@ -175,7 +175,7 @@ impl EngineState {
         if let Some(live) = self.live.get_mut(arn) {
             if let Some(token) = live.tasks.remove(&id) {
                 // A copy handed out again after a restart is withdrawn once answered.
-                withdraw(&mut self.tokens, &mut self.outbox, &self.dispatch, &token);
+                withdraw(&mut self.tokens, &mut self.outbox, &self.dispatch, &token, true);
             }
         }
     }
@@ -206,7 +206,7 @@ impl EngineState {
                 }
                 Command::CancelTask { id } => {
                     if let Some(token) = live.tasks.remove(&id) {
-                        withdraw(&mut self.tokens, &mut self.outbox, &self.dispatch, &token);
+                        withdraw(&mut self.tokens, &mut self.outbox, &self.dispatch, &token, false);
                     }
                 }
                 Command::StartTimer { id, fire_at } => {
@@ -281,7 +281,7 @@ impl EngineState {
             }
             let live = self.live.remove(arn).expect("present");
             for token in live.tasks.values() {
-                withdraw(&mut self.tokens, &mut self.outbox, &self.dispatch, token);
+                withdraw(&mut self.tokens, &mut self.outbox, &self.dispatch, token, false);
             }
             for (id, at) in live.timers {
                 self.timers.remove(&(at, arn.to_string(), id));
@@ -678,12 +678,18 @@ fn kind_or_default(kind: &str) -> &str {
 /// AWS's rule for state machine and execution names.
 /// A task's token is spent or no longer wanted: forgotten, taken out of the tasks this
 /// batch would hand out, and withdrawn from its dispatcher.
-fn withdraw(tokens: &mut HashMap<String, TaskRef>, outbox: &mut Vec<TaskEnvelope>, dispatch: &Routes, token: &str) {
+fn withdraw(
+    tokens: &mut HashMap<String, TaskRef>,
+    outbox: &mut Vec<TaskEnvelope>,
+    dispatch: &Routes,
+    token: &str,
+    answered: bool,
+) {
     if let Some(t) = tokens.remove(token) {
         if let Some(i) = outbox.iter().position(|t| t.token == token) {
             outbox.swap_remove(i);
         } else {
-            dispatch.withdraw(&t.activity, token);
+            dispatch.withdraw(&t.activity, token, answered);
         }
     }
 }

@@ -246,8 +246,10 @@ impl Dispatcher for Kept {
     fn dispatch(&self, task: TaskEnvelope) {
         self.tasks.lock().unwrap().push(task);
     }
-    fn withdraw(&self, token: &str) {
-        self.withdrawn.lock().unwrap().push(token.to_string());
+    fn withdraw(&self, token: &str, answered: bool) {
+        if !answered {
+            self.withdrawn.lock().unwrap().push(token.to_string());
+        }
     }
 }
 
@@ -274,6 +276,7 @@ fn routes_send_each_activity_to_its_dispatcher_and_withdraw_what_is_no_longer_wa
     assert_eq!(sent.len(), 2);
     let first = sent.iter().find(|t| t.execution_arn == a.arn).unwrap();
     e.answer_task(&first.token, TaskAnswer::Success(json!(1))).unwrap();
+    assert!(remote.withdrawn.lock().unwrap().is_empty(), "an answered task is not withdrawn as unwanted");
     assert_eq!(wait_for(&e, &a.arn, Status::Succeeded).output, Some(json!({"to": "remote", "out": 1}).into()));
     e.stop_execution(&b.arn, None, None).unwrap();
     let second = sent.iter().find(|t| t.execution_arn == b.arn).unwrap();

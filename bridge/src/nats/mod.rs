@@ -1,0 +1,299 @@
+//! The NATS transport: triggers (JetStream consumers that start executions), task dispatch
+//! (a work-queue stream per the worker protocol), results and heartbeats (a stream the
+//! engine consumes), the control API over request/reply, and status events.
+//!
+//! Subjects and streams follow `../shared/DESIGN.md` with the prefix `stepline` (set
+//! `prefix` to run several engines, or tests, on one server).
+
+mod api;
+mod dispatch;
+mod events;
+mod results;
+mod triggers;
+
+pub use dispatch::NatsDispatcher;
+pub use events::NatsEvents;
+
+use async_nats::jetstream::{self, stream};
+use serde::Deserialize;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use stepline_core::engine::Engine;
+
+/// `[nats]` in `stepline.toml`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NatsSettings {
+    /// Server URLs, tried in turn (`nats://127.0.0.1:4222`).
+    pub urls: Vec<String>,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    pub token: Option<String>,
+    /// A `.creds` file (JWT and NKey seed).
+    pub creds_file: Option<PathBuf>,
+    /// CA certificate (PEM) that signed the server's; implies TLS.
+    pub tls_ca: Option<PathBuf>,
+    /// First token of every subject and stream name (default `stepline`).
+    #[serde(default = "default_prefix")]
+    pub prefix: String,
+    /// Activities whose tasks go over NATS; `["*"]` (the default) for all.
+    #[serde(default = "all_activities")]
+    pub activities: Vec<String>,
+    /// Serve the control API on `<prefix>.api.<Operation>` (default true).
+    #[serde(default = "yes")]
+    pub api: bool,
+    #[serde(default)]
+    pub triggers: Vec<TriggerSettings>,
+}
+
+/// A subject whose messages start executions of a state machine.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TriggerSettings {
+    pub subject: String,
+    /// The state machine's name or ARN.
+    pub state_machine: String,
+}
+
+fn default_prefix() -> String {
+    "stepline".into()
+}
+fn all_activities() -> Vec<String> {
+    vec!["*".into()]
+}
+fn yes() -> bool {
+    true
+}
+
+impl NatsSettings {
+    /// `serve --nats URL`: every activity and the control API over that server.
+    pub fn with_url(url: &str) -> NatsSettings {
+        NatsSettings {
+            urls: vec![url.to_string()],
+            user: None,
+            password: None,
+            token: None,
+            creds_file: None,
+            tls_ca: None,
+            prefix: default_prefix(),
+            activities: all_activities(),
+            api: true,
+            triggers: Vec::new(),
+        }
+    }
+
+    /// Whether tasks of every activity go over NATS.
+    pub fn all_activities(&self) -> bool {
+        self.activities.iter().any(|a| a == "*")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum NatsError {
+    #[error("cannot connect to NATS at {urls}: {source}")]
+    Connect { urls: String, source: async_nats::ConnectError },
+    #[error("bad NATS server URL in {0}: {1}")]
+    BadUrl(String, String),
+    #[error("cannot read the credentials file {0}: {1}")]
+    Credentials(PathBuf, std::io::Error),
+    #[error("JetStream stream {0}: {1}")]
+    Stream(String, String),
+    #[error("JetStream consumer {0}: {1}")]
+    Consumer(String, String),
+    #[error("NATS subscription {0}: {1}")]
+    Subscribe(String, String),
+}
+
+/// Subject and stream names under one prefix.
+#[derive(Debug, Clone)]
+pub struct Names {
+    pub prefix: String,
+}
+
+impl Names {
+    pub fn task_subject(&self, activity: &str) -> String {
+        format!("{}.tasks.{activity}", self.prefix)
+    }
+    pub fn results_subject(&self) -> String {
+        format!("{}.results", self.prefix)
+    }
+    pub fn api_subject(&self, operation: &str) -> String {
+        format!("{}.api.{operation}", self.prefix)
+    }
+    pub fn event_subject(&self, machine: &str, status: &str) -> String {
+        format!("{}.events.{machine}.{status}", self.prefix)
+    }
+    fn stream(&self, what: &str) -> String {
+        let p: String =
+            self.prefix.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
+        format!("{p}_{what}")
+    }
+    pub fn tasks_stream(&self) -> String {
+        self.stream("TASKS")
+    }
+    pub fn results_stream(&self) -> String {
+        self.stream("RESULTS")
+    }
+    pub fn triggers_stream(&self) -> String {
+        self.stream("TRIGGERS")
+    }
+}
+
+/// A consumer name from free text: consumer names may not hold `.`, `*`, `>` or spaces.
+pub fn consumer_name(text: &str) -> String {
+    text.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+}
+
+/// What the bridge has done, for logs and tests.
+#[derive(Debug, Default)]
+pub struct Stats {
+    pub tasks_published: AtomicU64,
+    pub results_applied: AtomicU64,
+    /// Results for a token that is unknown, stale or already answered: dropped.
+    pub results_dropped: AtomicU64,
+    pub results_malformed: AtomicU64,
+    pub triggers_started: AtomicU64,
+    /// Trigger messages terminated (not JSON, too large, refused by the engine).
+    pub triggers_rejected: AtomicU64,
+    pub events_published: AtomicU64,
+}
+
+impl Stats {
+    pub fn get(counter: &AtomicU64) -> u64 {
+        counter.load(Ordering::Relaxed)
+    }
+}
+
+/// A connection to NATS with the streams the engine needs.
+pub struct NatsBridge {
+    pub settings: NatsSettings,
+    pub names: Names,
+    pub client: async_nats::Client,
+    pub js: jetstream::Context,
+    pub stats: Arc<Stats>,
+    dispatcher: Arc<NatsDispatcher>,
+    dispatch_rx: tokio::sync::mpsc::UnboundedReceiver<dispatch::Outgoing>,
+    events: Arc<NatsEvents>,
+    events_rx: tokio::sync::mpsc::UnboundedReceiver<serde_json::Value>,
+    api: Option<async_nats::Subscriber>,
+}
+
+impl NatsBridge {
+    /// Connects (retrying in the background if the server is not up yet) and creates the
+    /// task and result streams.
+    pub async fn connect(settings: NatsSettings) -> Result<NatsBridge, NatsError> {
+        let mut opts = async_nats::ConnectOptions::new()
+            .name("stepline")
+            .retry_on_initial_connect()
+            .max_reconnects(None)
+            .connection_timeout(Duration::from_secs(5));
+        if let (Some(u), Some(p)) = (&settings.user, &settings.password) {
+            opts = opts.user_and_password(u.clone(), p.clone());
+        }
+        if let Some(t) = &settings.token {
+            opts = opts.token(t.clone());
+        }
+        if let Some(f) = &settings.creds_file {
+            opts = opts.credentials_file(f).await.map_err(|e| NatsError::Credentials(f.clone(), e))?;
+        }
+        if let Some(ca) = &settings.tls_ca {
+            opts = opts.add_root_certificates(ca.clone()).require_tls(true);
+        }
+        let urls = settings.urls.join(",");
+        let addrs: Vec<async_nats::ServerAddr> = settings
+            .urls
+            .iter()
+            .map(|u| u.parse())
+            .collect::<Result<_, _>>()
+            .map_err(|e: std::io::Error| NatsError::BadUrl(urls.clone(), e.to_string()))?;
+        let client = opts.connect(addrs).await.map_err(|source| NatsError::Connect { urls, source })?;
+        let js = jetstream::new(client.clone());
+        let names = Names { prefix: settings.prefix.clone() };
+        ensure_stream(
+            &js,
+            stream::Config {
+                name: names.tasks_stream(),
+                subjects: vec![format!("{}.tasks.>", names.prefix)],
+                retention: stream::RetentionPolicy::WorkQueue,
+                ..Default::default()
+            },
+        )
+        .await?;
+        ensure_stream(
+            &js,
+            stream::Config {
+                name: names.results_stream(),
+                subjects: vec![names.results_subject()],
+                retention: stream::RetentionPolicy::WorkQueue,
+                ..Default::default()
+            },
+        )
+        .await?;
+        let api = match settings.api {
+            true => Some(api::subscribe(&client, &names).await?),
+            false => None,
+        };
+        let stats = Arc::new(Stats::default());
+        let (dispatcher, dispatch_rx) = NatsDispatcher::new();
+        let (events, events_rx) = NatsEvents::new();
+        Ok(NatsBridge {
+            settings,
+            names,
+            client,
+            js,
+            stats,
+            dispatcher: Arc::new(dispatcher),
+            dispatch_rx,
+            events: Arc::new(events),
+            events_rx,
+            api,
+        })
+    }
+
+    /// The dispatcher to route activities to (see [`stepline_core::engine::Routes`]).
+    pub fn dispatcher(&self) -> Arc<NatsDispatcher> {
+        self.dispatcher.clone()
+    }
+
+    /// The status listener that publishes status events.
+    pub fn events(&self) -> Arc<NatsEvents> {
+        self.events.clone()
+    }
+
+    /// Runs every loop (task publishing, results, triggers, control API, events) until
+    /// one fails for good.
+    pub async fn run(self, engine: Engine) -> Result<(), NatsError> {
+        let NatsBridge { settings, names, client, js, stats, dispatch_rx, events_rx, api, .. } = self;
+        let mut tasks = tokio::task::JoinSet::new();
+        tasks.spawn(dispatch::publish_loop(js.clone(), names.clone(), dispatch_rx, stats.clone()));
+        tasks.spawn(results::consume_loop(js.clone(), names.clone(), engine.clone(), stats.clone()));
+        tasks.spawn(events::publish_loop(client.clone(), names.clone(), events_rx, stats.clone()));
+        if !settings.triggers.is_empty() {
+            tasks.spawn(triggers::run(js.clone(), names.clone(), settings.triggers.clone(), engine.clone(), stats));
+        }
+        if let Some(sub) = api {
+            tasks.spawn(api::serve(client, sub, engine));
+        }
+        while let Some(done) = tasks.join_next().await {
+            match done {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return Err(e),
+                Err(e) => tracing::error!("a NATS loop stopped: {e}"),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Creates a stream, or updates it to this configuration when it exists.
+async fn ensure_stream(js: &jetstream::Context, config: stream::Config) -> Result<(), NatsError> {
+    let name = config.name.clone();
+    js.create_or_update_stream(config).await.map(drop).map_err(|e| NatsError::Stream(name, e.to_string()))
+}
+
+/// Runs a blocking engine call off the async workers.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    tokio::task::spawn_blocking(f).await.ok()
+}

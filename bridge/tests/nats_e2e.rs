@@ -1,0 +1,262 @@
+//! The NATS bridge against a real nats-server with JetStream (127.0.0.1:4222, or
+//! `STEPLINE_TEST_NATS`): triggers, Python and Node workers, failures, retries, timeouts,
+//! results that must be dropped, the control API and status events. Each test runs under
+//! its own subject prefix, so tests share the server without seeing each other.
+
+use async_nats::HeaderMap;
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::process::{Child, Command};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use stepline_bridge::nats::{NatsBridge, NatsSettings, Stats, TriggerSettings};
+use stepline_core::engine::{Engine, EngineConfig, Routes};
+use stepline_core::interp::Status;
+use stepline_core::store::ExecutionRecord;
+
+fn url() -> String {
+    std::env::var("STEPLINE_TEST_NATS").unwrap_or_else(|_| "nats://127.0.0.1:4222".into())
+}
+
+fn unique(name: &str) -> String {
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!("t{}{}{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed), name)
+}
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+struct Rig {
+    engine: Engine,
+    prefix: String,
+    stats: Arc<Stats>,
+    client: async_nats::Client,
+    workers: Vec<Child>,
+    _dir: PathBuf,
+}
+
+impl Drop for Rig {
+    fn drop(&mut self) {
+        for w in &mut self.workers {
+            let _ = w.kill();
+            let _ = w.wait();
+        }
+        self.engine.shutdown();
+        // The test's streams go with it; the server is shared.
+        let (client, prefix) = (self.client.clone(), self.prefix.clone());
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async {
+                let js = async_nats::jetstream::new(client);
+                let p = prefix.to_uppercase();
+                for s in ["TASKS", "RESULTS", "TRIGGERS"] {
+                    let _ = js.delete_stream(format!("{p}_{s}")).await;
+                }
+            })
+        })
+        .join();
+    }
+}
+
+async fn rig(name: &str, url: &str, triggers: Vec<TriggerSettings>) -> Rig {
+    let prefix = unique(name);
+    let dir = std::env::temp_dir().join(format!("stepline-nats-{prefix}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut settings = NatsSettings::with_url(url);
+    settings.prefix = prefix.clone();
+    settings.triggers = triggers;
+    let bridge = NatsBridge::connect(settings).await.expect("NATS with JetStream is running");
+    let stats = bridge.stats.clone();
+    let client = bridge.client.clone();
+    let (dispatcher, events) = (bridge.dispatcher(), bridge.events());
+    let config = EngineConfig { data_dir: dir.clone(), ..EngineConfig::default() };
+    let engine = tokio::task::block_in_place(|| {
+        Engine::open_with(config, |q| Routes::local(q).otherwise(dispatcher).on_status_change(events))
+    })
+    .unwrap();
+    let e = engine.clone();
+    tokio::spawn(async move { bridge.run(e).await });
+    Rig { engine, prefix, stats, client, workers: Vec::new(), _dir: dir }
+}
+
+impl Rig {
+    fn machine(&self, name: &str, definition: Value) -> String {
+        let e = self.engine.clone();
+        tokio::task::block_in_place(|| e.create_state_machine(name, &definition.to_string(), "STANDARD", "role"))
+            .unwrap()
+            .arn
+    }
+
+    fn python(&mut self, activity: &str, url: &str) {
+        let script = repo().join("fixtures/workers/nats_worker.py");
+        let child = Command::new("python3")
+            .arg(script)
+            .arg(activity)
+            .args(["--url", url, "--prefix", &self.prefix])
+            .spawn()
+            .expect("python3 with nats-py");
+        self.workers.push(child);
+    }
+
+    fn node(&mut self, activity: &str, url: &str) {
+        let script = repo().join("fixtures/workers/nats_worker.mjs");
+        let child = Command::new("node").arg(script).args([activity, url, &self.prefix]).spawn().expect("node");
+        self.workers.push(child);
+    }
+
+    async fn wait_for(&self, arn: &str, done: impl Fn(&ExecutionRecord) -> bool) -> ExecutionRecord {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let e = self.engine.clone();
+            let a = arn.to_string();
+            let r = tokio::task::spawn_blocking(move || e.describe_execution(&a)).await.unwrap();
+            if let Ok(r) = &r {
+                if done(r) {
+                    return r.clone();
+                }
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {arn}: {r:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn finished(&self, arn: &str) -> ExecutionRecord {
+        self.wait_for(arn, |r| r.status != Status::Running).await
+    }
+
+    async fn start(&self, machine: &str, name: &str, input: Value) -> String {
+        let e = self.engine.clone();
+        let (m, n) = (machine.to_string(), name.to_string());
+        tokio::task::spawn_blocking(move || e.start_execution(&m, Some(&n), input)).await.unwrap().unwrap().arn
+    }
+}
+
+fn task(activity: &str) -> String {
+    format!("arn:aws:states:us-east-1:000000000000:activity:{activity}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn triggers_start_executions_that_python_and_node_workers_complete() {
+    let subject = unique("orders");
+    let trigger = TriggerSettings { subject: subject.clone(), state_machine: "two-workers".into() };
+    let mut rig = rig("flow", &url(), vec![trigger]).await;
+    let (py, js) = (unique("py"), unique("node"));
+    let machine = rig.machine(
+        "two-workers",
+        json!({"StartAt": "Py", "States": {
+            "Py": {"Type": "Task", "Resource": task(&py), "ResultPath": "$.py", "Next": "Node"},
+            "Node": {"Type": "Task", "Resource": task(&js), "ResultPath": "$.node", "End": true}}}),
+    );
+    rig.python(&py, &url());
+    rig.node(&js, &url());
+    let mut headers = HeaderMap::new();
+    headers.insert("Stepline-Execution-Name", "order-1");
+    let js_ctx = async_nats::jetstream::new(rig.client.clone());
+    for _ in 0..2 {
+        // The same message twice (a redelivery, a retrying publisher): one execution.
+        js_ctx
+            .publish_with_headers(subject.clone(), headers.clone(), r#"{"order": 1}"#.into())
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    }
+    js_ctx.publish(subject.clone(), "not json".into()).await.unwrap().await.unwrap();
+    let arn = machine.replace(":stateMachine:", ":execution:") + ":order-1";
+    let done = rig.wait_for(&arn, |r| r.status == Status::Succeeded).await;
+    let out = done.output.unwrap();
+    assert_eq!(out["py"], json!({"worker": "python", "echo": {"order": 1}}));
+    assert_eq!(out["node"]["worker"], "node");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Stats::get(&rig.stats.triggers_rejected) < 1 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(Stats::get(&rig.stats.triggers_rejected), 1, "the message that is not JSON is terminated");
+    let e = rig.engine.clone();
+    let all = tokio::task::spawn_blocking(move || e.list_executions(Some(&machine), None, 10, None)).await.unwrap();
+    assert_eq!(all.unwrap().len(), 1, "a repeated trigger with the same name starts one execution");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn worker_failures_are_retried_and_caught_and_silence_times_out() {
+    let mut rig = rig("fail", &url(), Vec::new()).await;
+    let work = unique("work");
+    let machine = rig.machine(
+        "failing",
+        json!({"StartAt": "Work", "States": {
+            "Work": {"Type": "Task", "Resource": task(&work), "HeartbeatSeconds": 2,
+                     "Retry": [{"ErrorEquals": ["Flaky"], "IntervalSeconds": 1, "MaxAttempts": 2, "BackoffRate": 1}],
+                     "Catch": [{"ErrorEquals": ["CardDeclined"], "ResultPath": "$.caught", "Next": "Declined"}],
+                     "End": true},
+            "Declined": {"Type": "Pass", "End": true}}}),
+    );
+    rig.python(&work, &url());
+    let flaky = rig.start(&machine, "flaky", json!({"failAttempts": 1})).await;
+    let declined = rig.start(&machine, "declined", json!({"fail": "CardDeclined"})).await;
+    let r = rig.finished(&flaky).await;
+    assert_eq!(r.status, Status::Succeeded, "{r:?}");
+    assert_eq!(r.output.unwrap()["echo"]["failAttempts"], 1);
+    let r = rig.finished(&declined).await;
+    assert_eq!(r.status, Status::Succeeded);
+    assert_eq!(r.output.unwrap()["caught"]["Error"], "CardDeclined");
+
+    // No worker for this activity: the heartbeat timeout fails the task.
+    let silent = rig.machine(
+        "silent",
+        json!({"StartAt": "Wait", "States": {
+            "Wait": {"Type": "Task", "Resource": task(&unique("nobody")), "HeartbeatSeconds": 1, "End": true}}}),
+    );
+    let s = rig.start(&silent, "s", json!({})).await;
+    let r = rig.finished(&s).await;
+    assert_eq!((r.status, r.error.as_deref()), (Status::Failed, Some("States.HeartbeatTimeout")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn results_for_unknown_tokens_and_malformed_results_are_dropped() {
+    let rig = rig("drop", &url(), Vec::new()).await;
+    let js = async_nats::jetstream::new(rig.client.clone());
+    let subject = format!("{}.results", rig.prefix);
+    let bogus = json!({"type": "success", "taskToken": "no-such-token", "output": {}}).to_string();
+    js.publish(subject.clone(), bogus.into()).await.unwrap().await.unwrap();
+    js.publish(subject.clone(), "{broken".into()).await.unwrap().await.unwrap();
+    js.publish(subject, r#"{"type": "done", "taskToken": "x"}"#.into()).await.unwrap().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while (Stats::get(&rig.stats.results_dropped), Stats::get(&rig.stats.results_malformed)) != (1, 2) {
+        assert!(Instant::now() < deadline, "dropped {:?}", rig.stats);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(Stats::get(&rig.stats.results_applied), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_control_api_and_status_events_work_over_nats() {
+    let rig = rig("api", &url(), Vec::new()).await;
+    let mut events = rig.client.subscribe(format!("{}.events.>", rig.prefix)).await.unwrap();
+    let request = |op: &str, body: Value| {
+        let (client, subject) = (rig.client.clone(), format!("{}.api.{op}", rig.prefix));
+        async move {
+            let reply = client.request(subject, body.to_string().into()).await.unwrap();
+            serde_json::from_slice::<Value>(&reply.payload).unwrap()
+        }
+    };
+    let created = request(
+        "CreateStateMachine",
+        json!({"name": "hello", "roleArn": "r", "type": "EXPRESS",
+               "definition": json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": "hi", "End": true}}}).to_string()}),
+    )
+    .await;
+    let arn = created["stateMachineArn"].as_str().unwrap().to_string();
+    let done = request("StartSyncExecution", json!({"stateMachineArn": arn, "name": "one", "input": "{}"})).await;
+    assert_eq!((done["status"].as_str(), done["output"].as_str()), (Some("SUCCEEDED"), Some("\"hi\"")));
+    let missing = request("DescribeExecution", json!({"executionArn": "arn:nope"})).await;
+    assert_eq!(missing["__type"], "ExecutionDoesNotExist");
+    let bad = rig.client.request(format!("{}.api.ListStateMachines", rig.prefix), "{oops".into()).await.unwrap();
+    assert_eq!(serde_json::from_slice::<Value>(&bad.payload).unwrap()["__type"], "SerializationException");
+    let event = tokio::time::timeout(Duration::from_secs(10), events.next()).await.unwrap().unwrap();
+    assert_eq!(event.subject.as_str(), format!("{}.events.hello.SUCCEEDED", rig.prefix));
+    let detail: Value = serde_json::from_slice(&event.payload).unwrap();
+    assert_eq!((detail["name"].as_str(), detail["output"].as_str()), (Some("one"), Some("\"hi\"")));
+}
