@@ -14,26 +14,26 @@ use stepline_core::runner::{self, RunOptions, TaskOutcome};
 #[derive(clap::Args)]
 pub struct Args {
     /// The definition (JSON or YAML).
-    file: PathBuf,
+    pub file: PathBuf,
     /// The execution input: JSON text, or @FILE.
     #[arg(long, default_value = "{}")]
-    input: String,
+    pub input: String,
     /// How many executions to run.
     #[arg(long, default_value_t = 1000)]
-    executions: u64,
+    pub executions: u64,
     /// Print one JSON object instead of text.
     #[arg(long)]
-    json: bool,
+    pub json: bool,
     /// Run durable STANDARD executions on the engine (redb with fsync on commit) instead
     /// of in memory.
     #[arg(long)]
     standard: bool,
     /// Store directory for --standard (a fresh one is best).
     #[arg(long, default_value = "data-bench")]
-    data: PathBuf,
+    pub data: PathBuf,
     /// Client threads starting executions at once (--standard): their starts share commits.
     #[arg(long, default_value_t = 64)]
-    concurrency: usize,
+    pub concurrency: usize,
     /// With --standard: run the machine as EXPRESS through the engine (in memory,
     /// StartSyncExecution, summaries stored) instead of durable STANDARD.
     #[arg(long)]
@@ -41,13 +41,24 @@ pub struct Args {
     /// With --standard: start at most this many executions per second (open loop; latency
     /// counts from each start's scheduled time), instead of as fast as the clients can.
     #[arg(long)]
-    rate: Option<f64>,
+    pub rate: Option<f64>,
     /// With --standard: the store's page cache in MiB [default: 64].
     #[arg(long)]
-    cache_mib: Option<usize>,
+    pub cache_mib: Option<usize>,
+    /// With --standard: send every task over this NATS server to --workers in-process
+    /// workers, and measure tasks/s and dispatch-to-result latency (FILE: any machine
+    /// whose tasks the workers answer by echoing their input).
+    #[arg(long, value_name = "URL")]
+    pub nats: Option<String>,
+    /// Workers taking tasks over NATS (with --nats).
+    #[arg(long, default_value_t = 4)]
+    pub workers: usize,
 }
 
 pub fn main(a: Args) -> Result<ExitCode> {
+    if let Some(url) = a.nats.clone() {
+        return crate::bench_bus::nats(a, &url);
+    }
     if a.standard {
         return durable(a);
     }

@@ -1,0 +1,180 @@
+//! `stepline bench --standard --nats URL`: durable executions whose tasks go over a real
+//! bus to in-process workers (each with its own connection, speaking the worker protocol
+//! as any worker would). Reports tasks per second end to end and the latency from the
+//! start of an execution (its task dispatched in the same commit) to its result applied.
+
+use crate::bench::Args;
+use crate::definition;
+use anyhow::{Context, Result};
+use futures_util::StreamExt;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use stepline_bridge::nats::{NatsBridge, NatsSettings};
+use stepline_core::engine::{Engine, EngineConfig, Routes, StatusListener};
+use stepline_core::interp::Status;
+use stepline_core::store::ExecutionRecord;
+
+/// When each execution started and ended, by ARN.
+#[derive(Default)]
+struct Clock {
+    started: Mutex<HashMap<String, Instant>>,
+    ended: Mutex<Vec<(String, Instant, bool)>>,
+}
+
+impl StatusListener for Clock {
+    fn status_changed(&self, r: &ExecutionRecord) {
+        if r.status != Status::Running {
+            if let Ok(mut e) = self.ended.lock() {
+                e.push((r.arn.clone(), Instant::now(), r.status == Status::Succeeded));
+            }
+        }
+    }
+}
+
+pub fn nats(a: Args, url: &str) -> Result<ExitCode> {
+    let text = std::fs::read_to_string(&a.file)?;
+    let input = definition::input(&a.input)?;
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    // The workers run apart from the bridge, as they would in their own processes.
+    let workers_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let mut settings = NatsSettings::with_url(url);
+    settings.prefix = format!("bench{}", std::process::id());
+    settings.api = false;
+    let prefix = settings.prefix.clone();
+    let bridge = rt.block_on(NatsBridge::connect(settings)).context("cannot set up NATS")?;
+    let clock = Arc::new(Clock::default());
+    let (dispatcher, listener) = (bridge.dispatcher(), clock.clone());
+    let config = EngineConfig { data_dir: a.data.clone(), ..EngineConfig::default() };
+    let engine = Engine::open_with(config, |q| Routes::local(q).otherwise(dispatcher).on_status_change(listener))?;
+    let sm = engine.create_state_machine(&prefix, &text, "STANDARD", "arn:aws:iam::000000000000:role/bench")?;
+    let e = engine.clone();
+    rt.spawn(async move { bridge.run(e).await });
+    let activity = activity_of(&text).context("the definition needs a Task on an activity")?;
+    for _ in 0..a.workers.max(1) {
+        workers_rt.spawn(echo_worker(url.to_string(), prefix.clone(), activity.clone()));
+    }
+    let rate = a.rate.filter(|r| *r > 0.0);
+    let next = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let begin = Instant::now();
+    let threads: Vec<_> = (0..a.concurrency.max(1))
+        .map(|_| {
+            let (engine, sm, input, next, clock) =
+                (engine.clone(), sm.arn.clone(), input.clone(), next.clone(), clock.clone());
+            let total = a.executions;
+            std::thread::spawn(move || loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= total {
+                    break;
+                }
+                let due = match rate {
+                    Some(r) => {
+                        let due = begin + Duration::from_secs_f64(i as f64 / r);
+                        std::thread::sleep(due.saturating_duration_since(Instant::now()));
+                        due
+                    }
+                    None => Instant::now(),
+                };
+                let name = format!("e{i}");
+                let arn = sm.replace(":stateMachine:", ":execution:") + ":" + &name;
+                if let Ok(mut s) = clock.started.lock() {
+                    s.insert(arn, due);
+                }
+                let _ = engine.start_execution(&sm, Some(&name), input.clone());
+            })
+        })
+        .collect();
+    for t in threads {
+        let _ = t.join();
+    }
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while clock.ended.lock().map(|e| (e.len() as u64) < a.executions).unwrap_or(false) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let secs = begin.elapsed().as_secs_f64();
+    let ended = clock.ended.lock().map(|e| e.clone()).unwrap_or_default();
+    let started = clock.started.lock().map(|s| s.clone()).unwrap_or_default();
+    let mut lat: Vec<f64> = ended
+        .iter()
+        .filter_map(|(arn, at, _)| started.get(arn).map(|s| at.duration_since(*s).as_secs_f64() * 1000.0))
+        .collect();
+    lat.sort_by(|x, y| x.total_cmp(y));
+    let p = |q: f64| lat.get(((lat.len() as f64 - 1.0) * q) as usize).copied().unwrap_or(0.0);
+    let ok = ended.iter().filter(|(_, _, ok)| *ok).count();
+    let tps = ended.len() as f64 / secs;
+    engine.shutdown();
+    rt.block_on(cleanup(url, &prefix));
+    if a.json {
+        println!(
+            "{}",
+            json!({"bus": "nats", "executions": a.executions, "succeeded": ok, "workers": a.workers, "seconds": secs,
+                   "tasks_per_s": tps, "latency_ms_p50": p(0.5), "latency_ms_p99": p(0.99), "rate": rate})
+        );
+    } else {
+        println!(
+            "{} executions with one task each over NATS, {} workers, in {secs:.2}s ({ok} succeeded)",
+            a.executions, a.workers
+        );
+        println!("{tps:.0} tasks/s end to end; start to result applied: p50 {:.2} ms, p99 {:.2} ms", p(0.5), p(0.99));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The activity of the first Task state whose resource is an activity.
+fn activity_of(definition: &str) -> Option<String> {
+    let v: Value = serde_json::from_str(definition).ok()?;
+    v["States"].as_object()?.values().find_map(|s| {
+        let r = s["Resource"].as_str()?;
+        r.split(":activity:").nth(1).map(str::to_string)
+    })
+}
+
+/// A worker as any language would write it: pull a task, publish its result, ack.
+async fn echo_worker(url: String, prefix: String, activity: String) -> Result<()> {
+    let client = async_nats::connect(url).await?;
+    let js = async_nats::jetstream::new(client);
+    let stream_name: String = prefix
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
+        .collect::<String>()
+        + "_TASKS";
+    // The engine creates the consumer with the first task; wait for it.
+    let consumer = loop {
+        let found = async {
+            let s = js.get_stream(&stream_name).await.ok()?;
+            s.get_consumer::<async_nats::jetstream::consumer::pull::Config>(&activity).await.ok()
+        }
+        .await;
+        match found {
+            Some(c) => break c,
+            None => tokio::time::sleep(Duration::from_millis(20)).await,
+        }
+    };
+    let mut messages = consumer.messages().await?;
+    let results = format!("{prefix}.results");
+    while let Some(Ok(msg)) = messages.next().await {
+        let task: Value = serde_json::from_slice(&msg.payload).unwrap_or_default();
+        let answer = json!({"type": "success", "taskToken": task["taskToken"], "output": task["input"]});
+        let (js, results) = (js.clone(), results.clone());
+        tokio::spawn(async move {
+            if let Ok(ack) = js.publish(results, answer.to_string().into()).await {
+                if ack.await.is_ok() {
+                    let _ = msg.ack().await;
+                }
+            }
+        });
+    }
+    Ok(())
+}
+
+async fn cleanup(url: &str, prefix: &str) {
+    if let Ok(client) = async_nats::connect(url).await {
+        let js = async_nats::jetstream::new(client);
+        let p = prefix.to_uppercase();
+        for s in ["TASKS", "RESULTS", "TRIGGERS"] {
+            let _ = js.delete_stream(format!("{p}_{s}")).await;
+        }
+    }
+}
