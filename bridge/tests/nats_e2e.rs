@@ -260,3 +260,95 @@ async fn the_control_api_and_status_events_work_over_nats() {
     let detail: Value = serde_json::from_slice(&event.payload).unwrap();
     assert_eq!((detail["name"].as_str(), detail["output"].as_str()), (Some("one"), Some("\"hi\"")));
 }
+
+/// A nats-server of the test's own (JetStream, a store in a temporary folder) that can be
+/// killed and started again on the same port and store.
+struct OwnServer {
+    port: u16,
+    store: PathBuf,
+    child: Option<Child>,
+}
+
+impl OwnServer {
+    fn start(port: u16, store: PathBuf) -> OwnServer {
+        let mut s = OwnServer { port, store, child: None };
+        s.up();
+        s
+    }
+    fn up(&mut self) {
+        let child = Command::new("nats-server")
+            .args(["-js", "-a", "127.0.0.1", "-p", &self.port.to_string(), "-sd"])
+            .arg(&self.store)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("nats-server on PATH");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(Instant::now() < deadline, "nats-server did not come up");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+    fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for OwnServer {
+    fn drop(&mut self) {
+        self.kill();
+        let _ = std::fs::remove_dir_all(&self.store);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_nats_server_restart_mid_run_loses_nothing() {
+    let port = 15000 + (std::process::id() % 2000) as u16;
+    let store = std::env::temp_dir().join(format!("stepline-nats-store-{port}"));
+    let _ = std::fs::remove_dir_all(&store);
+    let mut server = OwnServer::start(port, store);
+    let subject = unique("in");
+    let trigger = TriggerSettings { subject: subject.clone(), state_machine: "restartable".into() };
+    let mut rig = rig("restart", &server.url(), vec![trigger]).await;
+    let work = unique("work");
+    let machine = rig.machine(
+        "restartable",
+        json!({"StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": task(&work), "End": true}}}),
+    );
+    rig.python(&work, &server.url());
+    let mut arns = Vec::new();
+    for i in 0..30 {
+        arns.push(rig.start(&machine, &format!("before-{i}"), json!({"i": i})).await);
+    }
+    let js = async_nats::jetstream::new(rig.client.clone());
+    for i in 0..10 {
+        let mut h = HeaderMap::new();
+        h.insert("Stepline-Execution-Name", format!("trigger-{i}").as_str());
+        js.publish_with_headers(subject.clone(), h, json!({"t": i}).to_string().into()).await.unwrap().await.unwrap();
+        arns.push(machine.replace(":stateMachine:", ":execution:") + &format!(":trigger-{i}"));
+    }
+    server.kill();
+    // Executions started while the server is away: their tasks wait in the engine.
+    for i in 0..10 {
+        arns.push(rig.start(&machine, &format!("during-{i}"), json!({"i": i})).await);
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::task::block_in_place(|| server.up());
+    for arn in &arns {
+        let r = rig.wait_for(arn, |r| r.status != Status::Running).await;
+        assert_eq!(r.status, Status::Succeeded, "{arn}: {r:?}");
+        let e = rig.engine.clone();
+        let a = arn.clone();
+        let history = tokio::task::spawn_blocking(move || e.history(&a, 0, 100, false)).await.unwrap().unwrap();
+        let answered = history.iter().filter(|e| e["type"] == "ActivitySucceeded").count();
+        assert_eq!(answered, 1, "{arn} answered once");
+    }
+    assert_eq!(arns.len(), 50);
+}
