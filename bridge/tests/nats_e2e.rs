@@ -101,6 +101,14 @@ impl Rig {
         self.workers.push(child);
     }
 
+    /// The Rust example worker (`fixtures/workers/nats_worker.rs`), built with the tests.
+    fn rust(&mut self, activity: &str, url: &str) {
+        let exe = std::env::current_exe().unwrap();
+        let examples = exe.parent().unwrap().parent().unwrap().join("examples/nats_worker");
+        let child = Command::new(examples).args([activity, url, &self.prefix]).spawn().expect("the example worker");
+        self.workers.push(child);
+    }
+
     fn node(&mut self, activity: &str, url: &str) {
         let script = repo().join("fixtures/workers/nats_worker.mjs");
         let child = Command::new("node").arg(script).args([activity, url, &self.prefix]).spawn().expect("node");
@@ -143,15 +151,17 @@ async fn triggers_start_executions_that_python_and_node_workers_complete() {
     let subject = unique("orders");
     let trigger = TriggerSettings { subject: subject.clone(), state_machine: "two-workers".into() };
     let mut rig = rig("flow", &url(), vec![trigger]).await;
-    let (py, js) = (unique("py"), unique("node"));
+    let (py, js, rs) = (unique("py"), unique("node"), unique("rust"));
     let machine = rig.machine(
         "two-workers",
         json!({"StartAt": "Py", "States": {
             "Py": {"Type": "Task", "Resource": task(&py), "ResultPath": "$.py", "Next": "Node"},
-            "Node": {"Type": "Task", "Resource": task(&js), "ResultPath": "$.node", "End": true}}}),
+            "Node": {"Type": "Task", "Resource": task(&js), "ResultPath": "$.node", "Next": "Rust"},
+            "Rust": {"Type": "Task", "Resource": task(&rs), "ResultPath": "$.rust", "End": true}}}),
     );
     rig.python(&py, &url());
     rig.node(&js, &url());
+    rig.rust(&rs, &url());
     let mut headers = HeaderMap::new();
     headers.insert("Stepline-Execution-Name", "order-1");
     let js_ctx = async_nats::jetstream::new(rig.client.clone());
@@ -170,6 +180,7 @@ async fn triggers_start_executions_that_python_and_node_workers_complete() {
     let out = done.output.unwrap();
     assert_eq!(out["py"], json!({"worker": "python", "echo": {"order": 1}}));
     assert_eq!(out["node"]["worker"], "node");
+    assert_eq!(out["rust"]["worker"], "rust");
     let deadline = Instant::now() + Duration::from_secs(10);
     while Stats::get(&rig.stats.triggers_rejected) < 1 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
