@@ -77,6 +77,20 @@ mod tests {
     }
 
     #[test]
+    fn reads_nats_with_defaults_and_triggers() {
+        let p = write(
+            "nats",
+            "[nats]\nurls = [\"nats://10.0.0.1:4222\"]\ntoken = \"s3cret\"\n\n[[nats.triggers]]\nsubject = \"orders.created\"\nstate_machine = \"order-flow\"\n",
+        );
+        let n = Config::load(&p).unwrap().nats.unwrap();
+        assert_eq!((n.prefix.as_str(), n.all_activities(), n.api), ("stepline", true, true));
+        assert_eq!(n.token.as_deref(), Some("s3cret"));
+        assert_eq!(n.triggers[0].subject, "orders.created");
+        let p = write("nats-typo", "[nats]\nurls = []\nsubjects = 1\n");
+        assert!(format!("{:#}", Config::load(&p).unwrap_err()).contains("unknown field `subjects`"));
+    }
+
+    #[test]
     fn a_mistake_is_named_with_its_place() {
         let p = write("bad", "[server]\nlisten = \"not an address\"\n");
         let e = format!("{:#}", Config::load(&p).unwrap_err());
