@@ -109,7 +109,7 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
 fn routes(queues: Arc<TaskQueues>, bridge: Option<&NatsBridge>, local: &[String]) -> Routes {
     let mut r = Routes::local(queues.clone());
     let Some(b) = bridge else { return r };
-    r = r.on_status_change(b.events());
+    r = r.on_status_change(b.events()).route(stepline_bridge::nats::NATS_PUBLISH, b.dispatcher());
     if b.settings.all_activities() {
         r = r.otherwise(b.dispatcher());
     } else {

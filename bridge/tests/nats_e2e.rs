@@ -363,3 +363,35 @@ async fn a_nats_server_restart_mid_run_loses_nothing() {
     }
     assert_eq!(arns.len(), 50);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nats_publish_tasks_publish_and_wait_for_their_callback() {
+    let rig = rig("publish", &url(), Vec::new()).await;
+    let (done, approvals) = (unique("done"), unique("approvals"));
+    let mut told = rig.client.subscribe(done.clone()).await.unwrap();
+    let mut asked = rig.client.subscribe(approvals.clone()).await.unwrap();
+    rig.client.flush().await.unwrap();
+    let machine = rig.machine(
+        "publisher",
+        json!({"StartAt": "Tell", "States": {
+            "Tell": {"Type": "Task", "Resource": "arn:aws:states:::nats:publish",
+                     "Parameters": {"Subject": done, "Message.$": "$"}, "ResultPath": "$.told", "Next": "Ask"},
+            "Ask": {"Type": "Task", "Resource": "arn:aws:states:::nats:publish.waitForTaskToken",
+                    "Parameters": {"Subject": approvals, "Message": {"token.$": "$$.Task.Token", "order.$": "$.order"}},
+                    "ResultPath": "$.approval", "End": true}}}),
+    );
+    let arn = rig.start(&machine, "p1", json!({"order": 7})).await;
+    let m = tokio::time::timeout(Duration::from_secs(10), told.next()).await.unwrap().unwrap();
+    assert_eq!(serde_json::from_slice::<Value>(&m.payload).unwrap(), json!({"order": 7}));
+    let m = tokio::time::timeout(Duration::from_secs(10), asked.next()).await.unwrap().unwrap();
+    let ask: Value = serde_json::from_slice(&m.payload).unwrap();
+    assert_eq!(ask["order"], 7);
+    // The callback, as any service holding the token would send it.
+    let answer = json!({"type": "success", "taskToken": ask["token"], "output": {"approved": true}});
+    let js = async_nats::jetstream::new(rig.client.clone());
+    js.publish(format!("{}.results", rig.prefix), answer.to_string().into()).await.unwrap().await.unwrap();
+    let r = rig.finished(&arn).await;
+    assert_eq!(r.status, Status::Succeeded, "{r:?}");
+    let out = r.output.unwrap();
+    assert_eq!((out["told"].clone(), out["approval"].clone()), (json!({"Subject": done}), json!({"approved": true})));
+}

@@ -44,8 +44,14 @@ impl Dispatcher for NatsDispatcher {
     }
 }
 
+/// The activity of `arn:aws:states:::nats:publish` tasks: a message to a subject of the
+/// user's, not a task for a worker.
+pub const NATS_PUBLISH: &str = "nats:publish";
+
 pub(super) async fn publish_loop(
     js: jetstream::Context,
+    client: async_nats::Client,
+    engine: stepline_core::engine::Engine,
     names: Names,
     mut rx: mpsc::UnboundedReceiver<Outgoing>,
     stats: Arc<Stats>,
@@ -63,6 +69,9 @@ pub(super) async fn publish_loop(
         };
         let Some(next) = next else { return Ok(()) };
         match next {
+            Outgoing::Task(task) if task.activity == NATS_PUBLISH => {
+                tokio::spawn(publish_integration(client.clone(), engine.clone(), *task));
+            }
             Outgoing::Task(task) => {
                 if consumers.insert(task.activity.clone()) {
                     ensure_consumer(&js, &stream, &names, &task.activity).await?;
@@ -113,6 +122,37 @@ pub(super) async fn publish_loop(
                 }
             },
         }
+    }
+}
+
+/// `arn:aws:states:::nats:publish`: publishes `Message` (JSON, or a string as it is) to
+/// `Subject`. Answered at once with `{"Subject": ...}`, unless `.waitForTaskToken`: then
+/// the message carries the token (put `$$.Task.Token` in it) and whoever receives it
+/// answers with `SendTaskSuccess` or on the results subject.
+async fn publish_integration(client: async_nats::Client, engine: stepline_core::engine::Engine, task: TaskEnvelope) {
+    use stepline_core::engine::TaskAnswer;
+    let subject = task.input.get("Subject").and_then(serde_json::Value::as_str).map(str::to_string);
+    let answer = match subject {
+        None => Some(TaskAnswer::Failure {
+            error: "States.Runtime".into(),
+            cause: "nats:publish needs a string field \"Subject\" in its Parameters or Arguments".into(),
+        }),
+        Some(subject) => {
+            let message = task.input.get("Message").cloned().unwrap_or(serde_json::Value::Null);
+            let body = match &message {
+                serde_json::Value::String(s) => s.clone().into_bytes(),
+                other => serde_json::to_vec(other).unwrap_or_default(),
+            };
+            match client.publish(subject.clone(), body.into()).await {
+                Ok(()) if task.wait_for_token => None,
+                Ok(()) => Some(TaskAnswer::Success(serde_json::json!({"Subject": subject}))),
+                Err(e) => Some(TaskAnswer::Failure { error: "NATS.PublishFailed".into(), cause: e.to_string() }),
+            }
+        }
+    };
+    if let Some(answer) = answer {
+        let token = task.token;
+        let _ = super::blocking(move || engine.answer_task(&token, answer)).await;
     }
 }
 

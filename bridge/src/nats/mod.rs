@@ -11,7 +11,7 @@ mod events;
 mod results;
 mod triggers;
 
-pub use dispatch::NatsDispatcher;
+pub use dispatch::{NatsDispatcher, NATS_PUBLISH};
 pub use events::NatsEvents;
 
 use async_nats::jetstream::{self, stream};
@@ -267,7 +267,14 @@ impl NatsBridge {
     pub async fn run(self, engine: Engine) -> Result<(), NatsError> {
         let NatsBridge { settings, names, client, js, stats, dispatch_rx, events_rx, api, .. } = self;
         let mut tasks = tokio::task::JoinSet::new();
-        tasks.spawn(dispatch::publish_loop(js.clone(), names.clone(), dispatch_rx, stats.clone()));
+        tasks.spawn(dispatch::publish_loop(
+            js.clone(),
+            client.clone(),
+            engine.clone(),
+            names.clone(),
+            dispatch_rx,
+            stats.clone(),
+        ));
         tasks.spawn(results::consume_loop(js.clone(), names.clone(), engine.clone(), stats.clone()));
         tasks.spawn(events::publish_loop(client.clone(), names.clone(), events_rx, stats.clone()));
         if !settings.triggers.is_empty() {
