@@ -175,6 +175,8 @@ async fn triggers_start_executions_that_python_and_node_workers_complete() {
             .unwrap();
     }
     js_ctx.publish(subject.clone(), "not json".into()).await.unwrap().await.unwrap();
+    let huge = json!({"blob": "x".repeat(300 * 1024)}).to_string();
+    js_ctx.publish(subject.clone(), huge.into()).await.unwrap().await.unwrap();
     let arn = machine.replace(":stateMachine:", ":execution:") + ":order-1";
     let done = rig.wait_for(&arn, |r| r.status == Status::Succeeded).await;
     let out = done.output.unwrap();
@@ -182,10 +184,10 @@ async fn triggers_start_executions_that_python_and_node_workers_complete() {
     assert_eq!(out["node"]["worker"], "node");
     assert_eq!(out["rust"]["worker"], "rust");
     let deadline = Instant::now() + Duration::from_secs(10);
-    while Stats::get(&rig.stats.triggers_rejected) < 1 && Instant::now() < deadline {
+    while Stats::get(&rig.stats.triggers_rejected) < 2 && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(Stats::get(&rig.stats.triggers_rejected), 1, "the message that is not JSON is terminated");
+    assert_eq!(Stats::get(&rig.stats.triggers_rejected), 2, "the messages not JSON or too large are terminated");
     let e = rig.engine.clone();
     let all = tokio::task::spawn_blocking(move || e.list_executions(Some(&machine), None, 10, None)).await.unwrap();
     assert_eq!(all.unwrap().len(), 1, "a repeated trigger with the same name starts one execution");

@@ -3,7 +3,7 @@
 //! (acked only after the commit). A result for an unknown, stale or already answered token
 //! is logged, counted and dropped; it is never applied twice.
 
-use super::{blocking, Names, NatsError, Stats};
+use super::{Names, NatsError, Stats};
 use async_nats::jetstream::{self, consumer, AckKind};
 use futures_util::StreamExt;
 use std::sync::atomic::Ordering;
@@ -56,8 +56,9 @@ pub(super) async fn consume_loop(
                         return;
                     }
                 };
-                let t = token.clone();
-                match blocking(move || engine.answer_task(&t, answer)).await {
+                let (tx, rx) = tokio::sync::oneshot::channel();
+                engine.answer_task_then(&token, answer, move |r| drop(tx.send(r)));
+                match rx.await.ok() {
                     Some(Ok(())) => {
                         stats.results_applied.fetch_add(1, Ordering::Relaxed);
                         let _ = msg.ack().await;

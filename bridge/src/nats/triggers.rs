@@ -4,7 +4,7 @@
 //! redelivered or repeated message start it once. A message that is not JSON, too large,
 //! or refused by the engine for good is terminated (never redelivered), logged and counted.
 
-use super::{blocking, consumer_name, Names, NatsError, Stats, TriggerSettings};
+use super::{consumer_name, Names, NatsError, Stats, TriggerSettings};
 use async_nats::jetstream::{self, consumer, stream, AckKind};
 use futures_util::StreamExt;
 use serde_json::Value;
@@ -116,8 +116,9 @@ async fn handle(msg: jetstream::Message, machine: &str, engine: Engine, stats: &
         Err(e) => return reject(&msg, stats, format!("the body is not JSON: {e}")).await,
     };
     let name = msg.headers.as_ref().and_then(|h| h.get(EXECUTION_NAME_HEADER)).map(|v| v.as_str().to_string());
-    let machine = machine.to_string();
-    let started = blocking(move || engine.start_execution(&machine, name.as_deref(), input)).await;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    engine.start_execution_then(machine, name.as_deref(), input, move |r| drop(tx.send(r)));
+    let started = rx.await.ok();
     match started {
         Some(Ok(_)) => {
             stats.triggers_started.fetch_add(1, Ordering::Relaxed);

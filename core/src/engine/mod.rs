@@ -115,7 +115,17 @@ pub enum TaskAnswer {
     Heartbeat,
 }
 
-type Reply<T> = mpsc::SyncSender<Result<T, EngineError>>;
+/// How the engine thread answers a request once its batch has committed: a blocking
+/// caller waits on a channel; an async caller (a bus bridge) passes a callback and does
+/// not tie up a thread.
+pub(crate) struct Reply<T>(Box<dyn FnOnce(Result<T, EngineError>) + Send>);
+
+impl<T> Reply<T> {
+    pub(crate) fn send(self, result: Result<T, EngineError>) -> Result<(), EngineError> {
+        (self.0)(result);
+        Ok(())
+    }
+}
 
 pub(crate) enum Request {
     CreateStateMachine {
@@ -213,10 +223,61 @@ impl Engine {
         Ok(Engine { tx, store, queues, express, thread: Arc::new(std::sync::Mutex::new(Some(thread))) })
     }
 
-    fn call<T>(&self, make: impl FnOnce(Reply<T>) -> Request) -> Result<T, EngineError> {
-        let (reply, rx) = mpsc::sync_channel(1);
+    fn call<T: Send + 'static>(&self, make: impl FnOnce(Reply<T>) -> Request) -> Result<T, EngineError> {
+        let (tx, rx) = mpsc::sync_channel(1);
+        let reply = Reply(Box::new(move |r| drop(tx.send(r))));
         self.tx.send(make(reply)).map_err(|_| EngineError::Stopped)?;
         rx.recv().map_err(|_| EngineError::Stopped)?
+    }
+
+    /// Queues a request; `done` runs on the engine thread once its batch has committed.
+    fn submit<T: 'static>(
+        &self,
+        make: impl FnOnce(Reply<T>) -> Request,
+        done: impl FnOnce(Result<T, EngineError>) + Send + 'static,
+    ) {
+        let request = make(Reply(Box::new(done)));
+        if let Err(mpsc::SendError(request)) = self.tx.send(request) {
+            run_loop::fail_all(vec![request], "the engine has stopped");
+        }
+    }
+
+    /// [`Engine::answer_task`] without waiting: `done` gets the result after the commit
+    /// (on the engine thread: it must not block).
+    pub fn answer_task_then(
+        &self,
+        token: &str,
+        answer: TaskAnswer,
+        done: impl FnOnce(Result<(), EngineError>) + Send + 'static,
+    ) {
+        self.submit(|reply| Request::Answer { token: token.into(), answer, reply }, done)
+    }
+
+    /// [`Engine::start_execution`] without waiting, for STANDARD machines: `done` gets the
+    /// record after the commit (on the engine thread: it must not block). An EXPRESS
+    /// machine runs on this thread and `done` is called before this returns.
+    pub fn start_execution_then(
+        &self,
+        machine_arn: &str,
+        name: Option<&str>,
+        input: Value,
+        done: impl FnOnce(Result<ExecutionRecord, EngineError>) + Send + 'static,
+    ) {
+        let express = self.express.with_latest(machine_arn, |l| l.record.kind == "EXPRESS");
+        match express {
+            Ok(false) => self.submit(
+                |reply| Request::Start {
+                    machine_arn: machine_arn.into(),
+                    name: name.map(str::to_string),
+                    input,
+                    version: None,
+                    reply,
+                },
+                done,
+            ),
+            Ok(true) => done(self.start_execution(machine_arn, name, input)),
+            Err(e) => done(Err(e)),
+        }
     }
 
     pub fn create_state_machine(

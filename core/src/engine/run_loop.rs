@@ -734,7 +734,7 @@ pub(super) fn format_v7(ms: u64, seq: u16, random: u64) -> String {
 }
 
 /// Replies to every request of a batch that could not start.
-fn fail_all(requests: Vec<Request>, why: &str) {
+pub(super) fn fail_all(requests: Vec<Request>, why: &str) {
     let err = || {
         EngineError::Store(crate::store::StoreError::Corrupt(serde_json::Error::io(std::io::Error::other(
             why.to_string(),
