@@ -55,6 +55,11 @@ pub struct EngineState {
     invalidated: Vec<String>,
     /// Executions whose status changed in this batch, for the listeners after the commit.
     status_changes: Vec<ExecutionRecord>,
+    /// State machine records as last committed, so a start does not read and parse one.
+    sm_records: HashMap<String, StateMachineRecord>,
+    /// Executions started in this batch under a given name: not yet visible in the store,
+    /// and perhaps no longer live, but a second start with the name must find them.
+    named_in_batch: HashMap<String, ExecutionRecord>,
 }
 
 /// The activity a task is for and the payload its worker sees.
@@ -96,6 +101,8 @@ impl EngineState {
             express,
             invalidated: Vec::new(),
             status_changes: Vec::new(),
+            sm_records: HashMap::new(),
+            named_in_batch: HashMap::new(),
         };
         for record in st.store.running()? {
             st.replay(record)?;
@@ -302,14 +309,22 @@ impl EngineState {
         input: Value,
         version: Option<u32>,
     ) -> Result<ExecutionRecord, EngineError> {
-        let sm = self
-            .store
-            .state_machine(machine_arn)?
-            .ok_or_else(|| EngineError::StateMachineDoesNotExist(machine_arn.into()))?;
+        let sm = match self.sm_records.get(machine_arn) {
+            Some(sm) => sm.clone(),
+            None => {
+                let sm = self
+                    .store
+                    .state_machine(machine_arn)?
+                    .ok_or_else(|| EngineError::StateMachineDoesNotExist(machine_arn.into()))?;
+                self.sm_records.insert(machine_arn.to_string(), sm.clone());
+                sm
+            }
+        };
         if sm.kind == "EXPRESS" {
             // EXPRESS executions start on the caller's thread (`express.rs`).
             return Err(EngineError::StateMachineTypeNotSupported(machine_arn.into()));
         }
+        let given = name.is_some();
         let name = match name {
             Some(n) => {
                 valid_name(&n)?;
@@ -322,11 +337,21 @@ impl EngineState {
             return Err(EngineError::InvalidExecutionInput(format!("the input is larger than {limit} bytes")));
         }
         let arn = self.arn("execution", &format!("{}:{name}", sm.name));
-        if let Some(existing) = self.store.execution(&arn)?.or_else(|| self.live.get(&arn).map(|l| l.record.clone())) {
-            if *existing.input == input && existing.status == Status::Running {
-                return Ok(existing);
+        // A generated name is new by construction: only a given one can exist already.
+        if given {
+            let existing = match self.live.get(&arn).map(|l| l.record.clone()) {
+                Some(r) => Some(r),
+                None => match self.named_in_batch.get(&arn) {
+                    Some(r) => Some(r.clone()),
+                    None => self.store.execution(&arn)?,
+                },
+            };
+            if let Some(existing) = existing {
+                if *existing.input == input && existing.status == Status::Running {
+                    return Ok(existing);
+                }
+                return Err(EngineError::ExecutionAlreadyExists(arn));
             }
-            return Err(EngineError::ExecutionAlreadyExists(arn));
         }
         let version = version.unwrap_or(sm.version);
         let machine = self.machine(&sm.arn, version)?;
@@ -374,7 +399,11 @@ impl EngineState {
             },
         );
         self.apply_commands(&arn, cmds);
-        self.persist(batch, &arn)
+        let stored = self.persist(batch, &arn)?;
+        if given {
+            self.named_in_batch.insert(arn, stored.clone());
+        }
+        Ok(stored)
     }
 
     pub fn run(&mut self, rx: Receiver<Request>) {
@@ -415,6 +444,9 @@ impl EngineState {
                 Request::Shutdown => shutdown = true,
                 Request::CreateStateMachine { name, definition, kind, role_arn, reply } => {
                     let res = self.create_machine(&mut batch, &name, &definition, &kind, &role_arn);
+                    if let Ok(r) = &res {
+                        self.invalidated.push(r.arn.clone());
+                    }
                     replies.push(Box::new(move || drop(reply.send(res))));
                 }
                 Request::UpdateStateMachine { arn, definition, reply } => {
@@ -477,8 +509,10 @@ impl EngineState {
             }
         }
         let commit = batch.commit();
+        self.named_in_batch.clear();
         for arn in std::mem::take(&mut self.invalidated) {
             self.express.invalidate(&arn);
+            self.sm_records.remove(&arn);
         }
         match commit {
             Ok(()) => {

@@ -91,6 +91,19 @@ fn starting_twice_with_one_name_is_idempotent_only_for_the_same_input() {
         Err(EngineError::ExecutionAlreadyExists(_))
     ));
     assert!(matches!(e.start_execution(&sm.arn, Some("bad name"), json!({})), Err(EngineError::InvalidName(_))));
+    // Two starts with one name in one batch (before the first is committed): one execution.
+    let pass = e.create_state_machine("idem-pass", PASS_MACHINE, "STANDARD", "role").unwrap();
+    let racers: Vec<_> = (0..8)
+        .map(|_| {
+            let (e, arn) = (e.clone(), pass.arn.clone());
+            std::thread::spawn(move || e.start_execution(&arn, Some("racer"), json!({"same": true})))
+        })
+        .collect();
+    let results: Vec<_> = racers.into_iter().map(|t| t.join().unwrap()).collect();
+    // The first ran to the end at once; a closed execution's name cannot be used again.
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    assert!(results.iter().filter(|r| r.is_err()).all(|r| matches!(r, Err(EngineError::ExecutionAlreadyExists(_)))));
+    assert_eq!(e.list_executions(Some(&pass.arn), None, 10, None).unwrap().len(), 1, "{results:?}");
     assert!(matches!(e.start_execution("arn:nope", None, json!({})), Err(EngineError::StateMachineDoesNotExist(_))));
     let stopped = e.stop_execution(&a.arn, Some("Operator"), Some("by hand")).unwrap();
     assert_eq!(stopped.status, Status::Aborted);
