@@ -216,6 +216,22 @@ async fn worker_failures_are_retried_and_caught_and_silence_times_out() {
     assert_eq!(r.status, Status::Succeeded);
     assert_eq!(r.output.unwrap()["caught"]["Error"], "CardDeclined");
 
+    // The same from the Node worker: a retried flake, then a caught failure.
+    let node_work = unique("nodework");
+    let definition = json!({"StartAt": "Work", "States": {
+        "Work": {"Type": "Task", "Resource": task(&node_work),
+                 "Retry": [{"ErrorEquals": ["Flaky"], "IntervalSeconds": 1, "MaxAttempts": 2, "BackoffRate": 1}],
+                 "Catch": [{"ErrorEquals": ["CardDeclined"], "ResultPath": "$.caught", "Next": "Declined"}],
+                 "End": true},
+        "Declined": {"Type": "Pass", "End": true}}});
+    let node_machine = rig.machine("failing-node", definition);
+    rig.node(&node_work, &url());
+    let flaky = rig.start(&node_machine, "flaky", json!({"failAttempts": 1})).await;
+    let declined = rig.start(&node_machine, "declined", json!({"fail": "CardDeclined"})).await;
+    let r = rig.finished(&flaky).await;
+    assert_eq!((r.status, r.output.unwrap()["worker"].clone()), (Status::Succeeded, json!("node")));
+    assert_eq!(rig.finished(&declined).await.output.unwrap()["caught"]["Error"], "CardDeclined");
+
     // No worker for this activity: the heartbeat timeout fails the task.
     let silent = rig.machine(
         "silent",
@@ -396,4 +412,39 @@ async fn nats_publish_tasks_publish_and_wait_for_their_callback() {
     assert_eq!(r.status, Status::Succeeded, "{r:?}");
     let out = r.output.unwrap();
     assert_eq!((out["told"].clone(), out["approval"].clone()), (json!({"Subject": done}), json!({"approved": true})));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heartbeats_over_nats_keep_a_long_task_alive() {
+    let rig = rig("beat", &url(), Vec::new()).await;
+    let work = unique("slow");
+    let machine = rig.machine(
+        "slow",
+        json!({"StartAt": "Work", "States": {
+            "Work": {"Type": "Task", "Resource": task(&work), "HeartbeatSeconds": 1, "End": true}}}),
+    );
+    let arn = rig.start(&machine, "beating", json!({})).await;
+    // A worker that takes 2.5 s, sending a heartbeat every 400 ms.
+    let js = async_nats::jetstream::new(rig.client.clone());
+    let stream = format!("{}_TASKS", rig.prefix.to_uppercase());
+    let consumer = loop {
+        let s = js.get_stream(&stream).await.unwrap();
+        if let Ok(c) = s.get_consumer::<async_nats::jetstream::consumer::pull::Config>(&work).await {
+            break c;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let msg = consumer.messages().await.unwrap().next().await.unwrap().unwrap();
+    let token = serde_json::from_slice::<Value>(&msg.payload).unwrap()["taskToken"].clone();
+    let results = format!("{}.results", rig.prefix);
+    for _ in 0..6 {
+        let beat = json!({"type": "heartbeat", "taskToken": token});
+        js.publish(results.clone(), beat.to_string().into()).await.unwrap().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(400)).await;
+    }
+    let done = json!({"type": "success", "taskToken": token, "output": "late but alive"});
+    js.publish(results, done.to_string().into()).await.unwrap().await.unwrap();
+    msg.ack().await.unwrap();
+    let r = rig.finished(&arn).await;
+    assert_eq!((r.status, r.output.as_deref()), (Status::Succeeded, Some(&json!("late but alive"))), "{r:?}");
 }
