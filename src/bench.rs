@@ -50,14 +50,21 @@ pub struct Args {
     /// whose tasks the workers answer by echoing their input).
     #[arg(long, value_name = "URL")]
     pub nats: Option<String>,
-    /// Workers taking tasks over NATS (with --nats).
+    /// With --standard: answer tasks with --workers in-process worker threads (the
+    /// embedded default) and report tasks/s, as --nats does over the bus.
+    #[arg(long)]
+    pub tasks: bool,
+    /// Workers taking tasks (with --nats or --tasks).
     #[arg(long, default_value_t = 4)]
     pub workers: usize,
 }
 
 pub fn main(a: Args) -> Result<ExitCode> {
     if let Some(url) = a.nats.clone() {
-        return crate::bench_bus::nats(a, &url);
+        return crate::bench_bus::run(a, Some(&url));
+    }
+    if a.standard && a.tasks {
+        return crate::bench_bus::run(a, None);
     }
     if a.standard {
         return durable(a);

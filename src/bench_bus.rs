@@ -40,28 +40,49 @@ impl StatusListener for Clock {
     }
 }
 
-pub fn nats(a: Args, url: &str) -> Result<ExitCode> {
+/// Tasks over NATS (`url`), or, without it, through the in-process queues to worker
+/// threads (the embedded default's ceiling).
+pub fn run(a: Args, url: Option<&str>) -> Result<ExitCode> {
     let text = std::fs::read_to_string(&a.file)?;
     let input = definition::input(&a.input)?;
+    let activity = activity_of(&text).context("the definition needs a Task on an activity")?;
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     // The workers run apart from the bridge, as they would in their own processes.
     let workers_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    let mut settings = NatsSettings::with_url(url);
-    settings.prefix = format!("bench{}", std::process::id());
-    settings.api = false;
-    let prefix = settings.prefix.clone();
-    let bridge = rt.block_on(NatsBridge::connect(settings)).context("cannot set up NATS")?;
+    let prefix = format!("bench{}", std::process::id());
     let clock = Arc::new(Clock::default());
-    let (dispatcher, listener) = (bridge.dispatcher(), clock.clone());
     let config = EngineConfig { data_dir: a.data.clone(), ..EngineConfig::default() };
-    let engine = Engine::open_with(config, |q| Routes::local(q).otherwise(dispatcher).on_status_change(listener))?;
+    let listener = clock.clone();
+    let engine = match url {
+        Some(url) => {
+            let mut settings = NatsSettings::with_url(url);
+            settings.prefix = prefix.clone();
+            settings.api = false;
+            let bridge = rt.block_on(NatsBridge::connect(settings)).context("cannot set up NATS")?;
+            let dispatcher = bridge.dispatcher();
+            let engine =
+                Engine::open_with(config, |q| Routes::local(q).otherwise(dispatcher).on_status_change(listener))?;
+            let e = engine.clone();
+            rt.spawn(async move { bridge.run(e).await });
+            for _ in 0..a.workers.max(1) {
+                workers_rt.spawn(echo_worker(url.to_string(), prefix.clone(), activity.clone()));
+            }
+            engine
+        }
+        None => {
+            let engine = Engine::open_with(config, |q| Routes::local(q).on_status_change(listener))?;
+            for _ in 0..a.workers.max(1) {
+                let (engine, activity) = (engine.clone(), activity.clone());
+                std::thread::spawn(move || loop {
+                    if let Some(t) = engine.poll_task(&activity, Duration::from_secs(1)) {
+                        let _ = engine.answer_task(&t.token, stepline_core::engine::TaskAnswer::Success(t.input));
+                    }
+                });
+            }
+            engine
+        }
+    };
     let sm = engine.create_state_machine(&prefix, &text, "STANDARD", "arn:aws:iam::000000000000:role/bench")?;
-    let e = engine.clone();
-    rt.spawn(async move { bridge.run(e).await });
-    let activity = activity_of(&text).context("the definition needs a Task on an activity")?;
-    for _ in 0..a.workers.max(1) {
-        workers_rt.spawn(echo_worker(url.to_string(), prefix.clone(), activity.clone()));
-    }
     let rate = a.rate.filter(|r| *r > 0.0);
     let next = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let begin = Instant::now();
@@ -114,17 +135,20 @@ pub fn nats(a: Args, url: &str) -> Result<ExitCode> {
     let q = |x: f64| inner.get(((inner.len() as f64 - 1.0) * x) as usize).copied().unwrap_or(0);
     let tps = ended.len() as f64 / secs;
     engine.shutdown();
-    rt.block_on(cleanup(url, &prefix));
+    if let Some(url) = url {
+        rt.block_on(cleanup(url, &prefix));
+    }
+    let bus = if url.is_some() { "nats" } else { "in-process" };
     if a.json {
         println!(
             "{}",
-            json!({"bus": "nats", "executions": a.executions, "succeeded": ok, "workers": a.workers, "seconds": secs,
+            json!({"bus": bus, "executions": a.executions, "succeeded": ok, "workers": a.workers, "seconds": secs,
                    "tasks_per_s": tps, "latency_ms_p50": p(0.5), "latency_ms_p99": p(0.99), "rate": rate,
                    "engine_latency_ms_p50": q(0.5), "engine_latency_ms_p99": q(0.99)})
         );
     } else {
         println!(
-            "{} executions with one task each over NATS, {} workers, in {secs:.2}s ({ok} succeeded)",
+            "{} executions with one task each ({bus}), {} workers, in {secs:.2}s ({ok} succeeded)",
             a.executions, a.workers
         );
         println!("{tps:.0} tasks/s end to end; start to result applied: p50 {:.2} ms, p99 {:.2} ms", p(0.5), p(0.99));
