@@ -21,6 +21,8 @@ cargo test --workspace --release --quiet
 echo "== AWS SDK and CLI against stepline serve"
 python3 -c "import boto3" 2>/dev/null && command -v aws >/dev/null || python3 -m pip install --quiet boto3 awscli
 python3 tests/sdk/boto3_e2e.py ./target/release/stepline
+echo "== stepline serve with NATS (trigger, Python worker, status event)"
+python3 tests/sdk/nats_serve_e2e.py ./target/release/stepline
 
 corpus="${STEPLINE_CONFORMANCE:-../shared/conformance}"
 if [ -d "$corpus" ]; then
