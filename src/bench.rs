@@ -54,6 +54,10 @@ pub struct Args {
     /// embedded default) and report tasks/s, as --nats does over the bus.
     #[arg(long)]
     pub tasks: bool,
+    /// With --nats: the bus alone, no engine (persistent task, worker, persistent result,
+    /// collector): the ceiling the engine's figures compare with. FILE is not read.
+    #[arg(long)]
+    pub baseline: bool,
     /// Workers taking tasks (with --nats or --tasks).
     #[arg(long, default_value_t = 4)]
     pub workers: usize,
@@ -61,6 +65,9 @@ pub struct Args {
 
 pub fn main(a: Args) -> Result<ExitCode> {
     if let Some(url) = a.nats.clone() {
+        if a.baseline {
+            return crate::bench_bus::baseline(a, &url);
+        }
         return crate::bench_bus::run(a, Some(&url));
     }
     if a.standard && a.tasks {

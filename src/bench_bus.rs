@@ -213,3 +213,106 @@ async fn cleanup(url: &str, prefix: &str) {
         }
     }
 }
+
+/// `--nats URL --baseline`: the bus alone, with the durability Stepline asks of it and no
+/// engine. A publisher puts tasks on a work-queue stream (waiting for each store ack),
+/// workers take them, publish a result to a second stream (acked) and ack the task, and a
+/// collector takes the results and acks them. The bus's own ceiling on this machine.
+pub fn baseline(a: Args, url: &str) -> Result<ExitCode> {
+    use async_nats::jetstream::{consumer, stream};
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let prefix = format!("base{}", std::process::id());
+    let upper = prefix.to_uppercase();
+    let total = a.executions;
+    let (secs, mut lat) = rt.block_on(async {
+        let js = async_nats::jetstream::new(async_nats::connect(url).await?);
+        for (name, subject) in [("TASKS", format!("{prefix}.tasks.>")), ("RESULTS", format!("{prefix}.results"))] {
+            js.create_or_update_stream(stream::Config {
+                name: format!("{upper}_{name}"),
+                subjects: vec![subject],
+                retention: stream::RetentionPolicy::WorkQueue,
+                ..Default::default()
+            })
+            .await?;
+        }
+        let tasks = js.get_stream(format!("{upper}_TASKS")).await?;
+        let work = consumer::pull::Config { durable_name: Some("work".into()), ..Default::default() };
+        tasks.get_or_create_consumer("work", work).await?;
+        let results = js.get_stream(format!("{upper}_RESULTS")).await?;
+        let collect = consumer::pull::Config { durable_name: Some("collect".into()), ..Default::default() };
+        let collector = results.get_or_create_consumer("collect", collect).await?;
+        for _ in 0..a.workers.max(1) {
+            let (url, prefix, upper) = (url.to_string(), prefix.clone(), upper.clone());
+            tokio::spawn(async move {
+                let js = async_nats::jetstream::new(async_nats::connect(url).await?);
+                let c: consumer::PullConsumer = js
+                    .get_stream(format!("{upper}_TASKS"))
+                    .await?
+                    .get_consumer("work")
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                let mut msgs = c.messages().await?;
+                while let Some(Ok(msg)) = msgs.next().await {
+                    let (js, subject) = (js.clone(), format!("{prefix}.results"));
+                    tokio::spawn(async move {
+                        if let Ok(ack) = js.publish(subject, msg.payload.clone()).await {
+                            if ack.await.is_ok() {
+                                let _ = msg.ack().await;
+                            }
+                        }
+                    });
+                }
+                anyhow::Ok(())
+            });
+        }
+        let begin = Instant::now();
+        let sent: Arc<Mutex<HashMap<u64, Instant>>> = Arc::default();
+        let publisher = {
+            let (js, prefix, sent) = (js.clone(), prefix.clone(), sent.clone());
+            tokio::spawn(async move {
+                // A window of publishes in flight, as the engine's dispatcher keeps.
+                let window = Arc::new(tokio::sync::Semaphore::new(a.concurrency.max(1)));
+                for i in 0..total {
+                    let permit = window.clone().acquire_owned().await?;
+                    sent.lock().map_err(|_| anyhow::anyhow!("poisoned"))?.insert(i, Instant::now());
+                    let ack = js.publish(format!("{prefix}.tasks.work"), i.to_string().into()).await?;
+                    tokio::spawn(async move {
+                        let _ = ack.await;
+                        drop(permit);
+                    });
+                }
+                anyhow::Ok(())
+            })
+        };
+        let mut lat = Vec::with_capacity(total as usize);
+        let mut msgs = collector.messages().await?;
+        while (lat.len() as u64) < total {
+            let Some(Ok(msg)) = msgs.next().await else { break };
+            let i: u64 = std::str::from_utf8(&msg.payload).ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+            if let Some(t) = sent.lock().ok().and_then(|mut s| s.remove(&i)) {
+                lat.push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+            msg.ack().await.ok();
+        }
+        let secs = begin.elapsed().as_secs_f64();
+        publisher.abort();
+        for s in ["TASKS", "RESULTS"] {
+            let _ = js.delete_stream(format!("{upper}_{s}")).await;
+        }
+        anyhow::Ok((secs, lat))
+    })?;
+    lat.sort_by(|x, y| x.total_cmp(y));
+    let p = |q: f64| lat.get(((lat.len() as f64 - 1.0) * q) as usize).copied().unwrap_or(0.0);
+    let rps = lat.len() as f64 / secs;
+    if a.json {
+        println!(
+            "{}",
+            json!({"bus": "nats", "baseline": true, "round_trips": lat.len(), "workers": a.workers, "seconds": secs,
+                   "round_trips_per_s": rps, "latency_ms_p50": p(0.5), "latency_ms_p99": p(0.99)})
+        );
+    } else {
+        println!("{} bare NATS JetStream round trips (no engine), {} workers, in {secs:.2}s", lat.len(), a.workers);
+        println!("{rps:.0} round trips/s; publish to result collected: p50 {:.2} ms, p99 {:.2} ms", p(0.5), p(0.99));
+    }
+    Ok(ExitCode::SUCCESS)
+}
