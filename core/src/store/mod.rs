@@ -101,6 +101,22 @@ pub struct Store {
 /// Changes made in one write transaction.
 pub struct Batch {
     txn: WriteTransaction,
+    /// The hot tables' writes, kept in order and applied at commit with each table opened
+    /// once and keys in order (a busy batch touches each table hundreds of times).
+    pending: Pending,
+}
+
+/// A write: `Some(value)` inserts, `None` removes.
+type Op = (Vec<u8>, Option<Vec<u8>>);
+
+#[derive(Default)]
+struct Pending {
+    executions: Vec<Op>,
+    by_start: Vec<Op>,
+    by_machine: Vec<Op>,
+    by_status: Vec<Op>,
+    journal: Vec<Op>,
+    history: Vec<Op>,
 }
 
 impl Store {
@@ -130,7 +146,7 @@ impl Store {
     }
 
     pub fn begin(&self) -> Result<Batch, StoreError> {
-        Ok(Batch { txn: self.db.begin_write()? })
+        Ok(Batch { txn: self.db.begin_write()?, pending: Pending::default() })
     }
 
     pub fn state_machine(&self, arn: &str) -> Result<Option<StateMachineRecord>, StoreError> {
@@ -314,26 +330,23 @@ impl Batch {
 
     /// Writes an execution's summary and keeps the indexes in step with its status.
     pub fn put_execution(&mut self, rec: &ExecutionRecord, previous: Option<Status>) -> Result<(), StoreError> {
-        let bytes = serde_json::to_vec(rec)?;
-        self.txn.open_table(EXECUTIONS)?.insert(rec.arn.as_str(), bytes.as_slice())?;
+        let p = &mut self.pending;
+        p.executions.push((rec.arn.as_bytes().to_vec(), Some(serde_json::to_vec(rec)?)));
         if previous.is_none() {
-            self.txn.open_table(BY_START)?.insert(keys::by_start(rec.start, &rec.arn).as_slice(), ())?;
-            let k = keys::prefixed(&rec.state_machine_arn, rec.start, &rec.arn);
-            self.txn.open_table(BY_MACHINE)?.insert(k.as_slice(), ())?;
+            p.by_start.push((keys::by_start(rec.start, &rec.arn), Some(Vec::new())));
+            p.by_machine.push((keys::prefixed(&rec.state_machine_arn, rec.start, &rec.arn), Some(Vec::new())));
         }
         if previous != Some(rec.status) {
-            let mut by_status = self.txn.open_table(BY_STATUS)?;
             if let Some(prev) = previous {
-                by_status.remove(keys::prefixed(prev.as_str(), rec.start, &rec.arn).as_slice())?;
+                p.by_status.push((keys::prefixed(prev.as_str(), rec.start, &rec.arn), None));
             }
-            by_status.insert(keys::prefixed(rec.status.as_str(), rec.start, &rec.arn).as_slice(), ())?;
+            p.by_status.push((keys::prefixed(rec.status.as_str(), rec.start, &rec.arn), Some(Vec::new())));
         }
         Ok(())
     }
 
     pub fn append_journal(&mut self, arn: &str, seq: u64, entry: &JournalEntry) -> Result<(), StoreError> {
-        let bytes = serde_json::to_vec(entry)?;
-        self.txn.open_table(JOURNAL)?.insert(keys::arn_seq(arn, seq).as_slice(), bytes.as_slice())?;
+        self.pending.journal.push((keys::arn_seq(arn, seq), Some(serde_json::to_vec(entry)?)));
         Ok(())
     }
 
@@ -344,15 +357,51 @@ impl Batch {
             return Ok(());
         };
         let bytes = chunk::encode(&serde_json::to_vec(events)?);
-        self.txn.open_table(HISTORY)?.insert(keys::arn_seq(arn, last).as_slice(), bytes.as_slice())?;
+        self.pending.history.push((keys::arn_seq(arn, last), Some(bytes)));
         Ok(())
     }
 
     /// Makes every change of the batch durable at once.
-    pub fn commit(self) -> Result<(), StoreError> {
+    pub fn commit(mut self) -> Result<(), StoreError> {
+        let p = std::mem::take(&mut self.pending);
+        {
+            let mut t = self.txn.open_table(EXECUTIONS)?;
+            for (k, v) in sorted(p.executions) {
+                let k = std::str::from_utf8(&k).unwrap_or_default();
+                match v {
+                    Some(v) => t.insert(k, v.as_slice()).map(drop)?,
+                    None => t.remove(k).map(drop)?,
+                }
+            }
+        }
+        for (table, ops) in [(BY_START, p.by_start), (BY_MACHINE, p.by_machine), (BY_STATUS, p.by_status)] {
+            let mut t = self.txn.open_table(table)?;
+            for (k, v) in sorted(ops) {
+                match v {
+                    Some(_) => t.insert(k.as_slice(), ()).map(drop)?,
+                    None => t.remove(k.as_slice()).map(drop)?,
+                }
+            }
+        }
+        for (table, ops) in [(JOURNAL, p.journal), (HISTORY, p.history)] {
+            let mut t = self.txn.open_table(table)?;
+            for (k, v) in sorted(ops) {
+                match v {
+                    Some(v) => t.insert(k.as_slice(), v.as_slice()).map(drop)?,
+                    None => t.remove(k.as_slice()).map(drop)?,
+                }
+            }
+        }
         self.txn.commit()?;
         Ok(())
     }
+}
+
+/// Writes in key order; a stable sort keeps the order of writes to the same key, so the
+/// last one still wins and a remove followed by an insert stays in that order.
+fn sorted(mut ops: Vec<Op>) -> Vec<Op> {
+    ops.sort_by(|a, b| a.0.cmp(&b.0));
+    ops
 }
 
 #[cfg(test)]
