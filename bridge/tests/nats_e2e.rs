@@ -296,17 +296,23 @@ struct OwnServer {
     port: u16,
     store: PathBuf,
     child: Option<Child>,
+    extra: Vec<String>,
 }
 
 impl OwnServer {
     fn start(port: u16, store: PathBuf) -> OwnServer {
-        let mut s = OwnServer { port, store, child: None };
+        OwnServer::start_with(port, store, &[])
+    }
+    fn start_with(port: u16, store: PathBuf, extra: &[&str]) -> OwnServer {
+        let mut s = OwnServer { port, store, child: None, extra: extra.iter().map(|a| a.to_string()).collect() };
         s.up();
         s
     }
     fn up(&mut self) {
         let child = Command::new("nats-server")
-            .args(["-js", "-a", "127.0.0.1", "-p", &self.port.to_string(), "-sd"])
+            .args(["-js", "-a", "127.0.0.1", "-p", &self.port.to_string()])
+            .args(&self.extra)
+            .arg("-sd")
             .arg(&self.store)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -447,4 +453,27 @@ async fn heartbeats_over_nats_keep_a_long_task_alive() {
     msg.ack().await.unwrap();
     let r = rig.finished(&arn).await;
     assert_eq!((r.status, r.output.as_deref()), (Status::Succeeded, Some(&json!("late but alive"))), "{r:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_are_used_and_a_refusal_is_a_clear_error() {
+    let port = 17000 + (std::process::id() % 2000) as u16;
+    let store = std::env::temp_dir().join(format!("stepline-nats-auth-{port}"));
+    let _ = std::fs::remove_dir_all(&store);
+    let server = OwnServer::start_with(port, store, &["--user", "engine", "--pass", "s3cret"]);
+    let mut settings = NatsSettings::with_url(&server.url());
+    settings.prefix = unique("auth");
+    settings.user = Some("engine".into());
+    settings.password = Some("wrong".into());
+    let refused = match NatsBridge::connect(settings.clone()).await {
+        Ok(_) => panic!("a wrong password must not connect"),
+        Err(e) => e.to_string(),
+    };
+    assert!(refused.contains(&server.url()) && refused.to_lowercase().contains("author"), "{refused}");
+    settings.password = Some("s3cret".into());
+    let bridge = NatsBridge::connect(settings).await.expect("the right password connects");
+    assert!(bridge.js.get_stream(format!("{}_TASKS", bridge.names.prefix.to_uppercase())).await.is_ok());
+    let down = NatsSettings::with_url("nats://127.0.0.1:1");
+    let e = NatsBridge::connect(down).await.err().expect("nothing listens on port 1").to_string();
+    assert!(e.contains("cannot connect to NATS at nats://127.0.0.1:1"), "{e}");
 }

@@ -181,12 +181,12 @@ pub struct NatsBridge {
 }
 
 impl NatsBridge {
-    /// Connects (retrying in the background if the server is not up yet) and creates the
-    /// task and result streams.
+    /// Connects and creates the task and result streams. A server that cannot be reached,
+    /// or refuses the credentials, is an error now (with its reason), not a silent retry;
+    /// once connected, the client reconnects for as long as it takes.
     pub async fn connect(settings: NatsSettings) -> Result<NatsBridge, NatsError> {
         let mut opts = async_nats::ConnectOptions::new()
             .name("stepline")
-            .retry_on_initial_connect()
             .max_reconnects(None)
             .connection_timeout(Duration::from_secs(5));
         if let (Some(u), Some(p)) = (&settings.user, &settings.password) {
