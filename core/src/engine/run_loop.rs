@@ -42,7 +42,8 @@ pub struct EngineState {
     timers: BTreeSet<(Millis, String, WaitId)>,
     rng: SplitMix64,
     /// Tasks to hand out once the batch is committed.
-    outbox: Vec<TaskEnvelope>,
+    /// By token: an answer or a cancellation finds its task here without a scan.
+    outbox: indexmap::IndexMap<String, TaskEnvelope>,
     /// `StartSyncExecution` callers waiting for their EXPRESS execution to end.
     sync_waiters: HashMap<String, super::Reply<ExecutionRecord>>,
     /// Sync executions that ended in this batch: answered after the commit.
@@ -94,7 +95,7 @@ impl EngineState {
             tokens: HashMap::new(),
             timers: BTreeSet::new(),
             rng: SplitMix64(seed),
-            outbox: Vec::new(),
+            outbox: indexmap::IndexMap::new(),
             sync_waiters: HashMap::new(),
             finished_sync: Vec::new(),
             last_name: (0, 0),
@@ -109,7 +110,7 @@ impl EngineState {
         }
         // Tasks that were in flight are handed out again; a worker's second answer to the
         // same token finds it gone and is refused, so nothing is applied twice.
-        for t in std::mem::take(&mut st.outbox) {
+        for (_, t) in std::mem::take(&mut st.outbox) {
             st.dispatch.dispatch(t);
         }
         Ok(st)
@@ -196,20 +197,23 @@ impl EngineState {
                     live.tasks.insert(req.id, req.token.clone());
                     let task = TaskRef { arn: arn.to_string(), id: req.id, wrap_lambda, activity: activity.clone() };
                     self.tokens.insert(req.token.clone(), task);
-                    self.outbox.push(TaskEnvelope {
-                        token: req.token.clone(),
-                        activity,
-                        input,
-                        execution_arn: arn.to_string(),
-                        execution_name: live.record.name.clone(),
-                        state_machine_arn: live.record.state_machine_arn.clone(),
-                        state_name: req.state_name.clone(),
-                        entered_time: req.entered_time,
-                        timeout_seconds: req.timeout_seconds,
-                        heartbeat_seconds: req.heartbeat_seconds,
-                        retry_count: req.retry_count,
-                        wait_for_token: req.wait_for_token,
-                    });
+                    self.outbox.insert(
+                        req.token.clone(),
+                        TaskEnvelope {
+                            token: req.token.clone(),
+                            activity,
+                            input,
+                            execution_arn: arn.to_string(),
+                            execution_name: live.record.name.clone(),
+                            state_machine_arn: live.record.state_machine_arn.clone(),
+                            state_name: req.state_name.clone(),
+                            entered_time: req.entered_time,
+                            timeout_seconds: req.timeout_seconds,
+                            heartbeat_seconds: req.heartbeat_seconds,
+                            retry_count: req.retry_count,
+                            wait_for_token: req.wait_for_token,
+                        },
+                    );
                 }
                 Command::CancelTask { id } => {
                     if let Some(token) = live.tasks.remove(&id) {
@@ -519,7 +523,7 @@ impl EngineState {
                 for r in replies {
                     r();
                 }
-                for t in std::mem::take(&mut self.outbox) {
+                for (_, t) in std::mem::take(&mut self.outbox) {
                     self.dispatch.dispatch(t);
                 }
                 for (reply, record) in std::mem::take(&mut self.finished_sync) {
@@ -714,15 +718,13 @@ fn kind_or_default(kind: &str) -> &str {
 /// batch would hand out, and withdrawn from its dispatcher.
 fn withdraw(
     tokens: &mut HashMap<String, TaskRef>,
-    outbox: &mut Vec<TaskEnvelope>,
+    outbox: &mut indexmap::IndexMap<String, TaskEnvelope>,
     dispatch: &Routes,
     token: &str,
     answered: bool,
 ) {
     if let Some(t) = tokens.remove(token) {
-        if let Some(i) = outbox.iter().position(|t| t.token == token) {
-            outbox.swap_remove(i);
-        } else {
+        if outbox.swap_remove(token).is_none() {
             dispatch.withdraw(&t.activity, token, answered);
         }
     }
