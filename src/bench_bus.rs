@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use stepline_bridge::nats::{NatsBridge, NatsSettings};
+use stepline_bridge::nats::{Names, NatsBridge, NatsSettings};
 use stepline_core::engine::{Engine, EngineConfig, Routes, StatusListener};
 use stepline_core::interp::Status;
 use stepline_core::store::ExecutionRecord;
@@ -170,11 +170,7 @@ fn activity_of(definition: &str) -> Option<String> {
 async fn echo_worker(url: String, prefix: String, activity: String) -> Result<()> {
     let client = async_nats::connect(url).await?;
     let js = async_nats::jetstream::new(client);
-    let stream_name: String = prefix
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' })
-        .collect::<String>()
-        + "_TASKS";
+    let stream_name = Names { prefix: prefix.clone() }.tasks_stream();
     // The engine creates the consumer with the first task; wait for it.
     let consumer = loop {
         let found = async {
@@ -206,11 +202,7 @@ async fn echo_worker(url: String, prefix: String, activity: String) -> Result<()
 
 async fn cleanup(url: &str, prefix: &str) {
     if let Ok(client) = async_nats::connect(url).await {
-        let js = async_nats::jetstream::new(client);
-        let p = prefix.to_uppercase();
-        for s in ["TASKS", "RESULTS", "TRIGGERS"] {
-            let _ = js.delete_stream(format!("{p}_{s}")).await;
-        }
+        Names { prefix: prefix.to_string() }.delete_streams(&async_nats::jetstream::new(client)).await;
     }
 }
 
@@ -222,31 +214,34 @@ pub fn baseline(a: Args, url: &str) -> Result<ExitCode> {
     use async_nats::jetstream::{consumer, stream};
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let prefix = format!("base{}", std::process::id());
-    let upper = prefix.to_uppercase();
+    let names = Names { prefix: prefix.clone() };
+    let (tasks_stream, results_stream) = (names.tasks_stream(), names.results_stream());
     let total = a.executions;
     let (secs, mut lat) = rt.block_on(async {
         let js = async_nats::jetstream::new(async_nats::connect(url).await?);
-        for (name, subject) in [("TASKS", format!("{prefix}.tasks.>")), ("RESULTS", format!("{prefix}.results"))] {
+        for (name, subject) in
+            [(&tasks_stream, format!("{prefix}.tasks.>")), (&results_stream, names.results_subject())]
+        {
             js.create_or_update_stream(stream::Config {
-                name: format!("{upper}_{name}"),
+                name: name.clone(),
                 subjects: vec![subject],
                 retention: stream::RetentionPolicy::WorkQueue,
                 ..Default::default()
             })
             .await?;
         }
-        let tasks = js.get_stream(format!("{upper}_TASKS")).await?;
+        let tasks = js.get_stream(&tasks_stream).await?;
         let work = consumer::pull::Config { durable_name: Some("work".into()), ..Default::default() };
         tasks.get_or_create_consumer("work", work).await?;
-        let results = js.get_stream(format!("{upper}_RESULTS")).await?;
+        let results = js.get_stream(&results_stream).await?;
         let collect = consumer::pull::Config { durable_name: Some("collect".into()), ..Default::default() };
         let collector = results.get_or_create_consumer("collect", collect).await?;
         for _ in 0..a.workers.max(1) {
-            let (url, prefix, upper) = (url.to_string(), prefix.clone(), upper.clone());
+            let (url, prefix, tasks_stream) = (url.to_string(), prefix.clone(), tasks_stream.clone());
             tokio::spawn(async move {
                 let js = async_nats::jetstream::new(async_nats::connect(url).await?);
                 let c: consumer::PullConsumer = js
-                    .get_stream(format!("{upper}_TASKS"))
+                    .get_stream(&tasks_stream)
                     .await?
                     .get_consumer("work")
                     .await
@@ -296,9 +291,7 @@ pub fn baseline(a: Args, url: &str) -> Result<ExitCode> {
         }
         let secs = begin.elapsed().as_secs_f64();
         publisher.abort();
-        for s in ["TASKS", "RESULTS"] {
-            let _ = js.delete_stream(format!("{upper}_{s}")).await;
-        }
+        names.delete_streams(&js).await;
         anyhow::Ok((secs, lat))
     })?;
     lat.sort_by(|x, y| x.total_cmp(y));

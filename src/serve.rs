@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
-use stepline_bridge::nats::{NatsBridge, NatsSettings};
+use stepline_bridge::nats::{NatsBridge, NatsNotConfigured, NatsSettings};
 use stepline_core::engine::{Engine, EngineConfig, Routes, TaskAnswer, TaskQueues};
 
 #[derive(clap::Args)]
@@ -69,8 +69,10 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
         None => None,
     };
     let local: Vec<String> = pool.commands.keys().cloned().collect();
-    let engine = Engine::open_with(engine_config, |queues| routes(queues, bridge.as_ref(), &local))
+    let no_nats = Arc::new(NatsNotConfigured::default());
+    let engine = Engine::open_with(engine_config, |queues| routes(queues, bridge.as_ref(), &local, no_nats.clone()))
         .with_context(|| format!("cannot open the store in {}", a.data.display()))?;
+    no_nats.attach(engine.clone());
     for (name, cmd) in pool.commands {
         spawn_worker(engine.clone(), name, cmd);
     }
@@ -106,9 +108,14 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
 
 /// Where tasks go: activities with a command worker stay in process; the others go over
 /// NATS when it takes them, else to the in-process queues (`GetActivityTask`).
-fn routes(queues: Arc<TaskQueues>, bridge: Option<&NatsBridge>, local: &[String]) -> Routes {
+fn routes(
+    queues: Arc<TaskQueues>,
+    bridge: Option<&NatsBridge>,
+    local: &[String],
+    no_nats: Arc<NatsNotConfigured>,
+) -> Routes {
     let mut r = Routes::local(queues.clone());
-    let Some(b) = bridge else { return r };
+    let Some(b) = bridge else { return r.route(stepline_bridge::nats::NATS_PUBLISH, no_nats) };
     r = r.on_status_change(b.events()).route(stepline_bridge::nats::NATS_PUBLISH, b.dispatcher());
     if b.settings.all_activities() {
         r = r.otherwise(b.dispatcher());

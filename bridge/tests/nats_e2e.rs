@@ -11,7 +11,7 @@ use std::process::{Child, Command};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use stepline_bridge::nats::{NatsBridge, NatsSettings, Stats, TriggerSettings};
+use stepline_bridge::nats::{Names, NatsBridge, NatsSettings, Stats, TriggerSettings};
 use stepline_core::engine::{Engine, EngineConfig, Routes};
 use stepline_core::interp::Status;
 use stepline_core::store::ExecutionRecord;
@@ -49,13 +49,7 @@ impl Drop for Rig {
         let (client, prefix) = (self.client.clone(), self.prefix.clone());
         let _ = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(async {
-                let js = async_nats::jetstream::new(client);
-                let p = prefix.to_uppercase();
-                for s in ["TASKS", "RESULTS", "TRIGGERS"] {
-                    let _ = js.delete_stream(format!("{p}_{s}")).await;
-                }
-            })
+            rt.block_on(Names { prefix }.delete_streams(&async_nats::jetstream::new(client)))
         })
         .join();
     }
@@ -432,7 +426,7 @@ async fn heartbeats_over_nats_keep_a_long_task_alive() {
     let arn = rig.start(&machine, "beating", json!({})).await;
     // A worker that takes 2.5 s, sending a heartbeat every 400 ms.
     let js = async_nats::jetstream::new(rig.client.clone());
-    let stream = format!("{}_TASKS", rig.prefix.to_uppercase());
+    let stream = Names { prefix: rig.prefix.clone() }.tasks_stream();
     let consumer = loop {
         let s = js.get_stream(&stream).await.unwrap();
         if let Ok(c) = s.get_consumer::<async_nats::jetstream::consumer::pull::Config>(&work).await {
@@ -472,8 +466,34 @@ async fn credentials_are_used_and_a_refusal_is_a_clear_error() {
     assert!(refused.contains(&server.url()) && refused.to_lowercase().contains("author"), "{refused}");
     settings.password = Some("s3cret".into());
     let bridge = NatsBridge::connect(settings).await.expect("the right password connects");
-    assert!(bridge.js.get_stream(format!("{}_TASKS", bridge.names.prefix.to_uppercase())).await.is_ok());
+    assert!(bridge.js.get_stream(bridge.names.tasks_stream()).await.is_ok());
     let down = NatsSettings::with_url("nats://127.0.0.1:1");
     let e = NatsBridge::connect(down).await.err().expect("nothing listens on port 1").to_string();
     assert!(e.contains("cannot connect to NATS at nats://127.0.0.1:1"), "{e}");
+}
+
+#[test]
+fn nats_publish_without_nats_fails_with_a_reason() {
+    let dir = std::env::temp_dir().join(format!("stepline-nats-none-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let none = Arc::new(stepline_bridge::nats::NatsNotConfigured::default());
+    let n = none.clone();
+    let config = EngineConfig { data_dir: dir, ..EngineConfig::default() };
+    let engine = Engine::open_with(config, |q| Routes::local(q).route(stepline_bridge::nats::NATS_PUBLISH, n)).unwrap();
+    none.attach(engine.clone());
+    let definition = json!({"StartAt": "Tell", "States": {"Tell": {"Type": "Task",
+        "Resource": "arn:aws:states:::nats:publish", "Parameters": {"Subject": "x", "Message": "hi"}, "End": true}}});
+    let sm = engine.create_state_machine("tell", &definition.to_string(), "STANDARD", "role").unwrap();
+    let ex = engine.start_execution(&sm.arn, Some("t"), json!({})).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let r = loop {
+        let r = engine.describe_execution(&ex.arn).unwrap();
+        if r.status != Status::Running || Instant::now() > deadline {
+            break r;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!((r.status, r.error.as_deref()), (Status::Failed, Some("NATS.NotConfigured")));
+    assert!(r.cause.unwrap().contains("--nats"));
+    engine.shutdown();
 }

@@ -11,7 +11,7 @@ mod events;
 mod results;
 mod triggers;
 
-pub use dispatch::{NatsDispatcher, NATS_PUBLISH};
+pub use dispatch::{NatsDispatcher, NatsNotConfigured, NATS_PUBLISH};
 pub use events::NatsEvents;
 
 use async_nats::jetstream::{self, stream};
@@ -138,6 +138,14 @@ impl Names {
     }
     pub fn triggers_stream(&self) -> String {
         self.stream("TRIGGERS")
+    }
+
+    /// Deletes the streams of this prefix (and every message in them): for benchmarks and
+    /// tests that share a server.
+    pub async fn delete_streams(&self, js: &jetstream::Context) {
+        for s in [self.tasks_stream(), self.results_stream(), self.triggers_stream()] {
+            let _ = js.delete_stream(s).await;
+        }
     }
 }
 

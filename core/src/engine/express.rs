@@ -8,7 +8,7 @@
 
 use super::EngineError;
 use crate::entropy::{Entropy, SplitMix64};
-use crate::interp::{self, Command, Execution, ExecutionInfo, Status};
+use crate::interp::{self, Command, Execution, Status};
 use crate::model::{compile, MachineType, StateMachine};
 use crate::store::{ExecutionRecord, StateMachineRecord, Store};
 use crate::time::Millis;
@@ -17,10 +17,11 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-/// A state machine's latest version, compiled.
+/// A state machine's latest version; compiled when it is EXPRESS (a STANDARD machine is
+/// looked up here only for its type: the engine thread compiles and runs it).
 pub struct Latest {
     pub record: StateMachineRecord,
-    pub machine: Arc<StateMachine>,
+    pub machine: Option<Arc<StateMachine>>,
 }
 
 /// An EXPRESS execution that is waiting, for the engine thread to keep.
@@ -135,19 +136,23 @@ impl Express {
         }
     }
 
-    /// The latest version of a state machine, compiled once and cached.
+    /// The latest version of a state machine, cached (and compiled once if EXPRESS).
     pub fn latest(&self, arn: &str) -> Result<Arc<Latest>, EngineError> {
         if let Some(l) = self.latest.read().ok().and_then(|m| m.get(arn).cloned()) {
             return Ok(l);
         }
         let generation = self.generation.load(Ordering::Acquire);
         let record = self.store.state_machine(arn)?.ok_or_else(|| EngineError::StateMachineDoesNotExist(arn.into()))?;
-        let kind = if record.kind == "EXPRESS" { MachineType::Express } else { MachineType::Standard };
-        let mut machine = compile(&record.definition, kind).map_err(|d| {
-            EngineError::InvalidDefinition(d.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("; "))
-        })?;
-        machine.max_payload = self.max_payload;
-        let machine = Arc::new(machine);
+        let machine = match record.kind.as_str() {
+            "EXPRESS" => {
+                let mut m = compile(&record.definition, MachineType::Express).map_err(|d| {
+                    EngineError::InvalidDefinition(d.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("; "))
+                })?;
+                m.max_payload = self.max_payload;
+                Some(Arc::new(m))
+            }
+            _ => None,
+        };
         let latest = Arc::new(Latest { record, machine });
         if let Ok(mut m) = self.latest.write() {
             if self.generation.load(Ordering::Acquire) == generation {
@@ -201,6 +206,9 @@ impl Express {
         name: Option<String>,
         input: Value,
     ) -> Result<(ExecutionRecord, Option<Waiting>), EngineError> {
+        let Some(machine) = &latest.machine else {
+            return Err(EngineError::StateMachineTypeNotSupported(latest.record.arn.clone()));
+        };
         if crate::interp::payload_too_large(&input, self.max_payload) {
             let limit = self.max_payload;
             return Err(EngineError::InvalidExecutionInput(format!("the input is larger than {limit} bytes")));
@@ -216,33 +224,10 @@ impl Express {
         let seed = self.next_random();
         let sm = &latest.record;
         let arn = format!("{}{}:{name}", self.arn_prefix, sm.name);
-        let info = ExecutionInfo {
-            arn: arn.clone(),
-            name: name.clone(),
-            state_machine_arn: sm.arn.clone(),
-            state_machine_name: sm.name.clone(),
-            role_arn: sm.role_arn.clone(),
-            start_time: now,
-            redrive_count: 0,
-        };
-        let (exec, cmds) = interp::start_unrecorded(&latest.machine, info, input, now, seed);
-        let mut record = ExecutionRecord {
-            arn,
-            name,
-            state_machine_arn: sm.arn.clone(),
-            state_machine_version: sm.version,
-            status: Status::Running,
-            start: now,
-            stop: None,
-            input: exec.input.clone(),
-            output: None,
-            error: None,
-            cause: None,
-            redrive_count: 0,
-            events: 0,
-            journal: 0,
-            transitions: 0,
-        };
+        let info = super::run_loop::execution_info(sm, arn, name, now);
+        let version = sm.version;
+        let (exec, cmds) = interp::start_unrecorded(machine, info, input, now, seed);
+        let mut record = ExecutionRecord::started(&exec.info, version, exec.input.clone());
         if exec.status != Status::Running {
             // Done on this thread: the execution's output moves into the summary.
             let mut exec = exec;
@@ -256,7 +241,7 @@ impl Express {
         summarize(&mut record, &exec);
         let slot = self.remember_new(record.clone());
         self.notify(&record);
-        let waiting = Waiting { machine: latest.machine.clone(), exec, cmds, record: record.clone(), slot };
+        let waiting = Waiting { machine: machine.clone(), exec, cmds, record: record.clone(), slot };
         Ok((record, Some(waiting)))
     }
 

@@ -121,9 +121,8 @@ pub enum TaskAnswer {
 pub(crate) struct Reply<T>(Box<dyn FnOnce(Result<T, EngineError>) + Send>);
 
 impl<T> Reply<T> {
-    pub(crate) fn send(self, result: Result<T, EngineError>) -> Result<(), EngineError> {
-        (self.0)(result);
-        Ok(())
+    pub(crate) fn send(self, result: Result<T, EngineError>) {
+        (self.0)(result)
     }
 }
 

@@ -360,34 +360,11 @@ impl EngineState {
         let version = version.unwrap_or(sm.version);
         let machine = self.machine(&sm.arn, version)?;
         let now = wall_now();
-        let info = ExecutionInfo {
-            arn: arn.clone(),
-            name: name.clone(),
-            state_machine_arn: sm.arn.clone(),
-            state_machine_name: sm.name.clone(),
-            role_arn: sm.role_arn.clone(),
-            start_time: now,
-            redrive_count: 0,
-        };
+        let info = execution_info(&sm, arn.clone(), name, now);
         let seed = self.rng.next_u64();
         let (exec, cmds) = interp::start(&machine, info.clone(), input, now, seed);
-        let record = ExecutionRecord {
-            arn: arn.clone(),
-            name,
-            state_machine_arn: sm.arn.clone(),
-            state_machine_version: version,
-            status: Status::Running,
-            start: now,
-            stop: None,
-            input: exec.input.clone(),
-            output: None,
-            error: None,
-            cause: None,
-            redrive_count: 0,
-            events: 0,
-            journal: 1,
-            transitions: 0,
-        };
+        let mut record = ExecutionRecord::started(&info, version, exec.input.clone());
+        record.journal = 1;
         let unjournaled_start = Some(JournalEntry::Start { info, input: exec.input.clone(), seed, now });
         self.live.insert(
             arn.clone(),
@@ -451,33 +428,33 @@ impl EngineState {
                     if let Ok(r) = &res {
                         self.invalidated.push(r.arn.clone());
                     }
-                    replies.push(Box::new(move || drop(reply.send(res))));
+                    replies.push(Box::new(move || reply.send(res)));
                 }
                 Request::UpdateStateMachine { arn, definition, reply } => {
                     let res = self.update_machine(&mut batch, &arn, &definition);
                     self.invalidated.push(arn);
-                    replies.push(Box::new(move || drop(reply.send(res))));
+                    replies.push(Box::new(move || reply.send(res)));
                 }
                 Request::DeleteStateMachine { arn, reply } => {
                     let res = batch.delete_state_machine(&arn).map_err(EngineError::from);
                     self.invalidated.push(arn);
-                    replies.push(Box::new(move || drop(reply.send(res))));
+                    replies.push(Box::new(move || reply.send(res)));
                 }
                 Request::Start { machine_arn, name, input, version, reply } => {
                     let res = self.start(&mut batch, &machine_arn, name, input, version);
-                    replies.push(Box::new(move || drop(reply.send(res))));
+                    replies.push(Box::new(move || reply.send(res)));
                 }
                 Request::Answer { token, answer, reply } => {
                     let res = self.answer(&mut batch, &token, answer);
-                    replies.push(Box::new(move || drop(reply.send(res))));
+                    replies.push(Box::new(move || reply.send(res)));
                 }
                 Request::CreateActivity { name, reply } => {
                     let res = self.create_activity(&mut batch, &name);
-                    replies.push(Box::new(move || drop(reply.send(res))));
+                    replies.push(Box::new(move || reply.send(res)));
                 }
                 Request::DeleteActivity { arn, reply } => {
                     let res = batch.delete_activity(&arn).map_err(EngineError::from);
-                    replies.push(Box::new(move || drop(reply.send(res))));
+                    replies.push(Box::new(move || reply.send(res)));
                 }
                 Request::AdoptExpress { waiting, reply } => {
                     let res = self.adopt_express(&mut batch, *waiting);
@@ -485,17 +462,17 @@ impl EngineState {
                         (Ok(r), Some(reply)) if r.status == Status::Running => {
                             self.sync_waiters.insert(r.arn.clone(), reply);
                         }
-                        (res, Some(reply)) => replies.push(Box::new(move || drop(reply.send(res)))),
+                        (res, Some(reply)) => replies.push(Box::new(move || reply.send(res))),
                         (_, None) => {}
                     }
                 }
                 Request::Redrive { arn, reply } => {
                     let res = self.redrive(&mut batch, &arn);
-                    replies.push(Box::new(move || drop(reply.send(res))));
+                    replies.push(Box::new(move || reply.send(res)));
                 }
                 Request::Stop { arn, error, cause, reply } => {
                     let res = self.stop(&mut batch, &arn, error, cause);
-                    replies.push(Box::new(move || drop(reply.send(res))));
+                    replies.push(Box::new(move || reply.send(res)));
                 }
             }
         }
@@ -527,7 +504,7 @@ impl EngineState {
                     self.dispatch.dispatch(t);
                 }
                 for (reply, record) in std::mem::take(&mut self.finished_sync) {
-                    let _ = reply.send(Ok(record));
+                    reply.send(Ok(record));
                 }
                 for record in std::mem::take(&mut self.status_changes) {
                     self.dispatch.notify(&record);
@@ -730,6 +707,19 @@ fn withdraw(
     }
 }
 
+/// The identity an execution of `sm` named `name` starts with.
+pub(super) fn execution_info(sm: &StateMachineRecord, arn: String, name: String, now: Millis) -> ExecutionInfo {
+    ExecutionInfo {
+        arn,
+        name,
+        state_machine_arn: sm.arn.clone(),
+        state_machine_name: sm.name.clone(),
+        role_arn: sm.role_arn.clone(),
+        start_time: now,
+        redrive_count: 0,
+    }
+}
+
 pub(super) fn valid_name(name: &str) -> Result<(), EngineError> {
     let bad = name.is_empty()
         || name.chars().count() > 80
@@ -779,19 +769,19 @@ pub(super) fn fail_all(requests: Vec<Request>, why: &str) {
     for r in requests {
         match r {
             Request::CreateStateMachine { reply, .. } | Request::UpdateStateMachine { reply, .. } => {
-                drop(reply.send(Err(err())))
+                reply.send(Err(err()))
             }
-            Request::DeleteStateMachine { reply, .. } => drop(reply.send(Err(err()))),
+            Request::DeleteStateMachine { reply, .. } => reply.send(Err(err())),
             Request::Start { reply, .. } | Request::Stop { reply, .. } | Request::Redrive { reply, .. } => {
-                drop(reply.send(Err(err())))
+                reply.send(Err(err()))
             }
             Request::AdoptExpress { reply, .. } => {
                 if let Some(reply) = reply {
-                    drop(reply.send(Err(err())))
+                    reply.send(Err(err()))
                 }
             }
-            Request::Answer { reply, .. } | Request::DeleteActivity { reply, .. } => drop(reply.send(Err(err()))),
-            Request::CreateActivity { reply, .. } => drop(reply.send(Err(err()))),
+            Request::Answer { reply, .. } | Request::DeleteActivity { reply, .. } => reply.send(Err(err())),
+            Request::CreateActivity { reply, .. } => reply.send(Err(err())),
             Request::Shutdown => {}
         }
     }

@@ -114,9 +114,7 @@ pub fn start(
     now: Millis,
     seed: u64,
 ) -> (Execution, Vec<Command>) {
-    let mut exec = Execution::new(info, input, now, seed);
-    let cmds = exec::Interp::new(machine, &mut exec, now).start();
-    (exec, cmds)
+    start_with(machine, info, input, now, seed, true)
 }
 
 /// Starts an execution that keeps no history (EXPRESS): events are counted, not kept.
@@ -127,9 +125,22 @@ pub fn start_unrecorded(
     now: Millis,
     seed: u64,
 ) -> (Execution, Vec<Command>) {
+    start_with(machine, info, input, now, seed, false)
+}
+
+fn start_with(
+    machine: &StateMachine,
+    info: ExecutionInfo,
+    input: Value,
+    now: Millis,
+    seed: u64,
+    keep_history: bool,
+) -> (Execution, Vec<Command>) {
     let mut exec = Execution::new(info, input, now, seed);
-    exec.keep_history = false;
-    exec.history = Vec::new();
+    if !keep_history {
+        exec.keep_history = false;
+        exec.history = Vec::new();
+    }
     let cmds = exec::Interp::new(machine, &mut exec, now).start();
     (exec, cmds)
 }

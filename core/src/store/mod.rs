@@ -81,6 +81,29 @@ pub struct ExecutionRecord {
     pub transitions: u64,
 }
 
+impl ExecutionRecord {
+    /// The summary of an execution that has just started (before its first persist).
+    pub fn started(info: &ExecutionInfo, version: u32, input: crate::history::Payload) -> ExecutionRecord {
+        ExecutionRecord {
+            arn: info.arn.clone(),
+            name: info.name.clone(),
+            state_machine_arn: info.state_machine_arn.clone(),
+            state_machine_version: version,
+            status: Status::Running,
+            start: info.start_time,
+            stop: None,
+            input,
+            output: None,
+            error: None,
+            cause: None,
+            redrive_count: 0,
+            events: 0,
+            journal: 0,
+            transitions: 0,
+        }
+    }
+}
+
 /// One input of the interpreter, in order: replaying them rebuilds the execution.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind")]
@@ -165,8 +188,16 @@ impl Store {
     }
 
     pub fn list_state_machines(&self) -> Result<Vec<StateMachineRecord>, StoreError> {
+        self.all(STATE_MACHINES)
+    }
+
+    /// Every record of a table keyed by ARN, in ARN order.
+    fn all<T: serde::de::DeserializeOwned>(
+        &self,
+        table: redb::TableDefinition<&str, &[u8]>,
+    ) -> Result<Vec<T>, StoreError> {
         let txn = self.db.begin_read()?;
-        let t = txn.open_table(STATE_MACHINES)?;
+        let t = txn.open_table(table)?;
         let mut out = Vec::new();
         for row in t.iter()? {
             let (_, v) = row?;
@@ -183,14 +214,7 @@ impl Store {
     }
 
     pub fn list_activities(&self) -> Result<Vec<ActivityRecord>, StoreError> {
-        let txn = self.db.begin_read()?;
-        let t = txn.open_table(ACTIVITIES)?;
-        let mut out = Vec::new();
-        for row in t.iter()? {
-            let (_, v) = row?;
-            out.push(serde_json::from_slice(v.value())?);
-        }
-        Ok(out)
+        self.all(ACTIVITIES)
     }
 
     pub fn execution(&self, arn: &str) -> Result<Option<ExecutionRecord>, StoreError> {
