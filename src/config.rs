@@ -16,6 +16,8 @@ pub struct Config {
     pub workers: Vec<Worker>,
     /// NATS: connection, which activities, triggers (`docs/configuration.md`).
     pub nats: Option<stepline_bridge::nats::NatsSettings>,
+    /// AMQP (RabbitMQ): connection, which activities, triggers (`docs/configuration.md`).
+    pub amqp: Option<stepline_bridge::amqp::AmqpSettings>,
 }
 
 #[derive(Debug, Default, Deserialize, PartialEq)]
@@ -88,6 +90,20 @@ mod tests {
         assert_eq!(n.triggers[0].subject, "orders.created");
         let p = write("nats-typo", "[nats]\nurls = []\nsubjects = 1\n");
         assert!(format!("{:#}", Config::load(&p).unwrap_err()).contains("unknown field `subjects`"));
+    }
+
+    #[test]
+    fn reads_amqp_with_defaults_and_triggers() {
+        let p = write(
+            "amqp",
+            "[amqp]\nuris = [\"amqp://10.0.0.1:5672/%2f\"]\nvhost = \"orders\"\nactivities = [\"charge\"]\n\n[[amqp.triggers]]\nqueue = \"orders.created\"\nstate_machine = \"order-flow\"\n",
+        );
+        let a = Config::load(&p).unwrap().amqp.unwrap();
+        assert_eq!((a.prefix.as_str(), a.all_activities(), a.prefetch), ("stepline", false, 500));
+        assert_eq!(a.vhost.as_deref(), Some("orders"));
+        assert_eq!(a.triggers[0].queue, "orders.created");
+        let p = write("amqp-typo", "[amqp]\nuris = []\nqueue = 1\n");
+        assert!(format!("{:#}", Config::load(&p).unwrap_err()).contains("unknown field `queue`"));
     }
 
     #[test]

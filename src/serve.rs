@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
-use stepline_bridge::nats::{NatsBridge, NatsNotConfigured, NatsSettings};
+use stepline_bridge::amqp::{AmqpBridge, AmqpSettings};
+use stepline_bridge::nats::{NatsBridge, NatsSettings};
+use stepline_bridge::not_configured::NotConfigured;
 use stepline_core::engine::{Engine, EngineConfig, Routes, TaskAnswer, TaskQueues};
 
 #[derive(clap::Args)]
@@ -32,6 +34,10 @@ pub struct Args {
     /// events go over it with default settings (`[nats]` in the config for more).
     #[arg(long, value_name = "URL")]
     nats: Option<String>,
+    /// An AMQP broker (RabbitMQ): every activity's tasks and status events go over it
+    /// with default settings (`[amqp]` in the config for more).
+    #[arg(long, value_name = "URI")]
+    amqp: Option<String>,
 }
 
 pub fn main(mut a: Args) -> Result<ExitCode> {
@@ -56,6 +62,17 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
         (Some(url), _) => Some(NatsSettings::with_url(url)),
         (None, n) => n,
     };
+    let amqp = match (a.amqp.as_deref(), file.amqp) {
+        (Some(uri), _) => Some(AmqpSettings::with_uri(uri)),
+        (None, s) => s,
+    };
+    if nats.as_ref().is_some_and(NatsSettings::all_activities)
+        && amqp.as_ref().is_some_and(AmqpSettings::all_activities)
+    {
+        anyhow::bail!(
+            "both NATS and AMQP are set to take every activity: list the activities of one of them (activities = [...] under [nats] or [amqp])"
+        );
+    }
     let a = Resolved { data, listen, workers: a.workers };
     // Logs go to daily files under DATA/logs, never to a terminal a dashboard may own.
     let appender = tracing_appender::rolling::daily(a.data.join("logs"), "stepline.log");
@@ -68,11 +85,18 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
         Some(settings) => Some(rt.block_on(NatsBridge::connect(settings)).context("cannot set up NATS")?),
         None => None,
     };
+    let amqp_bridge = match amqp {
+        Some(settings) => Some(rt.block_on(AmqpBridge::connect(settings)).context("cannot set up AMQP")?),
+        None => None,
+    };
     let local: Vec<String> = pool.commands.keys().cloned().collect();
-    let no_nats = Arc::new(NatsNotConfigured::default());
-    let engine = Engine::open_with(engine_config, |queues| routes(queues, bridge.as_ref(), &local, no_nats.clone()))
+    let (no_nats, no_amqp) = (Arc::new(NotConfigured::nats()), Arc::new(NotConfigured::amqp()));
+    let buses =
+        Buses { nats: bridge.as_ref(), amqp: amqp_bridge.as_ref(), no_nats: no_nats.clone(), no_amqp: no_amqp.clone() };
+    let engine = Engine::open_with(engine_config, |queues| routes(queues, &buses, &local))
         .with_context(|| format!("cannot open the store in {}", a.data.display()))?;
     no_nats.attach(engine.clone());
+    no_amqp.attach(engine.clone());
     for (name, cmd) in pool.commands {
         spawn_worker(engine.clone(), name, cmd);
     }
@@ -96,7 +120,17 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
                 None => std::future::pending().await,
             }
         };
+        let amqp = async {
+            match amqp_bridge {
+                Some(b) => {
+                    eprintln!("stepline: tasks and status events over AMQP ({} queues)", b.names.prefix);
+                    b.run(engine.clone()).await.context("the AMQP bridge stopped")
+                }
+                None => std::future::pending().await,
+            }
+        };
         tokio::select! {
+            r = amqp => r,
             r = stepline_bridge::http::serve(engine.clone(), listener) => r.context("the HTTP server stopped"),
             r = nats => r,
             _ = tokio::signal::ctrl_c() => Ok(()),
@@ -106,22 +140,44 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Where tasks go: activities with a command worker stay in process; the others go over
-/// NATS when it takes them, else to the in-process queues (`GetActivityTask`).
-fn routes(
-    queues: Arc<TaskQueues>,
-    bridge: Option<&NatsBridge>,
-    local: &[String],
-    no_nats: Arc<NatsNotConfigured>,
-) -> Routes {
+/// The buses configured, and what takes a bus's integration tasks when it is not.
+struct Buses<'a> {
+    nats: Option<&'a NatsBridge>,
+    amqp: Option<&'a AmqpBridge>,
+    no_nats: Arc<NotConfigured>,
+    no_amqp: Arc<NotConfigured>,
+}
+
+/// Where tasks go: activities with a command worker stay in process; activities a bus
+/// names go over it; the others go to the bus that takes every activity, else to the
+/// in-process queues (`GetActivityTask`).
+fn routes(queues: Arc<TaskQueues>, buses: &Buses, local: &[String]) -> Routes {
+    use stepline_bridge::{amqp::AMQP_PUBLISH, nats::NATS_PUBLISH};
     let mut r = Routes::local(queues.clone());
-    let Some(b) = bridge else { return r.route(stepline_bridge::nats::NATS_PUBLISH, no_nats) };
-    r = r.on_status_change(b.events()).route(stepline_bridge::nats::NATS_PUBLISH, b.dispatcher());
-    if b.settings.all_activities() {
-        r = r.otherwise(b.dispatcher());
-    } else {
-        for activity in &b.settings.activities {
-            r = r.route(activity, b.dispatcher());
+    match buses.nats {
+        None => r = r.route(NATS_PUBLISH, buses.no_nats.clone()),
+        Some(b) => {
+            r = r.on_status_change(b.events()).route(NATS_PUBLISH, b.dispatcher());
+            if b.settings.all_activities() {
+                r = r.otherwise(b.dispatcher());
+            } else {
+                for activity in &b.settings.activities {
+                    r = r.route(activity, b.dispatcher());
+                }
+            }
+        }
+    }
+    match buses.amqp {
+        None => r = r.route(AMQP_PUBLISH, buses.no_amqp.clone()),
+        Some(b) => {
+            r = r.on_status_change(b.events()).route(AMQP_PUBLISH, b.dispatcher());
+            if b.settings.all_activities() {
+                r = r.otherwise(b.dispatcher());
+            } else {
+                for activity in &b.settings.activities {
+                    r = r.route(activity, b.dispatcher());
+                }
+            }
         }
     }
     for activity in local {

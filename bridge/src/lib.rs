@@ -3,7 +3,10 @@
 //! and over NATS request/reply; the worker protocol (`protocol.rs`, the same JSON on every
 //! bus); and the NATS transport (`nats/`): triggers, task dispatch, results, status events.
 
+pub mod amqp;
 pub mod api;
 pub mod http;
+pub mod ingest;
 pub mod nats;
+pub mod not_configured;
 pub mod protocol;

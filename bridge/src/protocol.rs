@@ -58,6 +58,35 @@ pub fn parse_result(bytes: &[u8]) -> Result<(String, TaskAnswer), ProtocolError>
     Ok((token, answer))
 }
 
+/// A result on a bus whose messages carry a correlation id (AMQP's request/response
+/// style, where the task's `correlation_id` is its token). A protocol message is taken as
+/// it is, its token from the correlation id when it has none; any other body is a reply:
+/// the task's output, or a failure when `error` (the `Stepline-Error` header) is set.
+pub fn parse_reply(
+    bytes: &[u8],
+    correlation_id: Option<&str>,
+    error: Option<String>,
+    cause: Option<String>,
+) -> Result<(String, TaskAnswer), ProtocolError> {
+    let first = match parse_result(bytes) {
+        Ok(r) => return Ok(r),
+        Err(e) => e,
+    };
+    let Some(token) = correlation_id.filter(|t| !t.is_empty()) else { return Err(first) };
+    if let Some(error) = error {
+        return Ok((token.to_string(), TaskAnswer::Failure { error, cause: cause.unwrap_or_default() }));
+    }
+    let v: Value = serde_json::from_slice(bytes).map_err(|e| ProtocolError::NotJson(e.to_string()))?;
+    if let Value::Object(mut o) = v {
+        if o.contains_key("type") && !o.contains_key("taskToken") {
+            o.insert("taskToken".into(), json!(token));
+            return parse_result(&serde_json::to_vec(&o).unwrap_or_default());
+        }
+        return Ok((token.to_string(), TaskAnswer::Success(Value::Object(o))));
+    }
+    Ok((token.to_string(), TaskAnswer::Success(v)))
+}
+
 /// An execution status change, shaped like the `detail` of EventBridge's Step Functions
 /// "Execution Status Change" event.
 pub fn status_event(r: &ExecutionRecord) -> Value {
@@ -102,6 +131,24 @@ mod tests {
             parse_result(br#"{"type":"done","taskToken":"k"}"#).unwrap_err(),
             ProtocolError::UnknownType("done".into())
         );
+    }
+
+    #[test]
+    fn replies_take_their_token_from_the_correlation_id() {
+        let (t, a) = parse_reply(br#"{"total": 3}"#, Some("k"), None, None).unwrap();
+        assert_eq!(t, "k");
+        assert!(matches!(a, TaskAnswer::Success(v) if v == json!({"total": 3})));
+        let (_, a) = parse_reply(b"7", Some("k"), None, None).unwrap();
+        assert!(matches!(a, TaskAnswer::Success(v) if v == json!(7)));
+        let (_, a) = parse_reply(b"", Some("k"), Some("Declined".into()), Some("no funds".into())).unwrap();
+        assert!(matches!(a, TaskAnswer::Failure { error, cause } if error == "Declined" && cause == "no funds"));
+        let (t, a) = parse_reply(br#"{"type":"heartbeat"}"#, Some("k"), None, None).unwrap();
+        assert!(t == "k" && matches!(a, TaskAnswer::Heartbeat));
+        // A protocol message's own token wins over the correlation id.
+        let (t, _) = parse_reply(br#"{"type":"success","taskToken":"own","output":1}"#, Some("k"), None, None).unwrap();
+        assert_eq!(t, "own");
+        assert!(matches!(parse_reply(b"not json", Some("k"), None, None), Err(ProtocolError::NotJson(_))));
+        assert_eq!(parse_reply(br#"{"total": 3}"#, None, None, None).unwrap_err(), ProtocolError::Missing("taskToken"));
     }
 
     #[test]

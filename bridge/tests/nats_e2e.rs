@@ -476,7 +476,7 @@ async fn credentials_are_used_and_a_refusal_is_a_clear_error() {
 fn nats_publish_without_nats_fails_with_a_reason() {
     let dir = std::env::temp_dir().join(format!("stepline-nats-none-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let none = Arc::new(stepline_bridge::nats::NatsNotConfigured::default());
+    let none = Arc::new(stepline_bridge::not_configured::NotConfigured::nats());
     let n = none.clone();
     let config = EngineConfig { data_dir: dir, ..EngineConfig::default() };
     let engine = Engine::open_with(config, |q| Routes::local(q).route(stepline_bridge::nats::NATS_PUBLISH, n)).unwrap();

@@ -156,34 +156,6 @@ async fn publish_integration(client: async_nats::Client, engine: stepline_core::
     }
 }
 
-/// Takes `nats:publish` tasks when no NATS server is configured and fails them at once
-/// with a reason, instead of leaving them queued for a worker that will never come.
-#[derive(Default)]
-pub struct NatsNotConfigured {
-    engine: std::sync::OnceLock<stepline_core::engine::Engine>,
-}
-
-impl NatsNotConfigured {
-    /// The engine to fail the tasks in (known only once it is open).
-    pub fn attach(&self, engine: stepline_core::engine::Engine) {
-        let _ = self.engine.set(engine);
-    }
-}
-
-impl Dispatcher for NatsNotConfigured {
-    fn dispatch(&self, task: TaskEnvelope) {
-        use stepline_core::engine::TaskAnswer;
-        if let Some(engine) = self.engine.get() {
-            let answer = TaskAnswer::Failure {
-                error: "NATS.NotConfigured".into(),
-                cause: "arn:aws:states:::nats:publish needs a NATS server: start stepline serve with --nats URL or [nats] in stepline.toml".into(),
-            };
-            // Queued, not awaited: this runs on the engine thread.
-            engine.answer_task_then(&task.token, answer, drop);
-        }
-    }
-}
-
 /// Deletes a task no worker took yet.
 async fn delete(js: &jetstream::Context, stream: &str, seq: u64) {
     if let Ok(s) = js.get_stream(stream).await {

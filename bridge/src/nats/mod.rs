@@ -11,7 +11,7 @@ mod events;
 mod results;
 mod triggers;
 
-pub use dispatch::{NatsDispatcher, NatsNotConfigured, NATS_PUBLISH};
+pub use dispatch::{NatsDispatcher, NATS_PUBLISH};
 pub use events::NatsEvents;
 
 use async_nats::jetstream::{self, stream};

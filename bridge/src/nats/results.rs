@@ -4,12 +4,13 @@
 //! is logged, counted and dropped; it is never applied twice.
 
 use super::{Names, NatsError, Stats};
+use crate::ingest::ResultOutcome;
 use async_nats::jetstream::{self, consumer, AckKind};
 use futures_util::StreamExt;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
-use stepline_core::engine::{Engine, EngineError};
+use stepline_core::engine::Engine;
 
 pub(super) async fn consume_loop(
     js: jetstream::Context,
@@ -56,23 +57,17 @@ pub(super) async fn consume_loop(
                         return;
                     }
                 };
-                let (tx, rx) = tokio::sync::oneshot::channel();
-                engine.answer_task_then(&token, answer, move |r| drop(tx.send(r)));
-                match rx.await.ok() {
-                    Some(Ok(())) => {
+                match crate::ingest::apply_result(&engine, &token, answer).await {
+                    ResultOutcome::Applied => {
                         stats.results_applied.fetch_add(1, Ordering::Relaxed);
                         let _ = msg.ack().await;
                     }
-                    Some(Err(EngineError::TaskDoesNotExist)) | Some(Err(EngineError::ExecutionNotRunning(_))) => {
+                    ResultOutcome::Dropped => {
                         stats.results_dropped.fetch_add(1, Ordering::Relaxed);
-                        tracing::info!("dropped a result for an unknown or finished task token {token}");
                         let _ = msg.ack().await;
                     }
-                    Some(Err(e)) => {
-                        tracing::warn!("a result could not be applied yet: {e}");
-                        let _ = msg.ack_with(AckKind::Nak(Some(Duration::from_secs(1)))).await;
-                    }
-                    None => {
+                    ResultOutcome::Retry(why) => {
+                        tracing::warn!("a result could not be applied yet: {why}");
                         let _ = msg.ack_with(AckKind::Nak(Some(Duration::from_secs(1)))).await;
                     }
                 }

@@ -7,14 +7,10 @@
 use super::{consumer_name, Names, NatsError, Stats, TriggerSettings};
 use async_nats::jetstream::{self, consumer, stream, AckKind};
 use futures_util::StreamExt;
-use serde_json::Value;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
-use stepline_core::engine::{Engine, EngineError};
-
-/// The header that names the execution a trigger message starts.
-pub const EXECUTION_NAME_HEADER: &str = "Stepline-Execution-Name";
+use stepline_core::engine::Engine;
 
 pub(super) async fn run(
     js: jetstream::Context,
@@ -36,7 +32,7 @@ pub(super) async fn run(
     .await?;
     let mut loops = tokio::task::JoinSet::new();
     for t in triggers {
-        let machine = machine_arn(&engine, &t.state_machine);
+        let machine = crate::ingest::machine_arn(&engine, &t.state_machine);
         loops.spawn(one(js.clone(), stream_name.clone(), t, machine, engine.clone(), stats.clone()));
     }
     while let Some(r) = loops.join_next().await {
@@ -45,18 +41,6 @@ pub(super) async fn run(
         }
     }
     Ok(())
-}
-
-/// A name is resolved against the engine's region and account; an ARN is used as given.
-fn machine_arn(engine: &Engine, name_or_arn: &str) -> String {
-    if name_or_arn.starts_with("arn:") {
-        return name_or_arn.to_string();
-    }
-    engine
-        .list_state_machines()
-        .ok()
-        .and_then(|all| all.into_iter().find(|m| m.name == name_or_arn).map(|m| m.arn))
-        .unwrap_or_else(|| format!("arn:aws:states:us-east-1:000000000000:stateMachine:{name_or_arn}"))
 }
 
 async fn one(
@@ -111,26 +95,17 @@ async fn reject(msg: &jetstream::Message, stats: &Stats, why: String) {
 }
 
 async fn handle(msg: jetstream::Message, machine: &str, engine: Engine, stats: &Stats) {
-    let input: Value = match serde_json::from_slice(&msg.payload) {
-        Ok(v) => v,
-        Err(e) => return reject(&msg, stats, format!("the body is not JSON: {e}")).await,
-    };
+    use crate::ingest::{start_from_trigger, TriggerOutcome, EXECUTION_NAME_HEADER};
     let name = msg.headers.as_ref().and_then(|h| h.get(EXECUTION_NAME_HEADER)).map(|v| v.as_str().to_string());
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    engine.start_execution_then(machine, name.as_deref(), input, move |r| drop(tx.send(r)));
-    let started = rx.await.ok();
-    match started {
-        Some(Ok(_)) => {
+    match start_from_trigger(&engine, machine, &msg.payload, name.as_deref()).await {
+        TriggerOutcome::Started => {
             stats.triggers_started.fetch_add(1, Ordering::Relaxed);
             let _ = msg.ack().await;
         }
-        Some(Err(e @ (EngineError::Store(_) | EngineError::Stopped))) => {
-            tracing::warn!("trigger message on {} will be retried: {e}", msg.subject);
+        TriggerOutcome::Retry(why) => {
+            tracing::warn!("trigger message on {} will be retried: {why}", msg.subject);
             let _ = msg.ack_with(AckKind::Nak(Some(Duration::from_secs(1)))).await;
         }
-        Some(Err(e)) => reject(&msg, stats, e.to_string()).await,
-        None => {
-            let _ = msg.ack_with(AckKind::Nak(Some(Duration::from_secs(1)))).await;
-        }
+        TriggerOutcome::Reject(why) => reject(&msg, stats, why).await,
     }
 }
