@@ -21,8 +21,15 @@ if ! port_open 4222; then
     -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log
 fi
 if ! port_open 5672; then
-  echo "starting rabbitmq-server on 127.0.0.1:5672"
-  rabbitmq-server -detached
+  if rabbitmqctl -q status >/dev/null 2>&1; then
+    # The node runs with its application stopped (as a broker-restart test leaves it if
+    # it was interrupted): start the application.
+    echo "starting the rabbitmq application on 127.0.0.1:5672"
+    rabbitmqctl -q start_app
+  else
+    echo "starting rabbitmq-server on 127.0.0.1:5672"
+    rabbitmq-server -detached
+  fi
 fi
 
 for i in $(seq 1 60); do

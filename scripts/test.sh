@@ -12,9 +12,11 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "== cargo build --release"
 cargo build --release --quiet
-echo "== example workers' libraries (nats-py, the nats npm package)"
+echo "== example workers' libraries (nats-py, pika, the nats and amqplib npm packages)"
 python3 -c "import nats" 2>/dev/null || python3 -m pip install --quiet nats-py
-[ -d fixtures/workers/node_modules/nats ] || (cd fixtures/workers && npm install --silent --no-audit --no-fund)
+python3 -c "import pika" 2>/dev/null || python3 -m pip install --quiet pika
+[ -d fixtures/workers/node_modules/nats ] && [ -d fixtures/workers/node_modules/amqplib ] ||
+  (cd fixtures/workers && npm install --silent --no-audit --no-fund)
 echo "== cargo test"
 cargo test --workspace --release --quiet
 
@@ -23,6 +25,8 @@ python3 -c "import boto3" 2>/dev/null && command -v aws >/dev/null || python3 -m
 python3 tests/sdk/boto3_e2e.py ./target/release/stepline
 echo "== stepline serve with NATS (trigger, Python worker, status event)"
 python3 tests/sdk/nats_serve_e2e.py ./target/release/stepline
+echo "== stepline serve with AMQP (trigger queue, Python worker, status event, dead letter)"
+python3 tests/sdk/amqp_serve_e2e.py ./target/release/stepline
 
 corpus="${STEPLINE_CONFORMANCE:-../shared/conformance}"
 if [ -d "$corpus" ]; then

@@ -50,15 +50,19 @@ pub struct Args {
     /// whose tasks the workers answer by echoing their input).
     #[arg(long, value_name = "URL")]
     pub nats: Option<String>,
+    /// With --standard: send every task over this AMQP broker (RabbitMQ) to --workers
+    /// in-process workers, as --nats does.
+    #[arg(long, value_name = "URI")]
+    pub amqp: Option<String>,
     /// With --standard: answer tasks with --workers in-process worker threads (the
     /// embedded default) and report tasks/s, as --nats does over the bus.
     #[arg(long)]
     pub tasks: bool,
-    /// With --nats: the bus alone, no engine (persistent task, worker, persistent result,
+    /// With --nats or --amqp: the bus alone, no engine (persistent task, worker, persistent result,
     /// collector): the ceiling the engine's figures compare with. FILE is not read.
     #[arg(long)]
     pub baseline: bool,
-    /// Workers taking tasks (with --nats or --tasks).
+    /// Workers taking tasks (with --nats, --amqp or --tasks).
     #[arg(long, default_value_t = 4)]
     pub workers: usize,
 }
@@ -68,10 +72,16 @@ pub fn main(a: Args) -> Result<ExitCode> {
         if a.baseline {
             return crate::bench_bus::baseline(a, &url);
         }
-        return crate::bench_bus::run(a, Some(&url));
+        return crate::bench_bus::run(a, crate::bench_bus::Bus::Nats(&url));
+    }
+    if let Some(uri) = a.amqp.clone() {
+        if a.baseline {
+            return crate::bench_amqp::baseline(a, &uri);
+        }
+        return crate::bench_bus::run(a, crate::bench_bus::Bus::Amqp(&uri));
     }
     if a.standard && a.tasks {
-        return crate::bench_bus::run(a, None);
+        return crate::bench_bus::run(a, crate::bench_bus::Bus::InProcess);
     }
     if a.standard {
         return durable(a);

@@ -40,9 +40,17 @@ impl StatusListener for Clock {
     }
 }
 
-/// Tasks over NATS (`url`), or, without it, through the in-process queues to worker
-/// threads (the embedded default's ceiling).
-pub fn run(a: Args, url: Option<&str>) -> Result<ExitCode> {
+/// Where the benchmark's tasks go.
+#[derive(Clone, Copy)]
+pub enum Bus<'a> {
+    /// The in-process queues, answered by worker threads (the embedded default's ceiling).
+    InProcess,
+    Nats(&'a str),
+    Amqp(&'a str),
+}
+
+/// Tasks over a bus to `--workers` echo workers.
+pub fn run(a: Args, bus: Bus) -> Result<ExitCode> {
     let text = std::fs::read_to_string(&a.file)?;
     let input = definition::input(&a.input)?;
     let activity = activity_of(&text).context("the definition needs a Task on an activity")?;
@@ -53,8 +61,11 @@ pub fn run(a: Args, url: Option<&str>) -> Result<ExitCode> {
     let clock = Arc::new(Clock::default());
     let config = EngineConfig { data_dir: a.data.clone(), ..EngineConfig::default() };
     let listener = clock.clone();
-    let engine = match url {
-        Some(url) => {
+    let engine = match bus {
+        Bus::Amqp(uri) => {
+            crate::bench_amqp::engine((&rt, &workers_rt), config, uri, &prefix, &activity, a.workers, listener)?
+        }
+        Bus::Nats(url) => {
             let mut settings = NatsSettings::with_url(url);
             settings.prefix = prefix.clone();
             settings.api = false;
@@ -69,7 +80,7 @@ pub fn run(a: Args, url: Option<&str>) -> Result<ExitCode> {
             }
             engine
         }
-        None => {
+        Bus::InProcess => {
             let engine = Engine::open_with(config, |q| Routes::local(q).on_status_change(listener))?;
             for _ in 0..a.workers.max(1) {
                 let (engine, activity) = (engine.clone(), activity.clone());
@@ -83,6 +94,18 @@ pub fn run(a: Args, url: Option<&str>) -> Result<ExitCode> {
         }
     };
     let sm = engine.create_state_machine(&prefix, &text, "STANDARD", "arn:aws:iam::000000000000:role/bench")?;
+    // Warm up (bridge connected, queues declared, every worker consuming) before the
+    // clock starts, so that start-up is not counted as latency.
+    let warm = 50;
+    for i in 0..warm {
+        engine.start_execution(&sm.arn, Some(&format!("warm{i}")), input.clone())?;
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while clock.ended.lock().map(|e| e.len() < warm).unwrap_or(false) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    clock.ended.lock().map(|mut e| e.clear()).ok();
+    clock.engine_ms.lock().map(|mut e| e.clear()).ok();
     let rate = a.rate.filter(|r| *r > 0.0);
     let next = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let begin = Instant::now();
@@ -135,10 +158,17 @@ pub fn run(a: Args, url: Option<&str>) -> Result<ExitCode> {
     let q = |x: f64| inner.get(((inner.len() as f64 - 1.0) * x) as usize).copied().unwrap_or(0);
     let tps = ended.len() as f64 / secs;
     engine.shutdown();
-    if let Some(url) = url {
-        rt.block_on(cleanup(url, &prefix));
-    }
-    let bus = if url.is_some() { "nats" } else { "in-process" };
+    let bus = match bus {
+        Bus::Nats(url) => {
+            rt.block_on(cleanup(url, &prefix));
+            "nats"
+        }
+        Bus::Amqp(uri) => {
+            rt.block_on(crate::bench_amqp::cleanup(uri, &prefix, &activity));
+            "amqp"
+        }
+        Bus::InProcess => "in-process",
+    };
     if a.json {
         println!(
             "{}",

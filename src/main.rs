@@ -1,6 +1,7 @@
 //! The `stepline` command: a thin layer of subcommands over the Stepline crates.
 
 mod bench;
+mod bench_amqp;
 mod bench_bus;
 mod client;
 mod config;
