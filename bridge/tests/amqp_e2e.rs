@@ -197,3 +197,15 @@ async fn amqp_publish_tasks_publish_and_wait_for_their_callback() {
     assert_eq!(out["answer"], json!({"ok": true}));
     assert_eq!(out["lost"]["Error"], "AMQP.Unroutable");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_login_or_an_absent_broker_is_a_clear_error_without_the_password() {
+    use stepline_bridge::amqp::{AmqpBridge, AmqpSettings};
+    let wrong = AmqpSettings::with_uri("amqp://guest:not-the-password@127.0.0.1:5672/%2f");
+    let e = AmqpBridge::connect(wrong).await.err().expect("a wrong password is refused").to_string();
+    assert!(e.contains("ACCESS_REFUSED") && e.contains("127.0.0.1:5672"), "{e}");
+    assert!(!e.contains("not-the-password"), "the password stays out of the message: {e}");
+    let absent = AmqpSettings::with_uri("amqp://127.0.0.1:1/%2f");
+    let e = AmqpBridge::connect(absent).await.err().expect("nothing listens there").to_string();
+    assert!(e.contains("127.0.0.1:1") && e.contains("refused"), "{e}");
+}
