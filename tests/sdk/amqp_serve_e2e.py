@@ -42,7 +42,7 @@ def get(ch, queue, timeout=20):
     raise AssertionError(f"nothing arrived on {queue}")
 
 
-def scenario(port, prefix, trigger):
+def scenario(port, prefix, trigger, worker):
     sfn = boto3.client(
         "stepfunctions",
         endpoint_url=f"http://127.0.0.1:{port}",
@@ -79,6 +79,8 @@ def scenario(port, prefix, trigger):
     props, body = get(ch, f"{prefix}.dead-letter")
     assert body == b"not json", body
     assert "not JSON" in props.headers["Stepline-Reject-Reason"], props.headers
+    worker.kill()  # before its queue goes, or it declares it again
+    worker.wait()
     for q in (events, trigger, f"{prefix}.tasks.charge", f"{prefix}.results", f"{prefix}.dead-letter"):
         ch.queue_delete(q)
     for x in ("tasks", "events", "dead-letter"):
@@ -119,7 +121,7 @@ state_machine = "orders"
                         raise RuntimeError("stepline serve did not start: " + server.stderr.read().decode())
                     time.sleep(0.05)
             worker = subprocess.Popen([sys.executable, WORKER, "charge", "--uri", URI, "--prefix", prefix])
-            scenario(port, prefix, trigger)
+            scenario(port, prefix, trigger, worker)
             print("ok trigger queue -> AMQP worker -> HTTP API -> status event; bad message dead-lettered")
             print("1 passed, 0 failed")
         except Exception as e:
