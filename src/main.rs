@@ -6,7 +6,9 @@ mod bench_bus;
 mod client;
 mod config;
 mod conformance;
+mod dashboard;
 mod definition;
+mod dev;
 mod run;
 mod serve;
 mod validate;
@@ -42,6 +44,10 @@ enum Command {
     Bench(bench::Args),
     /// Run the engine (redb under --data) and serve the control API over HTTP.
     Serve(serve::Args),
+    /// The operator's dashboard, against a running `stepline serve` (--endpoint).
+    Tui(dashboard::Args),
+    /// Try Stepline: the engine, example machines and workers, and the dashboard, in one process.
+    Dev(dev::Args),
     /// Talk to a running `stepline serve`: start, list, describe, history, stop, redrive, replay.
     #[command(flatten)]
     Client(client::Op),
@@ -63,6 +69,8 @@ fn main() -> ExitCode {
         Command::Conformance(a) => conformance::main(a),
         Command::Bench(a) => bench::main(a),
         Command::Serve(a) => serve::main(a),
+        Command::Tui(a) => dashboard::main(&cli.client.endpoint, a),
+        Command::Dev(a) => dev::main(a),
         Command::Client(op) => client::main(cli.client, op),
     };
     match result {

@@ -1,7 +1,7 @@
 //! `stepline start | list | describe | history | stop | redrive | replay`: clients of the
 //! control API of a running `stepline serve`.
 
-mod http;
+pub mod http;
 
 use crate::definition;
 use anyhow::Result;
@@ -12,7 +12,7 @@ use std::process::ExitCode;
 pub struct Common {
     /// The control API of `stepline serve`.
     #[arg(long, default_value = "http://127.0.0.1:8083", env = "STEPLINE_ENDPOINT", global = true)]
-    endpoint: String,
+    pub endpoint: String,
     /// Print the API's JSON answer instead of a table.
     #[arg(long, global = true)]
     json: bool,

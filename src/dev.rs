@@ -1,0 +1,175 @@
+//! `stepline dev`: everything in one process for a first look. The engine on the
+//! embedded default (data in a temporary folder, or `--data`), the example state machines
+//! and their workers (built into the binary, so it runs from any directory), a trickle of
+//! executions (most succeed, some fail), the HTTP control API for the CLI, and the
+//! dashboard.
+//!
+//! The worker of `publish-report` is broken while the file `DATA/report-store-down`
+//! exists: executions of `nightly-report` fail in `Publish`. Delete the file ("fix the
+//! worker"), then redrive them from the dashboard (`R`).
+
+use anyhow::{Context, Result};
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+use stepline_core::engine::{Engine, EngineConfig, TaskAnswer};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Directory of the store [default: a new temporary directory].
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Address of the HTTP control API, for the CLI beside the dashboard.
+    #[arg(long, default_value = "127.0.0.1:8083")]
+    listen: std::net::SocketAddr,
+    /// Executions started per second.
+    #[arg(long, default_value_t = 2.0)]
+    rate: f64,
+    /// Run without the dashboard (for scripts), until interrupted.
+    #[arg(long)]
+    headless: bool,
+}
+
+/// The example machines: name and definition.
+const MACHINES: [(&str, &str); 4] = [
+    ("order-flow", include_str!("../fixtures/order-flow/definition.json")),
+    ("nightly-report", include_str!("../fixtures/dev/nightly-report.json")),
+    ("fan-out", include_str!("../fixtures/fan-out/definition.json")),
+    ("parallel", include_str!("../fixtures/parallel/definition.json")),
+];
+
+/// The file whose presence breaks the `publish-report` worker.
+pub const BROKEN: &str = "report-store-down";
+
+pub fn main(a: Args) -> Result<ExitCode> {
+    let data =
+        a.data.clone().unwrap_or_else(|| std::env::temp_dir().join(format!("stepline-dev-{}", std::process::id())));
+    std::fs::create_dir_all(&data).with_context(|| format!("cannot create {}", data.display()))?;
+    let appender = tracing_appender::rolling::daily(data.join("logs"), "stepline.log");
+    let (writer, _guard) = tracing_appender::non_blocking(appender);
+    let _ =
+        tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_max_level(tracing::Level::INFO).try_init();
+    let engine = Engine::open(EngineConfig { data_dir: data.clone(), ..EngineConfig::default() })
+        .with_context(|| format!("cannot open the store in {}", data.display()))?;
+    let mut arns = Vec::new();
+    for (name, definition) in MACHINES {
+        let arn = match engine.list_state_machines()?.into_iter().find(|m| m.name == name) {
+            Some(m) => engine.update_state_machine(&m.arn, definition)?.arn,
+            None => {
+                engine.create_state_machine(name, definition, "STANDARD", "arn:aws:iam::000000000000:role/dev")?.arn
+            }
+        };
+        arns.push((name, arn));
+    }
+    std::fs::write(data.join(BROKEN), "delete this file to fix the publish-report worker\n")?;
+    workers(&engine, &data);
+    generator(&engine, arns, a.rate);
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
+    match rt.block_on(stepline_bridge::http::bind(a.listen)) {
+        Ok(listener) => {
+            let e = engine.clone();
+            rt.spawn(async move { stepline_bridge::http::serve(e, listener).await });
+        }
+        Err(e) => tracing::warn!("no HTTP control API on {}: {e}", a.listen),
+    }
+    if a.headless {
+        eprintln!("stepline dev: data in {}, control API on http://{}", data.display(), a.listen);
+        rt.block_on(async { tokio::signal::ctrl_c().await })?;
+    } else {
+        stepline_tui::run(&stepline_tui::InProcess(engine.clone()), Duration::from_millis(500))?;
+        eprintln!("stepline dev: data kept in {}", data.display());
+    }
+    engine.shutdown();
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What a worker answers to a task's input.
+type Work = Box<dyn Fn(&Value, u32) -> TaskAnswer + Send>;
+
+/// Workers for the example activities, each on its own thread.
+fn workers(engine: &Engine, data: &Path) {
+    let broken = data.join(BROKEN);
+    let work: Vec<(&str, Work)> = vec![
+        (
+            "validate-order",
+            Box::new(|input: &Value, _| {
+                let items = input["items"].as_array().cloned().unwrap_or_default();
+                if items.is_empty() {
+                    return failure("Order.Invalid", "the order has no items");
+                }
+                let total: f64 =
+                    items.iter().map(|i| i["qty"].as_f64().unwrap_or(0.0) * i["price"].as_f64().unwrap_or(0.0)).sum();
+                TaskAnswer::Success(json!({"valid": true, "total": total}))
+            }),
+        ),
+        (
+            "charge-card",
+            Box::new(|input: &Value, _| {
+                let amount = input["amount"].as_f64().unwrap_or(0.0);
+                match input["attempt"].as_u64() {
+                    _ if amount > 500.0 => failure("Payment.Declined", &format!("the card was declined for {amount}")),
+                    Some(0) if amount > 60.0 => failure("Payment.Unavailable", "the payment service timed out"),
+                    _ => TaskAnswer::Success(json!({"chargeId": format!("ch_{}", (amount * 100.0) as u64)})),
+                }
+            }),
+        ),
+        (
+            "gather-numbers",
+            Box::new(|input: &Value, _| TaskAnswer::Success(json!({"orders": 42, "day": input["day"]}))),
+        ),
+        (
+            "publish-report",
+            Box::new(move |_: &Value, _| {
+                if broken.exists() {
+                    failure(
+                        "Report.StoreDown",
+                        "the report store refused the connection (delete DATA/report-store-down to fix)",
+                    )
+                } else {
+                    TaskAnswer::Success(json!({"url": "https://reports.example/daily"}))
+                }
+            }),
+        ),
+    ];
+    for (activity, answer) in work {
+        let engine = engine.clone();
+        std::thread::spawn(move || loop {
+            if let Some(t) = engine.poll_task(activity, Duration::from_secs(1)) {
+                // A little work time, so running executions show up as running.
+                std::thread::sleep(Duration::from_millis(300));
+                let _ = engine.answer_task(&t.token, answer(&t.input, t.retry_count));
+            }
+        });
+    }
+}
+
+fn failure(error: &str, cause: &str) -> TaskAnswer {
+    TaskAnswer::Failure { error: error.into(), cause: cause.into() }
+}
+
+/// Starts executions of the example machines in turn, with inputs that make some fail.
+fn generator(engine: &Engine, machines: Vec<(&'static str, String)>, rate: f64) {
+    if rate <= 0.0 {
+        return;
+    }
+    let engine = engine.clone();
+    std::thread::spawn(move || {
+        for i in 0u64.. {
+            let (name, arn) = &machines[(i % machines.len() as u64) as usize];
+            let input = match *name {
+                "order-flow" => {
+                    let price = [12.5, 40.0, 0.0, 80.0, 700.0][(i / 4 % 5) as usize];
+                    let items =
+                        if price == 0.0 { json!([]) } else { json!([{"sku": "A-1", "qty": 1, "price": price}]) };
+                    json!({"orderId": format!("ord-{i}"), "items": items})
+                }
+                "nightly-report" => json!({"day": format!("day-{i}")}),
+                "fan-out" => serde_json::from_str(include_str!("../fixtures/fan-out/input.json")).unwrap_or_default(),
+                _ => serde_json::from_str(include_str!("../fixtures/parallel/input.json")).unwrap_or_default(),
+            };
+            let _ = engine.start_execution(arn, Some(&format!("{name}-{i}")), input);
+            std::thread::sleep(Duration::from_secs_f64(1.0 / rate));
+        }
+    });
+}
