@@ -478,6 +478,14 @@ impl App {
                 }
                 d.json_scroll = 0;
             }
+            Key::Char('g') | Key::Char('G') => {
+                let last = key == Key::Char('G');
+                match d.pane {
+                    Pane::Graph => d.graph_selected = if last { d.graph.len().saturating_sub(1) } else { 0 },
+                    Pane::History => d.event_selected = if last { d.history.len().saturating_sub(1) } else { 0 },
+                }
+                d.json_scroll = 0;
+            }
             Key::Char('J') | Key::PageDown => d.json_scroll = d.json_scroll.saturating_add(5),
             Key::Char('K') | Key::PageUp => d.json_scroll = d.json_scroll.saturating_sub(5),
             Key::Char('w') => {

@@ -94,7 +94,8 @@ fn status_line(f: &mut Frame, area: Rect, app: &App) {
 
 fn executions(f: &mut Frame, area: Rect, app: &App) {
     let [head, table] = Layout::vertical([Constraint::Length(3), Constraint::Min(1)]).areas(area);
-    let [counts, spark] = Layout::horizontal([Constraint::Min(40), Constraint::Length(34)]).areas(head);
+    let spark_width = if head.width < 100 { 22 } else { 34 };
+    let [counts, spark] = Layout::horizontal([Constraint::Min(40), Constraint::Length(spark_width)]).areas(head);
     let mut spans = vec![];
     for (s, n, more) in &app.counts {
         let active = app.status_filter == Some(*s);
@@ -116,7 +117,7 @@ fn executions(f: &mut Frame, area: Rect, app: &App) {
     // The newest seconds at the right edge, as many as fit.
     let fit = (spark.width.saturating_sub(2) as usize).min(app.throughput.len());
     let recent = &app.throughput[app.throughput.len() - fit..];
-    f.render_widget(Sparkline::default().block(Block::bordered().title(" started/s, last 60 s ")).data(recent), spark);
+    f.render_widget(Sparkline::default().block(Block::bordered().title(" started/s ")).data(recent), spark);
     if app.rows.is_empty() {
         let empty = if app.search.is_empty() && app.status_filter.is_none() {
             "No executions yet. Start one with `stepline start MACHINE --input JSON`, or press ? for help."
@@ -267,9 +268,10 @@ fn dialog(f: &mut Frame, title: &str, text: &str) {
 
 fn help(f: &mut Frame, app: &App) {
     let filters: Vec<String> = STATUSES.iter().enumerate().map(|(i, s)| format!("{} {s}", i + 1)).collect();
+    let filters = filters.join(", ");
     let text = format!(
-        "Executions\n  j/k ↑/↓  move        Enter  open          g/G  first/last\n  0  every status      {}\n  m  next machine      /  search name, error, cause   Esc  clear filters\n  n/p  next/previous page\n\nExecution\n  Tab  states ↔ history    j/k  select    J/K  scroll the JSON\n  w  save the JSON shown to a file    Esc  back to the list\n\nActions (asked to confirm)\n  s  stop    R  redrive a failed execution    P  replay with the same input\n\n?  this help (any key closes it)    q  quit    (now on: {})",
-        filters.join("  "),
+        "Executions\n  j/k ↑/↓  move        Enter  open          g/G  first/last\n  0-5  status: 0 all, {}\n  m  next machine      /  search name, error, cause   Esc  clear filters\n  n/p  next/previous page\n\nExecution\n  Tab  states ↔ history    j/k  select    J/K  scroll the JSON\n  w  save the JSON shown to a file    Esc  back to the list\n\nActions (asked to confirm)\n  s  stop    R  redrive a failed execution    P  replay with the same input\n\n?  this help (any key closes it)    q  quit    (now on: {})",
+        filters,
         if app.screen == Screen::Execution { "an execution" } else { "the list" }
     );
     let area = centred(f.area(), 80, 18);
