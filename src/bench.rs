@@ -62,12 +62,19 @@ pub struct Args {
     /// collector): the ceiling the engine's figures compare with. FILE is not read.
     #[arg(long)]
     pub baseline: bool,
+    /// With --data: the dashboard over that store (fill it first) while FILE's executions
+    /// arrive at --rate; reports refresh, frame and key times over N (--executions) refreshes.
+    #[arg(long)]
+    pub dashboard: bool,
     /// Workers taking tasks (with --nats, --amqp or --tasks).
     #[arg(long, default_value_t = 4)]
     pub workers: usize,
 }
 
 pub fn main(a: Args) -> Result<ExitCode> {
+    if a.dashboard {
+        return crate::bench_dashboard::run(a);
+    }
     if let Some(url) = a.nats.clone() {
         if a.baseline {
             return crate::bench_bus::baseline(a, &url);

@@ -3,6 +3,7 @@
 mod bench;
 mod bench_amqp;
 mod bench_bus;
+mod bench_dashboard;
 mod client;
 mod config;
 mod conformance;

@@ -10,4 +10,5 @@ pub mod run;
 pub mod ui;
 
 pub use api::{ControlApi, InProcess};
+pub use ratatui;
 pub use run::run;
