@@ -138,6 +138,8 @@ pub struct App {
     pub machine_filter: Option<String>,
     /// Applied search text (names, and the error and cause of failed executions).
     pub search: String,
+    /// How the page is ordered (`o` cycles).
+    pub sort: Sort,
     /// Count per status, capped (`true` when there are more).
     pub counts: Vec<(&'static str, usize, bool)>,
     /// Executions started in each of the last 60 seconds.
@@ -164,6 +166,7 @@ impl Default for App {
             machines: Vec::new(),
             machine_filter: None,
             search: String::new(),
+            sort: Sort::Newest,
             counts: Vec::new(),
             throughput: Vec::new(),
             pages: Vec::new(),
@@ -172,6 +175,45 @@ impl Default for App {
             message: None,
             quit: false,
             now: 0.0,
+        }
+    }
+}
+
+/// The order of the executions on a page (the store always pages newest first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    Newest,
+    Oldest,
+    /// Longest running or took longest first.
+    Longest,
+    Name,
+}
+
+impl Sort {
+    pub fn next(self) -> Sort {
+        match self {
+            Sort::Newest => Sort::Oldest,
+            Sort::Oldest => Sort::Longest,
+            Sort::Longest => Sort::Name,
+            Sort::Name => Sort::Newest,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Sort::Newest => "newest",
+            Sort::Oldest => "oldest",
+            Sort::Longest => "longest",
+            Sort::Name => "name",
+        }
+    }
+
+    fn apply(self, rows: &mut [ExecutionRow], now: f64) {
+        match self {
+            Sort::Newest => rows.sort_by(|a, b| b.start.total_cmp(&a.start)),
+            Sort::Oldest => rows.sort_by(|a, b| a.start.total_cmp(&b.start)),
+            Sort::Longest => rows.sort_by(|a, b| b.duration(now).total_cmp(&a.duration(now))),
+            Sort::Name => rows.sort_by(|a, b| a.name.cmp(&b.name)),
         }
     }
 }
@@ -241,6 +283,7 @@ impl App {
             }
             rows = kept;
         }
+        self.sort.apply(&mut rows, self.now);
         self.rows = rows;
         self.selected = self.selected.min(self.rows.len().saturating_sub(1));
         self.counts = STATUSES
@@ -417,6 +460,11 @@ impl App {
                 self.pages.clear();
                 self.selected = 0;
                 self.refresh(api, self.now);
+            }
+            Key::Char('o') => {
+                self.sort = self.sort.next();
+                self.sort.apply(&mut self.rows, self.now);
+                self.selected = 0;
             }
             Key::Char('m') => {
                 let next = match &self.machine_filter {

@@ -75,7 +75,7 @@ pub fn draw(f: &mut Frame, app: &App) {
 fn status_line(f: &mut Frame, area: Rect, app: &App) {
     let keys = match app.screen {
         Screen::Executions => {
-            "Enter open  0-5 status  m machine  / search  n/p page  s stop  R redrive  P replay  ? help  q quit"
+            "Enter open  0-5 status  m machine  / search  o sort  n/p page  s stop  R redrive  P replay  ? help  q quit"
         }
         Screen::Execution => {
             "Tab pane  j/k move  J/K scroll  w save JSON  s stop  R redrive  P replay  Esc back  ? help"
@@ -93,7 +93,7 @@ fn status_line(f: &mut Frame, area: Rect, app: &App) {
 }
 
 fn executions(f: &mut Frame, area: Rect, app: &App) {
-    let [head, table] = Layout::vertical([Constraint::Length(3), Constraint::Min(1)]).areas(area);
+    let [head, table] = Layout::vertical([Constraint::Length(4), Constraint::Min(1)]).areas(area);
     let spark_width = if head.width < 100 { 22 } else { 34 };
     let [counts, spark] = Layout::horizontal([Constraint::Min(40), Constraint::Length(spark_width)]).areas(head);
     let mut spans = vec![];
@@ -111,7 +111,7 @@ fn executions(f: &mut Frame, area: Rect, app: &App) {
     if !app.search.is_empty() {
         filter.push(format!("search: \"{}\"", app.search));
     }
-    filter.push(format!("page {}", app.pages.len() + 1));
+    filter.push(format!("page {} · sorted {}", app.pages.len() + 1, app.sort.label()));
     let text = vec![Line::from(spans), Line::from(filter.join("   ")).style(Style::new().add_modifier(Modifier::DIM))];
     f.render_widget(Paragraph::new(text).block(Block::bordered().title(" Stepline · executions ")), counts);
     // The newest seconds at the right edge, as many as fit.
@@ -270,7 +270,7 @@ fn help(f: &mut Frame, app: &App) {
     let filters: Vec<String> = STATUSES.iter().enumerate().map(|(i, s)| format!("{} {s}", i + 1)).collect();
     let filters = filters.join(", ");
     let text = format!(
-        "Executions\n  j/k ↑/↓  move        Enter  open          g/G  first/last\n  0-5  status: 0 all, {}\n  m  next machine      /  search name, error, cause   Esc  clear filters\n  n/p  next/previous page\n\nExecution\n  Tab  states ↔ history    j/k  select    J/K  scroll the JSON\n  w  save the JSON shown to a file    Esc  back to the list\n\nActions (asked to confirm)\n  s  stop    R  redrive a failed execution    P  replay with the same input\n\n?  this help (any key closes it)    q  quit    (now on: {})",
+        "Executions\n  j/k ↑/↓  move        Enter  open          g/G  first/last\n  0-5  status: 0 all, {}\n  m  next machine      /  search name, error, cause   Esc  clear filters\n  n/p  next/previous page    o  sort the page: newest, oldest, longest, name\n\nExecution\n  Tab  states ↔ history    j/k  select    J/K  scroll the JSON\n  w  save the JSON shown to a file    Esc  back to the list\n\nActions (asked to confirm)\n  s  stop    R  redrive a failed execution    P  replay with the same input\n\n?  this help (any key closes it)    q  quit    (now on: {})",
         filters,
         if app.screen == Screen::Execution { "an execution" } else { "the list" }
     );

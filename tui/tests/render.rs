@@ -147,6 +147,13 @@ fn the_list_shows_counts_statuses_and_filters() {
         [("RUNNING", 1), ("SUCCEEDED", 1), ("FAILED", 1)]
     );
     snap!("list", render(&app, 120, 16));
+    // o cycles the order of the page: oldest first, then the longest first.
+    app.key(Key::Char('o'), &api);
+    assert_eq!(app.rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["paid", "declined", "waiting"]);
+    app.key(Key::Char('o'), &api);
+    app.key(Key::Char('o'), &api);
+    assert_eq!(app.rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["declined", "paid", "waiting"]);
+    app.key(Key::Char('o'), &api);
     // 3 keeps the failed ones; a search by the error's cause finds it too.
     app.key(Key::Char('3'), &api);
     assert_eq!(app.rows.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["declined"]);
