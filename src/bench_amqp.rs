@@ -111,7 +111,7 @@ pub fn baseline(a: Args, uri: &str) -> Result<ExitCode> {
     let names = Names { prefix: prefix.clone() };
     let (tasks_q, results_q) = (names.task_queue("work"), names.results_queue());
     let total = a.executions;
-    let (secs, mut lat) = rt.block_on(async {
+    let (secs, lat) = rt.block_on(async {
         let (conn, ch) = channel(uri, 1000).await?;
         declare(&ch, &tasks_q).await?;
         declare(&ch, &results_q).await?;
@@ -191,18 +191,6 @@ pub fn baseline(a: Args, uri: &str) -> Result<ExitCode> {
         }
         anyhow::Ok((secs, lat))
     })?;
-    lat.sort_by(|x, y| x.total_cmp(y));
-    let p = |q: f64| lat.get(((lat.len() as f64 - 1.0) * q) as usize).copied().unwrap_or(0.0);
-    let rps = lat.len() as f64 / secs;
-    if a.json {
-        println!(
-            "{}",
-            json!({"bus": "amqp", "baseline": true, "round_trips": lat.len(), "workers": a.workers, "seconds": secs,
-                   "round_trips_per_s": rps, "latency_ms_p50": p(0.5), "latency_ms_p99": p(0.99)})
-        );
-    } else {
-        println!("{} bare AMQP round trips (no engine), {} workers, in {secs:.2}s", lat.len(), a.workers);
-        println!("{rps:.0} round trips/s; publish to result collected: p50 {:.2} ms, p99 {:.2} ms", p(0.5), p(0.99));
-    }
+    crate::bench_bus::report_baseline("amqp", "AMQP", lat, secs, &a);
     Ok(ExitCode::SUCCESS)
 }

@@ -247,7 +247,7 @@ pub fn baseline(a: Args, url: &str) -> Result<ExitCode> {
     let names = Names { prefix: prefix.clone() };
     let (tasks_stream, results_stream) = (names.tasks_stream(), names.results_stream());
     let total = a.executions;
-    let (secs, mut lat) = rt.block_on(async {
+    let (secs, lat) = rt.block_on(async {
         let js = async_nats::jetstream::new(async_nats::connect(url).await?);
         for (name, subject) in
             [(&tasks_stream, format!("{prefix}.tasks.>")), (&results_stream, names.results_subject())]
@@ -324,18 +324,23 @@ pub fn baseline(a: Args, url: &str) -> Result<ExitCode> {
         names.delete_streams(&js).await;
         anyhow::Ok((secs, lat))
     })?;
+    report_baseline("nats", "NATS JetStream", lat, secs, &a);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints a bare-bus baseline: round trips per second and publish-to-collected latency.
+pub fn report_baseline(bus: &str, label: &str, mut lat: Vec<f64>, secs: f64, a: &Args) {
     lat.sort_by(|x, y| x.total_cmp(y));
     let p = |q: f64| lat.get(((lat.len() as f64 - 1.0) * q) as usize).copied().unwrap_or(0.0);
     let rps = lat.len() as f64 / secs;
     if a.json {
         println!(
             "{}",
-            json!({"bus": "nats", "baseline": true, "round_trips": lat.len(), "workers": a.workers, "seconds": secs,
+            json!({"bus": bus, "baseline": true, "round_trips": lat.len(), "workers": a.workers, "seconds": secs,
                    "round_trips_per_s": rps, "latency_ms_p50": p(0.5), "latency_ms_p99": p(0.99)})
         );
     } else {
-        println!("{} bare NATS JetStream round trips (no engine), {} workers, in {secs:.2}s", lat.len(), a.workers);
+        println!("{} bare {label} round trips (no engine), {} workers, in {secs:.2}s", lat.len(), a.workers);
         println!("{rps:.0} round trips/s; publish to result collected: p50 {:.2} ms, p99 {:.2} ms", p(0.5), p(0.99));
     }
-    Ok(ExitCode::SUCCESS)
 }

@@ -155,6 +155,8 @@ fn generator(engine: &Engine, machines: Vec<(&'static str, String)>, rate: f64) 
     }
     let engine = engine.clone();
     std::thread::spawn(move || {
+        let fan_out: Value = serde_json::from_str(include_str!("../fixtures/fan-out/input.json")).unwrap_or_default();
+        let parallel: Value = serde_json::from_str(include_str!("../fixtures/parallel/input.json")).unwrap_or_default();
         for i in 0u64.. {
             let (name, arn) = &machines[(i % machines.len() as u64) as usize];
             let input = match *name {
@@ -165,8 +167,8 @@ fn generator(engine: &Engine, machines: Vec<(&'static str, String)>, rate: f64) 
                     json!({"orderId": format!("ord-{i}"), "items": items})
                 }
                 "nightly-report" => json!({"day": format!("day-{i}")}),
-                "fan-out" => serde_json::from_str(include_str!("../fixtures/fan-out/input.json")).unwrap_or_default(),
-                _ => serde_json::from_str(include_str!("../fixtures/parallel/input.json")).unwrap_or_default(),
+                "fan-out" => fan_out.clone(),
+                _ => parallel.clone(),
             };
             let _ = engine.start_execution(arn, Some(&format!("{name}-{i}")), input);
             std::thread::sleep(Duration::from_secs_f64(1.0 / rate));

@@ -9,7 +9,6 @@ Usage: amqp_serve_e2e.py PATH_TO_STEPLINE [AMQP_URI]. Prints 'N passed, M failed
 """
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,17 +17,12 @@ import time
 import boto3
 import pika
 from botocore.config import Config
+from serve_helpers import free_port, start_serve
 
 STEPLINE = sys.argv[1]
 URI = sys.argv[2] if len(sys.argv) > 2 else "amqp://guest:guest@127.0.0.1:5672/%2f"
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORKER = os.path.join(HERE, "..", "..", "fixtures", "workers", "amqp_worker.py")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(ch, queue, timeout=20):
@@ -108,18 +102,9 @@ prefix = "{prefix}"
 queue = "{trigger}"
 state_machine = "orders"
 """)
-        server = subprocess.Popen([STEPLINE, "serve", "--config", config], stderr=subprocess.PIPE)
+        server = start_serve(STEPLINE, config, port)
         worker = None
         try:
-            deadline = time.time() + 20
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    if server.poll() is not None or time.time() > deadline:
-                        raise RuntimeError("stepline serve did not start: " + server.stderr.read().decode())
-                    time.sleep(0.05)
             worker = subprocess.Popen([sys.executable, WORKER, "charge", "--uri", URI, "--prefix", prefix])
             scenario(port, prefix, trigger, worker)
             print("ok trigger queue -> AMQP worker -> HTTP API -> status event; bad message dead-lettered")

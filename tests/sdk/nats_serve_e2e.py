@@ -9,7 +9,6 @@ Usage: nats_serve_e2e.py PATH_TO_STEPLINE [NATS_URL]. Prints 'N passed, M failed
 import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -18,17 +17,12 @@ import time
 import boto3
 import nats
 from botocore.config import Config
+from serve_helpers import free_port, start_serve
 
 STEPLINE = sys.argv[1]
 NATS_URL = sys.argv[2] if len(sys.argv) > 2 else "nats://127.0.0.1:4222"
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORKER = os.path.join(HERE, "..", "..", "fixtures", "workers", "nats_worker.py")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def scenario(port, prefix):
@@ -100,18 +94,9 @@ prefix = "{prefix}"
 subject = "{prefix}.orders.created"
 state_machine = "orders"
 """)
-        server = subprocess.Popen([STEPLINE, "serve", "--config", config], stderr=subprocess.PIPE)
+        server = start_serve(STEPLINE, config, port)
         worker = None
         try:
-            deadline = time.time() + 20
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    if server.poll() is not None or time.time() > deadline:
-                        raise RuntimeError("stepline serve did not start: " + server.stderr.read().decode())
-                    time.sleep(0.05)
             # The server made its streams before it took HTTP requests: the worker can bind.
             worker = subprocess.Popen([sys.executable, WORKER, "charge", "--url", NATS_URL, "--prefix", prefix])
             asyncio.run(scenario(port, prefix))

@@ -138,6 +138,9 @@ pub struct App {
     pub machine_filter: Option<String>,
     /// Applied search text (names, and the error and cause of failed executions).
     pub search: String,
+    /// Error and cause (lowercase) of finished executions already searched, by ARN and
+    /// stop date.
+    pub errors: HashMap<String, String>,
     /// How the page is ordered (`o` cycles).
     pub sort: Sort,
     /// Count per status, capped (`true` when there are more).
@@ -166,6 +169,7 @@ impl Default for App {
             machines: Vec::new(),
             machine_filter: None,
             search: String::new(),
+            errors: HashMap::new(),
             sort: Sort::Newest,
             counts: Vec::new(),
             throughput: Vec::new(),
@@ -272,10 +276,15 @@ impl App {
             for r in rows {
                 let hit = r.name.to_lowercase().contains(&needle)
                     || (r.status != "RUNNING" && r.status != "SUCCEEDED" && {
-                        let d = api.call("DescribeExecution", &json!({"executionArn": r.arn})).unwrap_or_default();
-                        let text =
-                            format!("{} {}", d["error"].as_str().unwrap_or(""), d["cause"].as_str().unwrap_or(""));
-                        text.to_lowercase().contains(&needle)
+                        // A finished execution's error changes only with a redrive, which
+                        // changes its stop date: asked for once per stop.
+                        let key = format!("{}@{}", r.arn, r.stop.unwrap_or(0.0));
+                        let text = self.errors.entry(key).or_insert_with(|| {
+                            let d = api.call("DescribeExecution", &json!({"executionArn": r.arn})).unwrap_or_default();
+                            let e = d["error"].as_str().unwrap_or("");
+                            format!("{e} {}", d["cause"].as_str().unwrap_or("")).to_lowercase()
+                        });
+                        text.contains(&needle)
                     });
                 if hit {
                     kept.push(r);

@@ -56,7 +56,8 @@ where
 
 pub(super) async fn results(ch: Channel, ctx: Context) -> Result<(), AmqpError> {
     let queue = ctx.names.results_queue();
-    consume(ch, &ctx.clone(), &queue.clone(), move |d| {
+    let (c, q) = (ctx.clone(), queue.clone());
+    consume(ch, &c, &q, move |d| {
         let (ctx, queue) = (ctx.clone(), queue.clone());
         async move { result(d, &ctx, &queue).await }
     })
@@ -88,7 +89,8 @@ async fn result(d: Delivery, ctx: &Context, queue: &str) {
 }
 
 pub(super) async fn trigger(ch: Channel, ctx: Context, queue: String, machine: String) -> Result<(), AmqpError> {
-    consume(ch, &ctx.clone(), &queue.clone(), move |d| {
+    let (c, q) = (ctx.clone(), queue.clone());
+    consume(ch, &c, &q, move |d| {
         let (ctx, queue, machine) = (ctx.clone(), queue.clone(), machine.clone());
         async move { start(d, &ctx, &queue, &machine).await }
     })
