@@ -16,6 +16,11 @@ pub fn format_timestamp(ms: Millis) -> String {
     DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// The wall clock in ms since the epoch (0 if the clock is before it).
+pub fn now_millis() -> Millis {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as Millis)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,4 +23,7 @@ pub struct Live {
     /// The journal's start entry, written with the execution's first summary unless the
     /// execution has already succeeded by then.
     pub unjournaled_start: Option<crate::store::JournalEntry>,
+    /// The state entered last (in any branch): where a failure is placed. Unknown after a
+    /// restart until the next state is entered; the stored history answers then.
+    pub last_entered: Option<std::sync::Arc<str>>,
 }

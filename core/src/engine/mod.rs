@@ -11,9 +11,11 @@ mod express;
 mod live;
 mod queues;
 mod run_loop;
+mod tasks;
 
 pub use dispatch::{Dispatcher, Routes, StatusListener};
 pub use queues::{TaskEnvelope, TaskQueues};
+pub use tasks::{ActivityLoad, PendingTask, TaskBoard};
 
 use crate::store::{ActivityRecord, ExecutionRecord, StateMachineRecord, Store, StoreError};
 use serde_json::Value;
@@ -179,6 +181,10 @@ pub(crate) enum Request {
     DeleteActivity {
         arn: String,
         reply: Reply<()>,
+    },
+    /// The outstanding tasks, for operators.
+    Tasks {
+        reply: Reply<TaskBoard>,
     },
     Shutdown,
 }
@@ -384,6 +390,21 @@ impl Engine {
         Ok(stored)
     }
 
+    /// Stored executions in start order that `keep` accepts, a bounded read at a time
+    /// (searches over the whole store). EXPRESS summaries are not included.
+    pub fn scan_executions(
+        &self,
+        query: &crate::store::ScanQuery,
+        keep: &mut dyn FnMut(&ExecutionRecord) -> bool,
+    ) -> Result<crate::store::Scan, EngineError> {
+        Ok(self.store.scan_executions(query, keep)?)
+    }
+
+    /// How many stored executions are in each status, per state machine.
+    pub fn execution_counts(&self) -> Result<Vec<(String, crate::interp::Status, u64)>, EngineError> {
+        Ok(self.store.counts()?)
+    }
+
     /// History events in AWS's JSON shape.
     pub fn history(&self, arn: &str, after: u64, limit: usize, reverse: bool) -> Result<Vec<Value>, EngineError> {
         if self.store.execution(arn)?.is_none() {
@@ -456,6 +477,11 @@ impl Engine {
 
     pub fn answer_task(&self, token: &str, answer: TaskAnswer) -> Result<(), EngineError> {
         self.call(|reply| Request::Answer { token: token.into(), answer, reply })
+    }
+
+    /// The tasks waiting for a worker's or a callback's answer, and the load per activity.
+    pub fn pending_tasks(&self) -> Result<TaskBoard, EngineError> {
+        self.call(|reply| Request::Tasks { reply })
     }
 
     /// Waits up to `timeout` for a task of `activity` (AWS's `GetActivityTask`).

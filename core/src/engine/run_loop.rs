@@ -5,6 +5,7 @@ use super::dispatch::Routes;
 use super::express::{summarize, Express};
 use super::live::Live;
 use super::queues::TaskEnvelope;
+use super::tasks::{PendingTask, TaskBoard};
 use super::{EngineConfig, EngineError, Request, TaskAnswer};
 use crate::entropy::{Entropy, SplitMix64};
 use crate::history::TaskFamily;
@@ -30,6 +31,8 @@ struct TaskRef {
     wrap_lambda: bool,
     /// Which dispatcher has it.
     activity: String,
+    /// What an operator sees of it.
+    info: PendingTask,
 }
 
 pub struct EngineState {
@@ -58,6 +61,8 @@ pub struct EngineState {
     status_changes: Vec<ExecutionRecord>,
     /// State machine records as last committed, so a start does not read and parse one.
     sm_records: HashMap<String, StateMachineRecord>,
+    /// Successes and failures received per activity since the engine started.
+    answered: HashMap<String, u64>,
     /// Executions started in this batch under a given name: not yet visible in the store,
     /// and perhaps no longer live, but a second start with the name must find them.
     named_in_batch: HashMap<String, ExecutionRecord>,
@@ -104,6 +109,7 @@ impl EngineState {
             status_changes: Vec::new(),
             sm_records: HashMap::new(),
             named_in_batch: HashMap::new(),
+            answered: HashMap::new(),
         };
         for record in st.store.running()? {
             st.replay(record)?;
@@ -160,6 +166,7 @@ impl EngineState {
                 timers: HashMap::new(),
                 express: None,
                 unjournaled_start: None,
+                last_entered: None,
             },
         );
         self.apply_commands(&arn, cmds);
@@ -195,7 +202,20 @@ impl EngineState {
                 Command::ScheduleTask(req) => {
                     let (activity, input, wrap_lambda) = route(&req);
                     live.tasks.insert(req.id, req.token.clone());
-                    let task = TaskRef { arn: arn.to_string(), id: req.id, wrap_lambda, activity: activity.clone() };
+                    let info = PendingTask {
+                        token: req.token.clone(),
+                        activity: activity.clone(),
+                        execution_arn: arn.to_string(),
+                        state_name: req.state_name.clone(),
+                        scheduled: wall_now(),
+                        last_heartbeat: None,
+                        heartbeat_seconds: req.heartbeat_seconds,
+                        timeout_seconds: req.timeout_seconds,
+                        retry_count: req.retry_count,
+                        wait_for_token: req.wait_for_token,
+                    };
+                    let task =
+                        TaskRef { arn: arn.to_string(), id: req.id, wrap_lambda, activity: activity.clone(), info };
                     self.tokens.insert(req.token.clone(), task);
                     self.outbox.insert(
                         req.token.clone(),
@@ -268,12 +288,37 @@ impl EngineState {
         }
         // Stored events leave memory: a waiting execution holds only its frames.
         let events = live.exec.take_history();
+        for e in &events {
+            use crate::history::EventKind as K;
+            match &e.kind {
+                K::StateEntered { name, .. } => {
+                    live.last_entered = Some(name.clone());
+                    live.record.retrying = false;
+                }
+                K::StateExited { .. } => live.record.retrying = false,
+                K::TaskFailed { .. } | K::TaskTimedOut { .. } | K::ParallelStateFailed | K::MapStateFailed => {
+                    live.record.retrying = true
+                }
+                _ => {}
+            }
+        }
+        if !events.is_empty() {
+            live.record.updated = wall_now();
+        }
         if live.express.is_none() {
             let events: Vec<Value> = events.iter().map(|e| e.to_aws_json()).collect();
             batch.append_history(arn, &events)?;
         }
         let rec = &mut live.record;
         summarize(rec, &live.exec);
+        rec.retrying &= rec.status == Status::Running;
+        rec.failed_state = match rec.status {
+            Status::Running | Status::Succeeded => None,
+            _ => match &live.last_entered {
+                Some(n) => Some(n.to_string()),
+                None => last_entered_stored(&self.store, arn),
+            },
+        };
         if live.stored_status != Some(rec.status) && !self.dispatch.listeners().is_empty() {
             self.status_changes.push(rec.clone());
         }
@@ -377,6 +422,7 @@ impl EngineState {
                 timers: HashMap::new(),
                 express: None,
                 unjournaled_start,
+                last_entered: None,
             },
         );
         self.apply_commands(&arn, cmds);
@@ -474,6 +520,10 @@ impl EngineState {
                     let res = self.stop(&mut batch, &arn, error, cause);
                     replies.push(Box::new(move || reply.send(res)));
                 }
+                Request::Tasks { reply } => {
+                    let board = TaskBoard::build(self.tokens.values().map(|t| &t.info), &self.answered);
+                    replies.push(Box::new(move || reply.send(Ok(board))));
+                }
             }
         }
         let now = wall_now();
@@ -536,6 +586,7 @@ impl EngineState {
                 timers: HashMap::new(),
                 express: Some(w.slot),
                 unjournaled_start: None,
+                last_entered: None,
             },
         );
         self.apply_commands(&arn, w.cmds);
@@ -543,10 +594,15 @@ impl EngineState {
     }
 
     fn answer(&mut self, batch: &mut Batch, token: &str, answer: TaskAnswer) -> Result<(), EngineError> {
-        let Some(t) = self.tokens.get(token) else {
+        let Some(t) = self.tokens.get_mut(token) else {
             return Err(EngineError::TaskDoesNotExist);
         };
         let (arn, id, wrap) = (t.arn.clone(), t.id, t.wrap_lambda);
+        if matches!(answer, TaskAnswer::Heartbeat) {
+            t.info.last_heartbeat = Some(wall_now());
+        } else {
+            *self.answered.entry(t.activity.clone()).or_default() += 1;
+        }
         let event = match answer {
             TaskAnswer::Heartbeat => Event::TaskHeartbeat { id },
             TaskAnswer::Success(output) => {
@@ -707,6 +763,15 @@ fn withdraw(
     }
 }
 
+/// The last state entered according to the stored history (the engine restarted since).
+fn last_entered_stored(store: &Store, arn: &str) -> Option<String> {
+    let events = store.history(arn, 0, 10_000, true).ok()?;
+    events.iter().find_map(|e| {
+        e["type"].as_str().filter(|t| t.ends_with("StateEntered"))?;
+        e["stateEnteredEventDetails"]["name"].as_str().map(str::to_string)
+    })
+}
+
 /// The identity an execution of `sm` named `name` starts with.
 pub(super) fn execution_info(sm: &StateMachineRecord, arn: String, name: String, now: Millis) -> ExecutionInfo {
     ExecutionInfo {
@@ -782,6 +847,7 @@ pub(super) fn fail_all(requests: Vec<Request>, why: &str) {
             }
             Request::Answer { reply, .. } | Request::DeleteActivity { reply, .. } => reply.send(Err(err())),
             Request::CreateActivity { reply, .. } => reply.send(Err(err())),
+            Request::Tasks { reply } => reply.send(Err(err())),
             Request::Shutdown => {}
         }
     }

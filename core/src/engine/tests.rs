@@ -337,3 +337,97 @@ fn listeners_hear_every_status_change_once() {
     assert_eq!(got, expected);
     e.shutdown();
 }
+
+#[test]
+fn the_task_board_shows_outstanding_tasks_heartbeats_and_answers_per_activity() {
+    let dir = data_dir("board");
+    let e = engine(&dir);
+    let sm = e.create_state_machine("work", TASK_MACHINE, "STANDARD", "role").unwrap();
+    let a = e.start_execution(&sm.arn, Some("a"), json!({})).unwrap();
+    let b = e.start_execution(&sm.arn, Some("b"), json!({})).unwrap();
+    let board = e.pending_tasks().unwrap();
+    assert_eq!(board.tasks.len(), 2);
+    assert_eq!(board.tasks[0].state_name, "Work");
+    assert_eq!(board.activities.len(), 1);
+    let load = &board.activities[0];
+    assert_eq!((load.activity.as_str(), load.pending, load.answered), ("work", 2, 0));
+    assert_eq!(load.oldest, Some(board.tasks[0].scheduled));
+    assert_eq!(load.last_heartbeat, None);
+
+    let first = e.poll_task("work", Duration::from_secs(5)).unwrap();
+    e.answer_task(&first.token, TaskAnswer::Heartbeat).unwrap();
+    let beat = e.pending_tasks().unwrap();
+    let t = beat.tasks.iter().find(|t| t.token == first.token).unwrap();
+    assert!(t.last_heartbeat.is_some());
+    assert_eq!(beat.activities[0].last_heartbeat, t.last_heartbeat);
+
+    e.answer_task(&first.token, TaskAnswer::Success(json!(1))).unwrap();
+    let after = e.pending_tasks().unwrap();
+    assert_eq!(after.tasks.len(), 1);
+    assert_ne!(after.tasks[0].token, first.token);
+    assert_eq!((after.activities[0].pending, after.activities[0].answered), (1, 1));
+    let left = [&a.arn, &b.arn].into_iter().find(|arn| **arn == after.tasks[0].execution_arn);
+    assert!(left.is_some());
+    e.shutdown();
+}
+
+#[test]
+fn counts_scans_and_failure_facts_are_kept_for_operators() {
+    let dir = data_dir("scan");
+    let e = engine(&dir);
+    let retried = r#"{"StartAt": "Work", "States": {
+      "Work": {"Type": "Task", "Resource": "arn:aws:states:us-east-1:000000000000:activity:work",
+               "Retry": [{"ErrorEquals": ["Flaky"], "IntervalSeconds": 60}], "End": true}}}"#;
+    let sm = e.create_state_machine("scan", retried, "STANDARD", "role").unwrap();
+    let ok = e.start_execution(&sm.arn, Some("ok"), json!({})).unwrap();
+    let bad = e.start_execution(&sm.arn, Some("bad"), json!({})).unwrap();
+    let flaky = e.start_execution(&sm.arn, Some("flaky"), json!({})).unwrap();
+    for _ in 0..3 {
+        let t = e.poll_task("work", Duration::from_secs(5)).unwrap();
+        let answer = match t.execution_name.as_str() {
+            "ok" => TaskAnswer::Success(json!(1)),
+            "bad" => TaskAnswer::Failure { error: "Broken".into(), cause: "it broke".into() },
+            _ => TaskAnswer::Failure { error: "Flaky".into(), cause: "try later".into() },
+        };
+        e.answer_task(&t.token, answer).unwrap();
+    }
+    assert_eq!(wait_for(&e, &ok.arn, Status::Succeeded).failed_state, None);
+    let failed = wait_for(&e, &bad.arn, Status::Failed);
+    assert_eq!(failed.failed_state.as_deref(), Some("Work"));
+    let waiting = e.describe_execution(&flaky.arn).unwrap();
+    assert!(waiting.retrying, "a failed attempt waiting for its retry");
+    assert!(waiting.updated >= waiting.start);
+
+    let mut counts = e.execution_counts().unwrap();
+    counts.sort_by_key(|c| c.1.as_str());
+    let seen: Vec<(&str, u64)> = counts.iter().map(|(_, s, n)| (s.as_str(), *n)).collect();
+    assert_eq!(seen, [("FAILED", 1), ("RUNNING", 1), ("SUCCEEDED", 1)]);
+
+    // Oldest first, one record read per scan, resuming where the last one stopped.
+    let mut names = Vec::new();
+    let mut after: Option<(i64, String)> = None;
+    loop {
+        let q = crate::store::ScanQuery {
+            machine: None,
+            status: None,
+            oldest_first: true,
+            after: after.as_ref().map(|(ms, a)| (*ms, a.as_str())),
+            limit: 10,
+            max_scanned: 1,
+        };
+        let scan = e.scan_executions(&q, &mut |r| r.name != "ok").unwrap();
+        names.extend(scan.records.iter().map(|r| r.name.clone()));
+        if scan.scanned == 0 {
+            break;
+        }
+        after = scan.resume_at;
+    }
+    assert_eq!(names, ["bad", "flaky"]);
+    e.shutdown();
+    drop(e);
+
+    // Counts survive a restart.
+    let e = engine(&dir);
+    assert_eq!(e.execution_counts().unwrap().len(), 3);
+    e.shutdown();
+}

@@ -30,6 +30,22 @@ pub fn prefixed(prefix: &str, start_ms: i64, arn: &str) -> Vec<u8> {
     k
 }
 
+/// `machine_arn \0 STATUS`, the key of a count.
+pub fn count(machine: &str, status: crate::interp::Status) -> Vec<u8> {
+    let mut k = Vec::with_capacity(machine.len() + 12);
+    k.extend_from_slice(machine.as_bytes());
+    k.push(0);
+    k.extend_from_slice(status.as_str().as_bytes());
+    k
+}
+
+pub fn parse_count(key: &[u8]) -> Option<(String, crate::interp::Status)> {
+    let at = key.iter().rposition(|b| *b == 0)?;
+    let machine = std::str::from_utf8(&key[..at]).ok()?;
+    let status = crate::interp::Status::parse(std::str::from_utf8(&key[at + 1..]).ok()?)?;
+    Some((machine.to_string(), status))
+}
+
 /// The ARN at the end of an index key whose fixed part is `skip` bytes long.
 pub fn arn_after(key: &[u8], skip: usize) -> String {
     String::from_utf8_lossy(&key[skip.min(key.len())..]).into_owned()

@@ -10,7 +10,7 @@ mod tables;
 
 use crate::interp::{Event, ExecutionInfo, Status};
 use crate::time::Millis;
-use redb::{Database, ReadableDatabase, ReadableTable, WriteTransaction};
+use redb::{Database, ReadableDatabase, ReadableTable, TableHandle, WriteTransaction};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::path::Path;
@@ -79,6 +79,18 @@ pub struct ExecutionRecord {
     /// States entered so far.
     #[serde(default)]
     pub transitions: u64,
+    /// The state entered last before the execution failed, timed out or was aborted:
+    /// what an operator searches by ("every execution that failed in Publish").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_state: Option<String>,
+    /// When the summary last changed (ms since the epoch): how long a running execution
+    /// has been waiting.
+    #[serde(default)]
+    pub updated: Millis,
+    /// A task or branch of the current state failed and the state has not been left:
+    /// it is being retried.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retrying: bool,
 }
 
 impl ExecutionRecord {
@@ -100,6 +112,9 @@ impl ExecutionRecord {
             events: 0,
             journal: 0,
             transitions: 0,
+            failed_state: None,
+            updated: info.start_time,
+            retrying: false,
         }
     }
 }
@@ -121,6 +136,27 @@ pub struct Store {
     db: Database,
 }
 
+/// Which executions a scan reads, in which order, and how far.
+#[derive(Debug, Clone, Copy)]
+pub struct ScanQuery<'a> {
+    pub machine: Option<&'a str>,
+    pub status: Option<Status>,
+    pub oldest_first: bool,
+    /// The `(start, arn)` position a previous scan ended at, excluded.
+    pub after: Option<(Millis, &'a str)>,
+    pub limit: usize,
+    pub max_scanned: usize,
+}
+
+/// What a scan found, and where the next one resumes.
+#[derive(Debug, Clone, Default)]
+pub struct Scan {
+    pub records: Vec<ExecutionRecord>,
+    pub scanned: usize,
+    /// The position of the last record read; `None` when nothing was read.
+    pub resume_at: Option<(Millis, String)>,
+}
+
 /// Changes made in one write transaction.
 pub struct Batch {
     txn: WriteTransaction,
@@ -140,6 +176,8 @@ struct Pending {
     by_status: Vec<Op>,
     journal: Vec<Op>,
     history: Vec<Op>,
+    /// Change of each `(machine, status)` count.
+    counts: std::collections::HashMap<(String, Status), i64>,
 }
 
 impl Store {
@@ -153,6 +191,7 @@ impl Store {
     pub fn open_with_cache(path: &Path, cache_bytes: usize) -> Result<Store, StoreError> {
         let db = redb::Builder::new().set_cache_size(cache_bytes).create(path)?;
         let txn = db.begin_write()?;
+        let counted = txn.list_tables()?.any(|t| t.name() == COUNTS.name());
         {
             txn.open_table(STATE_MACHINES)?;
             txn.open_table(STATE_MACHINE_VERSIONS)?;
@@ -163,6 +202,20 @@ impl Store {
             txn.open_table(JOURNAL)?;
             txn.open_table(HISTORY)?;
             txn.open_table(ACTIVITIES)?;
+            let mut counts = txn.open_table(COUNTS)?;
+            if !counted {
+                // A store written before counts were kept: count once.
+                let execs = txn.open_table(EXECUTIONS)?;
+                let mut by: std::collections::HashMap<Vec<u8>, u64> = std::collections::HashMap::new();
+                for row in execs.iter()? {
+                    let (_, v) = row?;
+                    let rec: ExecutionRecord = serde_json::from_slice(v.value())?;
+                    *by.entry(keys::count(&rec.state_machine_arn, rec.status)).or_default() += 1;
+                }
+                for (k, n) in by {
+                    counts.insert(k.as_slice(), n)?;
+                }
+            }
         }
         txn.commit()?;
         Ok(Store { db })
@@ -233,43 +286,79 @@ impl Store {
         limit: usize,
         before: Option<(Millis, &str)>,
     ) -> Result<Vec<ExecutionRecord>, StoreError> {
+        let query = ScanQuery { machine, status, oldest_first: false, after: before, limit, max_scanned: usize::MAX };
+        Ok(self.scan_executions(&query, &mut |_| true)?.records)
+    }
+
+    /// Executions in start order (newest or oldest first) from an index, past the
+    /// position a previous scan ended at, that `keep` accepts: at most `limit` of them,
+    /// reading at most `max_scanned` records, so a search over millions answers in pages.
+    pub fn scan_executions(
+        &self,
+        q: &ScanQuery,
+        keep: &mut dyn FnMut(&ExecutionRecord) -> bool,
+    ) -> Result<Scan, StoreError> {
+        use std::ops::Bound::{Excluded, Included};
         let txn = self.db.begin_read()?;
         let execs = txn.open_table(EXECUTIONS)?;
-        let (table, prefix) = match (machine, status) {
+        let (table, prefix) = match (q.machine, q.status) {
             (Some(m), _) => (txn.open_table(BY_MACHINE)?, Some(m.to_string())),
             (None, Some(s)) => (txn.open_table(BY_STATUS)?, Some(s.as_str().to_string())),
             (None, None) => (txn.open_table(BY_START)?, None),
         };
-        let (lo, hi, skip) = match &prefix {
-            Some(p) => {
-                let lo = keys::prefixed(p, 0, "");
-                let hi = match before {
-                    Some((ms, arn)) => keys::prefixed(p, ms, arn),
-                    None => keys::prefixed(p, i64::MAX, ""),
-                };
-                (lo, hi, p.len() + 1 + 8)
-            }
-            None => {
-                let hi = match before {
-                    Some((ms, arn)) => keys::by_start(ms, arn),
-                    None => keys::by_start(i64::MAX, ""),
-                };
-                (keys::by_start(0, ""), hi, 8)
-            }
+        let key = |ms: Millis, arn: &str| match &prefix {
+            Some(p) => keys::prefixed(p, ms, arn),
+            None => keys::by_start(ms, arn),
         };
-        let mut out = Vec::with_capacity(limit.min(1024));
-        for row in table.range(lo.as_slice()..hi.as_slice())?.rev() {
-            if out.len() >= limit {
+        let skip = prefix.as_ref().map_or(8, |p| p.len() + 1 + 8);
+        let (first, last) = (key(0, ""), key(i64::MAX, ""));
+        let cursor = q.after.map(|(ms, arn)| key(ms, arn));
+        let rows: Box<dyn Iterator<Item = _>> = match (q.oldest_first, &cursor) {
+            (false, Some(c)) => {
+                Box::new(table.range::<&[u8]>((Included(first.as_slice()), Excluded(c.as_slice())))?.rev())
+            }
+            (false, None) => {
+                Box::new(table.range::<&[u8]>((Included(first.as_slice()), Excluded(last.as_slice())))?.rev())
+            }
+            (true, Some(c)) => Box::new(table.range::<&[u8]>((Excluded(c.as_slice()), Excluded(last.as_slice())))?),
+            (true, None) => Box::new(table.range::<&[u8]>((Included(first.as_slice()), Excluded(last.as_slice())))?),
+        };
+        let mut scan = Scan { records: Vec::with_capacity(q.limit.min(1024)), scanned: 0, resume_at: None };
+        for row in rows {
+            if scan.records.len() >= q.limit {
                 break;
             }
             let (k, _) = row?;
             let arn = keys::arn_after(k.value(), skip);
+            if scan.scanned >= q.max_scanned {
+                break;
+            }
+            scan.scanned += 1;
             if let Some(v) = execs.get(arn.as_str())? {
                 let rec: ExecutionRecord = serde_json::from_slice(v.value())?;
-                if machine.is_some() && status.is_some_and(|s| s != rec.status) {
+                scan.resume_at = Some((rec.start, rec.arn.clone()));
+                if q.machine.is_some() && q.status.is_some_and(|s| s != rec.status) {
                     continue;
                 }
-                out.push(rec);
+                if keep(&rec) {
+                    scan.records.push(rec);
+                }
+            }
+        }
+        Ok(scan)
+    }
+
+    /// How many executions are in each status, per state machine.
+    pub fn counts(&self) -> Result<Vec<(String, Status, u64)>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let t = txn.open_table(COUNTS)?;
+        let mut out = Vec::new();
+        for row in t.iter()? {
+            let (k, v) = row?;
+            if let Some((machine, status)) = keys::parse_count(k.value()) {
+                if v.value() > 0 {
+                    out.push((machine, status, v.value()));
+                }
             }
         }
         Ok(out)
@@ -365,6 +454,10 @@ impl Batch {
                 p.by_status.push((keys::prefixed(prev.as_str(), rec.start, &rec.arn), None));
             }
             p.by_status.push((keys::prefixed(rec.status.as_str(), rec.start, &rec.arn), Some(Vec::new())));
+            if let Some(prev) = previous {
+                *p.counts.entry((rec.state_machine_arn.clone(), prev)).or_default() -= 1;
+            }
+            *p.counts.entry((rec.state_machine_arn.clone(), rec.status)).or_default() += 1;
         }
         Ok(())
     }
@@ -405,6 +498,14 @@ impl Batch {
                     Some(_) => t.insert(k.as_slice(), ()).map(drop)?,
                     None => t.remove(k.as_slice()).map(drop)?,
                 }
+            }
+        }
+        if !p.counts.is_empty() {
+            let mut t = self.txn.open_table(COUNTS)?;
+            for ((machine, status), delta) in p.counts {
+                let k = keys::count(&machine, status);
+                let n = t.get(k.as_slice())?.map_or(0, |v| v.value());
+                t.insert(k.as_slice(), n.saturating_add_signed(delta))?;
             }
         }
         for (table, ops) in [(JOURNAL, p.journal), (HISTORY, p.history)] {

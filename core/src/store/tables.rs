@@ -21,3 +21,6 @@ pub const BY_STATUS: TableDefinition<&[u8], ()> = TableDefinition::new("executio
 pub const JOURNAL: TableDefinition<&[u8], &[u8]> = TableDefinition::new("journal");
 /// `arn \0 last_event_id(be u64)` -> a chunk of consecutive history events (AWS JSON array).
 pub const HISTORY: TableDefinition<&[u8], &[u8]> = TableDefinition::new("history");
+/// `machine_arn \0 STATUS` -> how many executions of the machine are in that status, so
+/// counts stay instant with millions stored.
+pub const COUNTS: TableDefinition<&[u8], u64> = TableDefinition::new("execution_counts");

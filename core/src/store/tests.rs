@@ -28,6 +28,9 @@ fn exec(arn: &str, machine: &str, start: Millis, status: Status) -> ExecutionRec
         events: 0,
         journal: 0,
         transitions: 0,
+        failed_state: None,
+        updated: 0,
+        retrying: false,
     }
 }
 

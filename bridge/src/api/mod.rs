@@ -1,6 +1,8 @@
 //! The control API: AWS Step Functions operations translated to engine calls. Handlers
 //! only translate shapes; the engine does the work.
 
+mod operator;
+
 use serde_json::{json, Map, Value};
 use std::time::Duration;
 use stepline_core::engine::{Engine, EngineError, TaskAnswer};
@@ -215,12 +217,6 @@ pub fn handle(engine: &Engine, operation: &str, body: &Value) -> Result<Value, A
                 .unwrap_or(0);
             Ok(json!({"redriveDate": seconds(now)}))
         }
-        // Stepline's own operation: a new execution with the same input.
-        "ReplayExecution" => {
-            let latest = body.get("latestVersion").and_then(Value::as_bool).unwrap_or(false);
-            let r = engine.replay_execution(field(body, "executionArn")?, latest)?;
-            Ok(json!({"executionArn": r.arn, "startDate": seconds(r.start)}))
-        }
         "SendTaskSuccess" => {
             let output: Value = serde_json::from_str(field(body, "output")?)
                 .map_err(|e| ApiError::new("InvalidOutput", format!("Invalid output: {e}")))?;
@@ -267,7 +263,9 @@ pub fn handle(engine: &Engine, operation: &str, body: &Value) -> Result<Value, A
                 None => json!({}),
             })
         }
-        other => Err(ApiError::new("UnknownOperationException", format!("The operation '{other}' is not supported"))),
+        other => operator::handle(engine, other, body).unwrap_or_else(|| {
+            Err(ApiError::new("UnknownOperationException", format!("The operation '{other}' is not supported")))
+        }),
     }
 }
 

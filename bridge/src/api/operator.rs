@@ -1,0 +1,226 @@
+//! Stepline's own operations, for operators (AWS has no equivalent): replay an execution,
+//! search the whole store, count executions, and list what waits on workers. Same JSON
+//! conventions as AWS's operations (camelCase members, epoch-second dates, `nextToken`).
+
+use super::{execution_json, field, opt, parse_token, seconds, ApiError};
+use serde_json::{json, Value};
+use stepline_core::engine::{Engine, PendingTask};
+use stepline_core::interp::Status;
+use stepline_core::store::{ExecutionRecord, ScanQuery};
+
+/// Records a search reads per call unless `maxScanned` says otherwise: a page answers in
+/// tens of milliseconds however large the store; the caller follows `nextToken`.
+const DEFAULT_MAX_SCANNED: usize = 100_000;
+
+/// Runs one of Stepline's own operations; `None` when `operation` is not one of them.
+pub fn handle(engine: &Engine, operation: &str, body: &Value) -> Option<Result<Value, ApiError>> {
+    Some(match operation {
+        "ReplayExecution" => replay(engine, body),
+        "SearchExecutions" => search(engine, body),
+        "GetExecutionCounts" => counts(engine, body),
+        "ListPendingTasks" => pending(engine, body),
+        _ => return None,
+    })
+}
+
+/// A new execution with the old one's input, on its definition version unless
+/// `latestVersion` is true.
+fn replay(engine: &Engine, body: &Value) -> Result<Value, ApiError> {
+    let latest = body.get("latestVersion").and_then(Value::as_bool).unwrap_or(false);
+    let r = engine.replay_execution(field(body, "executionArn")?, latest)?;
+    Ok(json!({"executionArn": r.arn, "startDate": seconds(r.start)}))
+}
+
+fn status_filter(body: &Value) -> Result<Option<Status>, ApiError> {
+    match opt(body, "statusFilter") {
+        None => Ok(None),
+        Some(s) => Status::parse(s)
+            .map(Some)
+            .ok_or_else(|| ApiError::new("ValidationException", format!("unknown statusFilter '{s}'"))),
+    }
+}
+
+/// What a search keeps: all the given conditions hold. `text` is a case-insensitive
+/// substring of the name, error, cause or failed state; `retrying` and `waitingSeconds`
+/// pick running executions in trouble (either condition when both are given).
+struct Filter {
+    text: Option<String>,
+    failed_state: Option<String>,
+    retrying: bool,
+    waiting_ms: Option<i64>,
+    now: i64,
+}
+
+impl Filter {
+    fn parse(body: &Value) -> Result<Filter, ApiError> {
+        let waiting = match body.get("waitingSeconds") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(v.as_f64().filter(|s| *s >= 0.0).ok_or_else(|| {
+                ApiError::new("ValidationException", "waitingSeconds must be a number of seconds, 0 or more")
+            })?),
+        };
+        Ok(Filter {
+            text: opt(body, "text").filter(|t| !t.is_empty()).map(str::to_lowercase),
+            failed_state: opt(body, "failedState").map(str::to_string),
+            retrying: body.get("retrying").and_then(Value::as_bool).unwrap_or(false),
+            waiting_ms: waiting.map(|s| (s * 1000.0) as i64),
+            now: stepline_core::time::now_millis(),
+        })
+    }
+
+    fn keeps(&self, r: &ExecutionRecord) -> bool {
+        if let Some(f) = &self.failed_state {
+            if r.failed_state.as_deref() != Some(f.as_str()) {
+                return false;
+            }
+        }
+        if self.retrying || self.waiting_ms.is_some() {
+            let running = r.status == Status::Running;
+            let retrying = self.retrying && r.retrying;
+            let waiting = self.waiting_ms.is_some_and(|w| self.now - r.updated.max(r.start) >= w);
+            if !running || !(retrying || waiting) {
+                return false;
+            }
+        }
+        match &self.text {
+            None => true,
+            Some(t) => [Some(r.name.as_str()), r.error.as_deref(), r.cause.as_deref(), r.failed_state.as_deref()]
+                .into_iter()
+                .flatten()
+                .any(|s| s.to_lowercase().contains(t)),
+        }
+    }
+}
+
+/// `SearchExecutions`: `ListExecutions` over the whole store with conditions, newest or
+/// oldest (`order: "OLDEST"`) first. Each call reads at most `maxScanned` records; a
+/// `nextToken` means there is more to read even when this page is short.
+fn search(engine: &Engine, body: &Value) -> Result<Value, ApiError> {
+    let filter = Filter::parse(body)?;
+    let status = status_filter(body)?;
+    let limit = body.get("maxResults").and_then(Value::as_u64).filter(|n| *n > 0).unwrap_or(100).min(1000) as usize;
+    let max_scanned = body
+        .get("maxScanned")
+        .and_then(Value::as_u64)
+        .filter(|n| *n > 0)
+        .map_or(DEFAULT_MAX_SCANNED, |n| n.min(10_000_000) as usize);
+    let oldest_first = match opt(body, "order") {
+        None | Some("NEWEST") => false,
+        Some("OLDEST") => true,
+        Some(o) => {
+            return Err(ApiError::new("ValidationException", format!("order must be NEWEST or OLDEST, not '{o}'")))
+        }
+    };
+    let after = opt(body, "nextToken").map(parse_token).transpose()?;
+    let query = ScanQuery {
+        machine: opt(body, "stateMachineArn"),
+        status,
+        oldest_first,
+        after: after.as_ref().map(|(ms, arn)| (*ms, arn.as_str())),
+        limit,
+        max_scanned,
+    };
+    let scan = engine.scan_executions(&query, &mut |r| filter.keeps(r))?;
+    let more = scan.records.len() >= limit || scan.scanned >= max_scanned;
+    let executions: Vec<Value> = scan.records.iter().map(summary).collect();
+    let mut out = json!({"executions": executions, "scanned": scan.scanned});
+    if more {
+        if let Some((ms, arn)) = &scan.resume_at {
+            out["nextToken"] = json!(format!("{ms}|{arn}"));
+        }
+    }
+    Ok(out)
+}
+
+/// `ListExecutions`' item with what a search matched on: error, cause, failed state.
+fn summary(r: &ExecutionRecord) -> Value {
+    let mut v = execution_json(r);
+    if let Value::Object(m) = &mut v {
+        for k in ["input", "inputDetails", "output", "outputDetails"] {
+            m.remove(k);
+        }
+        if let Some(s) = &r.failed_state {
+            m.insert("failedState".into(), json!(s));
+        }
+        if r.retrying {
+            m.insert("retrying".into(), json!(true));
+        }
+        if r.status == Status::Running {
+            m.insert("updateDate".into(), seconds(r.updated.max(r.start)));
+        }
+    }
+    v
+}
+
+/// `GetExecutionCounts`: executions per status, in all and per state machine (or of one
+/// machine with `stateMachineArn`). Exact, from counters the store keeps.
+fn counts(engine: &Engine, body: &Value) -> Result<Value, ApiError> {
+    let only = opt(body, "stateMachineArn");
+    let mut total = serde_json::Map::new();
+    let mut per: std::collections::BTreeMap<String, serde_json::Map<String, Value>> = Default::default();
+    for (machine, status, n) in engine.execution_counts()? {
+        if only.is_some_and(|m| m != machine) {
+            continue;
+        }
+        let t = total.entry(status.as_str()).or_insert(json!(0));
+        *t = json!(t.as_u64().unwrap_or(0) + n);
+        per.entry(machine).or_default().insert(status.as_str().into(), json!(n));
+    }
+    let machines: Vec<Value> =
+        per.into_iter().map(|(arn, counts)| json!({"stateMachineArn": arn, "counts": counts})).collect();
+    Ok(json!({"counts": total, "stateMachines": machines}))
+}
+
+fn task_json(t: &PendingTask) -> Value {
+    let mut v = json!({
+        "taskToken": t.token,
+        "activity": t.activity,
+        "executionArn": t.execution_arn,
+        "stateName": t.state_name,
+        "scheduledDate": seconds(t.scheduled),
+        "retryCount": t.retry_count,
+        "waitForTaskToken": t.wait_for_token,
+    });
+    if let Some(h) = t.last_heartbeat {
+        v["heartbeatDate"] = seconds(h);
+    }
+    if let Some(s) = t.heartbeat_seconds {
+        v["heartbeatSeconds"] = json!(s);
+    }
+    if let Some(s) = t.timeout_seconds {
+        v["timeoutSeconds"] = json!(s);
+    }
+    v
+}
+
+/// `ListPendingTasks`: the tasks waiting for an answer (of one execution or activity
+/// when given, oldest first, at most `maxResults`), and per activity how many wait, the
+/// oldest wait, the last heartbeat and the answers received since the engine started.
+fn pending(engine: &Engine, body: &Value) -> Result<Value, ApiError> {
+    let board = engine.pending_tasks()?;
+    let limit = body.get("maxResults").and_then(Value::as_u64).filter(|n| *n > 0).unwrap_or(100).min(1000) as usize;
+    let execution = opt(body, "executionArn");
+    let activity = opt(body, "activity");
+    let tasks: Vec<Value> = board
+        .tasks
+        .iter()
+        .filter(|t| execution.is_none_or(|e| e == t.execution_arn) && activity.is_none_or(|a| a == t.activity))
+        .take(limit)
+        .map(task_json)
+        .collect();
+    let activities: Vec<Value> = board
+        .activities
+        .iter()
+        .map(|a| {
+            let mut v = json!({"activity": a.activity, "pending": a.pending, "answered": a.answered});
+            if let Some(o) = a.oldest {
+                v["oldestScheduledDate"] = seconds(o);
+            }
+            if let Some(h) = a.last_heartbeat {
+                v["lastHeartbeatDate"] = seconds(h);
+            }
+            v
+        })
+        .collect();
+    Ok(json!({"tasks": tasks, "activities": activities}))
+}
