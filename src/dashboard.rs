@@ -1,9 +1,10 @@
 //! `stepline tui`: the operator's dashboard against a running `stepline serve`, through
-//! its HTTP control API.
+//! its HTTP control API, or through the API over NATS with `--nats`.
 
 use crate::client::http::Client;
 use anyhow::{Context, Result};
 use serde_json::{json, Value};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -12,6 +13,18 @@ pub struct Args {
     /// Seconds between refreshes of what is shown.
     #[arg(long, default_value_t = 1.0)]
     refresh: f64,
+    /// Reach the control API over NATS at this URL (`<prefix>.api.<Operation>`) instead
+    /// of HTTP.
+    #[arg(long, value_name = "URL")]
+    nats: Option<String>,
+    /// Subject prefix of the API over NATS.
+    #[arg(long, default_value = "stepline")]
+    nats_prefix: String,
+    /// Where every action taken is recorded (JSON lines: time, operator, operation,
+    /// target, outcome) [default: $XDG_STATE_HOME/stepline/audit.log, else
+    /// ~/.local/state/stepline/audit.log].
+    #[arg(long, value_name = "FILE")]
+    audit_log: Option<PathBuf>,
 }
 
 impl stepline_tui::ControlApi for Client {
@@ -20,10 +33,74 @@ impl stepline_tui::ControlApi for Client {
     }
 }
 
+/// The control API over NATS request/reply.
+struct NatsApi {
+    rt: tokio::runtime::Runtime,
+    client: async_nats::Client,
+    prefix: String,
+}
+
+impl stepline_tui::ControlApi for NatsApi {
+    fn call(&self, operation: &str, body: &Value) -> Result<Value, String> {
+        let subject = format!("{}.api.{operation}", self.prefix);
+        let payload = serde_json::to_vec(body).map_err(|e| e.to_string())?;
+        let reply = self.rt.block_on(async {
+            tokio::time::timeout(Duration::from_secs(10), self.client.request(subject.clone(), payload.into())).await
+        });
+        let msg = match reply {
+            Ok(Ok(m)) => m,
+            Ok(Err(e)) => return Err(format!("{subject}: {e}")),
+            Err(_) => return Err(format!("{subject}: no answer within 10 s")),
+        };
+        let v: Value = serde_json::from_slice(&msg.payload).map_err(|e| format!("{subject}: answer not JSON: {e}"))?;
+        match v["__type"].as_str() {
+            Some(kind) => Err(format!("{kind}: {}", v["message"].as_str().unwrap_or(""))),
+            None => Ok(v),
+        }
+    }
+}
+
+/// The audit log's default place: the user's state directory.
+pub fn default_audit_log() -> Option<PathBuf> {
+    let state = std::env::var_os("XDG_STATE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/state")))?;
+    Some(state.join("stepline").join("audit.log"))
+}
+
+/// The audit log's directory is made; the log itself is written as actions happen.
+pub fn prepare_audit_log(path: Option<PathBuf>) -> Result<Option<PathBuf>> {
+    if let Some(dir) = path.as_ref().and_then(|p| p.parent()).filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {} for the audit log", dir.display()))?;
+    }
+    Ok(path)
+}
+
 pub fn main(endpoint: &str, a: Args) -> Result<ExitCode> {
-    let client = Client::new(endpoint)?;
+    let options = stepline_tui::Options {
+        refresh: Duration::from_secs_f64(a.refresh.max(0.1)),
+        audit_log: prepare_audit_log(a.audit_log.or_else(default_audit_log))?,
+    };
     // Said before the screen is taken, where the operator can read it.
-    client.call("ListStateMachines", &json!({})).with_context(|| format!("no Stepline control API at {endpoint}"))?;
-    stepline_tui::run(&client, Duration::from_secs_f64(a.refresh.max(0.1)))?;
+    match a.nats {
+        Some(url) => {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let client = rt
+                .block_on(async_nats::connect(url.as_str()))
+                .with_context(|| format!("cannot connect to NATS at {url}"))?;
+            let api = NatsApi { rt, client, prefix: a.nats_prefix };
+            stepline_tui::ControlApi::call(&api, "ListStateMachines", &json!({}))
+                .map_err(anyhow::Error::msg)
+                .with_context(|| format!("no Stepline control API on NATS at {url}"))?;
+            stepline_tui::run(&api, options)?;
+        }
+        None => {
+            let client = Client::new(endpoint)?;
+            client
+                .call("ListStateMachines", &json!({}))
+                .with_context(|| format!("no Stepline control API at {endpoint}"))?;
+            stepline_tui::run(&client, options)?;
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -77,7 +77,9 @@ pub fn main(a: Args) -> Result<ExitCode> {
         eprintln!("stepline dev: data in {}, control API on http://{}", data.display(), a.listen);
         rt.block_on(async { tokio::signal::ctrl_c().await })?;
     } else {
-        stepline_tui::run(&stepline_tui::InProcess(engine.clone()), Duration::from_millis(500))?;
+        let options =
+            stepline_tui::Options { refresh: Duration::from_millis(500), audit_log: Some(data.join("audit.log")) };
+        stepline_tui::run(&stepline_tui::InProcess(engine.clone()), options)?;
         eprintln!("stepline dev: data kept in {}", data.display());
     }
     engine.shutdown();

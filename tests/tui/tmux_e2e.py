@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """The dashboard in a real terminal (tmux): start `stepline dev`, find a failed
-execution, open it, fix its worker, redrive it from the dashboard and see it succeed.
+execution, open it, fix its worker, redrive it from the dashboard and see it succeed;
+then the state machines view, a new execution whose input comes from $EDITOR, and the
+workers view.
 With --captures DIR, the screens seen on the way are written there (the README's
 pictures come from them).
 
@@ -58,8 +60,13 @@ def free_port():
 def main():
     data = tempfile.mkdtemp(prefix="stepline-tui-e2e-")
     port = free_port()
+    # An "editor" that writes the input of a new execution, as an operator would.
+    editor = os.path.join(data, "editor.sh")
+    with open(editor, "w") as f:
+        f.write('#!/bin/sh\necho \'{"day": "from-editor"}\' > "$1"\n')
+    os.chmod(editor, 0o755)
     tmux("new-session", "-d", "-s", SESSION, "-x", "120", "-y", "32",
-         f"{STEPLINE} dev --data {data} --listen 127.0.0.1:{port} --rate 4")
+         f"env EDITOR={editor} {STEPLINE} dev --data {data} --listen 127.0.0.1:{port} --rate 4")
     try:
         # Live executions, some failing: nightly reports fail while the report store is down.
         rows = lambda s, status: any(l.startswith("│" + status + " ") for l in s.splitlines())
@@ -95,6 +102,18 @@ def main():
                              check=True, capture_output=True, text=True).stdout
         assert '"SUCCEEDED"' in out, out
         keys("Escape")
+        # The state machines view, and a new execution whose input comes from $EDITOR.
+        keys("S")
+        s = wait_for(lambda s: "state machines" in s and "nightly-report" in s and "definition" in s)
+        save("machines", s)
+        keys("j")
+        keys("N")
+        wait_for(lambda s: "Confirm" in s and "Start nightly-report" in s and "from-editor" in s)
+        keys("y")
+        wait_for(lambda s: "started " in s)
+        # The workers view: tasks per activity and the oldest waiting.
+        keys("W")
+        save("workers", wait_for(lambda s: "tasks per activity" in s and "charge-card" in s))
         keys("q")
         deadline = time.time() + 10
         while time.time() < deadline:
@@ -103,7 +122,8 @@ def main():
             time.sleep(0.2)
         else:
             raise AssertionError("q did not quit the dashboard")
-        print("ok stepline dev -> failed execution -> worker fixed -> redriven -> succeeded")
+        print("ok stepline dev -> failed execution -> worker fixed -> redriven -> succeeded -> machines -> "
+              "started from $EDITOR -> workers")
         print("1 passed, 0 failed")
     except Exception as e:
         print(f"FAIL: {e}")

@@ -5,10 +5,11 @@
 
 pub mod api;
 pub mod app;
+pub mod json;
 pub mod model;
 pub mod run;
 pub mod ui;
 
 pub use api::{ControlApi, InProcess};
 pub use ratatui;
-pub use run::run;
+pub use run::{run, Options};

@@ -39,6 +39,8 @@ impl ExecutionRow {
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryRow {
     pub id: u64,
+    /// The event this one follows (in its branch or iteration).
+    pub previous: u64,
     pub kind: String,
     pub timestamp: f64,
     /// The state the event belongs to, when it names one.
@@ -57,6 +59,7 @@ impl HistoryRow {
             .unwrap_or(Value::Null);
         Some(HistoryRow {
             id: v["id"].as_u64()?,
+            previous: v["previousEventId"].as_u64().unwrap_or(0),
             kind: v["type"].as_str()?.to_string(),
             timestamp: v["timestamp"].as_f64().unwrap_or(0.0),
             state: details["name"].as_str().map(str::to_string),

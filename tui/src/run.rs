@@ -1,9 +1,15 @@
-//! The terminal: raw mode and the alternate screen (restored on exit and on panic), a
-//! redraw after every key, and a refresh of the data every `refresh`.
+//! The terminal: raw mode, the alternate screen and mouse reporting (restored on exit
+//! and on panic), a redraw after every key, a refresh every `refresh`, `$EDITOR` when
+//! the dashboard asks for an edit, and bulk actions advanced between keys.
 
 use crate::api::ControlApi;
-use crate::app::{App, Key};
-use ratatui::crossterm::event::{self, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crate::app::{App, Edit, Key};
+use ratatui::crossterm::event::{
+    self, DisableMouseCapture, EnableMouseCapture, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton,
+    MouseEventKind,
+};
+use ratatui::crossterm::execute;
+use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 fn now() -> f64 {
@@ -31,20 +37,45 @@ pub fn key(k: KeyEvent) -> Option<Key> {
     })
 }
 
+/// A mouse event as a key: a left click selects (a second click opens), the wheel moves.
+fn mouse(kind: MouseEventKind, row: u16) -> Option<Key> {
+    match kind {
+        MouseEventKind::Down(MouseButton::Left) => Some(Key::Click { row }),
+        MouseEventKind::ScrollDown => Some(Key::Down),
+        MouseEventKind::ScrollUp => Some(Key::Up),
+        _ => None,
+    }
+}
+
+/// What the dashboard is started with.
+pub struct Options {
+    pub refresh: Duration,
+    /// Where each action is recorded (`None`: not recorded).
+    pub audit_log: Option<PathBuf>,
+}
+
 /// Runs the dashboard until the operator quits.
-pub fn run(api: &dyn ControlApi, refresh: Duration) -> std::io::Result<()> {
+pub fn run(api: &dyn ControlApi, options: Options) -> std::io::Result<()> {
     let mut terminal = ratatui::init();
-    let mut app = App::default();
+    let _ = execute!(std::io::stdout(), EnableMouseCapture);
+    let mut app = App { audit_log: options.audit_log, ..App::default() };
     app.refresh(api, now());
     let mut last = Instant::now();
     let result = loop {
         if let Err(e) = terminal.draw(|f| crate::ui::draw(f, &app)) {
             break Err(e);
         }
-        match event::poll(refresh.saturating_sub(last.elapsed())) {
+        let busy = app.bulk.is_some();
+        let wait = if busy { Duration::ZERO } else { options.refresh.saturating_sub(last.elapsed()) };
+        match event::poll(wait) {
             Ok(true) => match event::read() {
                 Ok(Event::Key(k)) if k.kind == KeyEventKind::Press => {
                     if let Some(k) = key(k) {
+                        app.key(k, api);
+                    }
+                }
+                Ok(Event::Mouse(m)) => {
+                    if let Some(k) = mouse(m.kind, m.row) {
                         app.key(k, api);
                     }
                 }
@@ -57,11 +88,37 @@ pub fn run(api: &dyn ControlApi, refresh: Duration) -> std::io::Result<()> {
         if app.quit {
             break Ok(());
         }
-        if last.elapsed() >= refresh {
+        if let Some(edit) = app.edit.take() {
+            let _ = execute!(std::io::stdout(), DisableMouseCapture);
+            ratatui::restore();
+            let text = edit_text(&edit);
+            terminal = ratatui::init();
+            let _ = execute!(std::io::stdout(), EnableMouseCapture);
+            app.edited(edit, text);
+        }
+        if busy {
+            app.tick(api);
+        }
+        if last.elapsed() >= options.refresh {
             app.refresh(api, now());
             last = Instant::now();
         }
     };
+    let _ = execute!(std::io::stdout(), DisableMouseCapture);
     ratatui::restore();
     result
+}
+
+/// Opens `$VISUAL` or `$EDITOR` (else `vi`) on the text; what was saved, or `None`.
+fn edit_text(edit: &Edit) -> Option<String> {
+    let path = std::env::temp_dir().join(format!("stepline-edit-{}.json", std::process::id()));
+    std::fs::write(&path, &edit.text).ok()?;
+    let editor = std::env::var("VISUAL").or_else(|_| std::env::var("EDITOR")).unwrap_or_else(|_| "vi".into());
+    // The editor setting may carry arguments (`code --wait`).
+    let mut words = editor.split_whitespace();
+    let program = words.next()?;
+    let status = std::process::Command::new(program).args(words).arg(&path).status().ok()?;
+    let text = std::fs::read_to_string(&path).ok();
+    let _ = std::fs::remove_file(&path);
+    text.filter(|_| status.success())
 }
