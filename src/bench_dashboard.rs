@@ -2,7 +2,7 @@
 //! first, e.g. with a million executions from `stepline bench --standard`), while new
 //! executions of FILE arrive at `--rate` per second. Reports how long the dashboard takes
 //! to read what it shows (a refresh), to draw a frame, and to answer the keys that read
-//! (open an execution, filter by status).
+//! (open an execution, filter by status, search the whole store, switch views).
 
 use crate::bench::Args;
 use crate::definition;
@@ -51,6 +51,8 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let mut terminal = Terminal::new(TestBackend::new(120, 40))?;
     let mut app = App::default();
     let (mut refresh, mut draw, mut open, mut filter) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut search, mut views, mut read) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut steps, mut search_whole) = (Vec::new(), Vec::new());
     let rounds = a.executions.max(10);
     for i in 0..rounds {
         let t = Instant::now();
@@ -70,6 +72,39 @@ pub fn run(a: Args) -> Result<ExitCode> {
             terminal.draw(|f| stepline_tui::ui::draw(f, &app))?;
             filter.push(ms(t));
         }
+        if i % 10 == 5 {
+            // A search over the whole store for a name nothing has: the worst case, it
+            // reads as much as its time budget allows.
+            app.key(Key::Char('/'), &api);
+            for c in "no-such-order".chars() {
+                app.key(Key::Char(c), &api);
+            }
+            // The key's answer (the first step, drawn), then each step between keys, to
+            // the end of the search.
+            let t = Instant::now();
+            app.key(Key::Enter, &api);
+            terminal.draw(|f| stepline_tui::ui::draw(f, &app))?;
+            search.push(ms(t));
+            let whole = Instant::now();
+            loop {
+                let step = Instant::now();
+                let more = app.tick(&api);
+                terminal.draw(|f| stepline_tui::ui::draw(f, &app))?;
+                steps.push(ms(step));
+                if !more {
+                    break;
+                }
+            }
+            search_whole.push(ms(whole) + search.last().copied().unwrap_or(0.0));
+            read.push(app.scanned.unwrap_or(0) as f64);
+            app.key(Key::Esc, &api);
+            let t = Instant::now();
+            for k in ['S', 'W', 'E'] {
+                app.key(Key::Char(k), &api);
+                terminal.draw(|f| stepline_tui::ui::draw(f, &app))?;
+            }
+            views.push(ms(t) / 3.0);
+        }
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let q = |v: &mut Vec<f64>, p: f64| {
@@ -82,12 +117,27 @@ pub fn run(a: Args) -> Result<ExitCode> {
         "draw_ms": {"p50": q(&mut draw, 0.5), "p99": q(&mut draw, 0.99)},
         "open_execution_ms": {"p50": q(&mut open, 0.5), "p99": q(&mut open, 0.99)},
         "filter_ms": {"p50": q(&mut filter, 0.5), "p99": q(&mut filter, 0.99)},
+        "store_search_key_ms": {"p50": q(&mut search, 0.5), "p99": q(&mut search, 0.99)},
+        "store_search_step_ms": {"p50": q(&mut steps, 0.5), "p99": q(&mut steps, 0.99)},
+        "store_search_whole_ms": {"p50": q(&mut search_whole, 0.5), "p99": q(&mut search_whole, 0.99)},
+        "store_search_records_read": {"p50": q(&mut read, 0.5), "p99": q(&mut read, 0.99)},
+        "switch_view_ms": {"p50": q(&mut views, 0.5), "p99": q(&mut views, 0.99)},
     });
     if a.json {
         println!("{result}");
     } else {
         println!("dashboard over {} ({rounds} refreshes, {rate} executions/s arriving)", a.data.display());
-        for k in ["refresh_ms", "draw_ms", "open_execution_ms", "filter_ms"] {
+        for k in [
+            "refresh_ms",
+            "draw_ms",
+            "open_execution_ms",
+            "filter_ms",
+            "store_search_key_ms",
+            "store_search_step_ms",
+            "store_search_whole_ms",
+            "store_search_records_read",
+            "switch_view_ms",
+        ] {
             println!(
                 "{k:>18}: p50 {:.2}  p99 {:.2}",
                 result[k]["p50"].as_f64().unwrap_or(0.0),

@@ -17,8 +17,17 @@ pub struct JsonLine {
 /// `v` laid out, with the containers whose path is in `folded` shown closed.
 pub fn lines(v: &Value, folded: &HashSet<String>) -> Vec<JsonLine> {
     let mut out = Vec::new();
-    walk(v, "$", None, 0, folded, &mut out);
+    walk(v, At { path: "$", key: None, depth: 0, comma: false }, folded, &mut out);
     out
+}
+
+/// Where a value sits: its path, its key in an object, its depth, and whether a comma
+/// follows it.
+struct At<'a> {
+    path: &'a str,
+    key: Option<&'a str>,
+    depth: usize,
+    comma: bool,
 }
 
 /// The paths of every container below the root: folding them all shows the top level.
@@ -52,33 +61,47 @@ fn child(path: &str, key: &str) -> String {
 /// A container's members: key (objects only), path, value.
 type Children<'a> = Vec<(Option<String>, String, &'a Value)>;
 
-fn walk(v: &Value, path: &str, key: Option<&str>, depth: usize, folded: &HashSet<String>, out: &mut Vec<JsonLine>) {
-    let label = key.map(|k| format!("{}: ", Value::String(k.into()))).unwrap_or_default();
+fn walk(v: &Value, at: At, folded: &HashSet<String>, out: &mut Vec<JsonLine>) {
+    let label = at.key.map(|k| format!("{}: ", Value::String(k.into()))).unwrap_or_default();
+    let comma = if at.comma { "," } else { "" };
+    let line = |text: String, folded: bool, path: Option<&str>| JsonLine {
+        depth: at.depth,
+        path: path.map(str::to_string),
+        text,
+        folded,
+    };
     let (open, close, n, children): (&str, &str, usize, Children) = match v {
-        Value::Object(m) => ("{", "}", m.len(), m.iter().map(|(k, c)| (Some(k.clone()), child(path, k), c)).collect()),
+        Value::Object(m) => {
+            ("{", "}", m.len(), m.iter().map(|(k, c)| (Some(k.clone()), child(at.path, k), c)).collect())
+        }
         Value::Array(a) => {
-            ("[", "]", a.len(), a.iter().enumerate().map(|(i, c)| (None, format!("{path}[{i}]"), c)).collect())
+            ("[", "]", a.len(), a.iter().enumerate().map(|(i, c)| (None, format!("{}[{i}]", at.path), c)).collect())
         }
         scalar => {
-            out.push(JsonLine { depth, path: Some(path.into()), text: format!("{label}{scalar}"), folded: false });
+            out.push(line(format!("{label}{scalar}{comma}"), false, Some(at.path)));
             return;
         }
     };
     if n == 0 {
-        out.push(JsonLine { depth, path: Some(path.into()), text: format!("{label}{open}{close}"), folded: false });
+        out.push(line(format!("{label}{open}{close}{comma}"), false, Some(at.path)));
         return;
     }
-    if folded.contains(path) {
-        let what = if open == "{" { "keys" } else { "items" };
-        let text = format!("{label}{open}… {n} {what}{close}");
-        out.push(JsonLine { depth, path: Some(path.into()), text, folded: true });
+    if folded.contains(at.path) {
+        let what = match (open, n) {
+            ("{", 1) => "key",
+            ("{", _) => "keys",
+            (_, 1) => "item",
+            _ => "items",
+        };
+        out.push(line(format!("{label}{open}… {n} {what}{close}{comma}"), true, Some(at.path)));
         return;
     }
-    out.push(JsonLine { depth, path: Some(path.into()), text: format!("{label}{open}"), folded: false });
-    for (k, p, c) in children {
-        walk(c, &p, k.as_deref(), depth + 1, folded, out);
+    out.push(line(format!("{label}{open}"), false, Some(at.path)));
+    for (i, (k, p, c)) in children.iter().enumerate() {
+        let inner = At { path: p, key: k.as_deref(), depth: at.depth + 1, comma: i + 1 < n };
+        walk(c, inner, folded, out);
     }
-    out.push(JsonLine { depth, path: None, text: close.into(), folded: false });
+    out.push(line(format!("{close}{comma}"), false, None));
 }
 
 #[cfg(test)]
@@ -94,7 +117,7 @@ mod tests {
         // Members in the order the document gives them.
         assert_eq!(
             texts,
-            ["{", "\"order\": {", "\"id\": 7", "\"items\": [", "1", "2", "3", "]", "}", "\"odd key\": true", "}"]
+            ["{", "\"order\": {", "\"id\": 7,", "\"items\": [", "1,", "2,", "3", "]", "},", "\"odd key\": true", "}"]
         );
         assert_eq!(open[3].path.as_deref(), Some("$.order.items"));
         assert_eq!(open[9].path.as_deref(), Some("$[\"odd key\"]"));

@@ -65,7 +65,7 @@ pub fn run(api: &dyn ControlApi, options: Options) -> std::io::Result<()> {
         if let Err(e) = terminal.draw(|f| crate::ui::draw(f, &app)) {
             break Err(e);
         }
-        let busy = app.bulk.is_some();
+        let busy = app.bulk.is_some() || app.search_job.is_some();
         let wait = if busy { Duration::ZERO } else { options.refresh.saturating_sub(last.elapsed()) };
         match event::poll(wait) {
             Ok(true) => match event::read() {

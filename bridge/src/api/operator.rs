@@ -6,7 +6,7 @@ use super::{execution_json, field, opt, parse_token, seconds, ApiError};
 use serde_json::{json, Value};
 use stepline_core::engine::{Engine, PendingTask};
 use stepline_core::interp::Status;
-use stepline_core::store::{ExecutionRecord, ScanQuery};
+use stepline_core::store::{ExecutionFacts, ExecutionRecord, ScanQuery};
 
 /// Records a search reads per call unless `maxScanned` says otherwise: a page answers in
 /// tens of milliseconds however large the store; the caller follows `nextToken`.
@@ -68,7 +68,7 @@ impl Filter {
         })
     }
 
-    fn keeps(&self, r: &ExecutionRecord) -> bool {
+    fn keeps(&self, r: &ExecutionFacts) -> bool {
         if let Some(f) = &self.failed_state {
             if r.failed_state.as_deref() != Some(f.as_str()) {
                 return false;
@@ -84,7 +84,7 @@ impl Filter {
         }
         match &self.text {
             None => true,
-            Some(t) => [Some(r.name.as_str()), r.error.as_deref(), r.cause.as_deref(), r.failed_state.as_deref()]
+            Some(t) => [Some(r.name.as_ref()), r.error.as_deref(), r.cause.as_deref(), r.failed_state.as_deref()]
                 .into_iter()
                 .flatten()
                 .any(|s| s.to_lowercase().contains(t)),

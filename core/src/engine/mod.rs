@@ -395,7 +395,7 @@ impl Engine {
     pub fn scan_executions(
         &self,
         query: &crate::store::ScanQuery,
-        keep: &mut dyn FnMut(&ExecutionRecord) -> bool,
+        keep: &mut dyn FnMut(&crate::store::ExecutionFacts) -> bool,
     ) -> Result<crate::store::Scan, EngineError> {
         Ok(self.store.scan_executions(query, keep)?)
     }

@@ -176,9 +176,15 @@ impl App {
         self.act(api, "StopExecution", arn, body)
     }
 
-    /// Advances a bulk action; true while one is under way (the caller redraws and ticks
-    /// again without waiting).
+    /// Advances a search or a bulk action; true while one is under way (the caller
+    /// redraws, reads keys and ticks again without waiting).
     pub fn tick(&mut self, api: &dyn ControlApi) -> bool {
+        if self.search_job.is_some() {
+            if let Err(e) = self.search_step(api) {
+                self.message = Some(e);
+            }
+            return self.search_job.is_some() || self.bulk.is_some();
+        }
         let Some(mut bulk) = self.bulk.take() else { return false };
         let end = (bulk.done + BULK_PER_TICK).min(bulk.targets.len());
         for arn in &bulk.targets[bulk.done..end] {

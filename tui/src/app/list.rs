@@ -10,12 +10,22 @@ use std::time::{Duration, Instant};
 
 /// Thresholds `t` cycles through: running executions retrying or waiting longer.
 pub const TROUBLE_STEPS: [Option<u64>; 5] = [None, Some(10), Some(60), Some(300), Some(3600)];
-/// Records one search call reads; a page is filled with as many calls as fit in
-/// [`SEARCH_BUDGET`].
-const SCAN_PER_CALL: u64 = 50_000;
-const SEARCH_BUDGET: Duration = Duration::from_millis(300);
-/// A search slower than this is not repeated on every refresh.
+/// Records one step of a search reads (about 20 ms over a large store): the keys are
+/// answered between steps.
+const SCAN_PER_STEP: u64 = 10_000;
+/// Records a search reads for one page before it stops and offers the next (`n`).
+const SEARCH_LIMIT: usize = 2_000_000;
+/// A search slower than this is not repeated on every refresh (`r` repeats it).
 const SLOW_SEARCH: Duration = Duration::from_millis(50);
+
+/// A search filling a page, a step at a time.
+#[derive(Debug, Clone)]
+pub struct SearchJob {
+    body: Value,
+    rows: Vec<ExecutionRow>,
+    pub scanned: usize,
+    took: Duration,
+}
 
 /// The order of the executions: newest and oldest first over the whole store; longest
 /// and by name within the page shown.
@@ -90,7 +100,7 @@ impl App {
             self.next_page = page["nextToken"].as_str().map(str::to_string);
             self.scanned = None;
             self.search_slow = false;
-        } else if forced || !self.search_slow {
+        } else if forced || (!self.search_slow && self.search_job.is_none()) {
             self.search_page(api, body)?;
         }
         self.sort.apply(&mut self.rows, self.now);
@@ -113,10 +123,10 @@ impl App {
         Ok(())
     }
 
-    /// Fills a page from `SearchExecutions`, calling again while the page is short, the
-    /// store has more and the time budget lasts.
+    /// Starts filling a page from `SearchExecutions` and takes its first step; the
+    /// rest are taken by [`App::tick`] between keys, so a search over millions of
+    /// executions never holds the keyboard.
     fn search_page(&mut self, api: &dyn ControlApi, mut body: Value) -> Result<(), String> {
-        let started = Instant::now();
         if !self.search.is_empty() {
             body["text"] = json!(self.search);
         }
@@ -131,23 +141,37 @@ impl App {
         if self.sort == Sort::Oldest {
             body["order"] = json!("OLDEST");
         }
-        body["maxScanned"] = json!(SCAN_PER_CALL);
-        let mut rows = Vec::new();
-        let mut scanned = 0;
-        let next = loop {
-            body["maxResults"] = json!(PAGE - rows.len());
-            let page = api.call("SearchExecutions", &body)?;
-            rows.extend(page["executions"].as_array().into_iter().flatten().filter_map(ExecutionRow::from_json));
-            scanned += page["scanned"].as_u64().unwrap_or(0) as usize;
-            match page["nextToken"].as_str() {
-                Some(t) if rows.len() < PAGE && started.elapsed() < SEARCH_BUDGET => body["nextToken"] = json!(t),
-                other => break other.map(str::to_string),
+        body["maxScanned"] = json!(SCAN_PER_STEP);
+        self.search_job = Some(SearchJob { body, rows: Vec::new(), scanned: 0, took: Duration::ZERO });
+        self.search_step(api)
+    }
+
+    /// One call of the search under way; when the page is full or the store read to the
+    /// end, its rows become the list.
+    pub(super) fn search_step(&mut self, api: &dyn ControlApi) -> Result<(), String> {
+        let Some(mut job) = self.search_job.take() else { return Ok(()) };
+        let started = Instant::now();
+        job.body["maxResults"] = json!(PAGE - job.rows.len());
+        let page = api.call("SearchExecutions", &job.body)?;
+        job.rows.extend(page["executions"].as_array().into_iter().flatten().filter_map(ExecutionRow::from_json));
+        job.scanned += page["scanned"].as_u64().unwrap_or(0) as usize;
+        job.took += started.elapsed();
+        self.scanned = Some(job.scanned);
+        match page["nextToken"].as_str() {
+            Some(t) if job.rows.len() < PAGE && job.scanned < SEARCH_LIMIT => {
+                job.body["nextToken"] = json!(t);
+                // What is found so far is shown while the search goes on.
+                self.rows = job.rows.clone();
+                self.search_job = Some(job);
             }
-        };
-        self.rows = rows;
-        self.next_page = next;
-        self.scanned = Some(scanned);
-        self.search_slow = started.elapsed() > SLOW_SEARCH;
+            next => {
+                self.next_page = next.map(str::to_string);
+                self.rows = job.rows;
+                self.search_slow = job.took > SLOW_SEARCH;
+                self.sort.apply(&mut self.rows, self.now);
+            }
+        }
+        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
         Ok(())
     }
 
@@ -217,6 +241,7 @@ impl App {
             }
             Key::Char('B') => self.bulk_preview(api),
             Key::Esc => {
+                self.search_job = None;
                 self.search.clear();
                 self.status_filter = None;
                 self.machine_filter = None;
@@ -242,7 +267,11 @@ impl App {
         let saved = (self.pages.clone(), self.rows.clone(), self.next_page.clone(), self.selected);
         self.pages.clear();
         loop {
-            if let Err(e) = self.load_list(api, true) {
+            let mut loaded = self.load_list(api, true);
+            while loaded.is_ok() && self.search_job.is_some() {
+                loaded = self.search_step(api);
+            }
+            if let Err(e) = loaded {
                 self.message = Some(e);
                 break;
             }

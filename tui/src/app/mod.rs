@@ -10,7 +10,7 @@ mod views;
 
 pub use actions::{Action, Bulk, BulkKind, Edit, EditPurpose};
 pub use detail::{Detail, Pane};
-pub use list::{Sort, TROUBLE_STEPS};
+pub use list::{SearchJob, Sort, TROUBLE_STEPS};
 pub use views::{ActivityRow, MachineRow, TaskRow};
 
 use crate::api::ControlApi;
@@ -91,6 +91,8 @@ pub struct App {
     pub scanned: Option<usize>,
     /// The last search took long enough that it is repeated only on request (`r`).
     pub search_slow: bool,
+    /// A search under way (a step per tick).
+    pub search_job: Option<SearchJob>,
     pub sort: Sort,
     /// Count per status (exact).
     pub counts: Vec<(&'static str, u64)>,
@@ -138,6 +140,7 @@ impl Default for App {
             trouble: None,
             scanned: None,
             search_slow: false,
+            search_job: None,
             sort: Sort::Newest,
             counts: Vec::new(),
             throughput: Vec::new(),

@@ -35,7 +35,14 @@ pub fn executions(f: &mut Frame, area: Rect, app: &App) {
     }
     let mut where_ = format!("page {} · {}", app.pages.len() + 1, app.sort.label());
     if let Some(n) = app.scanned {
-        where_.push_str(&format!(" · {n} read{}", if app.search_slow { ", r to search again" } else { "" }));
+        let state = if app.search_job.is_some() {
+            " · searching…"
+        } else if app.search_slow {
+            ", r to search again"
+        } else {
+            ""
+        };
+        where_.push_str(&format!(" · {n} read{state}"));
     }
     filter.push(where_);
     let text = vec![Line::from(spans), Line::from(filter.join("   ")).style(Style::new().add_modifier(Modifier::DIM))];
