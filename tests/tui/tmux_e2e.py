@@ -114,6 +114,15 @@ def main():
         # The workers view: tasks per activity and the oldest waiting.
         keys("W")
         save("workers", wait_for(lambda s: "tasks per activity" in s and "charge-card" in s))
+        # An order flow drawn as a graph: its Choice and Catch are arcs.
+        keys("E")
+        keys("Escape")
+        for _ in range(3):
+            keys("m")
+        wait_for(lambda s: "machine: order-flow" in s)
+        keys("Enter")
+        save("graph", wait_for(lambda s: "ValidateOrder" in s and "▶" in s and "╭" in s))
+        keys("Escape")
         keys("q")
         deadline = time.time() + 10
         while time.time() < deadline:
