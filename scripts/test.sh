@@ -23,10 +23,10 @@ cargo test --workspace --release --quiet
 echo "== AWS SDK and CLI against stepline serve"
 python3 -c "import boto3" 2>/dev/null && command -v aws >/dev/null || python3 -m pip install --quiet boto3 awscli
 python3 tests/sdk/boto3_e2e.py ./target/release/stepline
-echo "== stepline serve with NATS (trigger, Python worker, status event)"
+command -v tmux >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null)
+echo "== stepline serve with NATS (trigger, Python worker, status event, the dashboard over NATS)"
 python3 tests/sdk/nats_serve_e2e.py ./target/release/stepline
 echo "== the dashboard in a real terminal (tmux: stepline dev, redrive a failed execution)"
-command -v tmux >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null)
 python3 tests/tui/tmux_e2e.py ./target/release/stepline
 echo "== stepline serve with AMQP (trigger queue, Python worker, status event, dead letter)"
 python3 tests/sdk/amqp_serve_e2e.py ./target/release/stepline

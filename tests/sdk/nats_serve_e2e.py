@@ -75,6 +75,29 @@ async def scenario(port, prefix):
     await nc.close()
 
 
+def dashboard_over_nats(prefix, tmp):
+    """`stepline tui --nats` in a real terminal (tmux) shows what the server holds."""
+    session = f"stepline-nats-tui-{os.getpid()}"
+    tmux = lambda *a: subprocess.run(["tmux", *a], check=True, capture_output=True, text=True).stdout
+    tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "30",
+         f"{STEPLINE} tui --nats {NATS_URL} --nats-prefix {prefix} --audit-log {tmp}/audit.log")
+    try:
+        def wait_for(what):
+            deadline = time.time() + 15
+            while time.time() < deadline:
+                s = tmux("capture-pane", "-p", "-t", session)
+                if what(s):
+                    return s
+                time.sleep(0.2)
+            raise AssertionError("the dashboard over NATS never showed it:\n" + s)
+        wait_for(lambda s: "SUCCEEDED" in s and "orders" in s)
+        tmux("send-keys", "-t", session, "S")
+        wait_for(lambda s: "state machines" in s and "orders" in s and "definition" in s)
+        tmux("send-keys", "-t", session, "q")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
 def main():
     prefix = f"e2e{os.getpid()}"
     port = free_port()
@@ -100,7 +123,8 @@ state_machine = "orders"
             # The server made its streams before it took HTTP requests: the worker can bind.
             worker = subprocess.Popen([sys.executable, WORKER, "charge", "--url", NATS_URL, "--prefix", prefix])
             asyncio.run(scenario(port, prefix))
-            print("ok trigger -> NATS worker -> HTTP and NATS API -> status event")
+            dashboard_over_nats(prefix, tmp)
+            print("ok trigger -> NATS worker -> HTTP and NATS API -> status event -> dashboard over NATS")
             print("1 passed, 0 failed")
         except Exception as e:
             print(f"FAIL: {e!r}")
