@@ -230,3 +230,25 @@ fn a_click_selects_a_row_and_a_second_click_opens_it() {
     assert_eq!(app.detail.as_ref().unwrap().arn, app.rows[2].arn);
     e.shutdown();
 }
+
+#[test]
+fn the_machines_and_workers_views_say_when_there_is_nothing() {
+    let dir = std::env::temp_dir().join(format!("stepline-tui-nothing-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let e = stepline_core::engine::Engine::open(stepline_core::engine::EngineConfig {
+        data_dir: dir,
+        ..Default::default()
+    })
+    .unwrap();
+    let api = InProcess(e.clone());
+    let mut app = App::default();
+    app.key(Key::Char('S'), &api);
+    let screen = render(&app, 100, 12);
+    assert!(screen.contains("No state machines yet"), "{screen}");
+    snap!("machines_empty", screen);
+    app.key(Key::Char('W'), &api);
+    let screen = render(&app, 100, 12);
+    assert!(screen.contains("No task has been handed"), "{screen}");
+    snap!("workers_empty", screen);
+    e.shutdown();
+}
