@@ -14,5 +14,6 @@ pub mod model;
 pub mod path;
 pub mod runner;
 pub mod store;
+pub mod testing;
 pub mod time;
 pub mod validate;
