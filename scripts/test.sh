@@ -20,6 +20,9 @@ python3 -c "import pika" 2>/dev/null || python3 -m pip install --quiet pika
 echo "== cargo test"
 cargo test --workspace --release --quiet
 
+echo "== stepline test: the fixtures' state machine tests (mocked tasks, virtual time)"
+./target/release/stepline test fixtures/tests/*.test.yaml --coverage --junit target/stepline-test.xml
+
 echo "== AWS SDK and CLI against stepline serve"
 python3 -c "import boto3" 2>/dev/null && command -v aws >/dev/null || python3 -m pip install --quiet boto3 awscli
 python3 tests/sdk/boto3_e2e.py ./target/release/stepline

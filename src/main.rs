@@ -12,6 +12,7 @@ mod definition;
 mod dev;
 mod run;
 mod serve;
+mod test_cmd;
 mod validate;
 mod workers;
 
@@ -39,6 +40,9 @@ enum Command {
     Validate(validate::Args),
     /// Run one execution in process and print its output.
     Run(run::Args),
+    /// Run test specs (YAML or JSON): cases with mocked tasks on virtual time, checked
+    /// against what they expect; JUnit XML and coverage on request.
+    Test(test_cmd::Args),
     /// Run a directory of recorded conformance cases and report the pass rate.
     Conformance(conformance::Args),
     /// Run a definition many times in memory and report executions and transitions per second.
@@ -67,6 +71,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate(a) => validate::main(a),
         Command::Run(a) => run::main(a),
+        Command::Test(a) => test_cmd::main(a),
         Command::Conformance(a) => conformance::main(a),
         Command::Bench(a) => bench::main(a),
         Command::Serve(a) => serve::main(a),

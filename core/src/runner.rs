@@ -32,12 +32,15 @@ impl<F: FnMut(&TaskRequest) -> TaskOutcome> TaskHandler for F {
 }
 
 /// Where time comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Clock {
     /// Timers fire at once; the execution's clock jumps to their due time.
     Virtual { start: Millis },
     /// Timers fire when the wall clock reaches them.
     Real,
+    /// The execution's clock runs `factor` times as fast as the wall clock (0.5: half
+    /// speed; 60: a minute a second).
+    Scaled { start: Millis, factor: f64 },
 }
 
 /// Options for [`run`].
@@ -84,9 +87,12 @@ pub fn run(
     opts: &RunOptions,
 ) -> Result<Execution, Box<Unfinished>> {
     let mut now = match opts.clock {
-        Clock::Virtual { start } => start,
+        Clock::Virtual { start } | Clock::Scaled { start, .. } => start,
         Clock::Real => wall_now(),
     };
+    let (wall_start, start) = (wall_now(), now);
+    // The execution's time at a wall-clock time, and the other way round.
+    let scaled = |factor: f64| start + ((wall_now() - wall_start) as f64 * factor) as Millis;
     let info = ExecutionInfo { start_time: now, ..info };
     let (mut exec, cmds) = interp::start(machine, info, input, now, opts.seed);
     let mut timers: BTreeSet<(Millis, WaitId)> = BTreeSet::new();
@@ -114,12 +120,22 @@ pub fn run(
                         }
                         now = wall_now();
                     }
+                    Clock::Scaled { factor, .. } => {
+                        let due = wall_start + ((at - start) as f64 / factor) as Millis;
+                        let wait = due - wall_now();
+                        if wait > 0 {
+                            std::thread::sleep(std::time::Duration::from_millis(wait as u64));
+                        }
+                        now = now.max(at);
+                    }
                 }
                 Event::TimerFired { id }
             }
         };
-        if opts.clock == Clock::Real {
-            now = wall_now();
+        match opts.clock {
+            Clock::Real => now = wall_now(),
+            Clock::Scaled { factor, .. } => now = now.max(scaled(factor)),
+            Clock::Virtual { .. } => {}
         }
         // A result for a task that was cancelled meanwhile is dropped, as a bus would.
         if let Ok(cmds) = interp::handle(machine, &mut exec, now, event) {
