@@ -38,6 +38,10 @@ pub struct Args {
     /// with default settings (`[amqp]` in the config for more).
     #[arg(long, value_name = "URI")]
     amqp: Option<String>,
+    /// AWS Step Functions Local's mock config (MockConfigFile JSON): StartExecution on
+    /// `<stateMachineArn>#<TestCaseName>` runs that test case with its mocked responses.
+    #[arg(long, value_name = "FILE", env = "SFN_MOCK_CONFIG")]
+    mock_config: Option<PathBuf>,
 }
 
 pub fn main(mut a: Args) -> Result<ExitCode> {
@@ -56,6 +60,10 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
         data_dir: data.clone(),
         max_payload: a.max_payload_bytes.or(file.server.max_payload_bytes).unwrap_or(defaults.max_payload),
         express_summaries: file.server.express_summaries.unwrap_or(defaults.express_summaries),
+        mock_config: match &a.mock_config {
+            Some(p) => Some(std::sync::Arc::new(load_mock_config(p)?)),
+            None => None,
+        },
         ..defaults
     };
     let nats = match (a.nats.as_deref(), file.nats) {
@@ -205,4 +213,13 @@ fn spawn_worker(engine: Engine, activity: String, cmd: String) {
             tracing::warn!(%activity, error = %e, "the worker's answer was refused");
         }
     });
+}
+
+/// Reads a MockConfigFile; a mistake is reported with where it is, before the server starts.
+fn load_mock_config(path: &std::path::Path) -> Result<stepline_core::testing::MockConfig> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read the mock config {}", path.display()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("the mock config {} is not JSON", path.display()))?;
+    stepline_core::testing::MockConfig::parse(&value).with_context(|| format!("in {}", path.display()))
 }

@@ -143,7 +143,11 @@ pub fn handle(engine: &Engine, operation: &str, body: &Value) -> Result<Value, A
         }
         "StartExecution" => {
             let input = parse_input(body)?;
-            let r = engine.start_execution(field(body, "stateMachineArn")?, opt(body, "name"), input)?;
+            let r = match field(body, "stateMachineArn")?.split_once('#') {
+                // AWS Step Functions Local's mock mode: `<arn>#<TestCase>`.
+                Some((arn, case)) => engine.start_test_case(arn, case, opt(body, "name"), input)?,
+                None => engine.start_execution(field(body, "stateMachineArn")?, opt(body, "name"), input)?,
+            };
             Ok(json!({"executionArn": r.arn, "startDate": seconds(r.start)}))
         }
         "StartSyncExecution" => {

@@ -26,4 +26,12 @@ pub struct Live {
     /// The state entered last (in any branch): where a failure is placed. Unknown after a
     /// restart until the next state is entered; the stored history answers then.
     pub last_entered: Option<std::sync::Arc<str>>,
+    /// A test case's mocks and the calls made so far per state (`--mock-config`).
+    pub mocks: Option<LiveMocks>,
+}
+
+/// The mocks answering an execution's tasks.
+pub struct LiveMocks {
+    pub mocks: Arc<crate::testing::Mocks>,
+    pub calls: HashMap<String, u32>,
 }

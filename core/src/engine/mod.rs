@@ -52,6 +52,8 @@ pub enum EngineError {
     TaskDoesNotExist,
     #[error("Execution is not running: '{0}'")]
     ExecutionNotRunning(String),
+    #[error("{0}")]
+    TestCase(String),
     #[error("storage failure: {0}")]
     Store(#[from] StoreError),
     #[error("the engine has stopped")]
@@ -74,6 +76,7 @@ impl EngineError {
             EngineError::ActivityDoesNotExist(_) => "ActivityDoesNotExist",
             EngineError::ExecutionNotRedrivable(_) => "ExecutionNotRedrivable",
             EngineError::ExecutionNotRunning(_) => "ExecutionDoesNotExist",
+            EngineError::TestCase(_) => "ValidationException",
             EngineError::Store(_) | EngineError::Stopped => "InternalFailure",
         }
     }
@@ -93,6 +96,9 @@ pub struct EngineConfig {
     pub express_summaries: usize,
     /// The store's page cache in bytes.
     pub cache_bytes: usize,
+    /// AWS Step Functions Local's mock config: `StartExecution` on `<arn>#<TestCase>`
+    /// runs with that test case's mocked task results.
+    pub mock_config: Option<Arc<crate::testing::MockConfig>>,
 }
 
 impl Default for EngineConfig {
@@ -105,6 +111,7 @@ impl Default for EngineConfig {
             max_payload: crate::interp::MAX_PAYLOAD_BYTES,
             express_summaries: 10_000,
             cache_bytes: crate::store::DEFAULT_CACHE_BYTES,
+            mock_config: None,
         }
     }
 }
@@ -151,6 +158,8 @@ pub(crate) enum Request {
         input: Value,
         /// The definition version to run; the latest when absent.
         version: Option<u32>,
+        /// A test case of the mock config whose mocked results answer its tasks.
+        test_case: Option<String>,
         reply: Reply<ExecutionRecord>,
     },
     Answer {
@@ -276,6 +285,7 @@ impl Engine {
                     name: name.map(str::to_string),
                     input,
                     version: None,
+                    test_case: None,
                     reply,
                 },
                 done,
@@ -343,7 +353,14 @@ impl Engine {
             return Ok(record);
         }
         let (name, input) = args.ok_or(EngineError::Stopped)?;
-        self.call(|reply| Request::Start { machine_arn: machine_arn.into(), name, input, version: None, reply })
+        self.call(|reply| Request::Start {
+            machine_arn: machine_arn.into(),
+            name,
+            input,
+            version: None,
+            test_case: None,
+            reply,
+        })
     }
 
     /// Starts a new execution with the input of `arn`, on the definition version that
@@ -360,6 +377,27 @@ impl Engine {
             name: None,
             input: Value::clone(&old.input),
             version,
+            test_case: None,
+            reply,
+        })
+    }
+
+    /// Starts a STANDARD execution whose tasks are answered by a test case of the mock
+    /// config (AWS Step Functions Local's `<arn>#<TestCase>`); states the test case does
+    /// not name go to workers as usual.
+    pub fn start_test_case(
+        &self,
+        machine_arn: &str,
+        test_case: &str,
+        name: Option<&str>,
+        input: Value,
+    ) -> Result<ExecutionRecord, EngineError> {
+        self.call(|reply| Request::Start {
+            machine_arn: machine_arn.into(),
+            name: name.map(str::to_string),
+            input,
+            version: None,
+            test_case: Some(test_case.into()),
             reply,
         })
     }

@@ -3,7 +3,7 @@
 
 use super::dispatch::Routes;
 use super::express::{summarize, Express};
-use super::live::Live;
+use super::live::{Live, LiveMocks};
 use super::queues::TaskEnvelope;
 use super::tasks::{PendingTask, TaskBoard};
 use super::{EngineConfig, EngineError, Request, TaskAnswer};
@@ -12,6 +12,7 @@ use crate::history::TaskFamily;
 use crate::interp::{self, Command, Event, ExecutionInfo, Status, TaskRequest, WaitId};
 use crate::model::{compile, MachineType, StateMachine};
 use crate::store::{ActivityRecord, Batch, ExecutionRecord, JournalEntry, StateMachineRecord, Store};
+use crate::testing::MockOutcome;
 use crate::time::Millis;
 use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap};
@@ -63,6 +64,8 @@ pub struct EngineState {
     sm_records: HashMap<String, StateMachineRecord>,
     /// Successes and failures received per activity since the engine started.
     answered: HashMap<String, u64>,
+    /// Answers of mocked tasks (`--mock-config`), applied in the batch that scheduled them.
+    mock_answers: Vec<(String, TaskAnswer)>,
     /// Executions started in this batch under a given name: not yet visible in the store,
     /// and perhaps no longer live, but a second start with the name must find them.
     named_in_batch: HashMap<String, ExecutionRecord>,
@@ -110,6 +113,7 @@ impl EngineState {
             sm_records: HashMap::new(),
             named_in_batch: HashMap::new(),
             answered: HashMap::new(),
+            mock_answers: Vec::new(),
         };
         for record in st.store.running()? {
             st.replay(record)?;
@@ -148,8 +152,12 @@ impl EngineState {
         let machine = self.machine(&record.state_machine_arn, record.state_machine_version)?;
         let journal = self.store.journal(&record.arn)?;
         let mut entries = journal.into_iter();
-        let Some(JournalEntry::Start { info, input, seed, now }) = entries.next() else {
+        let Some(JournalEntry::Start { info, input, seed, now, test_case }) = entries.next() else {
             return Ok(());
+        };
+        let mocks = match &test_case {
+            Some(case) => Some(self.test_case_mocks(&info.state_machine_name, case)?),
+            None => None,
         };
         let (mut exec, cmds) = interp::start(&machine, info, Value::clone(&input), now, seed);
         exec.take_history(); // already stored
@@ -167,6 +175,7 @@ impl EngineState {
                 express: None,
                 unjournaled_start: None,
                 last_entered: None,
+                mocks,
             },
         );
         self.apply_commands(&arn, cmds);
@@ -199,6 +208,46 @@ impl EngineState {
         let Some(live) = self.live.get_mut(arn) else { return };
         for c in cmds {
             match c {
+                Command::ScheduleTask(req)
+                    if live.mocks.as_ref().is_some_and(|m| m.mocks.by_state.contains_key(&req.state_name)) =>
+                {
+                    let m = live.mocks.as_mut().expect("checked");
+                    let n = m.calls.entry(req.state_name.clone()).or_default();
+                    let call = *n;
+                    *n += 1;
+                    let answer = match m.mocks.by_state[&req.state_name].get(call) {
+                        Some(MockOutcome::Return(v)) => Some(TaskAnswer::Success(v.clone())),
+                        Some(MockOutcome::Throw { error, cause }) => {
+                            Some(TaskAnswer::Failure { error: error.clone(), cause: cause.clone() })
+                        }
+                        // Left unanswered: its timeout (if any) fires.
+                        Some(MockOutcome::Timeout) => None,
+                        None => Some(TaskAnswer::Failure {
+                            error: "States.Runtime".into(),
+                            cause: format!("no mocked response for call {call} of state '{}'", req.state_name),
+                        }),
+                    };
+                    live.tasks.insert(req.id, req.token.clone());
+                    let (activity, _, _) = route(&req);
+                    let info = PendingTask {
+                        token: req.token.clone(),
+                        activity: activity.clone(),
+                        execution_arn: arn.to_string(),
+                        state_name: req.state_name.clone(),
+                        scheduled: wall_now(),
+                        last_heartbeat: None,
+                        heartbeat_seconds: req.heartbeat_seconds,
+                        timeout_seconds: req.timeout_seconds,
+                        retry_count: req.retry_count,
+                        wait_for_token: req.wait_for_token,
+                    };
+                    // The mocked result is the whole service response: never wrapped.
+                    let task = TaskRef { arn: arn.to_string(), id: req.id, wrap_lambda: false, activity, info };
+                    self.tokens.insert(req.token.clone(), task);
+                    if let Some(a) = answer {
+                        self.mock_answers.push((req.token.clone(), a));
+                    }
+                }
                 Command::ScheduleTask(req) => {
                     let (activity, input, wrap_lambda) = route(&req);
                     live.tasks.insert(req.id, req.token.clone());
@@ -357,6 +406,7 @@ impl EngineState {
         name: Option<String>,
         input: Value,
         version: Option<u32>,
+        test_case: Option<String>,
     ) -> Result<ExecutionRecord, EngineError> {
         let sm = match self.sm_records.get(machine_arn) {
             Some(sm) => sm.clone(),
@@ -402,6 +452,10 @@ impl EngineState {
                 return Err(EngineError::ExecutionAlreadyExists(arn));
             }
         }
+        let mocks = match &test_case {
+            Some(case) => Some(self.test_case_mocks(&sm.name, case)?),
+            None => None,
+        };
         let version = version.unwrap_or(sm.version);
         let machine = self.machine(&sm.arn, version)?;
         let now = wall_now();
@@ -410,7 +464,7 @@ impl EngineState {
         let (exec, cmds) = interp::start(&machine, info.clone(), input, now, seed);
         let mut record = ExecutionRecord::started(&info, version, exec.input.clone());
         record.journal = 1;
-        let unjournaled_start = Some(JournalEntry::Start { info, input: exec.input.clone(), seed, now });
+        let unjournaled_start = Some(JournalEntry::Start { info, input: exec.input.clone(), seed, now, test_case });
         self.live.insert(
             arn.clone(),
             Live {
@@ -423,6 +477,7 @@ impl EngineState {
                 express: None,
                 unjournaled_start,
                 last_entered: None,
+                mocks,
             },
         );
         self.apply_commands(&arn, cmds);
@@ -436,7 +491,11 @@ impl EngineState {
     pub fn run(&mut self, rx: Receiver<Request>) {
         loop {
             let now = wall_now();
-            let wait = self.timers.iter().next().map(|(at, _, _)| (*at - now).max(0) as u64).unwrap_or(60_000);
+            let mut wait = self.timers.iter().next().map(|(at, _, _)| (*at - now).max(0) as u64).unwrap_or(60_000);
+            if !self.mock_answers.is_empty() {
+                // Mocked answers left by a restart's replay are applied at once.
+                wait = 0;
+            }
             let first = match rx.recv_timeout(Duration::from_millis(wait)) {
                 Ok(r) => Some(r),
                 Err(RecvTimeoutError::Timeout) => None,
@@ -486,8 +545,8 @@ impl EngineState {
                     self.invalidated.push(arn);
                     replies.push(Box::new(move || reply.send(res)));
                 }
-                Request::Start { machine_arn, name, input, version, reply } => {
-                    let res = self.start(&mut batch, &machine_arn, name, input, version);
+                Request::Start { machine_arn, name, input, version, test_case, reply } => {
+                    let res = self.start(&mut batch, &machine_arn, name, input, version, test_case);
                     replies.push(Box::new(move || reply.send(res)));
                 }
                 Request::Answer { token, answer, reply } => {
@@ -526,6 +585,7 @@ impl EngineState {
                 }
             }
         }
+        self.answer_mocked(&mut batch);
         let now = wall_now();
         while let Some((at, arn, id)) = self.timers.iter().next().cloned() {
             if at > now {
@@ -539,6 +599,7 @@ impl EngineState {
                 tracing_log(&format!("timer {id} of {arn}: {e}"));
             }
         }
+        self.answer_mocked(&mut batch);
         let commit = batch.commit();
         self.named_in_batch.clear();
         for arn in std::mem::take(&mut self.invalidated) {
@@ -587,10 +648,36 @@ impl EngineState {
                 express: Some(w.slot),
                 unjournaled_start: None,
                 last_entered: None,
+                mocks: None,
             },
         );
         self.apply_commands(&arn, w.cmds);
         self.persist(batch, &arn)
+    }
+
+    /// Applies the answers of mocked tasks, and of the tasks those answers schedule.
+    fn answer_mocked(&mut self, batch: &mut Batch) {
+        while !self.mock_answers.is_empty() {
+            for (token, answer) in std::mem::take(&mut self.mock_answers) {
+                // Gone when the task was cancelled, or answered in the journal replayed.
+                if self.tokens.contains_key(&token) {
+                    if let Err(e) = self.answer(batch, &token, answer) {
+                        tracing_log(&format!("mocked answer: {e}"));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The mocks of a test case of the configured mock config.
+    fn test_case_mocks(&self, machine: &str, case: &str) -> Result<LiveMocks, EngineError> {
+        let config = self.config.mock_config.as_ref().ok_or_else(|| {
+            EngineError::TestCase(format!(
+                "'{machine}#{case}' names a test case, but no mock config is loaded (stepline serve --mock-config FILE, or SFN_MOCK_CONFIG)"
+            ))
+        })?;
+        let mocks = config.test_case(machine, case).map_err(|e| EngineError::TestCase(e.to_string()))?;
+        Ok(LiveMocks { mocks: Arc::new(mocks), calls: HashMap::new() })
     }
 
     fn answer(&mut self, batch: &mut Batch, token: &str, answer: TaskAnswer) -> Result<(), EngineError> {

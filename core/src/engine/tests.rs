@@ -431,3 +431,53 @@ fn counts_scans_and_failure_facts_are_kept_for_operators() {
     assert_eq!(e.execution_counts().unwrap().len(), 3);
     e.shutdown();
 }
+
+#[test]
+fn a_mock_config_test_case_answers_its_tasks_and_leaves_the_others_to_workers() {
+    let dir = data_dir("mocked");
+    let config = crate::testing::MockConfig::parse(&json!({
+        "StateMachines": {"orders": {"TestCases": {
+            "Happy": {"Validate": "Valid", "Charge": "Charged"},
+            "Hybrid": {"Validate": "Valid"},
+            "Declined": {"Validate": "Valid", "Charge": "Declined"}}}},
+        "MockedResponses": {
+            "Valid": {"0": {"Return": {"total": 5}}},
+            "Charged": {"0": {"Return": {"id": "ch_1"}}},
+            "Declined": {"0": {"Throw": {"Error": "Card.Declined", "Cause": "no funds"}}}}}))
+    .unwrap();
+    let e = Engine::open(EngineConfig {
+        data_dir: dir.clone(),
+        mock_config: Some(Arc::new(config)),
+        ..EngineConfig::default()
+    })
+    .unwrap();
+    let def = r#"{"StartAt": "Validate", "States": {
+      "Validate": {"Type": "Task", "Resource": "arn:aws:states:us-east-1:000000000000:activity:validate", "ResultPath": "$.v", "Next": "Charge"},
+      "Charge": {"Type": "Task", "Resource": "arn:aws:states:us-east-1:000000000000:activity:charge", "ResultPath": "$.c", "End": true}}}"#;
+    let sm = e.create_state_machine("orders", def, "STANDARD", "role").unwrap();
+    let happy = e.start_test_case(&sm.arn, "Happy", None, json!({"n": 1})).unwrap();
+    let done = wait_for(&e, &happy.arn, Status::Succeeded);
+    assert_eq!(done.output, Some(json!({"n": 1, "v": {"total": 5}, "c": {"id": "ch_1"}}).into()));
+    let declined = e.start_test_case(&sm.arn, "Declined", None, json!({})).unwrap();
+    assert_eq!(wait_for(&e, &declined.arn, Status::Failed).error.as_deref(), Some("Card.Declined"));
+    // Charge is not in the test case: a worker gets it.
+    let hybrid = e.start_test_case(&sm.arn, "Hybrid", None, json!({})).unwrap();
+    let task = e.poll_task("charge", Duration::from_secs(5)).expect("the unmocked state goes to a worker");
+    assert_eq!(task.input, json!({"v": {"total": 5}}));
+    e.answer_task(&task.token, TaskAnswer::Success(json!("real"))).unwrap();
+    assert_eq!(
+        wait_for(&e, &hybrid.arn, Status::Succeeded).output,
+        Some(json!({"v": {"total": 5}, "c": "real"}).into())
+    );
+    assert!(e.poll_task("validate", Duration::from_millis(50)).is_none(), "mocked tasks never reach workers");
+    let unknown = e.start_test_case(&sm.arn, "Nope", None, json!({})).unwrap_err();
+    assert_eq!(unknown.aws_type(), "ValidationException");
+    assert!(unknown.to_string().contains("no test case 'Nope'"), "{unknown}");
+    e.shutdown();
+    drop(e);
+    // Without a mock config, a test case is refused with how to give one.
+    let plain = engine(&dir);
+    let err = plain.start_test_case(&sm.arn, "Happy", None, json!({})).unwrap_err();
+    assert!(err.to_string().contains("--mock-config"), "{err}");
+    plain.shutdown();
+}

@@ -123,8 +123,19 @@ impl ExecutionRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind")]
 pub enum JournalEntry {
-    Start { info: ExecutionInfo, input: crate::history::Payload, seed: u64, now: Millis },
-    Event { now: Millis, event: Event },
+    Start {
+        info: ExecutionInfo,
+        input: crate::history::Payload,
+        seed: u64,
+        now: Millis,
+        /// The mock config's test case answering its tasks (`--mock-config`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        test_case: Option<String>,
+    },
+    Event {
+        now: Millis,
+        event: Event,
+    },
 }
 
 /// The page cache the engine gives redb unless configured otherwise: enough for the
