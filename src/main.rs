@@ -13,6 +13,7 @@ mod dev;
 mod run;
 mod serve;
 mod test_cmd;
+mod test_state;
 mod validate;
 mod workers;
 
@@ -43,6 +44,9 @@ enum Command {
     /// Run test specs (YAML or JSON): cases with mocked tasks on virtual time, checked
     /// against what they expect; JUnit XML and coverage on request.
     Test(test_cmd::Args),
+    /// Test one state as AWS's TestState does: its output and next state, or its error,
+    /// and the data after each processing step.
+    TestState(test_state::Args),
     /// Run a directory of recorded conformance cases and report the pass rate.
     Conformance(conformance::Args),
     /// Run a definition many times in memory and report executions and transitions per second.
@@ -72,6 +76,7 @@ fn main() -> ExitCode {
         Command::Validate(a) => validate::main(a),
         Command::Run(a) => run::main(a),
         Command::Test(a) => test_cmd::main(a),
+        Command::TestState(a) => test_state::main(a),
         Command::Conformance(a) => conformance::main(a),
         Command::Bench(a) => bench::main(a),
         Command::Serve(a) => serve::main(a),

@@ -59,6 +59,16 @@ impl Default for RunOptions {
     }
 }
 
+impl RunOptions {
+    /// When the execution's clock starts (the wall clock's now for a real clock).
+    pub fn clock_start(&self) -> Millis {
+        match self.clock {
+            Clock::Virtual { start } | Clock::Scaled { start, .. } => start,
+            Clock::Real => wall_now(),
+        }
+    }
+}
+
 /// An execution that could not be run to its end, as it stood when the runner gave up.
 #[derive(Debug, Clone)]
 pub struct Unfinished {

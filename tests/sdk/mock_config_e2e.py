@@ -73,6 +73,39 @@ def wait_status(sfn, arn, timeout=20):
     raise AssertionError(f"{arn} still running")
 
 
+def test_state(sfn):
+    """boto3's test_state: AWS's request and response shapes."""
+    role = "arn:aws:iam::123456789012:role/DummyRole"
+    pass_state = {"Type": "Pass", "InputPath": "$.initialData",
+                  "Parameters": {"staticValue": "some value", "inputValue.$": "$.fieldFromInput"},
+                  "ResultPath": "$.modifiedData", "Next": "NextState"}
+    r = sfn.test_state(definition=json.dumps(pass_state), roleArn=role, inspectionLevel="DEBUG",
+                       input=json.dumps({"initialData": {"fieldFromInput": "value from input"}}))
+    assert r["status"] == "SUCCEEDED" and r["nextState"] == "NextState", r
+    assert json.loads(r["output"])["modifiedData"] == {"staticValue": "some value", "inputValue": "value from input"}, r
+    assert json.loads(r["inspectionData"]["afterInputPath"]) == {"fieldFromInput": "value from input"}, r
+
+    # A Task of a whole machine, its result mocked: the steps after the result are shown.
+    r = sfn.test_state(definition=json.dumps(DEFINITION), stateName="LambdaState", inspectionLevel="DEBUG",
+                       input=json.dumps({"who": "me"}),
+                       mock={"result": json.dumps({"StatusCode": 200, "Payload": {"body": "hi"}})})
+    assert r["status"] == "SUCCEEDED" and r["nextState"] == "SQSState", r
+    assert json.loads(r["inspectionData"]["afterParameters"]) == {"Payload": {"who": "me"}, "FunctionName": "HelloWorldFunction"}, r
+    assert json.loads(r["output"])["Payload"] == {"body": "hi"}, r
+
+    # Its error mocked: the Retry takes it.
+    r = sfn.test_state(definition=json.dumps(DEFINITION), stateName="LambdaState", inspectionLevel="DEBUG",
+                       mock={"errorOutput": {"error": "Lambda.TimeoutException", "cause": "slow"}})
+    assert r["status"] == "RETRIABLE" and r["error"] == "Lambda.TimeoutException", r
+    assert r["inspectionData"]["errorDetails"]["retryIndex"] == 0, r
+
+    try:
+        sfn.test_state(definition=json.dumps(pass_state), mock={"result": "{}"})
+        raise AssertionError("a mock on a Pass state was accepted")
+    except sfn.exceptions.ValidationException as e:
+        assert "not supported when a mock is specified" in str(e), e
+
+
 def main():
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
@@ -85,7 +118,9 @@ def main():
         try:
             sfn = boto3.client("stepfunctions", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
                                aws_access_key_id="test", aws_secret_access_key="test",
-                               config=Config(retries={"max_attempts": 1}))
+                               # TestState, like StartSyncExecution, gets a "sync-" host prefix
+                               # meant for AWS's own endpoints.
+                               config=Config(retries={"max_attempts": 1}, inject_host_prefix=False))
             deadline = time.time() + 20
             while True:
                 try:
@@ -126,7 +161,8 @@ def main():
                 raise AssertionError("an unknown test case was accepted")
             except sfn.exceptions.ClientError as e:
                 assert "NoSuchCase" in str(e), e
-            print("ok SFN_MOCK_CONFIG -> #HappyPath, #RetryPath, #HybridPath, unknown test case refused")
+            test_state(sfn)
+            print("ok SFN_MOCK_CONFIG -> #HappyPath, #RetryPath, #HybridPath, unknown test case refused; TestState")
             print("1 passed, 0 failed")
         except Exception as e:
             print(f"FAIL: {e!r}")

@@ -221,6 +221,7 @@ pub fn handle(engine: &Engine, operation: &str, body: &Value) -> Result<Value, A
                 .unwrap_or(0);
             Ok(json!({"redriveDate": seconds(now)}))
         }
+        "TestState" => test_state(body),
         "SendTaskSuccess" => {
             let output: Value = serde_json::from_str(field(body, "output")?)
                 .map_err(|e| ApiError::new("InvalidOutput", format!("Invalid output: {e}")))?;
@@ -271,6 +272,51 @@ pub fn handle(engine: &Engine, operation: &str, body: &Value) -> Result<Value, A
             Err(ApiError::new("UnknownOperationException", format!("The operation '{other}' is not supported")))
         }),
     }
+}
+
+/// `TestState`: one state with a given input and an optional mocked result or error.
+fn test_state(body: &Value) -> Result<Value, ApiError> {
+    use stepline_core::testing::test_state::{test_state, TestStateMock, TestStateRequest};
+    let json_field = |name: &str| -> Result<Option<Value>, ApiError> {
+        opt(body, name)
+            .map(|t| {
+                serde_json::from_str(t)
+                    .map_err(|e| ApiError::new("ValidationException", format!("{name} is not valid JSON: {e}")))
+            })
+            .transpose()
+    };
+    let definition = serde_json::from_str(field(body, "definition")?)
+        .map_err(|e| ApiError::new("InvalidDefinition", format!("the definition is not valid JSON: {e}")))?;
+    if json_field("variables")?.is_some_and(|v| v.as_object().is_some_and(|m| !m.is_empty())) {
+        return Err(ApiError::new("ValidationException", "Stepline's TestState does not take variables yet"));
+    }
+    let mock = match body.get("mock") {
+        None | Some(Value::Null) => None,
+        Some(m) => match (m.get("result").and_then(Value::as_str), m.get("errorOutput")) {
+            (Some(_), Some(_)) => {
+                return Err(ApiError::new(
+                    "ValidationException",
+                    "A test mock should have only one of the following fields: [result, errorOutput].",
+                ))
+            }
+            (Some(r), None) => Some(TestStateMock::Return(serde_json::from_str(r).map_err(|e| {
+                ApiError::new("ValidationException", format!("the mocked result is not valid JSON: {e}"))
+            })?)),
+            (None, Some(e)) => Some(TestStateMock::Throw {
+                error: e["error"].as_str().unwrap_or_default().to_string(),
+                cause: e["cause"].as_str().unwrap_or_default().to_string(),
+            }),
+            (None, None) => return Err(ApiError::new("ValidationException", "a mock needs result or errorOutput")),
+        },
+    };
+    let request = TestStateRequest {
+        definition,
+        state_name: opt(body, "stateName").map(str::to_string),
+        input: json_field("input")?.unwrap_or_else(|| json!({})),
+        inspection_level: opt(body, "inspectionLevel").map(str::to_string),
+        mock,
+    };
+    test_state(&request).map_err(|e| ApiError::new(e.kind, e.message))
 }
 
 /// AWS's JSON protocol carries timestamps as epoch seconds.

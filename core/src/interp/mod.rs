@@ -19,7 +19,9 @@ mod tests;
 
 pub use errors::{error_matches, Failure};
 pub use exec::{Execution, ExecutionInfo, Status};
-pub use io::{json_len, payload_too_large, MAX_PAYLOAD_BYTES};
+pub use io::{
+    apply_io_path, apply_result_path, apply_template, json_len, payload_too_large, IoResult, MAX_PAYLOAD_BYTES,
+};
 
 use crate::history::TaskRef;
 use crate::model::StateMachine;

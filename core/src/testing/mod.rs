@@ -10,6 +10,7 @@ pub mod diff;
 pub mod mock_config;
 pub mod mocks;
 pub mod spec;
+pub mod test_state;
 
 pub use case::{run_case, CaseReport};
 pub use coverage::Coverage;
