@@ -89,3 +89,23 @@ fn time_scale_makes_waits_take_real_time() {
     assert!(t.elapsed() >= Duration::from_millis(240), "{:?}", t.elapsed());
     assert!(virtual_time < t.elapsed(), "virtual time waits for nothing");
 }
+
+#[test]
+fn a_case_mixes_mocks_with_a_real_worker() {
+    let spec = temp("mixed.yaml");
+    let definition = std::env::current_dir().unwrap().join("fixtures/order-flow/definition.json");
+    std::fs::write(
+        &spec,
+        format!(
+            "definition: {}\ncases:\n  - name: real validation\n    input: {{orderId: o-7, items: [1], total: 3}}\n    mocks:\n      ChargeCard: {{return: {{chargeId: ch_7}}}}\n    expect:\n      output: {{orderId: o-7, chargeId: ch_7, status: SHIPPED, items: 1}}\n      path: [ValidateOrder, ChargeCard, Ship]\n",
+            definition.display()
+        ),
+    )
+    .unwrap();
+    // ValidateOrder has no mock: `cat` answers it with its own input (total: 3).
+    let (code, out) = stepline(&["test", spec.to_str().unwrap(), "--worker", "validate-order=cat"]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = stepline(&["test", spec.to_str().unwrap()]);
+    assert_eq!(code, 1, "without the worker the state has nothing to answer it: {out}");
+    assert!(out.contains("has no mock and no worker"), "{out}");
+}

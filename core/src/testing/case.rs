@@ -198,3 +198,37 @@ mod tests {
         assert!(r.passed(), "{:?}", r.failures);
     }
 }
+
+#[cfg(test)]
+mod integrations {
+    use super::*;
+    use crate::model::{compile_value, MachineType};
+    use crate::testing::Spec;
+    use serde_json::json;
+
+    #[test]
+    fn lambda_callbacks_and_bus_integrations_are_mocked_by_state_name() {
+        let def = json!({"StartAt": "Invoke", "States": {
+            "Invoke": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                       "Parameters": {"FunctionName": "price", "Payload.$": "$"}, "ResultSelector": {"p.$": "$.Payload"},
+                       "ResultPath": "$.price", "Next": "Approve"},
+            "Approve": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                        "Parameters": {"QueueUrl": "q", "MessageBody": {"token.$": "$$.Task.Token"}},
+                        "ResultPath": "$.approval", "Next": "Publish"},
+            "Publish": {"Type": "Task", "Resource": "arn:aws:states:::nats:publish",
+                        "Parameters": {"Subject": "orders.done", "Message.$": "$"}, "End": true}}});
+        let m = compile_value(&def, MachineType::Standard).unwrap();
+        let spec = Spec::parse(json!({"definition": def, "cases": [{"name": "all mocked", "input": {"id": 1},
+            "mocks": {"Invoke": {"return": {"StatusCode": 200, "Payload": 42}},
+                      "Approve": {"return": {"by": "ops"}},
+                      "Publish": {"return": {"published": true}}},
+            "expect": {"output": {"published": true}, "path": ["Invoke", "Approve", "Publish"],
+                       "calls": {"Invoke": [{"FunctionName": "price", "Payload": {"id": 1}}]}}}]}))
+        .unwrap();
+        let case = &spec.cases[0];
+        let r = run_case(&m, "m", case, &case.mocks().unwrap(), None, &RunOptions::default());
+        assert!(r.passed(), "{:?}", r.failures);
+        let approve = r.calls.iter().find(|c| c.state == "Approve").unwrap();
+        assert!(approve.input["MessageBody"]["token"].as_str().is_some_and(|t| !t.is_empty()), "a token is made");
+    }
+}
