@@ -140,6 +140,47 @@ fn human(ms: i64) -> String {
     }
 }
 
+/// Names of the Task states of a definition, nested ones too.
+fn task_states(machine: &serde_json::Value, out: &mut Vec<String>) {
+    for (name, s) in machine["States"].as_object().into_iter().flatten() {
+        if s["Type"] == "Task" {
+            out.push(name.clone());
+        }
+        for b in s["Branches"].as_array().into_iter().flatten() {
+            task_states(b, out);
+        }
+        for key in ["ItemProcessor", "Iterator"] {
+            task_states(&s[key], out);
+        }
+    }
+}
+
+/// Mistakes found before any case runs: mocks of states that are not Task states of the
+/// definition (a typo would otherwise go unnoticed), test cases the mock config lacks.
+fn check_spec(spec: &Spec, definition: &serde_json::Value, machine: &str, config: Option<&MockConfig>) -> Result<()> {
+    let mut tasks = Vec::new();
+    task_states(definition, &mut tasks);
+    for (i, case) in spec.cases.iter().enumerate() {
+        for state in case.mocks.keys() {
+            if !tasks.contains(state) {
+                tasks.sort();
+                bail!(
+                    "cases[{i}] ({}): mocks.{state}: the definition has no Task state '{state}' (its Task states: {})",
+                    case.name,
+                    tasks.join(", ")
+                );
+            }
+        }
+        if let Some(tc) = &case.test_case {
+            let Some(config) = config else {
+                bail!("cases[{i}] ({}): test_case '{tc}' needs a mock_config in the spec", case.name);
+            };
+            config.test_case(machine, tc).with_context(|| format!("cases[{i}] ({})", case.name))?;
+        }
+    }
+    Ok(())
+}
+
 fn relative(spec: &Path, path: &str) -> PathBuf {
     spec.parent().unwrap_or(Path::new(".")).join(path)
 }
@@ -166,6 +207,7 @@ fn run_spec(file: &Path, a: &Args, pool: &mut workers::CommandWorkers) -> Result
         }
         None => None,
     };
+    check_spec(&spec, &definition, &machine_name, config.as_ref())?;
     let mut coverage = Coverage::new(&definition);
     let mut cases = Vec::new();
     for case in &spec.cases {
@@ -177,11 +219,15 @@ fn run_spec(file: &Path, a: &Args, pool: &mut workers::CommandWorkers) -> Result
             mocks = config.test_case(&machine_name, tc)?;
         }
         mocks = mocks.merged(case.mocks()?);
+        // The same start every run (2023-11-14T22:13:20Z), so `$$.Execution.StartTime` and
+        // timestamp rules give the same results whatever the date.
+        let defaults = RunOptions::default();
+        let start = defaults.clock_start();
         let clock = match a.time_scale {
-            Some(factor) => Clock::Scaled { start: stepline_core::time::now_millis(), factor },
-            None => Clock::Virtual { start: stepline_core::time::now_millis() },
+            Some(factor) => Clock::Scaled { start, factor },
+            None => Clock::Virtual { start },
         };
-        let options = RunOptions { clock, ..RunOptions::default() };
+        let options = RunOptions { clock, ..defaults };
         let fallback: Option<&mut dyn TaskHandler> = if pool.commands.is_empty() { None } else { Some(&mut *pool) };
         let t = Instant::now();
         let report = run_case(&machine, &machine_name, case, &mocks, fallback, &options);

@@ -377,7 +377,7 @@ impl Engine {
             name: None,
             input: Value::clone(&old.input),
             version,
-            test_case: None,
+            test_case: old.test_case,
             reply,
         })
     }

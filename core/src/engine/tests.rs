@@ -470,14 +470,46 @@ fn a_mock_config_test_case_answers_its_tasks_and_leaves_the_others_to_workers() 
         Some(json!({"v": {"total": 5}, "c": "real"}).into())
     );
     assert!(e.poll_task("validate", Duration::from_millis(50)).is_none(), "mocked tasks never reach workers");
+    // A replay runs the same test case.
+    let again = e.replay_execution(&happy.arn, false).unwrap();
+    assert_eq!(wait_for(&e, &again.arn, Status::Succeeded).output, done.output);
     let unknown = e.start_test_case(&sm.arn, "Nope", None, json!({})).unwrap_err();
     assert_eq!(unknown.aws_type(), "ValidationException");
     assert!(unknown.to_string().contains("no test case 'Nope'"), "{unknown}");
+    let left = e.start_test_case(&sm.arn, "Hybrid", Some("left"), json!({})).unwrap();
+    assert!(e.poll_task("charge", Duration::from_secs(5)).is_some());
     e.shutdown();
     drop(e);
-    // Without a mock config, a test case is refused with how to give one.
+    // Without a mock config, a test case is refused with how to give one; a test case
+    // execution still waiting does not stop the engine: its task goes to a worker again.
     let plain = engine(&dir);
     let err = plain.start_test_case(&sm.arn, "Happy", None, json!({})).unwrap_err();
     assert!(err.to_string().contains("--mock-config"), "{err}");
+    let again = plain.poll_task("charge", Duration::from_secs(5)).expect("handed out again after the restart");
+    assert_eq!(again.execution_arn, left.arn);
     plain.shutdown();
+}
+
+#[test]
+fn a_mocked_loop_with_no_wait_does_not_hold_the_engine() {
+    let dir = data_dir("mocked-loop");
+    let config = crate::testing::MockConfig::parse(&json!({
+        "StateMachines": {"spin": {"TestCases": {"Forever": {"Spin": "Ok"}}}},
+        "MockedResponses": {"Ok": {"0-4000000000": {"Return": 1}}}}))
+    .unwrap();
+    let e =
+        Engine::open(EngineConfig { data_dir: dir, mock_config: Some(Arc::new(config)), ..EngineConfig::default() })
+            .unwrap();
+    let def = r#"{"StartAt": "Spin", "States": {
+      "Spin": {"Type": "Task", "Resource": "arn:aws:states:us-east-1:000000000000:activity:spin", "Next": "Again"},
+      "Again": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 0, "Next": "Done"}], "Default": "Spin"},
+      "Done": {"Type": "Succeed"}}}"#;
+    let sm = e.create_state_machine("spin", def, "STANDARD", "role").unwrap();
+    let spinning = e.start_test_case(&sm.arn, "Forever", None, json!({})).unwrap();
+    // Other requests are still answered while it spins, and it can be stopped.
+    let other = e.create_state_machine("other", TASK_MACHINE, "STANDARD", "role").unwrap();
+    assert_eq!(other.name, "other");
+    let stopped = e.stop_execution(&spinning.arn, None, None).unwrap();
+    assert_eq!(stopped.status, Status::Aborted);
+    e.shutdown();
 }

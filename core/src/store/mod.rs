@@ -91,6 +91,9 @@ pub struct ExecutionRecord {
     /// it is being retried.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub retrying: bool,
+    /// The mock config's test case it runs (`<arn>#<TestCase>`), so a replay runs it too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_case: Option<String>,
 }
 
 impl ExecutionRecord {
@@ -115,6 +118,7 @@ impl ExecutionRecord {
             failed_state: None,
             updated: info.start_time,
             retrying: false,
+            test_case: None,
         }
     }
 }

@@ -31,6 +31,7 @@ fn exec(arn: &str, machine: &str, start: Millis, status: Status) -> ExecutionRec
         failed_state: None,
         updated: 0,
         retrying: false,
+        test_case: None,
     }
 }
 

@@ -81,7 +81,7 @@ pub fn run_case<'a>(
 fn check(case: &Case, r: &mut CaseReport) {
     let x = &case.expect;
     let want_status = x.status.clone().unwrap_or_else(|| {
-        if x.error.is_some() {
+        if x.error.is_some() || x.cause.is_some() {
             Status::Failed.as_str().into()
         } else {
             Status::Succeeded.as_str().into()

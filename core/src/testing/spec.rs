@@ -110,6 +110,9 @@ impl Case {
         let mut by_state = std::collections::HashMap::new();
         for (state, v) in &self.mocks {
             let at = format!("mocks.{state}");
+            if v.as_array().is_some_and(Vec::is_empty) || v.as_object().is_some_and(|m| m.is_empty()) {
+                return Err(SpecError { at, what: "an empty mock: give at least one result".into() });
+            }
             let calls = match v {
                 Value::Array(items) => CallMocks::in_order(
                     items

@@ -75,7 +75,9 @@ pub fn test_state(req: &TestStateRequest) -> Result<Value, TestStateError> {
         }
         _ => {}
     }
-    // The state, its transitions leading to stand-ins named as their targets.
+    // The state, its transitions leading to stand-ins named as their targets; one back
+    // to itself leads to a stand-in too (a machine needs an end), named back on the way out.
+    let state = &back_to_itself(&state, &name);
     let mut states = Map::new();
     let mut targets: Vec<String> = Vec::new();
     let mut add = |v: &Value| {
@@ -124,22 +126,37 @@ pub fn test_state(req: &TestStateRequest) -> Result<Value, TestStateError> {
         .filter(|e| e["type"].as_str().is_some_and(|t| t.ends_with("StateEntered")))
         .filter_map(|e| e["stateEnteredEventDetails"]["name"].as_str())
         .collect();
-    let next = entered.get(1).map(|s| s.to_string());
+    let next = entered.get(1).map(|s| if *s == AGAIN { name.clone() } else { s.to_string() });
+    // The id of the event that left the state: the next state's entry.
+    let left_at = events
+        .iter()
+        .filter(|e| e["type"].as_str().is_some_and(|t| t.ends_with("StateEntered")))
+        .nth(1)
+        .and_then(|e| e["id"].as_u64())
+        .unwrap_or(u64::MAX);
     // The state's first failure: a Retry would run it again after this one.
     let failure = events.iter().find_map(|e| {
         let (_, d) = e.as_object()?.iter().find(|(k, _)| k.ends_with("EventDetails"))?;
         let t = e["type"].as_str()?;
         (t.ends_with("Failed") || t.ends_with("TimedOut")).then(|| {
-            (d["error"].as_str().unwrap_or_default().to_string(), d["cause"].as_str().unwrap_or_default().to_string())
+            let at = e["id"].as_u64().unwrap_or(0);
+            (
+                d["error"].as_str().unwrap_or_default().to_string(),
+                d["cause"].as_str().unwrap_or_default().to_string(),
+                at,
+            )
         })
     });
+    let failed_before_leaving = failure.as_ref().is_some_and(|f| f.2 < left_at);
+    let failure = failure.map(|(e, c, _)| (e, c));
     let mut out = Map::new();
-    let retried = handler.calls.len() > 1;
+    // Called again without being entered again: a Retry.
+    let retried = handler.calls.len() > 1 && entered.len() == 1;
     let status = if retried {
         "RETRIABLE"
-    } else if next.is_some() && failure.is_some() && kind != "Choice" {
+    } else if next.is_some() && failed_before_leaving && kind != "Choice" {
         "CAUGHT_ERROR"
-    } else if exec.status == crate::interp::Status::Succeeded {
+    } else if next.is_some() || exec.status == crate::interp::Status::Succeeded {
         "SUCCEEDED"
     } else {
         "FAILED"
@@ -205,6 +222,32 @@ pub fn test_state(req: &TestStateRequest) -> Result<Value, TestStateError> {
         out.insert("inspectionData".into(), Value::Object(data));
     }
     Ok(Value::Object(out))
+}
+
+/// The stand-in for a transition of the state back to itself.
+const AGAIN: &str = "Stepline.TestState.Again";
+
+/// `state` with its transitions back to `name` leading to [`AGAIN`].
+fn back_to_itself(state: &Value, name: &str) -> Value {
+    let mut s = state.clone();
+    let redirect = |v: &mut Value| {
+        if v.as_str() == Some(name) {
+            *v = json!(AGAIN);
+        }
+    };
+    for key in ["Next", "Default"] {
+        if let Some(v) = s.get_mut(key) {
+            redirect(v);
+        }
+    }
+    for list in ["Choices", "Catch"] {
+        for item in s.get_mut(list).and_then(Value::as_array_mut).into_iter().flatten() {
+            if let Some(v) = item.get_mut("Next") {
+                redirect(v);
+            }
+        }
+    }
+    s
 }
 
 /// The state to test and its name: the definition is one state, or a machine with
@@ -368,6 +411,20 @@ mod tests {
         assert_eq!(caught["error"], "Broken");
         assert_eq!(caught["output"], r#"{"err":{"Error":"Broken","Cause":"no"}}"#);
         assert_eq!(caught["inspectionData"]["errorDetails"], json!({"catchIndex": 0}));
+    }
+
+    #[test]
+    fn a_state_that_leads_back_to_itself_is_not_a_retry() {
+        let looped = json!({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": "TestState",
+            "Parameters": {"FunctionName": "f"}});
+        let r = run(looped, json!({}), Some(MockOutcome::Return(json!(1))));
+        assert_eq!((r["status"].as_str(), r["nextState"].as_str()), (Some("SUCCEEDED"), Some("TestState")));
+        let caught = json!({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true,
+            "Parameters": {"FunctionName": "f"}, "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "TestState"}]});
+        let r = run(caught, json!({}), Some(MockOutcome::Throw { error: "E".into(), cause: "c".into() }));
+        assert_eq!((r["status"].as_str(), r["nextState"].as_str()), (Some("CAUGHT_ERROR"), Some("TestState")));
+        let pass = run(json!({"Type": "Pass", "Next": "TestState"}), json!({"a": 1}), None);
+        assert_eq!((pass["status"].as_str(), pass["output"].as_str()), (Some("SUCCEEDED"), Some(r#"{"a":1}"#)));
     }
 
     #[test]
