@@ -99,6 +99,13 @@ def test_state(sfn):
     assert r["status"] == "RETRIABLE" and r["error"] == "Lambda.TimeoutException", r
     assert r["inspectionData"]["errorDetails"]["retryIndex"] == 0, r
 
+    # No mock: the task goes to its worker (here `cat`, which answers with its input).
+    echo = {"Type": "Task", "Resource": "arn:aws:states:us-east-1:123456789012:activity:echo",
+            "ResultPath": "$.echoed", "End": True}
+    r = sfn.test_state(definition=json.dumps(echo), roleArn=role, input=json.dumps({"x": 1}), inspectionLevel="DEBUG")
+    assert r["status"] == "SUCCEEDED" and json.loads(r["output"]) == {"x": 1, "echoed": {"x": 1}}, r
+    assert json.loads(r["inspectionData"]["result"]) == {"x": 1}, r
+
     try:
         sfn.test_state(definition=json.dumps(pass_state), mock={"result": "{}"})
         raise AssertionError("a mock on a Pass state was accepted")
@@ -114,7 +121,8 @@ def main():
             json.dump(MOCK_CONFIG, f)
         env = dict(os.environ, SFN_MOCK_CONFIG=config)
         server = subprocess.Popen([STEPLINE, "serve", "--data", os.path.join(tmp, "data"),
-                                   "--listen", f"127.0.0.1:{port}"], env=env, stderr=subprocess.PIPE)
+                                   "--listen", f"127.0.0.1:{port}", "--worker", "echo=cat"],
+                                  env=env, stderr=subprocess.PIPE)
         try:
             sfn = boto3.client("stepfunctions", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
                                aws_access_key_id="test", aws_secret_access_key="test",

@@ -221,7 +221,7 @@ pub fn handle(engine: &Engine, operation: &str, body: &Value) -> Result<Value, A
                 .unwrap_or(0);
             Ok(json!({"redriveDate": seconds(now)}))
         }
-        "TestState" => test_state(body),
+        "TestState" => test_state(engine, body),
         "SendTaskSuccess" => {
             let output: Value = serde_json::from_str(field(body, "output")?)
                 .map_err(|e| ApiError::new("InvalidOutput", format!("Invalid output: {e}")))?;
@@ -275,7 +275,7 @@ pub fn handle(engine: &Engine, operation: &str, body: &Value) -> Result<Value, A
 }
 
 /// `TestState`: one state with a given input and an optional mocked result or error.
-fn test_state(body: &Value) -> Result<Value, ApiError> {
+fn test_state(engine: &Engine, body: &Value) -> Result<Value, ApiError> {
     use stepline_core::testing::test_state::{test_state, TestStateMock, TestStateRequest};
     let json_field = |name: &str| -> Result<Option<Value>, ApiError> {
         opt(body, name)
@@ -316,7 +316,19 @@ fn test_state(body: &Value) -> Result<Value, ApiError> {
         inspection_level: opt(body, "inspectionLevel").map(str::to_string),
         mock,
     };
-    test_state(&request).map_err(|e| ApiError::new(e.kind, e.message))
+    // A Task with no mock goes to its worker, as AWS calls the service; AWS's limit is
+    // 5 minutes, the state's TimeoutSeconds when shorter.
+    let timeout = request.definition_timeout().unwrap_or(300).min(300);
+    let mut worker = |req: &stepline_core::interp::TaskRequest| {
+        use stepline_core::runner::TaskOutcome;
+        match engine.run_task(req, Duration::from_secs(timeout)) {
+            Ok(TaskAnswer::Success(v)) => TaskOutcome::Success(v),
+            Ok(TaskAnswer::Failure { error, cause }) => TaskOutcome::Failure { error, cause },
+            Ok(TaskAnswer::Heartbeat) => TaskOutcome::NoAnswer,
+            Err(e) => TaskOutcome::Failure { error: "States.Runtime".into(), cause: e.to_string() },
+        }
+    };
+    test_state(&request, Some(&mut worker)).map_err(|e| ApiError::new(e.kind, e.message))
 }
 
 /// AWS's JSON protocol carries timestamps as epoch seconds.

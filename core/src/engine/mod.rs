@@ -195,6 +195,13 @@ pub(crate) enum Request {
     Tasks {
         reply: Reply<TaskBoard>,
     },
+    /// A task outside any execution (`TestState` of a Task with no mock): handed to its
+    /// worker like any other; the answer, or `States.Timeout` at the deadline, is the reply.
+    DetachedTask {
+        task: TaskEnvelope,
+        deadline: crate::time::Millis,
+        reply: Reply<TaskAnswer>,
+    },
     Shutdown,
 }
 
@@ -520,6 +527,34 @@ impl Engine {
     /// The tasks waiting for a worker's or a callback's answer, and the load per activity.
     pub fn pending_tasks(&self) -> Result<TaskBoard, EngineError> {
         self.call(|reply| Request::Tasks { reply })
+    }
+
+    /// Runs one task outside any execution: its worker gets it as usual (in process or on
+    /// the bus) and its answer comes back, or `States.Timeout` after `timeout`.
+    pub fn run_task(&self, req: &crate::interp::TaskRequest, timeout: Duration) -> Result<TaskAnswer, EngineError> {
+        let (activity, input, wrap_lambda) = run_loop::route(req);
+        let task = TaskEnvelope {
+            token: req.token.clone(),
+            activity,
+            input,
+            execution_arn: String::new(),
+            execution_name: String::new(),
+            state_machine_arn: String::new(),
+            state_name: req.state_name.clone(),
+            entered_time: req.entered_time,
+            timeout_seconds: Some(timeout.as_secs().max(1)),
+            heartbeat_seconds: req.heartbeat_seconds,
+            retry_count: req.retry_count,
+            wait_for_token: req.wait_for_token,
+        };
+        let deadline = crate::time::now_millis() + timeout.as_millis() as crate::time::Millis;
+        let answer = self.call(|reply| Request::DetachedTask { task, deadline, reply })?;
+        Ok(match answer {
+            TaskAnswer::Success(v) if wrap_lambda => {
+                TaskAnswer::Success(serde_json::json!({"ExecutedVersion": "$LATEST", "Payload": v, "StatusCode": 200}))
+            }
+            other => other,
+        })
     }
 
     /// Waits up to `timeout` for a task of `activity` (AWS's `GetActivityTask`).

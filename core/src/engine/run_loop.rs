@@ -69,6 +69,8 @@ pub struct EngineState {
     answered: HashMap<String, u64>,
     /// Answers of mocked tasks (`--mock-config`), applied in the batch that scheduled them.
     mock_answers: Vec<(String, TaskAnswer)>,
+    /// Tasks outside any execution, by token: activity, deadline, who waits.
+    detached: HashMap<String, (String, Millis, super::Reply<TaskAnswer>)>,
     /// Executions started in this batch under a given name: not yet visible in the store,
     /// and perhaps no longer live, but a second start with the name must find them.
     named_in_batch: HashMap<String, ExecutionRecord>,
@@ -117,6 +119,7 @@ impl EngineState {
             named_in_batch: HashMap::new(),
             answered: HashMap::new(),
             mock_answers: Vec::new(),
+            detached: HashMap::new(),
         };
         for record in st.store.running()? {
             st.replay(record)?;
@@ -505,6 +508,9 @@ impl EngineState {
                 // Mocked answers left by a restart's replay are applied at once.
                 wait = 0;
             }
+            if let Some(at) = self.detached.values().map(|(_, at, _)| *at).min() {
+                wait = wait.min((at - now).max(0) as u64);
+            }
             let first = match rx.recv_timeout(Duration::from_millis(wait)) {
                 Ok(r) => Some(r),
                 Err(RecvTimeoutError::Timeout) => None,
@@ -588,6 +594,10 @@ impl EngineState {
                     let res = self.stop(&mut batch, &arn, error, cause);
                     replies.push(Box::new(move || reply.send(res)));
                 }
+                Request::DetachedTask { task, deadline, reply } => {
+                    self.detached.insert(task.token.clone(), (task.activity.clone(), deadline, reply));
+                    self.outbox.insert(task.token.clone(), task);
+                }
                 Request::Tasks { reply } => {
                     let board = TaskBoard::build(self.tokens.values().map(|t| &t.info), &self.answered);
                     replies.push(Box::new(move || reply.send(Ok(board))));
@@ -596,6 +606,15 @@ impl EngineState {
         }
         self.answer_mocked(&mut batch);
         let now = wall_now();
+        let expired: Vec<String> =
+            self.detached.iter().filter(|(_, (_, at, _))| *at <= now).map(|(t, _)| t.clone()).collect();
+        for token in expired {
+            if let Some((activity, _, reply)) = self.detached.remove(&token) {
+                self.dispatch.withdraw(&activity, &token, false);
+                let cause = format!("no worker of '{activity}' answered in time");
+                reply.send(Ok(TaskAnswer::Failure { error: "States.Timeout".into(), cause }));
+            }
+        }
         while let Some((at, arn, id)) = self.timers.iter().next().cloned() {
             if at > now {
                 break;
@@ -696,6 +715,18 @@ impl EngineState {
     }
 
     fn answer(&mut self, batch: &mut Batch, token: &str, answer: TaskAnswer) -> Result<(), EngineError> {
+        if let Some((activity, deadline, reply)) = self.detached.remove(token) {
+            match answer {
+                TaskAnswer::Heartbeat => {
+                    self.detached.insert(token.to_string(), (activity, deadline, reply));
+                }
+                answer => {
+                    self.dispatch.withdraw(&activity, token, true);
+                    reply.send(Ok(answer));
+                }
+            }
+            return Ok(());
+        }
         let Some(t) = self.tokens.get_mut(token) else {
             return Err(EngineError::TaskDoesNotExist);
         };
@@ -950,6 +981,7 @@ pub(super) fn fail_all(requests: Vec<Request>, why: &str) {
             Request::Answer { reply, .. } | Request::DeleteActivity { reply, .. } => reply.send(Err(err())),
             Request::CreateActivity { reply, .. } => reply.send(Err(err())),
             Request::Tasks { reply } => reply.send(Err(err())),
+            Request::DetachedTask { reply, .. } => reply.send(Err(err())),
             Request::Shutdown => {}
         }
     }

@@ -513,3 +513,34 @@ fn a_mocked_loop_with_no_wait_does_not_hold_the_engine() {
     assert_eq!(stopped.status, Status::Aborted);
     e.shutdown();
 }
+
+#[test]
+fn a_task_outside_any_execution_goes_to_its_worker_or_times_out() {
+    let dir = data_dir("detached");
+    let e = engine(&dir);
+    let def = json!({"StartAt": "Price", "States": {"Price": {"Type": "Task",
+        "Resource": "arn:aws:states:us-east-1:000000000000:activity:price", "End": true}}});
+    let machine = crate::model::compile_value(&def, crate::model::MachineType::Standard).unwrap();
+    let (_, cmds) = crate::interp::start(&machine, crate::runner::local_info("m", "x"), json!({"sku": "a"}), 0, 1);
+    let Some(crate::interp::Command::ScheduleTask(req)) = cmds.into_iter().next() else { panic!("a task") };
+    let worker = e.clone();
+    let answering = std::thread::spawn(move || {
+        let t = worker.poll_task("price", Duration::from_secs(5)).expect("the worker gets it");
+        assert_eq!(t.input, json!({"sku": "a"}));
+        worker.answer_task(&t.token, TaskAnswer::Heartbeat).unwrap();
+        worker.answer_task(&t.token, TaskAnswer::Success(json!(9))).unwrap();
+    });
+    match e.run_task(&req, Duration::from_secs(5)).unwrap() {
+        TaskAnswer::Success(v) => assert_eq!(v, json!(9)),
+        other => panic!("{other:?}"),
+    }
+    answering.join().unwrap();
+    // Nobody answers the second time.
+    let started = Instant::now();
+    match e.run_task(&req, Duration::from_millis(300)).unwrap() {
+        TaskAnswer::Failure { error, .. } => assert_eq!(error, "States.Timeout"),
+        other => panic!("{other:?}"),
+    }
+    assert!(started.elapsed() < Duration::from_secs(5));
+    e.shutdown();
+}

@@ -14,7 +14,7 @@ use crate::history::Payload;
 use crate::interp::{apply_io_path, apply_result_path, apply_template, error_matches};
 use crate::model::{compile_value, MachineType, StateKind};
 use crate::path::Scope;
-use crate::runner::{self, RunOptions};
+use crate::runner::{self, RunOptions, TaskHandler, TaskOutcome};
 pub use crate::testing::mocks::MockOutcome as TestStateMock;
 use serde_json::{json, Map, Value};
 
@@ -43,8 +43,38 @@ pub struct TestStateRequest {
     pub mock: Option<MockOutcome>,
 }
 
-/// Runs the request; the response in AWS's shape.
-pub fn test_state(req: &TestStateRequest) -> Result<Value, TestStateError> {
+/// The first call goes to a worker; a second one (a Retry) is left unanswered, so the
+/// run stops there.
+struct FirstCallOnly<'a> {
+    worker: &'a mut dyn TaskHandler,
+    first: Option<TaskOutcome>,
+}
+
+impl TaskHandler for FirstCallOnly<'_> {
+    fn call(&mut self, req: &crate::interp::TaskRequest) -> TaskOutcome {
+        if self.first.is_some() {
+            return TaskOutcome::NoAnswer;
+        }
+        let outcome = self.worker.call(req);
+        self.first = Some(outcome.clone());
+        outcome
+    }
+}
+
+impl TestStateRequest {
+    /// The tested state's `TimeoutSeconds`, when it gives a number.
+    pub fn definition_timeout(&self) -> Option<u64> {
+        let state = match &self.state_name {
+            Some(n) => &self.definition["States"][n],
+            None => &self.definition,
+        };
+        state["TimeoutSeconds"].as_u64()
+    }
+}
+
+/// Runs the request; the response in AWS's shape. A Task with no mock goes to `worker`
+/// (as AWS calls the service); without one, a Task needs a mock.
+pub fn test_state(req: &TestStateRequest, worker: Option<&mut dyn TaskHandler>) -> Result<Value, TestStateError> {
     let level = req.inspection_level.as_deref().unwrap_or("INFO");
     if !matches!(level, "INFO" | "DEBUG" | "TRACE") {
         return Err(invalid(
@@ -61,10 +91,10 @@ pub fn test_state(req: &TestStateRequest) -> Result<Value, TestStateError> {
                 format!("TestState does not run {kind} states here: test the states of its branches or iterations"),
             ))
         }
-        "Task" if req.mock.is_none() => {
+        "Task" if req.mock.is_none() && worker.is_none() => {
             return Err(invalid(
                 "ValidationException",
-                "a Task state needs a mock (its result or its error): TestState does not call workers",
+                "a Task state needs a mock (its result or its error), or a worker to call",
             ))
         }
         "Pass" | "Wait" | "Choice" | "Succeed" | "Fail" if req.mock.is_some() => {
@@ -113,7 +143,8 @@ pub fn test_state(req: &TestStateRequest) -> Result<Value, TestStateError> {
             .map(|m| (name.clone(), CallMocks { ranges: vec![(0, 0, m.clone()), (1, u32::MAX, MockOutcome::Timeout)] }))
             .collect(),
     };
-    let mut handler = MockHandler::new(&mocks, None);
+    let mut first = worker.map(|w| FirstCallOnly { worker: w, first: None });
+    let mut handler = MockHandler::new(&mocks, first.as_mut().map(|f| f as &mut dyn TaskHandler));
     let info = runner::local_info("TestState", "test-state");
     let opts = RunOptions { max_events: 10_000, ..RunOptions::default() };
     let exec = match runner::run(&machine, info, req.input.clone(), &mut handler, &opts) {
@@ -149,9 +180,17 @@ pub fn test_state(req: &TestStateRequest) -> Result<Value, TestStateError> {
     });
     let failed_before_leaving = failure.as_ref().is_some_and(|f| f.2 < left_at);
     let failure = failure.map(|(e, c, _)| (e, c));
+    let calls = handler.calls.len();
+    // What the worker answered stands for a mock in the inspection data.
+    let answered = first.and_then(|f| f.first).and_then(|o| match o {
+        TaskOutcome::Success(v) => Some(MockOutcome::Return(v)),
+        TaskOutcome::Failure { error, cause } => Some(MockOutcome::Throw { error, cause }),
+        TaskOutcome::NoAnswer => None,
+    });
+    let mock = req.mock.clone().or(answered);
     let mut out = Map::new();
     // Called again without being entered again: a Retry.
-    let retried = handler.calls.len() > 1 && entered.len() == 1;
+    let retried = calls > 1 && entered.len() == 1;
     let status = if retried {
         "RETRIABLE"
     } else if next.is_some() && failed_before_leaving && kind != "Choice" {
@@ -191,7 +230,7 @@ pub fn test_state(req: &TestStateRequest) -> Result<Value, TestStateError> {
     }
     out.insert("status".into(), json!(status));
     if level != "INFO" {
-        let mut data = inspection(&machine, &name, &req.input, req.mock.as_ref());
+        let mut data = inspection(&machine, &name, &req.input, mock.as_ref());
         if let (Some((error, _)), Some(t)) = (&failure, state.get("Retry").and_then(Value::as_array)) {
             if status == "RETRIABLE" {
                 if let Some((i, r)) = t.iter().enumerate().find(|(_, r)| {
@@ -354,13 +393,10 @@ mod tests {
     use super::*;
 
     fn run(definition: Value, input: Value, mock: Option<MockOutcome>) -> Value {
-        test_state(&TestStateRequest {
-            definition,
-            input,
-            inspection_level: Some("DEBUG".into()),
-            mock,
-            ..Default::default()
-        })
+        test_state(
+            &TestStateRequest { definition, input, inspection_level: Some("DEBUG".into()), mock, ..Default::default() },
+            None,
+        )
         .unwrap()
     }
 
@@ -414,6 +450,31 @@ mod tests {
     }
 
     #[test]
+    fn a_task_without_a_mock_asks_the_worker_once() {
+        let task = json!({"Type": "Task", "Resource": "arn:aws:states:us-east-1:000000000000:activity:price",
+            "Retry": [{"ErrorEquals": ["Busy"]}], "ResultPath": "$.price", "End": true});
+        let mut asked = 0;
+        let mut worker = |_: &crate::interp::TaskRequest| {
+            asked += 1;
+            TaskOutcome::Success(json!(9))
+        };
+        let req = TestStateRequest {
+            definition: task.clone(),
+            input: json!({"sku": "a"}),
+            inspection_level: Some("DEBUG".into()),
+            ..Default::default()
+        };
+        let r = test_state(&req, Some(&mut worker)).unwrap();
+        assert_eq!((r["status"].as_str(), r["output"].as_str()), (Some("SUCCEEDED"), Some(r#"{"sku":"a","price":9}"#)));
+        assert_eq!(r["inspectionData"]["result"], "9");
+        let mut busy = |_: &crate::interp::TaskRequest| TaskOutcome::Failure { error: "Busy".into(), cause: "".into() };
+        let r = test_state(&req, Some(&mut busy)).unwrap();
+        assert_eq!(r["status"], "RETRIABLE");
+        assert_eq!(asked, 1);
+        assert!(test_state(&TestStateRequest { definition: task, ..Default::default() }, None).is_err());
+    }
+
+    #[test]
     fn a_state_that_leads_back_to_itself_is_not_a_retry() {
         let looped = json!({"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": "TestState",
             "Parameters": {"FunctionName": "f"}});
@@ -435,11 +496,14 @@ mod tests {
         let fail = run(json!({"Type": "Fail", "Error": "E", "Cause": "c"}), json!({}), None);
         assert_eq!((fail["status"].as_str(), fail["error"].as_str()), (Some("FAILED"), Some("E")));
         let machine = json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": 1, "End": true}}});
-        let r =
-            test_state(&TestStateRequest { definition: machine, state_name: Some("A".into()), ..Default::default() })
-                .unwrap();
+        let r = test_state(
+            &TestStateRequest { definition: machine, state_name: Some("A".into()), ..Default::default() },
+            None,
+        )
+        .unwrap();
         assert_eq!(r, json!({"output": "1", "status": "SUCCEEDED"}));
-        let e = test_state(&TestStateRequest { definition: json!({"Type": "Map"}), ..Default::default() }).unwrap_err();
+        let e = test_state(&TestStateRequest { definition: json!({"Type": "Map"}), ..Default::default() }, None)
+            .unwrap_err();
         assert_eq!(e.kind, "InvalidDefinition");
     }
 }
