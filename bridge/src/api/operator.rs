@@ -181,6 +181,9 @@ fn task_json(t: &PendingTask) -> Value {
         "retryCount": t.retry_count,
         "waitForTaskToken": t.wait_for_token,
     });
+    if t.mocked {
+        v["mocked"] = json!(true);
+    }
     if let Some(h) = t.last_heartbeat {
         v["heartbeatDate"] = seconds(h);
     }

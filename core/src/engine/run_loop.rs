@@ -251,6 +251,7 @@ impl EngineState {
                         timeout_seconds: req.timeout_seconds,
                         retry_count: req.retry_count,
                         wait_for_token: req.wait_for_token,
+                        mocked: true,
                     };
                     // The mocked result is the whole service response: never wrapped.
                     let task = TaskRef { arn: arn.to_string(), id: req.id, wrap_lambda: false, activity, info };
@@ -273,6 +274,7 @@ impl EngineState {
                         timeout_seconds: req.timeout_seconds,
                         retry_count: req.retry_count,
                         wait_for_token: req.wait_for_token,
+                        mocked: false,
                     };
                     let task =
                         TaskRef { arn: arn.to_string(), id: req.id, wrap_lambda, activity: activity.clone(), info };
@@ -733,7 +735,7 @@ impl EngineState {
         let (arn, id, wrap) = (t.arn.clone(), t.id, t.wrap_lambda);
         if matches!(answer, TaskAnswer::Heartbeat) {
             t.info.last_heartbeat = Some(wall_now());
-        } else {
+        } else if !t.info.mocked {
             *self.answered.entry(t.activity.clone()).or_default() += 1;
         }
         let event = match answer {

@@ -19,6 +19,8 @@ pub struct PendingTask {
     pub retry_count: u32,
     /// `.waitForTaskToken`: answered by a callback with the token.
     pub wait_for_token: bool,
+    /// Answered by a mock config's test case, not by a worker (`--mock-config`).
+    pub mocked: bool,
 }
 
 /// The load on one activity (a worker topic).
@@ -53,7 +55,8 @@ impl TaskBoard {
             .iter()
             .map(|(a, n)| (a.as_str(), ActivityLoad { activity: a.clone(), answered: *n, ..Default::default() }))
             .collect();
-        for t in &tasks {
+        // What workers carry: mocked tasks are not their load.
+        for t in tasks.iter().filter(|t| !t.mocked) {
             let load = by
                 .entry(t.activity.as_str())
                 .or_insert_with(|| ActivityLoad { activity: t.activity.clone(), ..Default::default() });

@@ -470,6 +470,10 @@ fn a_mock_config_test_case_answers_its_tasks_and_leaves_the_others_to_workers() 
         Some(json!({"v": {"total": 5}, "c": "real"}).into())
     );
     assert!(e.poll_task("validate", Duration::from_millis(50)).is_none(), "mocked tasks never reach workers");
+    // Only the worker's answer counts as the load of its activity; mocked answers do not.
+    let board = e.pending_tasks().unwrap();
+    let loads: Vec<(&str, u64)> = board.activities.iter().map(|a| (a.activity.as_str(), a.answered)).collect();
+    assert_eq!(loads, [("charge", 1)]);
     // A replay runs the same test case.
     let again = e.replay_execution(&happy.arn, false).unwrap();
     assert_eq!(wait_for(&e, &again.arn, Status::Succeeded).output, done.output);
