@@ -550,9 +550,7 @@ impl Engine {
         let deadline = crate::time::now_millis() + timeout.as_millis() as crate::time::Millis;
         let answer = self.call(|reply| Request::DetachedTask { task, deadline, reply })?;
         Ok(match answer {
-            TaskAnswer::Success(v) if wrap_lambda => {
-                TaskAnswer::Success(serde_json::json!({"ExecutedVersion": "$LATEST", "Payload": v, "StatusCode": 200}))
-            }
+            TaskAnswer::Success(v) if wrap_lambda => TaskAnswer::Success(run_loop::lambda_response(v)),
             other => other,
         })
     }

@@ -76,6 +76,11 @@ pub struct EngineState {
     named_in_batch: HashMap<String, ExecutionRecord>,
 }
 
+/// A worker's answer to `lambda:invoke` as Lambda's Invoke response.
+pub(super) fn lambda_response(payload: Value) -> Value {
+    json!({"ExecutedVersion": "$LATEST", "Payload": payload, "StatusCode": 200})
+}
+
 /// The activity a task is for and the payload its worker sees.
 pub fn route(req: &TaskRequest) -> (String, Value, bool) {
     if req.task.family == TaskFamily::Service && req.target == "lambda:invoke" {
@@ -240,19 +245,7 @@ impl EngineState {
                     };
                     live.tasks.insert(req.id, req.token.clone());
                     let (activity, _, _) = route(&req);
-                    let info = PendingTask {
-                        token: req.token.clone(),
-                        activity: activity.clone(),
-                        execution_arn: arn.to_string(),
-                        state_name: req.state_name.clone(),
-                        scheduled: wall_now(),
-                        last_heartbeat: None,
-                        heartbeat_seconds: req.heartbeat_seconds,
-                        timeout_seconds: req.timeout_seconds,
-                        retry_count: req.retry_count,
-                        wait_for_token: req.wait_for_token,
-                        mocked: true,
-                    };
+                    let info = PendingTask::of(&req, arn, &activity, true);
                     // The mocked result is the whole service response: never wrapped.
                     let task = TaskRef { arn: arn.to_string(), id: req.id, wrap_lambda: false, activity, info };
                     self.tokens.insert(req.token.clone(), task);
@@ -263,19 +256,7 @@ impl EngineState {
                 Command::ScheduleTask(req) => {
                     let (activity, input, wrap_lambda) = route(&req);
                     live.tasks.insert(req.id, req.token.clone());
-                    let info = PendingTask {
-                        token: req.token.clone(),
-                        activity: activity.clone(),
-                        execution_arn: arn.to_string(),
-                        state_name: req.state_name.clone(),
-                        scheduled: wall_now(),
-                        last_heartbeat: None,
-                        heartbeat_seconds: req.heartbeat_seconds,
-                        timeout_seconds: req.timeout_seconds,
-                        retry_count: req.retry_count,
-                        wait_for_token: req.wait_for_token,
-                        mocked: false,
-                    };
+                    let info = PendingTask::of(&req, arn, &activity, false);
                     let task =
                         TaskRef { arn: arn.to_string(), id: req.id, wrap_lambda, activity: activity.clone(), info };
                     self.tokens.insert(req.token.clone(), task);
@@ -741,11 +722,7 @@ impl EngineState {
         let event = match answer {
             TaskAnswer::Heartbeat => Event::TaskHeartbeat { id },
             TaskAnswer::Success(output) => {
-                let output = if wrap {
-                    json!({"ExecutedVersion": "$LATEST", "Payload": output, "StatusCode": 200})
-                } else {
-                    output
-                };
+                let output = if wrap { lambda_response(output) } else { output };
                 Event::TaskSucceeded { id, output }
             }
             TaskAnswer::Failure { error, cause } => Event::TaskFailed { id, error, cause },

@@ -23,6 +23,25 @@ pub struct PendingTask {
     pub mocked: bool,
 }
 
+impl PendingTask {
+    /// A task the engine hands out now for execution `arn`.
+    pub(super) fn of(req: &crate::interp::TaskRequest, arn: &str, activity: &str, mocked: bool) -> PendingTask {
+        PendingTask {
+            token: req.token.clone(),
+            activity: activity.to_string(),
+            execution_arn: arn.to_string(),
+            state_name: req.state_name.clone(),
+            scheduled: crate::time::now_millis(),
+            last_heartbeat: None,
+            heartbeat_seconds: req.heartbeat_seconds,
+            timeout_seconds: req.timeout_seconds,
+            retry_count: req.retry_count,
+            wait_for_token: req.wait_for_token,
+            mocked,
+        }
+    }
+}
+
 /// The load on one activity (a worker topic).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ActivityLoad {

@@ -394,7 +394,7 @@ impl App {
     }
 
     /// `N`: a new execution of the machine in view, its input edited first.
-    pub(super) fn new_execution(&mut self, api: &dyn ControlApi) {
+    pub(super) fn new_execution(&mut self) {
         let machine = match self.screen {
             Screen::Machines => self.machine_rows.get(self.machine_selected).map(|m| m.arn.clone()),
             Screen::Execution => {
@@ -407,7 +407,6 @@ impl App {
                 Some("choose a machine first: m in the list, or a row of the state machines view (S)".into());
             return;
         };
-        let _ = api;
         self.edit = Some(Edit { purpose: EditPurpose::Start { machine_arn: machine }, text: "{}\n".into() });
     }
 }

@@ -233,7 +233,7 @@ impl App {
                     self.modal = Modal::Confirm(Action::Replay(a));
                 }
             }
-            Key::Char('N') => self.new_execution(api),
+            Key::Char('N') => self.new_execution(),
             _ => match self.screen {
                 Screen::Executions => self.list_key(key, api),
                 Screen::Execution => self.detail_key(key, api),
