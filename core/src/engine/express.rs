@@ -53,6 +53,7 @@ pub struct Express {
     /// Summaries in shards, so callers on different threads rarely wait for each other.
     recent: Vec<Shard>,
     max_payload: usize,
+    config: super::EngineConfig,
     listeners: Vec<Arc<dyn super::StatusListener>>,
 }
 
@@ -132,6 +133,7 @@ impl Express {
                 })
                 .collect(),
             max_payload: config.max_payload,
+            config: config.clone(),
             listeners,
         }
     }
@@ -148,7 +150,7 @@ impl Express {
                 let mut m = compile(&record.definition, MachineType::Express).map_err(|d| {
                     EngineError::InvalidDefinition(d.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("; "))
                 })?;
-                m.max_payload = self.max_payload;
+                self.config.limit(&mut m, MachineType::Express);
                 Some(Arc::new(m))
             }
             _ => None,

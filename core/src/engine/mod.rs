@@ -96,6 +96,12 @@ pub struct EngineConfig {
     pub express_summaries: usize,
     /// The store's page cache in bytes.
     pub cache_bytes: usize,
+    /// Most history events per execution (AWS: 25,000).
+    pub max_history_events: u64,
+    /// Longest a STANDARD execution may run, in seconds (AWS: one year).
+    pub max_standard_seconds: u64,
+    /// Longest an EXPRESS execution may run, in seconds (AWS: five minutes).
+    pub max_express_seconds: u64,
     /// AWS Step Functions Local's mock config: `StartExecution` on `<arn>#<TestCase>`
     /// runs with that test case's mocked task results.
     pub mock_config: Option<Arc<crate::testing::MockConfig>>,
@@ -112,7 +118,22 @@ impl Default for EngineConfig {
             express_summaries: 10_000,
             cache_bytes: crate::store::DEFAULT_CACHE_BYTES,
             mock_config: None,
+            max_history_events: crate::model::MAX_HISTORY_EVENTS,
+            max_standard_seconds: crate::model::MAX_STANDARD_SECONDS,
+            max_express_seconds: crate::model::MAX_EXPRESS_SECONDS,
         }
+    }
+}
+
+impl EngineConfig {
+    /// Gives a compiled machine the limits this engine runs executions under.
+    pub(crate) fn limit(&self, m: &mut crate::model::StateMachine, kind: crate::model::MachineType) {
+        m.max_payload = self.max_payload;
+        m.max_history_events = self.max_history_events;
+        m.max_duration_seconds = Some(match kind {
+            crate::model::MachineType::Express => self.max_express_seconds,
+            crate::model::MachineType::Standard => self.max_standard_seconds,
+        });
     }
 }
 

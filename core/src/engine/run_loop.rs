@@ -152,7 +152,7 @@ impl EngineState {
         let mut m = compile(&text, kind).map_err(|d| {
             EngineError::InvalidDefinition(d.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("; "))
         })?;
-        m.max_payload = self.config.max_payload;
+        self.config.limit(&mut m, kind);
         let m = Arc::new(m);
         self.machines.insert((arn.to_string(), version), m.clone());
         Ok(m)

@@ -501,9 +501,14 @@ fn a_mocked_loop_with_no_wait_does_not_hold_the_engine() {
         "StateMachines": {"spin": {"TestCases": {"Forever": {"Spin": "Ok"}}}},
         "MockedResponses": {"Ok": {"0-4000000000": {"Return": 1}}}}))
     .unwrap();
-    let e =
-        Engine::open(EngineConfig { data_dir: dir, mock_config: Some(Arc::new(config)), ..EngineConfig::default() })
-            .unwrap();
+    let e = Engine::open(EngineConfig {
+        data_dir: dir,
+        mock_config: Some(Arc::new(config)),
+        // No history limit: the loop must be held back by the batch's share alone.
+        max_history_events: u64::MAX,
+        ..EngineConfig::default()
+    })
+    .unwrap();
     let def = r#"{"StartAt": "Spin", "States": {
       "Spin": {"Type": "Task", "Resource": "arn:aws:states:us-east-1:000000000000:activity:spin", "Next": "Again"},
       "Again": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 0, "Next": "Done"}], "Default": "Spin"},
@@ -546,5 +551,33 @@ fn a_task_outside_any_execution_goes_to_its_worker_or_times_out() {
         other => panic!("{other:?}"),
     }
     assert!(started.elapsed() < Duration::from_secs(5));
+    e.shutdown();
+}
+
+#[test]
+fn a_loop_without_a_wait_fails_its_execution_and_the_engine_carries_on() {
+    let dir = data_dir("endless");
+    let e = engine(&dir);
+    let endless = r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"B"},"B":{"Type":"Choice","Choices":[{"Variable":"$.stop","IsPresent":true,"Next":"C"}],"Default":"A"},"C":{"Type":"Succeed"}}}"#;
+    let hello = r#"{"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": "hi", "End": true}}}"#;
+    let cause = "The execution reached the maximum number of history events (25000).";
+    for kind in ["STANDARD", "EXPRESS"] {
+        let sm = e.create_state_machine(&format!("endless-{kind}"), endless, kind, "role").unwrap();
+        let ex = e.start_execution(&sm.arn, Some("spin"), json!({})).unwrap();
+        assert_eq!(ex.status, Status::Failed, "{kind}");
+        assert_eq!(ex.error.as_deref(), Some("States.Runtime"));
+        assert_eq!(ex.cause.as_deref(), Some(cause));
+        let ok = e.create_state_machine(&format!("hello-{kind}"), hello, kind, "role").unwrap();
+        assert_eq!(e.start_execution(&ok.arn, Some("after"), json!({})).unwrap().status, Status::Succeeded);
+    }
+    let arn = "arn:aws:states:us-east-1:000000000000:execution:endless-STANDARD:spin";
+    let h = e.history(arn, 0, 30_000, false).unwrap();
+    assert_eq!(h.len(), 25_000);
+    assert_eq!(h.last().unwrap()["type"], "ExecutionFailed");
+    assert!(matches!(e.redrive_execution(arn), Err(EngineError::ExecutionNotRedrivable(_))));
+    e.shutdown();
+    drop(e);
+    let e = engine(&dir);
+    assert_eq!(e.describe_execution(arn).unwrap().status, Status::Failed);
     e.shutdown();
 }

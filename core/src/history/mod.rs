@@ -147,6 +147,17 @@ pub struct HistoryEvent {
 }
 
 impl EventKind {
+    /// The event that ends an execution (it may be the last one the history limit allows).
+    pub fn is_execution_end(&self) -> bool {
+        matches!(
+            self,
+            EventKind::ExecutionSucceeded { .. }
+                | EventKind::ExecutionFailed { .. }
+                | EventKind::ExecutionAborted { .. }
+                | EventKind::ExecutionTimedOut { .. }
+        )
+    }
+
     /// AWS's event type string (`PassStateEntered`, `LambdaFunctionScheduled`, ...).
     pub fn type_name(&self) -> String {
         use EventKind::*;

@@ -9,7 +9,7 @@ use crate::history::{EventKind, HistoryEvent, Payload};
 use crate::model::{Catcher, Retrier, StateId, StateKind, StateMachine, Transition};
 use crate::path::Scope;
 use crate::time::Millis;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
 
 /// Identity of an execution, as the context object and history show it.
@@ -83,16 +83,21 @@ pub struct Execution {
     pub state_transitions: u64,
     /// Where a redrive resumes: the top-level state that was running when the execution
     /// ended unsuccessfully, and its input.
-    pub(super) redrive_point: Option<(StateId, Payload, Map<String, Value>)>,
+    pub(super) redrive_point: Option<(StateId, Payload, super::frame::Vars)>,
     pub(super) frames: Vec<Option<Frame>>,
     pub(super) ready: VecDeque<FrameId>,
     pub(super) waits: HashMap<WaitId, Wake>,
     pub(super) next_wait: WaitId,
     pub(super) rng: SplitMix64,
+    /// Set when an event was refused because the history limit was reached: the execution
+    /// fails at the next point the interpreter checks it.
+    pub(super) history_full: bool,
+    /// When the longest-duration clock started (the start, or the last redrive).
+    pub(super) duration_base: Millis,
 }
 
 impl Execution {
-    pub(super) fn new(info: ExecutionInfo, input: Value, _now: Millis, seed: u64) -> Self {
+    pub(super) fn new(info: ExecutionInfo, input: Value, now: Millis, seed: u64) -> Self {
         Execution {
             info,
             input: Payload::new(input),
@@ -110,6 +115,8 @@ impl Execution {
             waits: HashMap::new(),
             next_wait: 1,
             rng: SplitMix64(seed),
+            history_full: false,
+            duration_base: now,
         }
     }
 
@@ -157,16 +164,64 @@ pub(super) enum Flow {
     Error(Failure),
 }
 
+/// The wait id of the longest-duration deadline: outside the ids `new_wait` hands out, so
+/// arming it never shifts the ids a stored journal refers to.
+pub const DEADLINE_WAIT: WaitId = WaitId::MAX;
+
+/// AWS's cause when an execution's history reaches its quota.
+fn history_limit_cause(limit: u64) -> String {
+    format!("The execution reached the maximum number of history events ({limit}).")
+}
+
 pub(super) struct Interp<'a> {
     pub m: &'a StateMachine,
     pub x: &'a mut Execution,
     pub now: Millis,
     pub cmds: Vec<Command>,
+    /// Events counted before this step: an unrecorded (EXPRESS) execution's limit is on
+    /// the events of one step.
+    pub(super) step_base: u64,
 }
 
 impl<'a> Interp<'a> {
     pub fn new(m: &'a StateMachine, x: &'a mut Execution, now: Millis) -> Self {
-        Interp { m, x, now, cmds: Vec::new() }
+        let step_base = if x.keep_history { 0 } else { x.event_count() };
+        Interp { m, x, now, cmds: Vec::new(), step_base }
+    }
+
+    /// Counts one more event against the history limit. False when the event may not be
+    /// recorded: only the execution's final event may be the last one the limit allows.
+    fn admit_event(&mut self, final_event: bool) -> bool {
+        if self.x.history_full {
+            return final_event;
+        }
+        let next = self.x.event_count() + 1 - self.step_base;
+        if next >= self.m.max_history_events && !final_event {
+            self.x.history_full = true;
+            return false;
+        }
+        true
+    }
+
+    /// Fails the execution once its history is full (the limit's only way out), and arms
+    /// the longest-duration deadline the first time the execution waits.
+    fn settle(&mut self) {
+        if self.x.status != Status::Running {
+            return;
+        }
+        if self.x.history_full {
+            let cause = history_limit_cause(self.m.max_history_events);
+            self.end_execution(Status::Failed, None, Some(Failure::new("States.Runtime", cause)));
+            return;
+        }
+        if let Some(max) = self.m.max_duration_seconds {
+            let own_timeout_sooner = self.m.timeout_seconds.is_some_and(|t| t <= max);
+            if !own_timeout_sooner && !self.x.waits.contains_key(&DEADLINE_WAIT) {
+                self.x.waits.insert(DEADLINE_WAIT, Wake::ExecutionTimeout);
+                let fire_at = self.x.duration_base + (max as i64) * 1000;
+                self.cmds.push(Command::StartTimer { id: DEADLINE_WAIT, fire_at });
+            }
+        }
     }
 
     pub fn start(mut self) -> Vec<Command> {
@@ -183,7 +238,7 @@ impl<'a> Interp<'a> {
             self.cmds.push(Command::StartTimer { id, fire_at: self.now + (t as i64) * 1000 });
         }
         let root = self.m.start_state();
-        self.x.frames.push(Some(Frame::new(root, self.x.input.clone(), Map::new(), started, self.now)));
+        self.x.frames.push(Some(Frame::new(root, self.x.input.clone(), Default::default(), started, self.now)));
         self.x.ready.push_back(0);
         self.run();
         self.cmds
@@ -249,6 +304,11 @@ impl<'a> Interp<'a> {
         let Some((state, input, vars)) = self.x.redrive_point.clone() else {
             return Err(InterpError::NotRedrivable("the execution has no state to resume"));
         };
+        if self.x.keep_history && self.x.event_count() + 2 >= self.m.max_history_events {
+            return Err(InterpError::NotRedrivable("the execution's history has reached its event limit"));
+        }
+        self.x.history_full = false;
+        self.x.duration_base = self.now;
         self.x.status = Status::Running;
         self.x.failure = None;
         self.x.output = None;
@@ -294,14 +354,15 @@ impl<'a> Interp<'a> {
     /// Runs ready frames until every frame waits or the execution ends.
     fn run(&mut self) {
         while let Some(f) = self.x.ready.pop_front() {
-            if self.x.status != Status::Running {
+            if self.x.status != Status::Running || self.x.history_full {
                 self.x.ready.clear();
-                return;
+                break;
             }
             if self.x.frames.get(f).is_some_and(Option::is_some) {
                 self.step(f);
             }
         }
+        self.settle();
     }
 
     pub fn frame(&self, f: FrameId) -> &Frame {
@@ -321,6 +382,9 @@ impl<'a> Interp<'a> {
 
     /// Appends a history event after `previous` and returns its id.
     pub fn record(&mut self, previous: u64, kind: EventKind) -> u64 {
+        if !self.admit_event(kind.is_execution_end()) {
+            return self.x.event_count();
+        }
         let id = self.x.event_count() + 1;
         if self.x.keep_history {
             self.x.history.push(HistoryEvent { id, previous_event_id: previous, timestamp: self.now, kind });
@@ -336,6 +400,9 @@ impl<'a> Interp<'a> {
         if self.x.keep_history || self.frame(f).silent {
             let kind = kind(self);
             return self.record_in(f, kind);
+        }
+        if !self.admit_event(false) {
+            return self.frame(f).last_event;
         }
         self.x.history_taken += 1;
         let id = self.x.event_count();
@@ -366,7 +433,7 @@ impl<'a> Interp<'a> {
     /// Runs one frame until it waits or ends.
     fn step(&mut self, f: FrameId) {
         loop {
-            if self.x.status != Status::Running || self.x.frames[f].is_none() {
+            if self.x.status != Status::Running || self.x.history_full || self.x.frames[f].is_none() {
                 return;
             }
             let sid = self.frame(f).state;
@@ -575,9 +642,9 @@ impl<'a> Interp<'a> {
                 if let Err(e) = super::io::check_variables(&o, &self.frame(f).vars) {
                     return Err(self.state_failure(f, sid, e));
                 }
-                let fr = self.frame_mut(f);
+                let vars = std::sync::Arc::make_mut(&mut self.frame_mut(f).vars);
                 for (k, v) in o {
-                    fr.vars.insert(k, v);
+                    vars.insert(k, v);
                 }
                 Ok(())
             }

@@ -43,12 +43,16 @@ pub struct Children {
     pub tolerated_percentage: Option<f64>,
 }
 
+/// A frame's variables.
+pub type Vars = std::sync::Arc<Map<String, Value>>;
+
 #[derive(Debug, Clone)]
 pub struct Frame {
     pub state: StateId,
     /// The raw input of the current state.
     pub input: crate::history::Payload,
-    pub vars: Map<String, Value>,
+    /// Shared with the frames it was copied to (a Map's iterations): copied on write.
+    pub vars: Vars,
     /// Parent frame and this frame's index among its siblings.
     pub parent: Option<(FrameId, usize)>,
     /// `$$.Map.Item` for a Map iteration.
@@ -75,13 +79,7 @@ pub struct Frame {
 impl Frame {
     /// A frame about to enter `state` with `input`; `last_event` is the event its first
     /// one follows.
-    pub fn new(
-        state: StateId,
-        input: crate::history::Payload,
-        vars: Map<String, Value>,
-        last_event: u64,
-        now: Millis,
-    ) -> Frame {
+    pub fn new(state: StateId, input: crate::history::Payload, vars: Vars, last_event: u64, now: Millis) -> Frame {
         Frame {
             state,
             input,

@@ -122,9 +122,9 @@ impl Interp<'_> {
             if let Err(e) = super::io::check_variables(&vars, &self.frame(f).vars) {
                 return Err(self.state_failure(f, sid, e));
             }
-            let fr = self.frame_mut(f);
+            let own = std::sync::Arc::make_mut(&mut self.frame_mut(f).vars);
             for (k, v) in vars {
-                fr.vars.insert(k, v);
+                own.insert(k, v);
             }
         }
         Ok(out)

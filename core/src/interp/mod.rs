@@ -18,7 +18,7 @@ mod states;
 mod tests;
 
 pub use errors::{error_matches, Failure};
-pub use exec::{Execution, ExecutionInfo, Status};
+pub use exec::{Execution, ExecutionInfo, Status, DEADLINE_WAIT};
 pub use io::{
     apply_io_path, apply_result_path, apply_template, json_len, payload_too_large, IoResult, MAX_PAYLOAD_BYTES,
 };

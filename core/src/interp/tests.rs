@@ -269,3 +269,164 @@ fn redrive_resumes_at_the_failed_state_with_its_input() {
     assert_eq!(t.iter().filter(|x| *x == "PassStateEntered").count(), 1);
     assert!(matches!(handle(&m, &mut exec, 30, Event::Redrive), Err(InterpError::NotRedrivable(_))));
 }
+
+/// The loop without a wait from the hardening report: Pass -> Choice -> Pass forever.
+fn endless_loop() -> Value {
+    json!({"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Next": "B"},
+        "B": {"Type": "Choice", "Choices": [{"Variable": "$.stop", "IsPresent": true, "Next": "C"}], "Default": "A"},
+        "C": {"Type": "Succeed"}}})
+}
+
+#[test]
+fn a_loop_without_a_wait_fails_at_the_history_limit_as_aws_does() {
+    let m = machine(endless_loop());
+    let (exec, _) = start(&m, runner::local_info("loop", "e"), json!({}), 0, 1);
+    assert_eq!(exec.status, Status::Failed);
+    let failure = exec.failure.as_ref().expect("a failure");
+    assert_eq!(failure.error, "States.Runtime");
+    assert_eq!(failure.cause, "The execution reached the maximum number of history events (25000).");
+    assert_eq!(exec.history.len(), 25_000, "the limit's last event is the failure");
+    assert_eq!(exec.history.last().map(|e| e.kind.type_name()).as_deref(), Some("ExecutionFailed"));
+    assert!(exec.history.windows(2).all(|w| w[1].id == w[0].id + 1));
+}
+
+#[test]
+fn the_last_event_the_limit_allows_may_be_the_success() {
+    let chain = |n: usize| {
+        let mut states = serde_json::Map::new();
+        for i in 0..n {
+            let next = if i + 1 == n {
+                json!({"Type": "Pass", "End": true})
+            } else {
+                json!({"Type": "Pass", "Next": format!("P{}", i + 1)})
+            };
+            states.insert(format!("P{i}"), next);
+        }
+        json!({"StartAt": "P0", "States": states})
+    };
+    // Three Pass states: started, 3 x (entered, exited), succeeded = 8 events.
+    let mut m = machine(chain(3));
+    m.max_history_events = 8;
+    let (exec, _) = start(&m, runner::local_info("c", "e"), json!({}), 0, 1);
+    assert_eq!(exec.status, Status::Succeeded);
+    assert_eq!(exec.history.len(), 8);
+    let mut m = machine(chain(4));
+    m.max_history_events = 8;
+    let (exec, _) = start(&m, runner::local_info("c", "e"), json!({}), 0, 1);
+    assert_eq!(exec.status, Status::Failed);
+    assert_eq!(exec.history.len(), 8);
+    assert_eq!(exec.failure.unwrap().cause, "The execution reached the maximum number of history events (8).");
+}
+
+/// A counter loop that waits a second each round and stops after `rounds`.
+fn waiting_loop(rounds: u64) -> Value {
+    json!({"StartAt": "Init", "States": {
+        "Init": {"Type": "Pass", "Result": 0, "ResultPath": "$.i", "Next": "Wait"},
+        "Wait": {"Type": "Wait", "Seconds": 1, "Next": "Inc"},
+        "Inc": {"Type": "Pass", "Parameters": {"i.$": "States.MathAdd($.i, 1)"}, "Next": "Check"},
+        "Check": {"Type": "Choice", "Choices": [{"Variable": "$.i", "NumericLessThan": rounds, "Next": "Wait"}], "Default": "Done"},
+        "Done": {"Type": "Succeed"}}})
+}
+
+#[test]
+fn express_executions_bound_the_events_of_one_step_not_of_the_whole_run() {
+    let express = |def: Value| compile_value(&def, MachineType::Express).expect("valid");
+    // A loop that never waits still ends: EXPRESS keeps no history, so the limit is per step.
+    let m = express(endless_loop());
+    let (exec, _) = start_unrecorded(&m, runner::local_info("x", "e"), json!({}), 0, 1);
+    assert_eq!(exec.status, Status::Failed);
+    assert_eq!(exec.failure.as_ref().unwrap().error, "States.Runtime");
+    // 100 rounds of 6 events with a wait between them: far more events than the limit in
+    // all, few in any one step.
+    let mut m = express(waiting_loop(100));
+    m.max_history_events = 50;
+    let info = runner::local_info("x", "w");
+    let (mut exec, mut cmds) = start_unrecorded(&m, info.clone(), json!({}), 0, 1);
+    let mut now = 0;
+    while exec.status == Status::Running {
+        let (id, at) = cmds
+            .iter()
+            .find_map(|c| match c {
+                Command::StartTimer { id, fire_at } if *id != DEADLINE_WAIT => Some((*id, *fire_at)),
+                _ => None,
+            })
+            .expect("the loop waits");
+        now = now.max(at);
+        cmds = handle(&m, &mut exec, now, Event::TimerFired { id }).unwrap();
+    }
+    assert_eq!(exec.status, Status::Succeeded, "{:?}", exec.failure);
+    assert!(exec.event_count() > 500);
+    assert_eq!(exec.output.as_deref(), Some(&json!({"i": 100})));
+    // The same machine as STANDARD keeps its history and fails at the limit.
+    let mut m = machine(waiting_loop(100));
+    m.max_history_events = 50;
+    let mut handler = |_: &TaskRequest| TaskOutcome::NoAnswer;
+    exec = runner::run(&m, info, json!({}), &mut handler, &RunOptions::default()).unwrap();
+    assert_eq!(exec.status, Status::Failed);
+    assert_eq!(exec.history.len(), 50);
+}
+
+#[test]
+fn an_execution_times_out_at_the_longest_duration() {
+    let lambda = "arn:aws:lambda:us-east-1:000000000000:function:work";
+    let def = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": lambda, "End": true}}});
+    for (kind, seconds) in [(MachineType::Standard, 365 * 24 * 3600), (MachineType::Express, 300)] {
+        let m = compile_value(&def, kind).unwrap();
+        let (mut exec, cmds) = start(&m, runner::local_info("d", "e"), json!({}), 1_000, 1);
+        let deadline = cmds.iter().find_map(|c| match c {
+            Command::StartTimer { id: DEADLINE_WAIT, fire_at } => Some(*fire_at),
+            _ => None,
+        });
+        assert_eq!(deadline, Some(1_000 + seconds * 1000), "{kind:?}");
+        handle(&m, &mut exec, 1_000 + seconds * 1000, Event::TimerFired { id: DEADLINE_WAIT }).unwrap();
+        assert_eq!(exec.status, Status::TimedOut);
+        assert_eq!(exec.failure.as_ref().unwrap().error, "States.Timeout");
+    }
+    // A machine's own shorter TimeoutSeconds needs no deadline; one that ends in its first
+    // step arms none either.
+    let own = json!({"TimeoutSeconds": 60, "StartAt": "T", "States": {"T": {"Type": "Task", "Resource": ACTIVITY, "End": true}}});
+    let (_, cmds) = start(&machine(own), runner::local_info("d", "e"), json!({}), 0, 1);
+    assert!(!cmds.iter().any(|c| matches!(c, Command::StartTimer { id: DEADLINE_WAIT, .. })));
+    let pass = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}});
+    let (_, cmds) = start(&machine(pass), runner::local_info("d", "e"), json!({}), 0, 1);
+    assert!(cmds.is_empty(), "{cmds:?}");
+}
+
+#[test]
+fn a_map_too_large_for_the_history_fails_before_building_its_iterations() {
+    let def = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true,
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}});
+    let items: Vec<u32> = (0..20_000).collect();
+    let (exec, _) = start(&machine(def), runner::local_info("m", "e"), json!(items), 0, 1);
+    assert_eq!(exec.status, Status::Failed);
+    assert!(exec.history.len() < 10, "failed before the iterations: {} events", exec.history.len());
+    assert!(exec.failure.unwrap().cause.contains("maximum number of history events"));
+}
+
+#[test]
+fn map_iteration_inputs_are_bounded_in_total() {
+    // Each iteration's ItemSelector copies the whole (large) state input.
+    let def = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "ItemsPath": "$.items", "End": true,
+        "ItemSelector": {"all.$": "$"},
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}});
+    let input = json!({"blob": "x".repeat(200 * 1024), "items": (0..400).collect::<Vec<u32>>()});
+    let (exec, _) = start(&machine(def), runner::local_info("m", "e"), input, 0, 1);
+    assert_eq!(exec.status, Status::Failed);
+    let failure = exec.failure.unwrap();
+    assert_eq!(failure.error, "States.DataLimitExceeded");
+    assert!(failure.cause.contains("iteration inputs of the Map state 'M'"), "{}", failure.cause);
+}
+
+#[test]
+fn map_iterations_share_the_variables_they_read_and_keep_their_own_writes() {
+    let def = json!({"StartAt": "S", "States": {
+        "S": {"Type": "Pass", "Assign": {"base": 10}, "Next": "M"},
+        "M": {"Type": "Map", "Next": "After", "ItemProcessor": {"StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Assign": {"base.$": "States.MathAdd($base, $)"}, "Next": "B"},
+            "B": {"Type": "Pass", "Parameters": {"v.$": "$base"}, "End": true}}}},
+        "After": {"Type": "Pass", "Parameters": {"out.$": "$", "base.$": "$base"}, "End": true}}});
+    let exec = run_with(def, json!([1, 2, 3]), |_| TaskOutcome::NoAnswer);
+    assert_eq!(exec.status, Status::Succeeded, "{:?}", exec.failure);
+    assert_eq!(exec.output.as_deref(), Some(&json!({"out": [{"v": 11}, {"v": 12}, {"v": 13}], "base": 10})));
+}

@@ -74,6 +74,8 @@ pub fn compile_value(def: &Value, kind: MachineType) -> Result<StateMachine, Vec
         comment: obj.get("Comment").and_then(Value::as_str).map(str::to_string),
         source: def.clone(),
         max_payload: crate::interp::MAX_PAYLOAD_BYTES,
+        max_history_events: super::MAX_HISTORY_EVENTS,
+        max_duration_seconds: Some(if c.express { super::MAX_EXPRESS_SECONDS } else { super::MAX_STANDARD_SECONDS }),
     })
 }
 

@@ -32,7 +32,21 @@ pub struct StateMachine {
     /// Largest state input, output or task result in bytes (AWS: 256 KiB); beyond it a
     /// state fails with `States.DataLimitExceeded`. Set by whoever runs the machine.
     pub max_payload: usize,
+    /// Most history events one execution may have (AWS: 25,000); the event that would pass
+    /// it becomes `ExecutionFailed`. EXPRESS executions keep no history, so for them it
+    /// bounds the events of one step (a loop that never waits).
+    pub max_history_events: u64,
+    /// Longest an execution may run before it times out (AWS: one year STANDARD, five
+    /// minutes EXPRESS), whatever its `TimeoutSeconds`.
+    pub max_duration_seconds: Option<u64>,
 }
+
+/// AWS's hard quota on an execution's history.
+pub const MAX_HISTORY_EVENTS: u64 = 25_000;
+/// AWS's longest STANDARD execution: one year.
+pub const MAX_STANDARD_SECONDS: u64 = 365 * 24 * 3600;
+/// AWS's longest EXPRESS execution: five minutes.
+pub const MAX_EXPRESS_SECONDS: u64 = 300;
 
 /// One `StartAt` + `States` scope.
 #[derive(Debug, Clone)]

@@ -45,7 +45,7 @@ impl Interp<'_> {
                 _ => unreachable!("only Parallel and Map have children"),
             };
             let vars = if matches!(&self.m.states[sid].kind, StateKind::Map(m) if m.distributed) {
-                serde_json::Map::new()
+                Default::default()
             } else {
                 parent.vars.clone()
             };

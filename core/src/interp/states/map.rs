@@ -17,6 +17,10 @@ enum Want {
     Float,
 }
 
+/// Most bytes the `ItemSelector` results of one Map state may hold together: iterations
+/// are built at once, so this bounds the memory one Map can take in a single step.
+pub const MAX_MAP_INPUT_BYTES: usize = 64 * 1024 * 1024;
+
 fn raw_text(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
@@ -185,9 +189,19 @@ impl Interp<'_> {
                 ("States.Runtime".into(), "MaxConcurrency cannot be negative.".into()),
             ));
         }
+        // Every iteration records at least two events: a Map whose iterations cannot fit in
+        // the history fails now, before it builds their inputs.
+        if !map.distributed && !self.frame(f).silent {
+            let used = self.x.event_count() - self.step_base;
+            if used + 2 * items.len() as u64 + 2 >= self.m.max_history_events {
+                self.x.history_full = true;
+                return Ok(Flow::Blocked);
+            }
+        }
         // Every iteration's input: ItemSelector (with `$$.Map.Item`) or the item itself.
         let items: Vec<Payload> = items.into_iter().map(Payload::new).collect();
         let mut inputs = Vec::with_capacity(items.len());
+        let mut selected_bytes = 0;
         for (i, item) in items.iter().enumerate() {
             let selector = jsonata.and_then(|j| j.item_selector.as_ref());
             let input = match &map.item_selector {
@@ -206,6 +220,16 @@ impl Interp<'_> {
                     Payload::new(r?)
                 }
             };
+            if !Payload::ptr_eq(&input, item) {
+                selected_bytes += io::json_len(&input, MAX_MAP_INPUT_BYTES + 1);
+                if selected_bytes > MAX_MAP_INPUT_BYTES {
+                    let name = &self.m.states[sid].name;
+                    return Err(Failure::new(
+                        "States.DataLimitExceeded",
+                        format!("The iteration inputs of the Map state '{name}' are larger than the limit of {MAX_MAP_INPUT_BYTES} bytes in total."),
+                    ));
+                }
+            }
             inputs.push(input);
         }
         let inputs = match &map.item_batcher {
