@@ -32,6 +32,12 @@ pub struct Server {
     pub max_payload_bytes: Option<usize>,
     /// How many EXPRESS execution summaries are kept in memory (default 10000).
     pub express_summaries: Option<usize>,
+    /// Most history events of one execution (default 25000, as AWS).
+    pub max_history_events: Option<u64>,
+    /// Longest a STANDARD execution runs before it times out, in seconds (default a year).
+    pub max_standard_seconds: Option<u64>,
+    /// Longest an EXPRESS execution runs before it times out, in seconds (default 300).
+    pub max_express_seconds: Option<u64>,
 }
 
 #[derive(Debug, Deserialize, PartialEq)]

@@ -60,6 +60,9 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
         data_dir: data.clone(),
         max_payload: a.max_payload_bytes.or(file.server.max_payload_bytes).unwrap_or(defaults.max_payload),
         express_summaries: file.server.express_summaries.unwrap_or(defaults.express_summaries),
+        max_history_events: file.server.max_history_events.unwrap_or(defaults.max_history_events),
+        max_standard_seconds: file.server.max_standard_seconds.unwrap_or(defaults.max_standard_seconds),
+        max_express_seconds: file.server.max_express_seconds.unwrap_or(defaults.max_express_seconds),
         mock_config: match &a.mock_config {
             Some(p) => Some(std::sync::Arc::new(load_mock_config(p)?)),
             None => None,

@@ -54,8 +54,12 @@ pub enum EngineError {
     ExecutionNotRunning(String),
     #[error("{0}")]
     TestCase(String),
-    #[error("storage failure: {0}")]
+    #[error(transparent)]
     Store(#[from] StoreError),
+    /// The store refused a write (a full disk, an I/O error): nothing of the request was
+    /// kept, and the engine takes work again by itself once writes succeed.
+    #[error("{0}; try again later")]
+    Unavailable(String),
     #[error("the engine has stopped")]
     Stopped,
 }
@@ -77,6 +81,8 @@ impl EngineError {
             EngineError::ExecutionNotRedrivable(_) => "ExecutionNotRedrivable",
             EngineError::ExecutionNotRunning(_) => "ExecutionDoesNotExist",
             EngineError::TestCase(_) => "ValidationException",
+            EngineError::Unavailable(_) => "ServiceUnavailable",
+            EngineError::Store(e) if e.needs_reopen() || e.is_no_space() => "ServiceUnavailable",
             EngineError::Store(_) | EngineError::Stopped => "InternalFailure",
         }
     }
@@ -250,7 +256,7 @@ impl Engine {
         routes: impl FnOnce(Arc<TaskQueues>) -> Routes,
     ) -> Result<Engine, EngineError> {
         std::fs::create_dir_all(&config.data_dir)
-            .map_err(|e| EngineError::Store(StoreError::Corrupt(serde_json::Error::io(e))))?;
+            .map_err(|source| StoreError::DataDir { path: config.data_dir.clone(), source })?;
         let store = Arc::new(Store::open_with_cache(&config.data_dir.join("stepline.redb"), config.cache_bytes)?);
         let queues = Arc::new(TaskQueues::default());
         let (tx, rx) = mpsc::channel();
@@ -280,7 +286,7 @@ impl Engine {
     ) {
         let request = make(Reply(Box::new(done)));
         if let Err(mpsc::SendError(request)) = self.tx.send(request) {
-            run_loop::fail_all(vec![request], "the engine has stopped");
+            run_loop::fail_all(vec![request], || EngineError::Stopped);
         }
     }
 

@@ -74,6 +74,8 @@ pub struct EngineState {
     /// Executions started in this batch under a given name: not yet visible in the store,
     /// and perhaps no longer live, but a second start with the name must find them.
     named_in_batch: HashMap<String, ExecutionRecord>,
+    /// Set while the store refuses writes.
+    degraded: Option<Degraded>,
 }
 
 /// A worker's answer to `lambda:invoke` as Lambda's Invoke response.
@@ -125,6 +127,7 @@ impl EngineState {
             answered: HashMap::new(),
             mock_answers: Vec::new(),
             detached: HashMap::new(),
+            degraded: None,
         };
         for record in st.store.running()? {
             st.replay(record)?;
@@ -487,6 +490,9 @@ impl EngineState {
         loop {
             let now = wall_now();
             let mut wait = self.timers.iter().next().map(|(at, _, _)| (*at - now).max(0) as u64).unwrap_or(60_000);
+            if let Some(d) = &self.degraded {
+                wait = d.retry_at.saturating_duration_since(std::time::Instant::now()).as_millis() as u64;
+            }
             if !self.mock_answers.is_empty() {
                 // Mocked answers left by a restart's replay are applied at once.
                 wait = 0;
@@ -506,10 +512,96 @@ impl EngineState {
                     Err(_) => break,
                 }
             }
+            if self.degraded.is_some() {
+                self.try_recover();
+            }
+            if let Some(d) = &self.degraded {
+                // Refused at once with a retryable error: the caller keeps its request.
+                let shutdown = requests.iter().any(|r| matches!(r, Request::Shutdown));
+                let why = d.reason.clone();
+                fail_all(requests, || EngineError::Unavailable(why.clone()));
+                if shutdown {
+                    return;
+                }
+                continue;
+            }
             if self.batch(requests) {
                 return;
             }
         }
+    }
+
+    /// What an operator must know of a store failure: what happened and where.
+    fn store_failure(&self, e: &crate::store::StoreError) -> String {
+        let path = self.store.path().display();
+        if e.is_no_space() {
+            format!("no space left on the device holding the store {path}: new work is refused until space is freed")
+        } else {
+            format!("the store {path} refused a write ({e}): new work is refused until writes succeed again")
+        }
+    }
+
+    /// Stops taking work until the store takes writes again (see [`Self::try_recover`]).
+    fn degrade(&mut self, reason: String) {
+        if self.degraded.is_none() {
+            tracing::error!("{reason}");
+        }
+        let retry_at = std::time::Instant::now() + STORE_RETRY;
+        let reason = self.degraded.take().map_or(reason, |d| d.reason);
+        self.degraded = Some(Degraded { reason, retry_at });
+    }
+
+    /// Reopens the store and checks that it takes a write; then rebuilds the running
+    /// executions from what was last committed, as a restart would, and takes work again.
+    fn try_recover(&mut self) {
+        let Some(d) = &mut self.degraded else { return };
+        if std::time::Instant::now() < d.retry_at {
+            return;
+        }
+        d.retry_at = std::time::Instant::now() + STORE_RETRY;
+        let checked = self.store.reopen().and_then(|()| {
+            let mut b = self.store.begin()?;
+            b.probe(wall_now())?;
+            b.commit()
+        });
+        if let Err(e) = checked {
+            tracing::debug!("the store still refuses writes: {e}");
+            return;
+        }
+        match self.rebuild() {
+            Ok(n) => {
+                tracing::warn!(
+                    "the store {} takes writes again: {n} running executions resumed from their last commit",
+                    self.store.path().display()
+                );
+                self.degraded = None;
+            }
+            Err(e) => tracing::error!("rebuilding the running executions after a store failure: {e}"),
+        }
+    }
+
+    /// Forgets the in-memory state of running executions and replays them from the store.
+    fn rebuild(&mut self) -> Result<usize, EngineError> {
+        for (token, t) in std::mem::take(&mut self.tokens) {
+            self.dispatch.withdraw(&t.activity, &token, false);
+        }
+        self.live.clear();
+        self.timers.clear();
+        self.outbox.clear();
+        self.machines.clear();
+        self.sm_records.clear();
+        self.named_in_batch.clear();
+        self.mock_answers.clear();
+        self.status_changes.clear();
+        let running = self.store.running()?;
+        let n = running.len();
+        for record in running {
+            self.replay(record)?;
+        }
+        for (_, t) in std::mem::take(&mut self.outbox) {
+            self.dispatch.dispatch(t);
+        }
+        Ok(n)
     }
 
     /// Applies one batch; returns true on shutdown.
@@ -517,11 +609,14 @@ impl EngineState {
         let mut batch = match self.store.begin() {
             Ok(b) => b,
             Err(e) => {
-                fail_all(requests, &e.to_string());
-                return false;
+                let shutdown = requests.iter().any(|r| matches!(r, Request::Shutdown));
+                let why = self.store_failure(&e);
+                fail_all(requests, || EngineError::Unavailable(why.clone()));
+                self.degrade(why);
+                return shutdown;
             }
         };
-        let mut replies: Vec<Box<dyn FnOnce()>> = Vec::new();
+        let mut replies: Vec<Later> = Vec::new();
         let mut shutdown = false;
         for r in requests {
             match r {
@@ -531,33 +626,33 @@ impl EngineState {
                     if let Ok(r) = &res {
                         self.invalidated.push(r.arn.clone());
                     }
-                    replies.push(Box::new(move || reply.send(res)));
+                    replies.push(later(reply, res));
                 }
                 Request::UpdateStateMachine { arn, definition, reply } => {
                     let res = self.update_machine(&mut batch, &arn, &definition);
                     self.invalidated.push(arn);
-                    replies.push(Box::new(move || reply.send(res)));
+                    replies.push(later(reply, res));
                 }
                 Request::DeleteStateMachine { arn, reply } => {
                     let res = batch.delete_state_machine(&arn).map_err(EngineError::from);
                     self.invalidated.push(arn);
-                    replies.push(Box::new(move || reply.send(res)));
+                    replies.push(later(reply, res));
                 }
                 Request::Start { machine_arn, name, input, version, test_case, reply } => {
                     let res = self.start(&mut batch, &machine_arn, name, input, version, test_case);
-                    replies.push(Box::new(move || reply.send(res)));
+                    replies.push(later(reply, res));
                 }
                 Request::Answer { token, answer, reply } => {
                     let res = self.answer(&mut batch, &token, answer);
-                    replies.push(Box::new(move || reply.send(res)));
+                    replies.push(later(reply, res));
                 }
                 Request::CreateActivity { name, reply } => {
                     let res = self.create_activity(&mut batch, &name);
-                    replies.push(Box::new(move || reply.send(res)));
+                    replies.push(later(reply, res));
                 }
                 Request::DeleteActivity { arn, reply } => {
                     let res = batch.delete_activity(&arn).map_err(EngineError::from);
-                    replies.push(Box::new(move || reply.send(res)));
+                    replies.push(later(reply, res));
                 }
                 Request::AdoptExpress { waiting, reply } => {
                     let res = self.adopt_express(&mut batch, *waiting);
@@ -565,17 +660,17 @@ impl EngineState {
                         (Ok(r), Some(reply)) if r.status == Status::Running => {
                             self.sync_waiters.insert(r.arn.clone(), reply);
                         }
-                        (res, Some(reply)) => replies.push(Box::new(move || reply.send(res))),
+                        (res, Some(reply)) => replies.push(later(reply, res)),
                         (_, None) => {}
                     }
                 }
                 Request::Redrive { arn, reply } => {
                     let res = self.redrive(&mut batch, &arn);
-                    replies.push(Box::new(move || reply.send(res)));
+                    replies.push(later(reply, res));
                 }
                 Request::Stop { arn, error, cause, reply } => {
                     let res = self.stop(&mut batch, &arn, error, cause);
-                    replies.push(Box::new(move || reply.send(res)));
+                    replies.push(later(reply, res));
                 }
                 Request::DetachedTask { task, deadline, reply } => {
                     self.detached.insert(task.token.clone(), (task.activity.clone(), deadline, reply));
@@ -583,7 +678,7 @@ impl EngineState {
                 }
                 Request::Tasks { reply } => {
                     let board = TaskBoard::build(self.tokens.values().map(|t| &t.info), &self.answered);
-                    replies.push(Box::new(move || reply.send(Ok(board))));
+                    replies.push(later(reply, Ok(board)));
                 }
             }
         }
@@ -620,7 +715,7 @@ impl EngineState {
         match commit {
             Ok(()) => {
                 for r in replies {
-                    r();
+                    r(None);
                 }
                 for (_, t) in std::mem::take(&mut self.outbox) {
                     self.dispatch.dispatch(t);
@@ -634,11 +729,17 @@ impl EngineState {
             }
             Err(e) => {
                 // Nothing of this batch is durable: callers get the error, and the engine
-                // rebuilds its memory from the store.
-                tracing_log(&format!("commit failed: {e}"));
-                drop(replies);
+                // rebuilds its memory from the store once it takes writes again.
+                let why = self.store_failure(&e);
+                for r in replies {
+                    r(Some(&why));
+                }
+                for (reply, _) in std::mem::take(&mut self.finished_sync) {
+                    reply.send(Err(EngineError::Unavailable(why.clone())));
+                }
                 self.outbox.clear();
                 self.status_changes.clear();
+                self.degrade(why);
             }
         }
         shutdown
@@ -937,12 +1038,26 @@ pub(super) fn format_v7(ms: u64, seq: u16, random: u64) -> String {
 }
 
 /// Replies to every request of a batch that could not start.
-pub(super) fn fail_all(requests: Vec<Request>, why: &str) {
-    let err = || {
-        EngineError::Store(crate::store::StoreError::Corrupt(serde_json::Error::io(std::io::Error::other(
-            why.to_string(),
-        ))))
-    };
+/// A reply held until its batch commits: sent as computed, or with the commit's failure.
+type Later = Box<dyn FnOnce(Option<&str>)>;
+
+fn later<T: 'static>(reply: super::Reply<T>, res: Result<T, EngineError>) -> Later {
+    Box::new(move |failed| match failed {
+        None => reply.send(res),
+        Some(why) => reply.send(Err(EngineError::Unavailable(why.to_string()))),
+    })
+}
+
+/// How often a store that refused a write is tried again.
+const STORE_RETRY: Duration = Duration::from_secs(1);
+
+/// The engine refuses work after a failed write, until the store takes writes again.
+struct Degraded {
+    reason: String,
+    retry_at: std::time::Instant,
+}
+
+pub(super) fn fail_all(requests: Vec<Request>, err: impl Fn() -> EngineError) {
     for r in requests {
         match r {
             Request::CreateStateMachine { reply, .. } | Request::UpdateStateMachine { reply, .. } => {

@@ -581,3 +581,142 @@ fn a_loop_without_a_wait_fails_its_execution_and_the_engine_carries_on() {
     assert_eq!(e.describe_execution(arn).unwrap().status, Status::Failed);
     e.shutdown();
 }
+
+/// A tmpfs of a few MiB mounted for one test, so the disk really fills up.
+struct SmallDisk(PathBuf);
+
+impl SmallDisk {
+    fn mount(name: &str, mib: u32) -> Option<SmallDisk> {
+        let dir = data_dir(name);
+        std::fs::create_dir_all(&dir).ok()?;
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={mib}m"), "tmpfs"])
+            .arg(&dir)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        ok.then_some(SmallDisk(dir))
+    }
+
+    /// Writes a file until the device is full; returns its path.
+    fn fill(&self) -> PathBuf {
+        use std::io::Write;
+        let path = self.0.join("filler");
+        let mut f = std::fs::File::create(&path).unwrap();
+        let chunk = vec![0u8; 4096];
+        while f.write_all(&chunk).is_ok() {}
+        let _ = f.sync_all();
+        path
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg("-l").arg(&self.0).status();
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn a_full_disk_refuses_work_clearly_and_the_engine_resumes_by_itself_once_space_is_freed() {
+    let Some(disk) = SmallDisk::mount("full-disk", 24) else {
+        assert!(std::env::var_os("CI").is_none(), "CI runs as root and must be able to mount a tmpfs");
+        eprintln!("skipped: mounting a tmpfs needs root");
+        return;
+    };
+    let data = disk.0.join("data");
+    let e =
+        Engine::open(EngineConfig { data_dir: data.clone(), cache_bytes: 1 << 20, ..EngineConfig::default() }).unwrap();
+    let sm = e.create_state_machine("tasks", TASK_MACHINE, "STANDARD", "role").unwrap();
+    let waiter = e
+        .create_state_machine(
+            "waiter",
+            r#"{"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 2, "End": true}}}"#,
+            "STANDARD",
+            "role",
+        )
+        .unwrap();
+    let before = e.start_execution(&sm.arn, Some("before"), json!({"n": 1})).unwrap();
+    let task = e.poll_task("work", Duration::from_secs(5)).unwrap();
+    let waiting = e.start_execution(&waiter.arn, Some("waiting"), json!({})).unwrap();
+
+    let filler = disk.fill();
+    let big = json!({"blob": "x".repeat(200 * 1024)});
+    let mut refused = None;
+    for i in 0..500 {
+        match e.start_execution(&sm.arn, Some(&format!("fill-{i}")), big.clone()) {
+            Ok(_) => continue,
+            Err(err) => {
+                refused = Some((i, err));
+                break;
+            }
+        }
+    }
+    let (i, err) = refused.expect("the disk filled up");
+    assert_eq!(err.aws_type(), "ServiceUnavailable", "{err}");
+    let msg = err.to_string();
+    assert!(msg.contains("no space left on the device"), "{msg}");
+    assert!(msg.contains(&data.join("stepline.redb").display().to_string()), "{msg}");
+    // Refused at once while the disk is full, and the answer to a task is not applied.
+    let again = e.start_execution(&sm.arn, Some("during"), json!({})).unwrap_err();
+    assert_eq!(again.aws_type(), "ServiceUnavailable");
+    assert!(e.answer_task(&task.token, TaskAnswer::Success(json!("done"))).is_err());
+
+    std::fs::remove_file(filler).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let after = loop {
+        match e.start_execution(&sm.arn, Some("after"), json!({"n": 2})) {
+            Ok(r) => break r,
+            Err(err) if Instant::now() < deadline => {
+                assert_eq!(err.aws_type(), "ServiceUnavailable", "{err}");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(err) => panic!("the engine did not resume: {err}"),
+        }
+    };
+    assert_eq!(after.status, Status::Running);
+    // The refused start left nothing behind; what was committed before is intact.
+    assert!(matches!(
+        e.describe_execution(&format!("arn:aws:states:us-east-1:000000000000:execution:tasks:fill-{i}")),
+        Err(EngineError::ExecutionDoesNotExist(_))
+    ));
+    // The task outstanding before is handed out again with its token, and applies once.
+    let mut tokens = Vec::new();
+    while let Some(t) = e.poll_task("work", Duration::from_millis(300)) {
+        tokens.push(t.token);
+    }
+    assert!(tokens.contains(&task.token), "the waiting task is handed out again");
+    e.answer_task(&task.token, TaskAnswer::Success(json!("done"))).unwrap();
+    assert_eq!(wait_for(&e, &before.arn, Status::Succeeded).output, Some(json!({"n": 1, "out": "done"}).into()));
+    let types: Vec<String> = e
+        .history(&before.arn, 0, 100, false)
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(types.iter().filter(|t| *t == "ActivityScheduled").count(), 1, "{types:?}");
+    assert_eq!(types.iter().filter(|t| *t == "ActivitySucceeded").count(), 1, "{types:?}");
+    // Timers fire again.
+    assert_eq!(wait_for(&e, &waiting.arn, Status::Succeeded).status, Status::Succeeded);
+    e.shutdown();
+}
+
+#[test]
+fn an_empty_or_foreign_store_file_is_refused_and_left_as_it_was() {
+    for (name, content) in [("empty", &b""[..]), ("foreign", &b"this is not a database, just text\n"[..])] {
+        let dir = data_dir(&format!("not-a-store-{name}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("stepline.redb");
+        std::fs::write(&file, content).unwrap();
+        let err = Engine::open(EngineConfig { data_dir: dir.clone(), ..EngineConfig::default() }).err().expect(name);
+        let msg = err.to_string();
+        assert!(msg.contains("is not a Stepline store"), "{name}: {msg}");
+        assert!(msg.contains(&file.display().to_string()), "{name}: {msg}");
+        assert!(msg.contains("docs/storage.md"), "{name}: {msg}");
+        assert_eq!(std::fs::read(&file).unwrap(), content, "{name}: the file is untouched");
+    }
+    // A missing file is a new store.
+    let dir = data_dir("new-store");
+    engine(&dir).shutdown();
+    assert!(dir.join("stepline.redb").metadata().unwrap().len() > 0);
+}

@@ -13,7 +13,8 @@ use crate::time::Millis;
 use redb::{Database, ReadableDatabase, ReadableTable, TableHandle, WriteTransaction};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 use tables::*;
 
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +33,54 @@ pub enum StoreError {
     Corrupt(#[from] serde_json::Error),
     #[error("a stored history chunk is corrupt: {0}")]
     CorruptChunk(#[from] lz4_flex::block::DecompressError),
+    /// A file that exists but is not a store: never replaced by a new, empty one.
+    #[error(
+        "{} is not a Stepline store ({reason}); nothing was changed. Restore it from a backup, or move it away to start with an empty store (docs/storage.md: backups and corruption)",
+        path.display()
+    )]
+    NotAStore { path: PathBuf, reason: String },
+    #[error("cannot create the data directory {}: {source}", path.display())]
+    DataDir { path: PathBuf, source: std::io::Error },
+    /// The store is being reopened after a failed write.
+    #[error("the store {} is closed after a failed write, and is being reopened", path.display())]
+    Closed { path: PathBuf },
+}
+
+impl StoreError {
+    /// The I/O error underneath, if the failure came from the file system.
+    fn io(&self) -> Option<&std::io::Error> {
+        let storage = match self {
+            StoreError::Open(redb::DatabaseError::Storage(e)) => e,
+            StoreError::Transaction(redb::TransactionError::Storage(e)) => e,
+            StoreError::Table(redb::TableError::Storage(e)) => e,
+            StoreError::Storage(e) => e,
+            StoreError::Commit(redb::CommitError::Storage(e)) => e,
+            StoreError::DataDir { source, .. } => return Some(source),
+            _ => return None,
+        };
+        match storage {
+            redb::StorageError::Io(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The device holding the store is full.
+    pub fn is_no_space(&self) -> bool {
+        self.io().is_some_and(|e| e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(28))
+    }
+
+    /// redb refuses every operation after a failed write until the file is reopened.
+    pub fn needs_reopen(&self) -> bool {
+        let previous = |e: &redb::StorageError| matches!(e, redb::StorageError::PreviousIo);
+        match self {
+            StoreError::Storage(e) => previous(e),
+            StoreError::Transaction(redb::TransactionError::Storage(e)) => previous(e),
+            StoreError::Table(redb::TableError::Storage(e)) => previous(e),
+            StoreError::Commit(redb::CommitError::Storage(e)) => previous(e),
+            StoreError::Closed { .. } => true,
+            _ => self.io().is_some(),
+        }
+    }
 }
 
 /// A state machine as stored (its latest version; older definitions in their own table).
@@ -148,7 +197,10 @@ pub enum JournalEntry {
 pub const DEFAULT_CACHE_BYTES: usize = 64 * 1024 * 1024;
 
 pub struct Store {
-    db: Database,
+    /// `None` while the file is being reopened after a failed write.
+    db: RwLock<Option<Arc<Database>>>,
+    path: PathBuf,
+    cache_bytes: usize,
 }
 
 /// Which executions a scan reads, in which order, and how far.
@@ -226,7 +278,7 @@ impl Store {
     /// Opens (or creates) the store file, its page cache at most `cache_bytes`; tables are
     /// created on first use.
     pub fn open_with_cache(path: &Path, cache_bytes: usize) -> Result<Store, StoreError> {
-        let db = redb::Builder::new().set_cache_size(cache_bytes).create(path)?;
+        let db = open_file(path, cache_bytes)?;
         let txn = db.begin_write()?;
         let counted = txn.list_tables()?.any(|t| t.name() == COUNTS.name());
         {
@@ -239,6 +291,7 @@ impl Store {
             txn.open_table(JOURNAL)?;
             txn.open_table(HISTORY)?;
             txn.open_table(ACTIVITIES)?;
+            txn.open_table(META)?;
             let mut counts = txn.open_table(COUNTS)?;
             if !counted {
                 // A store written before counts were kept: count once.
@@ -255,22 +308,43 @@ impl Store {
             }
         }
         txn.commit()?;
-        Ok(Store { db })
+        Ok(Store { db: RwLock::new(Some(Arc::new(db))), path: path.to_path_buf(), cache_bytes })
+    }
+
+    /// The store's file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn db(&self) -> Result<Arc<Database>, StoreError> {
+        let db = self.db.read().unwrap_or_else(|e| e.into_inner()).clone();
+        db.ok_or_else(|| StoreError::Closed { path: self.path.clone() })
+    }
+
+    /// Closes and reopens the file: after a failed write redb answers every call with
+    /// "previous I/O error" until then. Fails (and is tried again later) while a reader
+    /// still holds the old handle or the disk refuses the recovery's writes.
+    pub fn reopen(&self) -> Result<(), StoreError> {
+        let mut slot = self.db.write().unwrap_or_else(|e| e.into_inner());
+        drop(slot.take());
+        let db = open_file(&self.path, self.cache_bytes)?;
+        *slot = Some(Arc::new(db));
+        Ok(())
     }
 
     pub fn begin(&self) -> Result<Batch, StoreError> {
-        Ok(Batch { txn: self.db.begin_write()?, pending: Pending::default() })
+        Ok(Batch { txn: self.db()?.begin_write()?, pending: Pending::default() })
     }
 
     pub fn state_machine(&self, arn: &str) -> Result<Option<StateMachineRecord>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.db()?.begin_read()?;
         let t = txn.open_table(STATE_MACHINES)?;
         let r = t.get(arn)?;
         r.map(|v| serde_json::from_slice(v.value()).map_err(StoreError::from)).transpose()
     }
 
     pub fn state_machine_version(&self, arn: &str, version: u32) -> Result<Option<String>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.db()?.begin_read()?;
         let t = txn.open_table(STATE_MACHINE_VERSIONS)?;
         let k = keys::arn_seq(arn, version as u64);
         let r = t.get(k.as_slice())?;
@@ -286,7 +360,7 @@ impl Store {
         &self,
         table: redb::TableDefinition<&str, &[u8]>,
     ) -> Result<Vec<T>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.db()?.begin_read()?;
         let t = txn.open_table(table)?;
         let mut out = Vec::new();
         for row in t.iter()? {
@@ -297,7 +371,7 @@ impl Store {
     }
 
     pub fn activity(&self, arn: &str) -> Result<Option<ActivityRecord>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.db()?.begin_read()?;
         let t = txn.open_table(ACTIVITIES)?;
         let r = t.get(arn)?;
         r.map(|v| serde_json::from_slice(v.value()).map_err(StoreError::from)).transpose()
@@ -308,7 +382,7 @@ impl Store {
     }
 
     pub fn execution(&self, arn: &str) -> Result<Option<ExecutionRecord>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.db()?.begin_read()?;
         let t = txn.open_table(EXECUTIONS)?;
         let r = t.get(arn)?;
         r.map(|v| serde_json::from_slice(v.value()).map_err(StoreError::from)).transpose()
@@ -336,7 +410,7 @@ impl Store {
         keep: &mut dyn FnMut(&ExecutionFacts) -> bool,
     ) -> Result<Scan, StoreError> {
         use std::ops::Bound::{Excluded, Included};
-        let txn = self.db.begin_read()?;
+        let txn = self.db()?.begin_read()?;
         let execs = txn.open_table(EXECUTIONS)?;
         let (table, prefix) = match (q.machine, q.status) {
             (Some(m), _) => (txn.open_table(BY_MACHINE)?, Some(m.to_string())),
@@ -387,7 +461,7 @@ impl Store {
 
     /// How many executions are in each status, per state machine.
     pub fn counts(&self) -> Result<Vec<(String, Status, u64)>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.db()?.begin_read()?;
         let t = txn.open_table(COUNTS)?;
         let mut out = Vec::new();
         for row in t.iter()? {
@@ -407,7 +481,7 @@ impl Store {
     }
 
     pub fn journal(&self, arn: &str) -> Result<Vec<JournalEntry>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.db()?.begin_read()?;
         let t = txn.open_table(JOURNAL)?;
         let (lo, hi) = keys::arn_range(arn);
         let mut out = Vec::new();
@@ -420,7 +494,7 @@ impl Store {
 
     /// History events (AWS JSON) with ids after `after`, at most `limit`, in order or reversed.
     pub fn history(&self, arn: &str, after: u64, limit: usize, reverse: bool) -> Result<Vec<Value>, StoreError> {
-        let txn = self.db.begin_read()?;
+        let txn = self.db()?.begin_read()?;
         let t = txn.open_table(HISTORY)?;
         let (lo, hi) = keys::arn_range(arn);
         let mut out = Vec::new();
@@ -453,7 +527,45 @@ impl Store {
     }
 }
 
+/// Opens the store file, creating it only when there is none: an empty or foreign file
+/// is refused rather than silently replaced by an empty store.
+fn open_file(path: &Path, cache_bytes: usize) -> Result<Database, StoreError> {
+    let builder = {
+        let mut b = redb::Builder::new();
+        b.set_cache_size(cache_bytes);
+        b
+    };
+    match std::fs::metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(builder.create(path)?),
+        Ok(m) if m.len() == 0 => {
+            Err(StoreError::NotAStore { path: path.to_path_buf(), reason: "the file is empty (0 bytes)".into() })
+        }
+        Ok(m) if !m.is_file() => Err(StoreError::NotAStore { path: path.to_path_buf(), reason: "not a file".into() }),
+        _ => builder.open(path).map_err(|e| match e {
+            redb::DatabaseError::Storage(redb::StorageError::Corrupted(why)) => {
+                StoreError::NotAStore { path: path.to_path_buf(), reason: format!("corrupted: {why}") }
+            }
+            redb::DatabaseError::Storage(redb::StorageError::Io(e))
+                if matches!(e.kind(), std::io::ErrorKind::InvalidData | std::io::ErrorKind::UnexpectedEof) =>
+            {
+                StoreError::NotAStore { path: path.to_path_buf(), reason: e.to_string() }
+            }
+            redb::DatabaseError::UpgradeRequired(v) => StoreError::NotAStore {
+                path: path.to_path_buf(),
+                reason: format!("written in an unsupported file format version {v}"),
+            },
+            e => StoreError::Open(e),
+        }),
+    }
+}
+
 impl Batch {
+    /// A small write that tells whether the disk takes writes again.
+    pub fn probe(&mut self, now: Millis) -> Result<(), StoreError> {
+        self.txn.open_table(META)?.insert("probe", now.to_be_bytes().as_slice())?;
+        Ok(())
+    }
+
     pub fn put_state_machine(&mut self, rec: &StateMachineRecord) -> Result<(), StoreError> {
         let bytes = serde_json::to_vec(rec)?;
         self.txn.open_table(STATE_MACHINES)?.insert(rec.arn.as_str(), bytes.as_slice())?;

@@ -21,6 +21,8 @@ pub const BY_STATUS: TableDefinition<&[u8], ()> = TableDefinition::new("executio
 pub const JOURNAL: TableDefinition<&[u8], &[u8]> = TableDefinition::new("journal");
 /// `arn \0 last_event_id(be u64)` -> a chunk of consecutive history events (AWS JSON array).
 pub const HISTORY: TableDefinition<&[u8], &[u8]> = TableDefinition::new("history");
+/// Facts about the store itself (`probe`: the last write that checked the disk takes writes).
+pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 /// `machine_arn \0 STATUS` -> how many executions of the machine are in that status, so
 /// counts stay instant with millions stored.
 pub const COUNTS: TableDefinition<&[u8], u64> = TableDefinition::new("execution_counts");
