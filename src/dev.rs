@@ -149,10 +149,7 @@ fn workers(engine: &Engine, data: &Path) {
 /// The broken worker's answer: its cause names the file to delete where it is, since
 /// the data folder is a new temporary one unless `--data` says otherwise.
 fn store_down(broken: &Path) -> TaskAnswer {
-    failure(
-        "Report.StoreDown",
-        &format!("the report store refused the connection (delete {} to fix)", broken.display()),
-    )
+    failure("Report.StoreDown", &format!("the report store is down (delete {} to fix)", broken.display()))
 }
 
 fn failure(error: &str, cause: &str) -> TaskAnswer {

@@ -236,11 +236,11 @@ impl App {
             }
             Key::Char('n') | Key::PageDown if self.next_page.is_some() => {
                 self.pages.push(self.next_page.take());
-                self.to_top();
+                self.select_the_top();
                 self.reload(api);
             }
             Key::Char('p') | Key::PageUp if self.pages.pop().is_some() => {
-                self.to_top();
+                self.select_the_top();
                 self.reload(api);
             }
             Key::Char('B') => self.bulk_preview(api),
@@ -260,13 +260,13 @@ impl App {
     /// Back to the first page after the filter changed.
     pub(super) fn restart_list(&mut self, api: &dyn ControlApi) {
         self.pages.clear();
-        self.to_top();
+        self.select_the_top();
         self.reload(api);
     }
 
     /// Another page or another filter: the selection starts at its first row, not at the
     /// execution selected before.
-    fn to_top(&mut self) {
+    fn select_the_top(&mut self) {
         self.rows.clear();
         self.selected = 0;
     }

@@ -129,9 +129,13 @@ fn view_tabs(f: &mut Frame, area: Rect, app: &App) {
         let room = (area.width as usize).saturating_sub(tabs.width() + 3 + "data: ".len());
         let path = dir.display().to_string();
         let n = path.chars().count();
+        let name = dir.file_name().map(|f| format!("…{}{}", std::path::MAIN_SEPARATOR, f.to_string_lossy()));
         if room >= 8 {
-            let shown =
-                if n <= room { path } else { format!("…{}", path.chars().skip(n + 1 - room).collect::<String>()) };
+            let shown = match name {
+                _ if n <= room => path,
+                Some(name) if name.chars().count() <= room => name,
+                _ => format!("…{}", path.chars().skip(n + 1 - room).collect::<String>()),
+            };
             let data = Line::from(format!("data: {shown} ")).style(Style::new().add_modifier(Modifier::DIM));
             f.render_widget(Paragraph::new(data).alignment(ratatui::layout::Alignment::Right), area);
         }
