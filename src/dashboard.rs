@@ -80,6 +80,7 @@ pub fn main(endpoint: &str, a: Args) -> Result<ExitCode> {
     let options = stepline_tui::Options {
         refresh: Duration::from_secs_f64(a.refresh.max(0.1)),
         audit_log: prepare_audit_log(a.audit_log.or_else(default_audit_log))?,
+        data_dir: None,
     };
     // Said before the screen is taken, where the operator can read it.
     match a.nats {

@@ -77,8 +77,11 @@ pub fn main(a: Args) -> Result<ExitCode> {
         eprintln!("stepline dev: data in {}, control API on http://{}", data.display(), a.listen);
         rt.block_on(async { tokio::signal::ctrl_c().await })?;
     } else {
-        let options =
-            stepline_tui::Options { refresh: Duration::from_millis(500), audit_log: Some(data.join("audit.log")) };
+        let options = stepline_tui::Options {
+            refresh: Duration::from_millis(500),
+            audit_log: Some(data.join("audit.log")),
+            data_dir: Some(data.clone()),
+        };
         stepline_tui::run(&stepline_tui::InProcess(engine.clone()), options)?;
         eprintln!("stepline dev: data kept in {}", data.display());
     }
@@ -124,10 +127,7 @@ fn workers(engine: &Engine, data: &Path) {
             "publish-report",
             Box::new(move |_: &Value, _| {
                 if broken.exists() {
-                    failure(
-                        "Report.StoreDown",
-                        "the report store refused the connection (delete DATA/report-store-down to fix)",
-                    )
+                    store_down(&broken)
                 } else {
                     TaskAnswer::Success(json!({"url": "https://reports.example/daily"}))
                 }
@@ -144,6 +144,12 @@ fn workers(engine: &Engine, data: &Path) {
             }
         });
     }
+}
+
+/// The broken worker's answer: its cause names the file to delete where it is, since
+/// the data folder is a new temporary one unless `--data` says otherwise.
+fn store_down(broken: &Path) -> TaskAnswer {
+    failure("Report.StoreDown", &format!("the report store is down (delete {} to fix)", broken.display()))
 }
 
 fn failure(error: &str, cause: &str) -> TaskAnswer {

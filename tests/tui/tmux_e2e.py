@@ -72,6 +72,8 @@ def main():
         rows = lambda s, status: any(l.startswith("│" + status + " ") for l in s.splitlines())
         s = wait_for(lambda s: rows(s, "FAILED") and rows(s, "SUCCEEDED") and rows(s, "RUNNING") and s.count("│") > 40)
         save("executions", s)
+        # The data folder in use is shown, so the file the broken worker reads can be found.
+        assert s.splitlines()[0].rstrip().endswith(f"data: {data}"), s.splitlines()[0]
         keys("?")
         save("help", wait_for(lambda s: "Help" in s))
         keys("x")
@@ -86,9 +88,11 @@ def main():
         keys("Enter")
         s = wait_for(lambda s: "✗ Publish" in s and "Report.StoreDown" in s)
         save("execution", s)
+        broken = os.path.join(data, "report-store-down")
+        assert f"(delete {broken} to fix)" in s, s
         name = next(w for w in s.split() if w.startswith("nightly-report-"))
         # Fix the worker, then redrive from the dashboard.
-        os.remove(os.path.join(data, "report-store-down"))
+        os.remove(broken)
         keys("R")
         wait_for(lambda s: "Confirm" in s and "Redrive" in s)
         keys("y")

@@ -1,6 +1,7 @@
 //! The terminal: raw mode, the alternate screen and mouse reporting (restored on exit
 //! and on panic), a redraw after every key, a refresh every `refresh`, `$EDITOR` when
-//! the dashboard asks for an edit, and bulk actions advanced between keys.
+//! the dashboard asks for an edit, bulk actions advanced between keys, and the status
+//! line's message timed on the wall clock.
 
 use crate::api::ControlApi;
 use crate::app::{App, Edit, Key};
@@ -52,13 +53,15 @@ pub struct Options {
     pub refresh: Duration,
     /// Where each action is recorded (`None`: not recorded).
     pub audit_log: Option<PathBuf>,
+    /// The engine's data folder, shown when the dashboard runs beside it (`stepline dev`).
+    pub data_dir: Option<PathBuf>,
 }
 
 /// Runs the dashboard until the operator quits.
 pub fn run(api: &dyn ControlApi, options: Options) -> std::io::Result<()> {
     let mut terminal = ratatui::init();
     let _ = execute!(std::io::stdout(), EnableMouseCapture);
-    let mut app = App { audit_log: options.audit_log, ..App::default() };
+    let mut app = App { audit_log: options.audit_log, data_dir: options.data_dir, ..App::default() };
     app.refresh(api, now());
     let mut last = Instant::now();
     let result = loop {
@@ -102,6 +105,8 @@ pub fn run(api: &dyn ControlApi, options: Options) -> std::io::Result<()> {
         if last.elapsed() >= options.refresh {
             app.refresh(api, now());
             last = Instant::now();
+        } else {
+            app.expire(now());
         }
     };
     let _ = execute!(std::io::stdout(), DisableMouseCapture);

@@ -5,7 +5,12 @@
 mod common;
 
 use common::{engine, live, now, render};
+use serde_json::json;
+use std::time::{Duration, Instant};
+use stepline_core::engine::TaskAnswer;
+use stepline_core::interp::Status;
 use stepline_tui::app::{App, Key, Modal, Screen};
+use stepline_tui::model::{Mark, Outcome};
 use stepline_tui::InProcess;
 
 #[test]
@@ -100,5 +105,55 @@ fn a_running_execution_shows_its_current_state() {
     assert_eq!(app.message.as_deref(), Some("stopped waiting"));
     app.refresh(&api, now());
     assert_eq!(app.detail.as_ref().unwrap().execution["status"], "ABORTED");
+    e.shutdown();
+}
+
+#[test]
+fn a_task_retried_then_succeeded_is_marked_succeeded_and_only_a_catch_is_caught() {
+    let e = engine("retried");
+    // Reserve fails on its first attempt and is retried; Charge is declined and caught.
+    let reserve = "arn:aws:states:us-east-1:000000000000:activity:render-reserve";
+    let def = json!({"StartAt": "Reserve", "States": {
+        "Reserve": {"Type": "Task", "Resource": reserve, "ResultPath": null, "Next": "Charge",
+            "Retry": [{"ErrorEquals": ["Stock.Busy"], "IntervalSeconds": 1, "MaxAttempts": 2}]},
+        "Charge": {"Type": "Task", "Resource": common::CHARGE, "Next": "Ship",
+            "Catch": [{"ErrorEquals": ["Card.Declined"], "Next": "Apologise"}]},
+        "Ship": {"Type": "Pass", "End": true},
+        "Apologise": {"Type": "Pass", "End": true}}});
+    let sm = e.create_state_machine("shop", &def.to_string(), "STANDARD", "role").unwrap();
+    let w = e.clone();
+    std::thread::spawn(move || loop {
+        if let Some(t) = w.poll_task("render-reserve", Duration::from_secs(1)) {
+            let answer = match t.retry_count {
+                0 => TaskAnswer::Failure { error: "Stock.Busy".into(), cause: "the warehouse is busy".into() },
+                _ => TaskAnswer::Success(json!({"reserved": true})),
+            };
+            let _ = w.answer_task(&t.token, answer);
+        }
+    });
+    let r = e.start_execution(&sm.arn, Some("busy-then-declined"), json!({"amount": 900, "fail": true})).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while e.describe_execution(&r.arn).unwrap().status != Status::Succeeded {
+        assert!(Instant::now() < deadline, "the execution never succeeded");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let api = InProcess(e.clone());
+    let mut app = App::default();
+    app.refresh(&api, now());
+    app.key(Key::Enter, &api);
+    let d = app.detail.as_ref().unwrap();
+    let outcome = |name: &str| d.outcomes[name];
+    assert_eq!(outcome("Reserve"), Outcome { mark: Mark::Succeeded, retries: 1 });
+    assert_eq!(outcome("Charge"), Outcome { mark: Mark::Caught, retries: 0 });
+    assert_eq!(outcome("Apologise").mark, Mark::Succeeded);
+    assert_eq!(d.mark("Ship"), Mark::NotReached);
+    // The state's JSON says what it was retried after, not an error that left it.
+    let v = d.json();
+    assert_eq!((v["state"].as_str(), v["retries"].as_u64()), (Some("Reserve"), Some(1)));
+    assert_eq!(v["retriedAfter"]["error"], "Stock.Busy");
+    assert!(v.get("error").is_none(), "{v}");
+    let screen = render(&app, 120, 20);
+    assert!(screen.contains("✓ Reserve Task · 1 retry") && screen.contains("↷ Charge"), "{screen}");
+    snap!("retried_detail", screen);
     e.shutdown();
 }

@@ -2,7 +2,7 @@
 //! the audit log (who, when, what, on which execution, with what outcome). Bulk actions
 //! run a few executions per tick so the screen shows their progress.
 
-use super::{short, App, Modal};
+use super::{count, short, App, Modal};
 use crate::api::ControlApi;
 use serde_json::{json, Value};
 use std::io::Write;
@@ -80,7 +80,10 @@ impl Action {
             Action::TaskFailure { state, error, cause, .. } => {
                 format!("Fail the task of {state} with {error}: {}?", clip(cause))
             }
-            Action::Bulk(kind, targets) => format!("{} all {} executions listed?", capital(kind.verb()), targets.len()),
+            Action::Bulk(kind, targets) => match targets.len() {
+                1 => format!("{} the execution listed?", capital(kind.verb())),
+                n => format!("{} all {n} executions listed?", capital(kind.verb())),
+            },
         }
     }
 }
@@ -127,7 +130,7 @@ impl App {
         let written =
             std::fs::OpenOptions::new().create(true).append(true).open(path).and_then(|mut f| writeln!(f, "{line}"));
         if let Err(e) = written {
-            self.message = Some(format!("cannot write the audit log {}: {e}", path.display()));
+            self.say(format!("cannot write the audit log {}: {e}", path.display()));
         }
     }
 
@@ -181,7 +184,7 @@ impl App {
     pub fn tick(&mut self, api: &dyn ControlApi) -> bool {
         if self.search_job.is_some() {
             if let Err(e) = self.search_step(api) {
-                self.message = Some(e);
+                self.say(e);
             }
             return self.search_job.is_some() || self.bulk.is_some();
         }
@@ -197,11 +200,12 @@ impl App {
         bulk.done = end;
         let failed = if bulk.failed > 0 { format!(", {} refused", bulk.failed) } else { String::new() };
         if bulk.done < bulk.targets.len() {
-            self.message = Some(format!("{} {}/{}{failed}", bulk.kind.verb(), bulk.done, bulk.targets.len()));
+            self.say(format!("{} {}/{}{failed}", bulk.kind.verb(), bulk.done, bulk.targets.len()));
             self.bulk = Some(bulk);
             true
         } else {
-            self.message = Some(format!("{} done: {} executions{failed}", bulk.kind.verb(), bulk.targets.len()));
+            let n = count(bulk.targets.len(), "execution", "executions");
+            self.say(format!("{} done: {n}{failed}", bulk.kind.verb()));
             self.reload(api);
             false
         }
@@ -219,7 +223,7 @@ impl App {
                     Some(Edit { purpose: EditPurpose::Start { machine_arn }, text: pretty(&input) })
                 }
                 Err(e) => {
-                    self.message = Some(e);
+                    self.say(e);
                     None
                 }
             },
@@ -235,7 +239,7 @@ impl App {
                 text: pretty(&json!({"error": error, "cause": cause})),
             }),
             _ => {
-                self.message = Some("cancelled".into());
+                self.say("cancelled");
                 None
             }
         };
@@ -245,13 +249,13 @@ impl App {
     /// action it makes, to confirm.
     pub fn edited(&mut self, edit: Edit, text: Option<String>) {
         let Some(text) = text else {
-            self.message = Some("cancelled: nothing came back from the editor".into());
+            self.say("cancelled: nothing came back from the editor");
             return;
         };
         let value: Value = match serde_json::from_str(&text) {
             Ok(v) => v,
             Err(e) => {
-                self.message = Some(format!("not JSON, nothing done: {e}"));
+                self.say(format!("not JSON, nothing done: {e}"));
                 return;
             }
         };
@@ -261,8 +265,7 @@ impl App {
             EditPurpose::TaskFailure { token, state } => {
                 let text = |k: &str| value[k].as_str().unwrap_or_default().to_string();
                 if value["error"].as_str().is_none() {
-                    self.message =
-                        Some("a failure needs {\"error\": \"...\", \"cause\": \"...\"}; nothing done".into());
+                    self.say("a failure needs {\"error\": \"...\", \"cause\": \"...\"}; nothing done");
                     return;
                 }
                 Action::TaskFailure { token, state, error: text("error"), cause: text("cause") }

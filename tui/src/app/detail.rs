@@ -4,7 +4,7 @@
 use super::{short, App, Edit, EditPurpose, Key, Modal, Screen};
 use crate::api::ControlApi;
 use crate::json;
-use crate::model::{self, GraphLine, HistoryRow, Mark};
+use crate::model::{self, GraphLine, HistoryRow, Mark, Outcome};
 use serde_json::{json, Value};
 use std::collections::{HashMap, HashSet};
 
@@ -25,14 +25,17 @@ pub struct Detail {
     pub execution: Value,
     pub history: Vec<HistoryRow>,
     pub graph: Vec<GraphLine>,
-    /// Marks over the whole execution, or over the chosen Map iteration for its states.
-    pub marks: HashMap<String, Mark>,
+    /// What happened to each state over the whole execution, or over the chosen Map
+    /// iteration for its states.
+    pub outcomes: HashMap<String, Outcome>,
     pub pane: Pane,
     /// What the JSON viewer shows: the graph's or the history's selection.
     pub source: Pane,
     pub graph_selected: usize,
     pub event_selected: usize,
     pub json_scroll: u16,
+    /// Columns of the JSON viewer scrolled past on the left (`<` `>`).
+    pub json_hscroll: u16,
     pub json_cursor: usize,
     pub folded: HashSet<String>,
     /// The Map iteration shown: the Map state's name and the iteration's index.
@@ -63,6 +66,11 @@ impl Detail {
         None
     }
 
+    /// The mark of state `name`.
+    pub fn mark(&self, name: &str) -> Mark {
+        self.outcomes.get(name).map_or(Mark::NotReached, |o| o.mark)
+    }
+
     /// Indexes of the iterations the history shows for Map state `map`.
     pub fn iterations(&self, map: &str) -> Vec<u64> {
         let mut out: Vec<u64> = self
@@ -91,20 +99,21 @@ impl Detail {
     }
 
     fn remark(&mut self) {
-        let mut marks = model::marks(&self.history);
+        let mut marks = model::outcomes(&self.history);
         if self.iteration.is_some() {
             let events: Vec<HistoryRow> = self.events().into_iter().cloned().collect();
-            let inner = model::marks(&events);
+            let inner = model::outcomes(&events);
             // The iteration's states: reached in it or not.
             let map = self.iteration.as_ref().map(|i| i.0.clone()).unwrap_or_default();
             if let Some(at) = self.graph.iter().position(|l| l.name == map) {
                 let depth = self.graph[at].depth;
                 for l in self.graph[at + 1..].iter().take_while(|l| l.depth > depth) {
-                    marks.insert(l.name.clone(), inner.get(&l.name).copied().unwrap_or(Mark::NotReached));
+                    let not_reached = Outcome { mark: Mark::NotReached, retries: 0 };
+                    marks.insert(l.name.clone(), inner.get(&l.name).copied().unwrap_or(not_reached));
                 }
             }
         }
-        self.marks = marks;
+        self.outcomes = marks;
     }
 
     /// What the JSON viewer shows: the selected event's details, or the selected state's
@@ -123,8 +132,10 @@ impl Detail {
                 };
                 let entered = named("StateEntered");
                 let exited = named("StateExited");
+                // The last failure of its last entry: what left it, or what it was retried after.
                 let failure = entered.and_then(|at| {
-                    events[at + 1..].iter().take_while(|e| !e.kind.ends_with("StateEntered")).find_map(|e| e.error())
+                    let after = events[at + 1..].iter().take_while(|e| !e.kind.ends_with("StateEntered"));
+                    after.filter_map(|e| e.error()).last()
                 });
                 let mut v = json!({"state": line.name, "type": line.kind});
                 if let Some((map, index)) = &self.iteration {
@@ -136,9 +147,18 @@ impl Detail {
                 if let Some(at) = exited {
                     v["output"] = parsed(&events[at].details["output"]);
                 }
-                if let Some((error, cause)) = failure {
-                    v["error"] = json!(error);
-                    v["cause"] = parsed(&json!(cause));
+                if let Some(n) = self.outcomes.get(&line.name).map(|o| o.retries).filter(|n| *n > 0) {
+                    v["retries"] = json!(n);
+                }
+                match (failure, self.mark(&line.name)) {
+                    (Some((error, cause)), Mark::Failed | Mark::Caught) => {
+                        v["error"] = json!(error);
+                        v["cause"] = parsed(&json!(cause));
+                    }
+                    (Some((error, cause)), _) => {
+                        v["retriedAfter"] = json!({"error": error, "cause": parsed(&json!(cause))});
+                    }
+                    (None, _) => {}
                 }
                 v
             }
@@ -190,7 +210,7 @@ impl App {
         self.detail = None;
         match self.load_detail(api, arn) {
             Ok(()) => self.screen = Screen::Execution,
-            Err(e) => self.message = Some(e),
+            Err(e) => self.say(e),
         }
     }
 
@@ -232,12 +252,13 @@ impl App {
             execution,
             history,
             graph,
-            marks: HashMap::new(),
+            outcomes: HashMap::new(),
             pane: Pane::Graph,
             source: Pane::Graph,
             graph_selected: 0,
             event_selected: 0,
             json_scroll: 0,
+            json_hscroll: 0,
             json_cursor: 0,
             folded: HashSet::new(),
             iteration: None,
@@ -251,6 +272,7 @@ impl App {
                 d.graph_selected = o.graph_selected.min(d.graph.len().saturating_sub(1));
                 d.event_selected = o.event_selected.min(d.history.len().saturating_sub(1));
                 d.json_scroll = o.json_scroll;
+                d.json_hscroll = o.json_hscroll;
                 d.json_cursor = o.json_cursor;
                 d.folded = o.folded;
                 d.iteration = o.iteration;
@@ -259,7 +281,7 @@ impl App {
             None => {
                 d.remark();
                 // Open on the state that failed, else the one running, else the first.
-                let at = |m: Mark| d.graph.iter().position(|l| d.marks.get(&l.name) == Some(&m));
+                let at = |m: Mark| d.graph.iter().position(|l| d.mark(&l.name) == m);
                 d.graph_selected = at(Mark::Failed).or_else(|| at(Mark::Running)).unwrap_or(0);
             }
         }
@@ -274,6 +296,7 @@ impl App {
         };
         let moved = |d: &mut Detail| {
             d.json_scroll = 0;
+            d.json_hscroll = 0;
             d.json_cursor = 0;
             d.folded.clear();
         };
@@ -338,14 +361,16 @@ impl App {
             (Key::Char('x'), _) => d.folded.clear(),
             (Key::Char('J') | Key::PageDown, _) => d.json_scroll = d.json_scroll.saturating_add(5),
             (Key::Char('K') | Key::PageUp, _) => d.json_scroll = d.json_scroll.saturating_sub(5),
+            (Key::Char('>'), _) => d.json_hscroll = d.json_hscroll.saturating_add(super::SIDEWAYS),
+            (Key::Char('<'), _) => d.json_hscroll = d.json_hscroll.saturating_sub(super::SIDEWAYS),
             (Key::Char('[') | Key::Char(']'), _) => {
                 let Some(map) = d.map_of_selected() else {
-                    self.message = Some("select a Map state (or one of its states) to browse its iterations".into());
+                    self.say("select a Map state (or one of its states) to browse its iterations");
                     return;
                 };
                 let all = d.iterations(&map);
                 if all.is_empty() {
-                    self.message = Some(format!("{map} has no iterations yet"));
+                    self.say(format!("{map} has no iterations yet"));
                     return;
                 }
                 let at = d.iteration.as_ref().filter(|i| i.0 == map).and_then(|i| all.iter().position(|x| *x == i.1));
@@ -379,12 +404,12 @@ impl App {
                         state: t["stateName"].as_str().unwrap_or_default().to_string(),
                     }
                 }
-                None => self.message = Some("no task of this execution is waiting for an answer".into()),
+                None => self.say("no task of this execution is waiting for an answer"),
             },
             (Key::Char('w'), _) => {
                 let path = std::env::temp_dir().join(format!("stepline-{}.json", short(&d.arn)));
                 let text = serde_json::to_string_pretty(&d.json()).unwrap_or_default();
-                self.message = Some(match std::fs::write(&path, text) {
+                self.say(match std::fs::write(&path, text) {
                     Ok(()) => format!("written to {}", path.display()),
                     Err(e) => format!("cannot write {}: {e}", path.display()),
                 });
@@ -403,8 +428,7 @@ impl App {
             _ => self.machine_filter.as_ref().and_then(|m| self.machine_arns.get(m)).cloned(),
         };
         let Some(machine) = machine else {
-            self.message =
-                Some("choose a machine first: m in the list, or a row of the state machines view (S)".into());
+            self.say("choose a machine first: m in the list, or a row of the state machines view (S)");
             return;
         };
         self.edit = Some(Edit { purpose: EditPurpose::Start { machine_arn: machine }, text: "{}\n".into() });

@@ -93,6 +93,7 @@ impl App {
         if let Some(Some(t)) = self.pages.last() {
             body["nextToken"] = json!(t);
         }
+        let old = self.rows.clone();
         if !self.searching() {
             let page = api.call("ListExecutions", &body)?;
             self.rows =
@@ -104,7 +105,7 @@ impl App {
             self.search_page(api, body)?;
         }
         self.sort.apply(&mut self.rows, self.now);
-        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+        self.selected = super::follow(&old, self.selected, &self.rows, |r| &r.arn);
         let mut counts = json!({});
         if let Some(a) = &machine_arn {
             counts["stateMachineArn"] = json!(a);
@@ -150,6 +151,7 @@ impl App {
     /// end, its rows become the list.
     pub(super) fn search_step(&mut self, api: &dyn ControlApi) -> Result<(), String> {
         let Some(mut job) = self.search_job.take() else { return Ok(()) };
+        let old = self.rows.clone();
         let started = Instant::now();
         job.body["maxResults"] = json!(PAGE - job.rows.len());
         let page = api.call("SearchExecutions", &job.body)?;
@@ -171,7 +173,7 @@ impl App {
                 self.sort.apply(&mut self.rows, self.now);
             }
         }
-        self.selected = self.selected.min(self.rows.len().saturating_sub(1));
+        self.selected = super::follow(&old, self.selected, &self.rows, |r| &r.arn);
         Ok(())
     }
 
@@ -216,8 +218,10 @@ impl App {
                 if was_store_wide || self.sort == Sort::Newest {
                     self.restart_list(api);
                 } else {
+                    // The page reordered: the selected execution stays selected.
+                    let old = self.rows.clone();
                     self.sort.apply(&mut self.rows, self.now);
-                    self.selected = 0;
+                    self.selected = super::follow(&old, self.selected, &self.rows, |r| &r.arn);
                 }
             }
             Key::Char('m') => {
@@ -232,11 +236,11 @@ impl App {
             }
             Key::Char('n') | Key::PageDown if self.next_page.is_some() => {
                 self.pages.push(self.next_page.take());
-                self.selected = 0;
+                self.select_the_top();
                 self.reload(api);
             }
             Key::Char('p') | Key::PageUp if self.pages.pop().is_some() => {
-                self.selected = 0;
+                self.select_the_top();
                 self.reload(api);
             }
             Key::Char('B') => self.bulk_preview(api),
@@ -256,8 +260,15 @@ impl App {
     /// Back to the first page after the filter changed.
     pub(super) fn restart_list(&mut self, api: &dyn ControlApi) {
         self.pages.clear();
-        self.selected = 0;
+        self.select_the_top();
         self.reload(api);
+    }
+
+    /// Another page or another filter: the selection starts at its first row, not at the
+    /// execution selected before.
+    fn select_the_top(&mut self) {
+        self.rows.clear();
+        self.selected = 0;
     }
 
     /// Every execution the current filter matches (up to 1,000), for a bulk action.
@@ -272,7 +283,7 @@ impl App {
                 loaded = self.search_step(api);
             }
             if let Err(e) = loaded {
-                self.message = Some(e);
+                self.say(e);
                 break;
             }
             targets.extend(self.rows.iter().map(|r| (r.arn.clone(), r.status.clone())));
@@ -284,7 +295,7 @@ impl App {
         targets.truncate(MOST);
         (self.pages, self.rows, self.next_page, self.selected) = saved;
         if targets.is_empty() {
-            self.message = Some("no execution matches the filter".into());
+            self.say("no execution matches the filter");
         } else {
             self.modal = Modal::BulkPreview(targets);
         }

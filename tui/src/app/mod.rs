@@ -20,6 +20,10 @@ use std::path::PathBuf;
 
 /// Statuses the list can be filtered by, on keys 1 to 5 (0 shows every status).
 pub const STATUSES: [&str; 5] = ["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"];
+/// Seconds a message stays in the status line.
+pub const MESSAGE_SECONDS: f64 = 6.0;
+/// Columns `<` and `>` scroll a JSON pane sideways.
+pub const SIDEWAYS: u16 = 8;
 /// Rows per page of the executions list.
 pub const PAGE: usize = 100;
 
@@ -50,6 +54,25 @@ pub enum Modal {
 /// The last part of an ARN (an execution's name).
 pub fn short(arn: &str) -> &str {
     arn.rsplit(':').next().unwrap_or(arn)
+}
+
+/// Where a list's selection goes when the list is read again: to the same item (by its
+/// key: an execution's ARN, a machine's ARN, a task's token) when it is still listed;
+/// else to the nearest of its old neighbours still listed, those below it first (as when
+/// a row is removed); else to the same position. New rows arriving above it, or rows
+/// leaving, never move the selection to another item.
+pub fn follow<T>(old: &[T], selected: usize, new: &[T], key: impl Fn(&T) -> &str) -> usize {
+    let last = new.len().saturating_sub(1);
+    if selected >= old.len() {
+        return selected.min(last);
+    }
+    let at = |item: &T| new.iter().position(|n| key(n) == key(item));
+    old[selected..].iter().chain(old[..selected].iter().rev()).find_map(at).unwrap_or(selected.min(last))
+}
+
+/// `n` and the noun that goes with it: `1 execution`, `2 executions`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// A key, as the terminal layer hands it over.
@@ -105,6 +128,8 @@ pub struct App {
     pub machine_rows: Vec<MachineRow>,
     pub machine_selected: usize,
     pub json_scroll: u16,
+    /// Columns of the definition scrolled past on the left (`<` `>`).
+    pub json_hscroll: u16,
     pub activities: Vec<ActivityRow>,
     pub tasks: Vec<TaskRow>,
     pub task_selected: usize,
@@ -115,8 +140,14 @@ pub struct App {
     pub bulk: Option<Bulk>,
     /// Where every action is recorded, with who and when.
     pub audit_log: Option<PathBuf>,
-    /// The result of the last action or the last error, for the status line.
+    /// The result of the last action or the last error, for the status line; said with
+    /// [`App::say`], gone [`MESSAGE_SECONDS`] after it was first shown.
     pub message: Option<String>,
+    /// When the message was first shown (seconds since the epoch); `None` until then.
+    pub message_since: Option<f64>,
+    /// The folder of the store and logs, when the dashboard runs beside its engine
+    /// (`stepline dev`).
+    pub data_dir: Option<PathBuf>,
     pub quit: bool,
     /// Wall clock of the last refresh (seconds since the epoch).
     pub now: f64,
@@ -150,6 +181,7 @@ impl Default for App {
             machine_rows: Vec::new(),
             machine_selected: 0,
             json_scroll: 0,
+            json_hscroll: 0,
             activities: Vec::new(),
             tasks: Vec::new(),
             task_selected: 0,
@@ -158,6 +190,8 @@ impl Default for App {
             bulk: None,
             audit_log: None,
             message: None,
+            message_since: None,
+            data_dir: None,
             quit: false,
             now: 0.0,
             layout: std::cell::Cell::new((0, 0)),
@@ -169,15 +203,40 @@ impl App {
     /// Reads everything the current screen shows (a slow search only when asked).
     pub fn refresh(&mut self, api: &dyn ControlApi, now: f64) {
         self.now = now;
+        self.expire(now);
         if let Err(e) = self.load(api, false) {
-            self.message = Some(e);
+            self.say(e);
+        }
+    }
+
+    /// Puts a message in the status line, for [`MESSAGE_SECONDS`] from when it is shown.
+    pub fn say(&mut self, text: impl Into<String>) {
+        self.message = Some(text.into());
+        self.message_since = None;
+    }
+
+    /// The clock has reached `now`: a message shown since [`MESSAGE_SECONDS`] goes; one
+    /// not shown yet starts its time. The terminal layer calls it after every key and
+    /// every refresh.
+    pub fn expire(&mut self, now: f64) {
+        if self.message.is_none() {
+            self.message_since = None;
+            return;
+        }
+        match self.message_since {
+            None => self.message_since = Some(now),
+            Some(since) if now - since >= MESSAGE_SECONDS => {
+                self.message = None;
+                self.message_since = None;
+            }
+            Some(_) => {}
         }
     }
 
     /// Reads again after a key changed what is shown.
     fn reload(&mut self, api: &dyn ControlApi) {
         if let Err(e) = self.load(api, true) {
-            self.message = Some(e);
+            self.say(e);
         }
     }
 
@@ -249,6 +308,7 @@ impl App {
         }
         self.screen = screen;
         self.json_scroll = 0;
+        self.json_hscroll = 0;
         self.reload(api);
     }
 
@@ -261,9 +321,7 @@ impl App {
                 Key::Enter => {
                     self.search = text;
                     self.modal = Modal::None;
-                    self.pages.clear();
-                    self.selected = 0;
-                    self.reload(api);
+                    self.restart_list(api);
                 }
                 Key::Esc => self.modal = Modal::None,
                 Key::Backspace => {
@@ -280,11 +338,12 @@ impl App {
                 self.modal = Modal::None;
                 match key {
                     Key::Char('y') | Key::Enter => {
-                        self.message = Some(self.run(&action, api));
+                        let said = self.run(&action, api);
+                        self.say(said);
                         self.reload(api);
                     }
                     Key::Char('e') => self.begin_edit(&action, api),
-                    _ => self.message = Some("cancelled".into()),
+                    _ => self.say("cancelled"),
                 }
             }
             Modal::BulkPreview(targets) => {
@@ -298,7 +357,7 @@ impl App {
                     Some(kind) => {
                         self.modal = Modal::Confirm(Action::Bulk(kind, targets.into_iter().map(|t| t.0).collect()))
                     }
-                    None => self.message = Some("cancelled".into()),
+                    None => self.say("cancelled"),
                 }
             }
             Modal::AnswerTask { token, state } => {
@@ -315,7 +374,7 @@ impl App {
                         .unwrap_or_default();
                         self.edit = Some(Edit { purpose: EditPurpose::TaskFailure { token, state }, text })
                     }
-                    _ => self.message = Some("cancelled".into()),
+                    _ => self.say("cancelled"),
                 }
             }
         }

@@ -72,8 +72,14 @@ impl App {
             });
         }
         rows.sort_by(|a, b| a.name.cmp(&b.name));
-        self.machine_rows = rows;
-        self.machine_selected = self.machine_selected.min(self.machine_rows.len().saturating_sub(1));
+        let old = std::mem::replace(&mut self.machine_rows, rows);
+        let was = old.get(self.machine_selected).map(|m| m.arn.clone());
+        self.machine_selected = super::follow(&old, self.machine_selected, &self.machine_rows, |m| &m.arn);
+        // Another machine's definition starts at its top.
+        if self.machine_rows.get(self.machine_selected).map(|m| &m.arn) != was.as_ref() {
+            self.json_scroll = 0;
+            self.json_hscroll = 0;
+        }
         Ok(())
     }
 
@@ -83,10 +89,12 @@ impl App {
             Key::Char('j') | Key::Down => {
                 self.machine_selected = (self.machine_selected + 1).min(last);
                 self.json_scroll = 0;
+                self.json_hscroll = 0;
             }
             Key::Char('k') | Key::Up => {
                 self.machine_selected = self.machine_selected.saturating_sub(1);
                 self.json_scroll = 0;
+                self.json_hscroll = 0;
             }
             Key::Click { row } => {
                 let (top, first) = self.layout.get();
@@ -96,6 +104,8 @@ impl App {
             }
             Key::Char('J') | Key::PageDown => self.json_scroll = self.json_scroll.saturating_add(5),
             Key::Char('K') | Key::PageUp => self.json_scroll = self.json_scroll.saturating_sub(5),
+            Key::Char('>') => self.json_hscroll = self.json_hscroll.saturating_add(super::SIDEWAYS),
+            Key::Char('<') => self.json_hscroll = self.json_hscroll.saturating_sub(super::SIDEWAYS),
             Key::Enter => {
                 if let Some(m) = self.machine_rows.get(self.machine_selected) {
                     self.machine_filter = Some(m.name.clone());
@@ -133,6 +143,7 @@ impl App {
                 }
             })
             .collect();
+        let old = std::mem::take(&mut self.tasks);
         self.tasks = board["tasks"]
             .as_array()
             .into_iter()
@@ -148,7 +159,7 @@ impl App {
                 callback: t["waitForTaskToken"] == true,
             })
             .collect();
-        self.task_selected = self.task_selected.min(self.tasks.len().saturating_sub(1));
+        self.task_selected = super::follow(&old, self.task_selected, &self.tasks, |t| &t.token);
         Ok(())
     }
 

@@ -1,8 +1,8 @@
 //! The execution view: status and error, the states drawn as a graph and marked by what
 //! happened to each (or the history as a table), and the JSON viewer.
 
-use super::{clock, duration, graph, mark_style, status_style, SELECTED};
-use crate::app::{short, App, Detail, Pane};
+use super::{clock, duration, graph, mark_style, sideways, status_style, SELECTED};
+use crate::app::{count, short, App, Detail, Pane};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -67,10 +67,10 @@ fn summary(f: &mut Frame, area: Rect, app: &App, d: &Detail) {
         let started = e["startDate"].as_f64().unwrap_or(0.0);
         let took = e["stopDate"].as_f64().unwrap_or(app.now) - started;
         lines.push(Line::from(format!(
-            "started {}  ·  {}  ·  {} events",
+            "started {}  ·  {}  ·  {}",
             clock(started, app.now),
             duration(took.max(0.0)),
-            d.history.len()
+            count(d.history.len(), "event", "events")
         )));
     }
     f.render_widget(
@@ -82,13 +82,19 @@ fn summary(f: &mut Frame, area: Rect, app: &App, d: &Detail) {
 fn states(f: &mut Frame, area: Rect, d: &Detail) {
     let gutters = graph::gutters(&d.graph);
     let rows = d.graph.iter().zip(&gutters).map(|(l, g)| {
-        let (style, sign) = mark_style(d.marks.get(&l.name));
+        let (style, sign) = mark_style(d.mark(&l.name));
         let undrawn = if g.undrawn.is_empty() { String::new() } else { format!(" → {}", g.undrawn.join(", ")) };
+        let retries = match d.outcomes.get(&l.name).map_or(0, |o| o.retries) {
+            0 => String::new(),
+            n => format!(" · {}", count(n as usize, "retry", "retries")),
+        };
         Row::new(vec![Cell::from(Line::from(vec![
             Span::styled(g.gutter.clone(), Style::new().fg(Color::Blue)),
             Span::raw("  ".repeat(l.depth)),
             Span::styled(format!("{sign} {}", l.name), style),
-            Span::styled(format!(" {}{undrawn}", l.kind), Style::new().add_modifier(Modifier::DIM)),
+            Span::styled(format!(" {}", l.kind), Style::new().add_modifier(Modifier::DIM)),
+            Span::styled(retries, Style::new().fg(Color::Yellow)),
+            Span::styled(undrawn, Style::new().add_modifier(Modifier::DIM)),
         ]))])
     });
     let title = match &d.iteration {
@@ -130,6 +136,8 @@ fn json_viewer(f: &mut Frame, area: Rect, d: &Detail) {
     if d.pane == Pane::Json && d.json_cursor >= top + height {
         top = d.json_cursor + 1 - height;
     }
+    let width = area.width.saturating_sub(2) as usize;
+    let from = d.json_hscroll as usize;
     let text: Vec<Line> = lines
         .iter()
         .enumerate()
@@ -140,11 +148,17 @@ fn json_viewer(f: &mut Frame, area: Rect, d: &Detail) {
             if d.pane == Pane::Json && i == d.json_cursor {
                 style = style.patch(SELECTED);
             }
-            Line::from(vec![Span::raw("  ".repeat(l.depth)), Span::styled(l.text.clone(), style)])
+            let indent = 2 * l.depth;
+            let whole = format!("{}{}", " ".repeat(indent), l.text);
+            let shown = sideways(&whole, from, width);
+            // The indent is not highlighted with the line.
+            let lead = shown.chars().take_while(|c| *c == ' ').count().min(indent.saturating_sub(from));
+            let (lead, rest) = shown.split_at(lead);
+            Line::from(vec![Span::raw(lead.to_string()), Span::styled(rest.to_string(), style)])
         })
         .collect();
     let title = if d.pane == Pane::Json {
-        " input · output · error (Enter fold, c all, x none) ".to_string()
+        " input · output · error (Enter fold, c/x all, < > sideways) ".to_string()
     } else {
         " input · output · error (Tab to fold) ".to_string()
     };

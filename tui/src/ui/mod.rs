@@ -6,12 +6,12 @@ mod graph;
 mod list;
 mod views;
 
-use crate::app::{short, App, Modal, Screen, STATUSES};
+use crate::app::{count, short, App, Modal, Screen, STATUSES};
 use crate::model::Mark;
 use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Block, Cell, Clear, Padding, Paragraph, Row, Table, Wrap};
 use ratatui::Frame;
 
 pub(crate) fn status_style(status: &str) -> Style {
@@ -24,13 +24,13 @@ pub(crate) fn status_style(status: &str) -> Style {
     }
 }
 
-pub(crate) fn mark_style(m: Option<&Mark>) -> (Style, &'static str) {
+pub(crate) fn mark_style(m: Mark) -> (Style, &'static str) {
     match m {
-        Some(Mark::Succeeded) => (Style::new().fg(Color::Green), "✓"),
-        Some(Mark::Failed) => (Style::new().fg(Color::Red).add_modifier(Modifier::BOLD), "✗"),
-        Some(Mark::Caught) => (Style::new().fg(Color::Yellow), "↷"),
-        Some(Mark::Running) => (Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD), "▶"),
-        Some(Mark::NotReached) | None => (Style::new().add_modifier(Modifier::DIM), "·"),
+        Mark::Succeeded => (Style::new().fg(Color::Green), "✓"),
+        Mark::Failed => (Style::new().fg(Color::Red).add_modifier(Modifier::BOLD), "✗"),
+        Mark::Caught => (Style::new().fg(Color::Yellow), "↷"),
+        Mark::Running => (Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD), "▶"),
+        Mark::NotReached => (Style::new().add_modifier(Modifier::DIM), "·"),
     }
 }
 
@@ -58,6 +58,23 @@ pub fn clock(s: f64, now: f64) -> String {
     } else {
         t.get(..16).unwrap_or(&t).replace('T', " ")
     }
+}
+
+/// A line of a JSON pane seen through `width` columns from column `from` (`<` `>`):
+/// `‹` where some of it is out of sight on the left, `›` where it goes on past the right.
+pub fn sideways(text: &str, from: usize, width: usize) -> String {
+    let n = text.chars().count();
+    if width == 0 || from >= n {
+        return String::new();
+    }
+    let mut shown: Vec<char> = text.chars().skip(from).take(width).collect();
+    if from > 0 {
+        shown[0] = '‹';
+    }
+    if from + width < n {
+        shown[width - 1] = '›';
+    }
+    shown.into_iter().collect()
 }
 
 pub fn draw(f: &mut Frame, app: &App) {
@@ -105,29 +122,84 @@ fn view_tabs(f: &mut Frame, area: Rect, app: &App) {
         spans.push(Span::styled(format!(" {name} "), style));
     }
     spans.push(Span::styled("   ? help", Style::new().add_modifier(Modifier::DIM)));
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    let tabs = Line::from(spans);
+    // Where `stepline dev` keeps its store and logs, and the file its example worker
+    // reads: at the right, its end kept when the line is short.
+    if let Some(dir) = &app.data_dir {
+        let room = (area.width as usize).saturating_sub(tabs.width() + 3 + "data: ".len());
+        let path = dir.display().to_string();
+        let n = path.chars().count();
+        let name = dir.file_name().map(|f| format!("…{}{}", std::path::MAIN_SEPARATOR, f.to_string_lossy()));
+        if room >= 8 {
+            let shown = match name {
+                _ if n <= room => path,
+                Some(name) if name.chars().count() <= room => name,
+                _ => format!("…{}", path.chars().skip(n + 1 - room).collect::<String>()),
+            };
+            let data = Line::from(format!("data: {shown} ")).style(Style::new().add_modifier(Modifier::DIM));
+            f.render_widget(Paragraph::new(data).alignment(ratatui::layout::Alignment::Right), area);
+        }
+    }
+    f.render_widget(Paragraph::new(tabs), area);
+}
+
+/// The keys of each screen, most useful first: the status line shows as many as fit
+/// after the message (`?` shows them all).
+fn hints(screen: Screen) -> &'static [&'static str] {
+    match screen {
+        Screen::Executions => &[
+            "Enter open",
+            "s/R/P stop/redrive/replay",
+            "0-5 status",
+            "/ search",
+            "m machine",
+            "t trouble",
+            "o order",
+            "n/p page",
+            "B bulk",
+            "N new",
+        ],
+        Screen::Execution => &[
+            "Tab pane",
+            "j/k move",
+            "Esc back",
+            "s/R/P stop/redrive/replay",
+            "T answer task",
+            "[/] iteration",
+            "f failed here",
+            "< > sideways",
+            "w save",
+        ],
+        Screen::Machines => {
+            &["j/k move", "Enter its executions", "N start one", "J/K scroll", "< > sideways", "E/W views"]
+        }
+        Screen::Workers => {
+            &["j/k move", "Enter open execution", "T answer task", "s/R/P on its execution", "E/S views"]
+        }
+    }
 }
 
 fn status_line(f: &mut Frame, area: Rect, app: &App) {
-    let keys = match app.screen {
-        Screen::Executions => {
-            "Enter open  0-5 status  m machine  t trouble  / search  o order  n/p page  B bulk  s/R/P stop/redrive/replay  N new"
+    let width = area.width as usize;
+    let mut spans = Vec::new();
+    let mut used = 0;
+    if let Some(m) = &app.message {
+        let m = Span::styled(m.clone(), Style::new().add_modifier(Modifier::BOLD));
+        used = m.width();
+        spans.push(m);
+    }
+    // Whole hints only: a key cut in half says nothing.
+    for h in hints(app.screen) {
+        let gap = if used == 0 { 0 } else { 2 };
+        let w = Span::raw(*h).width();
+        if used + gap + w > width {
+            break;
         }
-        Screen::Execution => {
-            "Tab pane  j/k move  [/] iteration  f failed here  T answer task  w save  s/R/P  Esc back"
-        }
-        Screen::Machines => "j/k move  Enter its executions  N start one  J/K scroll definition  E/W views",
-        Screen::Workers => "j/k move  Enter open execution  T answer task  s/R/P on its execution  E/S views",
-    };
-    let line = match &app.message {
-        Some(m) => Line::from(vec![
-            Span::styled(m.clone(), Style::new().add_modifier(Modifier::BOLD)),
-            Span::raw("  "),
-            Span::raw(keys),
-        ]),
-        None => Line::from(keys),
-    };
-    f.render_widget(Paragraph::new(line).style(Style::new().add_modifier(Modifier::DIM)), area);
+        spans.push(Span::raw(" ".repeat(gap)));
+        spans.push(Span::raw(*h));
+        used += gap + w;
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)).style(Style::new().add_modifier(Modifier::DIM)), area);
 }
 
 fn bulk_preview(f: &mut Frame, targets: &[(String, String)]) {
@@ -139,9 +211,9 @@ fn bulk_preview(f: &mut Frame, targets: &[(String, String)]) {
         Row::new(vec![Cell::from(status.clone()).style(status_style(status)), Cell::from(short(arn).to_string())])
     });
     let title = format!(
-        " Bulk action on {} executions{} ",
-        targets.len(),
-        if targets.len() >= 1000 { " (the first 1000)" } else { "" }
+        " Bulk action on {}{} ",
+        count(targets.len(), "execution", "executions"),
+        if targets.len() >= 1000 { " (the first 1,000)" } else { "" }
     );
     f.render_widget(Block::bordered().title(title), area);
     f.render_widget(Table::new(rows, [Constraint::Length(10), Constraint::Min(10)]), list);
@@ -169,31 +241,41 @@ fn dialog(f: &mut Frame, title: &str, text: &str) {
 fn help(f: &mut Frame, app: &App) {
     let filters: Vec<String> = STATUSES.iter().enumerate().map(|(i, s)| format!("{} {s}", i + 1)).collect();
     let filters = filters.join(", ");
-    let text = format!(
-        "Views    E executions    S state machines    W workers    r refresh now
+    let now_on = match app.screen {
+        Screen::Execution => "an execution",
+        Screen::Executions => "the executions",
+        Screen::Machines => "the state machines",
+        Screen::Workers => "the workers",
+    };
+    let mut text = format!(
+        "Views    E executions    S state machines    W workers    r read again now    q quit
 Executions
-  j/k ↑/↓ move   Enter/click open   g/G first/last   n/p next/previous page
+  j/k ↑/↓ move    Enter/click open    g/G first/last    n/p next/previous page
   0-5  status: 0 all, {filters}
   m  next machine    t  trouble: retrying or waiting longer than 10s, 1m, 5m, 1h
-  /  search the store: name, error, cause, failed state    Esc  clear filters
+  /  search the store: name, error, cause, failed state    Esc  clear the filters
   o  order: newest, oldest (whole store), longest, name (the page)
   B  bulk: preview what the filter matches, then stop or redrive them all
 Execution
-  Tab  states → history → JSON    j/k select    J/K scroll    w save the JSON to a file
+  Tab  states → history → JSON    j/k select    J/K scroll    < >  scroll sideways    w  save the JSON to a file
   JSON: Enter/space fold or unfold    c fold all    x unfold all
   [ ]  previous/next iteration of the Map selected    f  executions that failed here
   T  answer the task it waits on: success or failure, edited in $EDITOR
+State machines    Enter  its executions    J/K scroll the definition    < >  sideways
 Actions (asked to confirm; written to the audit log)
-  s stop   R redrive   P replay (e: edit the input first)   N new execution of the machine
-?  this help (any key closes it)    q  quit    (now on: {})",
-        match app.screen {
-            Screen::Execution => "an execution",
-            Screen::Executions => "the executions",
-            Screen::Machines => "the state machines",
-            Screen::Workers => "the workers",
-        }
+  s stop    R redrive    P replay (e: edit the input first)    N new execution of the machine
+?  this help (any key closes it)    now on: {now_on}"
     );
-    let area = centred(f.area(), 88, 22);
+    if let Some(dir) = &app.data_dir {
+        text.push_str(&format!("\nData, logs and the audit log: {}", dir.display()));
+    }
+    let lines: Vec<Line> = text.lines().map(Line::from).collect();
+    // As wide as its longest line, when the terminal is.
+    let w = lines.iter().map(Line::width).max().unwrap_or(0) as u16 + 4;
+    let area = centred(f.area(), w, lines.len() as u16 + 2);
     f.render_widget(Clear, area);
-    f.render_widget(Paragraph::new(text).block(Block::bordered().title(" Help ")), area);
+    f.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(" Help ").padding(Padding::horizontal(1))),
+        area,
+    );
 }

@@ -1,6 +1,6 @@
 //! The state machines view and the workers view.
 
-use super::{duration, status_style, SELECTED};
+use super::{duration, sideways, status_style, SELECTED};
 use crate::app::{short, App, STATUSES};
 use crate::json;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -51,14 +51,17 @@ pub fn machines(f: &mut Frame, area: Rect, app: &App) {
     f.render_stateful_widget(t, list, &mut state);
     app.layout.set((list.y + 2, state.offset()));
     if let Some(m) = app.machine_rows.get(app.machine_selected) {
+        let width = definition.width.saturating_sub(2) as usize;
         let lines: Vec<Line> = json::lines(&m.definition, &Default::default())
             .into_iter()
-            .map(|l| Line::from(format!("{}{}", "  ".repeat(l.depth), l.text)))
+            .map(|l| {
+                Line::from(sideways(&format!("{}{}", "  ".repeat(l.depth), l.text), app.json_hscroll as usize, width))
+            })
             .collect();
         f.render_widget(
             Paragraph::new(lines)
                 .scroll((app.json_scroll, 0))
-                .block(Block::bordered().title(format!(" {} definition (J/K scroll) ", m.name))),
+                .block(Block::bordered().title(format!(" {} definition (J/K, < > scroll) ", m.name))),
             definition,
         );
     }

@@ -1,6 +1,8 @@
 //! What the dashboard tests share: a real engine on a redb file of the test's own with a
 //! worker thread, executions in known states, and the screen drawn with ratatui's
 //! TestBackend with what changes from run to run masked.
+// Not every test file uses every helper.
+#![allow(dead_code)]
 
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -69,6 +71,23 @@ pub fn render(app: &App, w: u16, h: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     t.draw(|f| stepline_tui::ui::draw(f, app)).unwrap();
     t.backend().to_string()
+}
+
+/// The screen's lines drawn highlighted across the width of a list (the selection), as
+/// text.
+pub fn highlighted(app: &App, w: u16, h: u16) -> Vec<String> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| stepline_tui::ui::draw(f, app)).unwrap();
+    let buf = t.backend().buffer();
+    (0..h)
+        .filter(|y| (1..w / 2).all(|x| buf[(x, *y)].modifier.contains(ratatui::style::Modifier::REVERSED)))
+        .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>())
+        .collect()
+}
+
+/// The last line of the screen: the status line.
+pub fn footer(screen: &str) -> String {
+    screen.lines().last().unwrap_or_default().trim_matches('"').trim_end().to_string()
 }
 
 /// The screen with what changes from run to run masked: clock times (`12:34:56`),
