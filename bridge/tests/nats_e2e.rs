@@ -278,6 +278,11 @@ async fn the_control_api_and_status_events_work_over_nats() {
     assert_eq!(missing["__type"], "ExecutionDoesNotExist");
     let bad = rig.client.request(format!("{}.api.ListStateMachines", rig.prefix), "{oops".into()).await.unwrap();
     assert_eq!(serde_json::from_slice::<Value>(&bad.payload).unwrap()["__type"], "SerializationException");
+    // Every execution has its RUNNING event, also one that ends where it starts.
+    let event = tokio::time::timeout(Duration::from_secs(10), events.next()).await.unwrap().unwrap();
+    assert_eq!(event.subject.as_str(), format!("{}.events.hello.RUNNING", rig.prefix));
+    let detail: Value = serde_json::from_slice(&event.payload).unwrap();
+    assert_eq!((detail["name"].as_str(), detail["output"].as_str()), (Some("one"), None));
     let event = tokio::time::timeout(Duration::from_secs(10), events.next()).await.unwrap().unwrap();
     assert_eq!(event.subject.as_str(), format!("{}.events.hello.SUCCEEDED", rig.prefix));
     let detail: Value = serde_json::from_slice(&event.payload).unwrap();

@@ -405,6 +405,9 @@ impl EngineState {
             },
         };
         if live.stored_status != Some(rec.status) && !self.dispatch.listeners().is_empty() {
+            if live.stored_status.is_none() && rec.status != Status::Running {
+                self.status_changes.push(rec.as_started());
+            }
             self.status_changes.push(rec.clone());
         }
         if let Some(slot) = live.express {

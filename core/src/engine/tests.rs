@@ -326,11 +326,13 @@ fn listeners_hear_every_status_change_once() {
     e.start_sync_execution(&express.arn, Some("fast"), json!({})).unwrap();
     let got = heard.0.lock().unwrap().clone();
     let expected = [
+        ("quick", Status::Running, 0),
         ("quick", Status::Succeeded, 0),
         ("slow", Status::Running, 0),
         ("slow", Status::Failed, 0),
         ("slow", Status::Running, 1),
         ("slow", Status::Aborted, 1),
+        ("fast", Status::Running, 0),
         ("fast", Status::Succeeded, 0),
     ];
     let got: Vec<(&str, Status, u32)> = got.iter().map(|(n, s, r)| (n.as_str(), *s, *r)).collect();

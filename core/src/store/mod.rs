@@ -146,6 +146,21 @@ pub struct ExecutionRecord {
 }
 
 impl ExecutionRecord {
+    /// How the execution looked when it started: the RUNNING status event every execution
+    /// has, also one that ended in the batch that started it.
+    pub fn as_started(&self) -> ExecutionRecord {
+        ExecutionRecord {
+            status: Status::Running,
+            stop: None,
+            output: None,
+            error: None,
+            cause: None,
+            failed_state: None,
+            retrying: false,
+            ..self.clone()
+        }
+    }
+
     /// The summary of an execution that has just started (before its first persist).
     pub fn started(info: &ExecutionInfo, version: u32, input: crate::history::Payload) -> ExecutionRecord {
         ExecutionRecord {
