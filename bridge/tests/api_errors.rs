@@ -123,6 +123,9 @@ const ROWS: &[Row] = &[
     row("DeleteStateMachine", r#"{"stateMachineArn": "arn:aws:states:us-east-1:000000000000:stateMachine:never-made"}"#, 200, "", "{}", "200: deleting is idempotent"),
     row("DeleteStateMachine", r#"{"stateMachineArn": "x"}"#, 400, ARN, "Invalid Arn: 'Invalid ARN prefix: x'", "InvalidArn"),
     row("ListStateMachines", r#"{"maxResults": 1001}"#, 400, VAL, "Value '1001' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000", "ValidationException, same words"),
+    row("ListStateMachines", r#"{"maxResults": 1}"#, 200, "", "\"nextToken\"", "200: one machine and a nextToken"),
+    row("ListStateMachines", r#"{"nextToken": "garbage"}"#, 400, "InvalidToken", "Invalid Token: 'Invalid token'", "InvalidToken"),
+    row("ListActivities", r#"{"nextToken": "$activity"}"#, 200, "", "{\"activities\":[]}", "200: the page after the last activity"),
     row("ListStateMachines", r#"{"nextToken": "$n1025"}"#, 400, VAL, "at 'nextToken' failed to satisfy constraint: Member must have length less than or equal to 1024", "ValidationException, same words"),
     // ValidateStateMachineDefinition
     row("ValidateStateMachineDefinition", r#"{"definition": "not a definition"}"#, 200, "", "INVALID_JSON_DESCRIPTION", "200, result FAIL with an INVALID_JSON_DESCRIPTION diagnostic"),
@@ -232,7 +235,8 @@ impl Rig {
         let sm = create("orders", MACHINE, "STANDARD");
         let slow = create("slow", SLOW, "STANDARD");
         let express = create("quick", QUICK, "EXPRESS");
-        let activity = self.ok("CreateActivity", json!({"name": "charge"}))["activityArn"].as_str().unwrap().to_string();
+        let activity =
+            self.ok("CreateActivity", json!({"name": "charge"}))["activityArn"].as_str().unwrap().to_string();
         let start = |machine: &str, name: &str| {
             self.ok("StartExecution", json!({"stateMachineArn": machine, "name": name, "input": "{}"}))["executionArn"]
                 .as_str()
@@ -304,7 +308,10 @@ impl Rig {
         assert_eq!(names(&activities, "activities"), set(&["charge"]));
         // No refused SendTask* request was applied: only the set-up's answer counts, and
         // the waiting task (heartbeat accepted) still waits, beside the accepted rows' ones.
-        assert_eq!(self.status_of(&self.expand("$sm").replace("stateMachine:orders", "execution:orders:live")), "RUNNING");
+        assert_eq!(
+            self.status_of(&self.expand("$sm").replace("stateMachine:orders", "execution:orders:live")),
+            "RUNNING"
+        );
         let pending = self.ok("ListPendingTasks", json!({"activity": "charge"}));
         assert_eq!(pending["activities"][0]["answered"], 1, "{pending}");
         let waiting: BTreeSet<String> = pending["tasks"]
@@ -386,6 +393,25 @@ fn every_operation_refuses_what_aws_refuses_over_nats() {
     rig.assert_nothing_half_written();
 }
 
+/// `maxResults` pages `ListStateMachines`; following `nextToken` reads each machine once.
+#[test]
+fn list_pages_follow_next_token() {
+    let rig = Rig::new("pages");
+    let mut seen = Vec::new();
+    let mut body = json!({"maxResults": 1});
+    for _ in 0..10 {
+        let page = rig.ok("ListStateMachines", body.clone());
+        let machines = page["stateMachines"].as_array().unwrap();
+        assert!(machines.len() <= 1, "{page}");
+        seen.extend(machines.iter().map(|m| m["name"].as_str().unwrap().to_string()));
+        match page["nextToken"].as_str() {
+            Some(t) => body["nextToken"] = json!(t),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["orders", "quick", "slow"]);
+}
+
 /// A body over the limit is refused with 413 before it is read, and the answer says the
 /// limit.
 #[test]
@@ -421,7 +447,11 @@ fn the_documented_table_is_the_tested_one() {
 /// A row of the documentation's table.
 fn markdown(r: &Row) -> String {
     let cell = |s: &str| s.replace('|', "\\|");
-    let stepline = if r.kind.is_empty() { format!("{}", r.status) } else { format!("{} `{}`: {}", r.status, r.kind, cell(r.says)) };
+    let stepline = if r.kind.is_empty() {
+        format!("{}", r.status)
+    } else {
+        format!("{} `{}`: {}", r.status, r.kind, cell(r.says))
+    };
     format!("| {} | `{}` | {} | {} |", r.op, cell(r.body), cell(r.aws), stepline)
 }
 

@@ -204,12 +204,13 @@ fn run(engine: &Engine, operation: &str, body: &Value) -> Result<Value, ApiError
             Ok(json!({}))
         }
         "ListStateMachines" => {
-            let list: Vec<Value> = engine
-                .list_state_machines()?
+            let all = engine.list_state_machines()?;
+            let (shown, next) = arn_page(&all, |r| &r.arn, body, Resource::StateMachine)?;
+            let list: Vec<Value> = shown
                 .iter()
                 .map(|r| json!({"stateMachineArn": r.arn, "name": r.name, "type": r.kind, "creationDate": seconds(r.created)}))
                 .collect();
-            Ok(json!({"stateMachines": list}))
+            Ok(with_next(json!({"stateMachines": list}), next))
         }
         "ValidateStateMachineDefinition" => {
             let kind = if opt(body, "type") == Some("EXPRESS") { MachineType::Express } else { MachineType::Standard };
@@ -340,12 +341,13 @@ fn run(engine: &Engine, operation: &str, body: &Value) -> Result<Value, ApiError
             Ok(json!({"activityArn": r.arn, "name": r.name, "creationDate": seconds(r.created)}))
         }
         "ListActivities" => {
-            let list: Vec<Value> = engine
-                .list_activities()?
+            let all = engine.list_activities()?;
+            let (shown, next) = arn_page(&all, |r| &r.arn, body, Resource::Activity)?;
+            let list: Vec<Value> = shown
                 .iter()
                 .map(|r| json!({"activityArn": r.arn, "name": r.name, "creationDate": seconds(r.created)}))
                 .collect();
-            Ok(json!({"activities": list}))
+            Ok(with_next(json!({"activities": list}), next))
         }
         "DeleteActivity" => {
             engine.delete_activity(arn_field(body, "activityArn", Resource::Activity)?)?;
@@ -366,6 +368,36 @@ fn run(engine: &Engine, operation: &str, body: &Value) -> Result<Value, ApiError
             Err(ApiError::new("UnknownOperationException", format!("The operation '{other}' is not supported")))
         }),
     }
+}
+
+/// A page of `items` (in ARN order, as the store keeps them) after `nextToken`, the ARN
+/// of the last one shown, and the token of the next page. Without `maxResults` or
+/// `nextToken` every item is one page, which Stepline's clients read whole.
+fn arn_page<'a, T>(
+    items: &'a [T],
+    arn: impl Fn(&T) -> &str,
+    body: &Value,
+    resource: Resource,
+) -> Result<(&'a [T], Option<String>), ApiError> {
+    let after = opt(body, "nextToken");
+    if let Some(t) = after {
+        arn::check(t, resource).map_err(|_| invalid_token())?;
+    }
+    let paged = after.is_some() || body.get("maxResults").and_then(Value::as_f64).is_some_and(|n| n >= 1.0);
+    let start = after.map_or(0, |t| items.partition_point(|i| arn(i) <= t));
+    let rest = &items[start..];
+    if !paged || rest.len() <= page_size(body) {
+        return Ok((rest, None));
+    }
+    let shown = &rest[..page_size(body)];
+    Ok((shown, shown.last().map(|i| arn(i).to_string())))
+}
+
+fn with_next(mut out: Value, next: Option<String>) -> Value {
+    if let Some(t) = next {
+        out["nextToken"] = json!(t);
+    }
+    out
 }
 
 fn invalid_token() -> ApiError {
