@@ -393,6 +393,82 @@ fn every_operation_refuses_what_aws_refuses_over_nats() {
     rig.assert_nothing_half_written();
 }
 
+/// A valid (or quickly refused) request of every operation, for [`no_request_panics_or_fails_the_server`].
+#[rustfmt::skip]
+const BASES: &[(&str, &str)] = &[
+    ("StartExecution", r#"{"stateMachineArn": "$sm", "input": "{}"}"#),
+    ("StartSyncExecution", r#"{"stateMachineArn": "$express", "input": "{}"}"#),
+    ("DescribeExecution", r#"{"executionArn": "$exec"}"#),
+    ("ListExecutions", r#"{"stateMachineArn": "$sm"}"#),
+    ("GetExecutionHistory", r#"{"executionArn": "$exec"}"#),
+    ("StopExecution", r#"{"executionArn": "$missing"}"#),
+    ("RedriveExecution", r#"{"executionArn": "$exec"}"#),
+    ("SendTaskSuccess", r#"{"taskToken": "$spent", "output": "{}"}"#),
+    ("SendTaskFailure", r#"{"taskToken": "$spent"}"#),
+    ("SendTaskHeartbeat", r#"{"taskToken": "$spent"}"#),
+    ("CreateStateMachine", r#"{"name": "swept", "definition": "$pass", "roleArn": "r"}"#),
+    ("UpdateStateMachine", r#"{"stateMachineArn": "arn:aws:states:us-east-1:000000000000:stateMachine:never-made", "definition": "$pass"}"#),
+    ("DescribeStateMachine", r#"{"stateMachineArn": "$sm"}"#),
+    ("ListStateMachines", r#"{}"#),
+    ("DeleteStateMachine", r#"{"stateMachineArn": "arn:aws:states:us-east-1:000000000000:stateMachine:never-made"}"#),
+    ("ValidateStateMachineDefinition", r#"{"definition": "$pass"}"#),
+    ("CreateActivity", r#"{"name": "swept"}"#),
+    ("DescribeActivity", r#"{"activityArn": "$activity"}"#),
+    ("ListActivities", r#"{}"#),
+    ("DeleteActivity", r#"{"activityArn": "arn:aws:states:us-east-1:000000000000:activity:never-made"}"#),
+    ("GetActivityTask", r#"{"activityArn": "arn:aws:states:us-east-1:000000000000:activity:never-made"}"#),
+    ("TestState", r#"{"definition": "{\"Type\": \"Pass\"}", "input": "{}"}"#),
+    ("ReplayExecution", r#"{"executionArn": "$missing"}"#),
+    ("SearchExecutions", r#"{}"#),
+    ("GetExecutionCounts", r#"{}"#),
+    ("ListPendingTasks", r#"{}"#),
+];
+
+/// Every member of every operation given every kind of wrong value: the server answers
+/// each with a 200 or a 400 in AWS's error shape, never a 500 (a panic in a handler) and
+/// never no answer, and the execution waiting on a task still waits.
+#[test]
+fn no_request_panics_or_fails_the_server() {
+    let rig = Rig::new("sweep");
+    let odd = [
+        json!(null),
+        json!(true),
+        json!(0),
+        json!(-1),
+        json!(1.5),
+        json!(1e300),
+        json!(""),
+        json!("x".repeat(3000)),
+        json!("arn:aws:states:us-east-1:000000000000:stateMachine:"),
+        json!([]),
+        json!({}),
+        json!({"a": [1]}),
+    ];
+    let mut bad = Vec::new();
+    let mut sent = 0;
+    for (op, base) in BASES {
+        let members = stepline_bridge::api::params::members(op).unwrap_or_else(|| panic!("{op} has no members"));
+        let base: Value = serde_json::from_str(&rig.expand(base)).unwrap();
+        for member in members {
+            for value in &odd {
+                let mut body = base.clone();
+                body[member] = value.clone();
+                let (status, v) = post(rig.addr, op, body.to_string().as_bytes());
+                sent += 1;
+                let shaped = status == 200 && v.is_object()
+                    || status == 400 && v["__type"].is_string() && v["message"].as_str().is_some_and(|m| !m.is_empty());
+                if !shaped {
+                    bad.push(format!("{op} {member}={value}: {status} {v}"));
+                }
+            }
+        }
+    }
+    assert!(sent > 500, "only {sent} requests");
+    assert!(bad.is_empty(), "{} answers out of shape:\n{}", bad.len(), bad.join("\n"));
+    let live = rig.expand("$sm").replace("stateMachine:orders", "execution:orders:live");
+    assert_eq!(rig.status_of(&live), "RUNNING");
+}
+
 /// `maxResults` pages `ListStateMachines`; following `nextToken` reads each machine once.
 #[test]
 fn list_pages_follow_next_token() {

@@ -30,12 +30,13 @@ impl ApiError {
         ApiError { kind: kind.into(), message: message.into() }
     }
 
-    /// Client errors are 400s; only engine failures are 500s.
+    /// Client errors are 400s, as at AWS; an engine failure is a 500, and a store that
+    /// cannot take writes for now a 503 (AWS's `ServiceUnavailable`, which SDKs retry).
     pub fn status(&self) -> u16 {
-        if self.kind == "InternalFailure" {
-            500
-        } else {
-            400
+        match self.kind.as_str() {
+            "InternalFailure" => 500,
+            "ServiceUnavailable" => 503,
+            _ => 400,
         }
     }
 }
@@ -504,4 +505,18 @@ fn epoch_timestamp(mut e: Value) -> Value {
 
 fn chrono_like_millis(ts: &str) -> Result<i64, ()> {
     stepline_core::time::parse_timestamp(ts).ok_or(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ApiError;
+
+    #[test]
+    fn statuses_are_aws_statuses() {
+        let status = |kind: &str| ApiError::new(kind, "").status();
+        assert_eq!(
+            [status("ValidationException"), status("InternalFailure"), status("ServiceUnavailable")],
+            [400, 500, 503]
+        );
+    }
 }

@@ -198,6 +198,12 @@ pub(crate) fn schema(operation: &str) -> Option<&'static [Member]> {
     })
 }
 
+/// The top-level members of `operation`'s request, in AWS's order; `None` for an
+/// operation Stepline does not have.
+pub fn members(operation: &str) -> Option<Vec<&'static str>> {
+    schema(operation).map(|m| m.iter().map(|m| m.name).collect())
+}
+
 /// Checks `body` against `members`: types first (the first wrong one answers), then every
 /// constraint at once.
 pub(crate) fn check(members: &[Member], body: &Value) -> Result<(), ApiError> {
