@@ -200,16 +200,21 @@ fn read_reply(mut s: TcpStream) -> (u16, Value) {
 
 impl Rig {
     fn new(name: &str) -> Rig {
+        let mut rig = Rig::bare(name, EngineConfig::default());
+        rig.setup();
+        rig
+    }
+
+    /// The engine and its HTTP API, nothing made yet.
+    fn bare(name: &str, config: EngineConfig) -> Rig {
         let dir = std::env::temp_dir().join(format!("stepline-api-errors-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let engine = Engine::open(EngineConfig { data_dir: dir.clone(), ..EngineConfig::default() }).unwrap();
+        let engine = Engine::open(EngineConfig { data_dir: dir.clone(), ..config }).unwrap();
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let listener = rt.block_on(stepline_bridge::http::bind("127.0.0.1:0".parse().unwrap())).unwrap();
         let addr = listener.local_addr().unwrap();
         rt.spawn(stepline_bridge::http::serve(engine.clone(), listener));
-        let mut rig = Rig { engine, rt, addr, vars: Vec::new(), dir };
-        rig.setup();
-        rig
+        Rig { engine, rt, addr, vars: Vec::new(), dir }
     }
 
     fn ok(&self, op: &str, body: Value) -> Value {
@@ -509,6 +514,28 @@ fn a_body_over_the_limit_is_413_and_says_the_limit() {
     // Under the limit, the same server answers as usual.
     let (status, _) = post(rig.addr, "ListStateMachines", b"{}");
     assert_eq!(status, 200);
+}
+
+/// An engine configured for payloads over AWS's 256 KiB takes them through the API too,
+/// and reads bodies big enough to carry them.
+#[test]
+fn a_larger_payload_limit_is_the_apis_limit_too() {
+    let rig = Rig::bare("payload", EngineConfig { max_payload: 3 * 1024 * 1024, ..EngineConfig::default() });
+    let sm = rig.ok("CreateStateMachine", json!({"name": "big", "definition": QUICK, "roleArn": "r"}));
+    let input = json!({"blob": "x".repeat(400_000)}).to_string();
+    let started = rig.ok("StartExecution", json!({"stateMachineArn": sm["stateMachineArn"], "input": input}));
+    assert!(started["executionArn"].is_string(), "{started}");
+    let mut s = TcpStream::connect(rig.addr).unwrap();
+    let head = format!(
+        "POST / HTTP/1.1\r\nHost: localhost\r\nX-Amz-Target: AWSStepFunctions.StartExecution\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        7 * 1024 * 1024
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    let (status, v) = read_reply(s);
+    assert_eq!(status, 413);
+    let message = v["message"].as_str().unwrap();
+    assert!(message.contains("6291456 bytes") && message.contains("3145728 characters"), "{message}");
 }
 
 /// `docs/api-errors.md` is the table above: every row appears there as written by

@@ -163,7 +163,7 @@ pub fn handle(engine: &Engine, operation: &str, body: &Value) -> Result<Value, A
     let members = params::schema(operation).ok_or_else(|| {
         ApiError::new("UnknownOperationException", format!("The operation '{operation}' is not supported"))
     })?;
-    params::check(members, body)?;
+    params::check(members, body, params::MAX_DATA.max(engine.max_payload()))?;
     run(engine, operation, body)
 }
 

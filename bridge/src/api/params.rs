@@ -19,6 +19,9 @@ pub(crate) enum Shape {
         max: usize,
         sensitive: bool,
     },
+    /// An input, output or variables document (sensitive): at most AWS's 256 KiB, or the
+    /// engine's `max_payload` when that is larger.
+    Data,
     /// A string among the values given (AWS lists them in this order).
     Enum(&'static [&'static str]),
     /// A whole number in `min..=max`.
@@ -63,7 +66,7 @@ pub const MAX_DEFINITION: usize = 1_048_576;
 
 const ARN: Shape = text(1, 256);
 const NAME: Shape = text(1, 80);
-const DATA: Shape = secret(0, MAX_DATA);
+const DATA: Shape = Shape::Data;
 const DEFINITION: Shape = secret(1, MAX_DEFINITION);
 const ERROR: Shape = secret(0, 256);
 const CAUSE: Shape = secret(0, 32_768);
@@ -205,8 +208,8 @@ pub fn members(operation: &str) -> Option<Vec<&'static str>> {
 }
 
 /// Checks `body` against `members`: types first (the first wrong one answers), then every
-/// constraint at once.
-pub(crate) fn check(members: &[Member], body: &Value) -> Result<(), ApiError> {
+/// constraint at once. `data_limit` is the most characters a [`Shape::Data`] member holds.
+pub(crate) fn check(members: &[Member], body: &Value, data_limit: usize) -> Result<(), ApiError> {
     let Value::Object(map) = body else {
         return Err(ApiError::new(
             "SerializationException",
@@ -215,7 +218,7 @@ pub(crate) fn check(members: &[Member], body: &Value) -> Result<(), ApiError> {
     };
     types(members, map, "")?;
     let mut broken = Vec::new();
-    constraints(members, map, "", &mut broken);
+    constraints(members, map, "", data_limit, &mut broken);
     match broken.len() {
         0 => Ok(()),
         1 => Err(ApiError::new("ValidationException", format!("1 validation error detected: {}", broken[0]))),
@@ -261,14 +264,15 @@ fn types(members: &[Member], map: &Map<String, Value>, prefix: &str) -> Result<(
     for m in members {
         let Some(v) = map.get(m.name).filter(|v| !v.is_null()) else { continue };
         let expected = match (m.shape, v) {
-            (Shape::Str { .. } | Shape::Enum(_), Value::String(_)) | (Shape::Bool, Value::Bool(_)) => continue,
+            (Shape::Str { .. } | Shape::Data | Shape::Enum(_), Value::String(_)) => continue,
+            (Shape::Bool, Value::Bool(_)) => continue,
             (Shape::Num, Value::Number(_)) | (Shape::List, Value::Array(_)) => continue,
             (Shape::Int { .. }, Value::Number(n)) if whole(n).is_some() => continue,
             (Shape::Struct(inner), Value::Object(o)) => {
                 types(inner, o, &path(prefix, m.name))?;
                 continue;
             }
-            (Shape::Str { .. } | Shape::Enum(_), _) => "a string",
+            (Shape::Str { .. } | Shape::Data | Shape::Enum(_), _) => "a string",
             (Shape::Bool, _) => "a boolean",
             (Shape::Num, _) => "a number",
             (Shape::Int { .. }, _) => "a whole number",
@@ -292,7 +296,13 @@ fn length(s: &str) -> usize {
     s.encode_utf16().count()
 }
 
-fn constraints(members: &[Member], map: &Map<String, Value>, prefix: &str, broken: &mut Vec<String>) {
+fn constraints(
+    members: &[Member],
+    map: &Map<String, Value>,
+    prefix: &str,
+    data_limit: usize,
+    broken: &mut Vec<String>,
+) {
     for m in members {
         let at = path(prefix, m.name);
         let Some(v) = map.get(m.name).filter(|v| !v.is_null()) else {
@@ -306,7 +316,11 @@ fn constraints(members: &[Member], map: &Map<String, Value>, prefix: &str, broke
             (false, Value::String(s)) => format!("Value '{s}'"),
             (false, other) => format!("Value '{other}'"),
         };
-        let rule = match (m.shape, v) {
+        let shape = match m.shape {
+            Shape::Data => Shape::Str { min: 0, max: data_limit, sensitive: true },
+            other => other,
+        };
+        let rule = match (shape, v) {
             (Shape::Str { min, max, sensitive }, Value::String(s)) => {
                 let n = length(s);
                 let rule = if n < min {
@@ -328,7 +342,7 @@ fn constraints(members: &[Member], map: &Map<String, Value>, prefix: &str, broke
                 _ => continue,
             },
             (Shape::Struct(inner), Value::Object(o)) => {
-                constraints(inner, o, &at, broken);
+                constraints(inner, o, &at, data_limit, broken);
                 continue;
             }
             _ => continue,
@@ -341,6 +355,22 @@ fn constraints(members: &[Member], map: &Map<String, Value>, prefix: &str, broke
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// With AWS's limit for documents.
+    fn check(members: &[Member], body: &Value) -> Result<(), ApiError> {
+        super::check(members, body, MAX_DATA)
+    }
+
+    #[test]
+    fn documents_take_the_larger_of_aws_limit_and_the_engines() {
+        let start = schema("StartExecution").unwrap();
+        let body = json!({"stateMachineArn": "a", "input": "x".repeat(MAX_DATA + 1)});
+        let e = check(start, &body).unwrap_err();
+        let limit =
+            "Value at 'input' failed to satisfy constraint: Member must have length less than or equal to 262144";
+        assert!(e.message.ends_with(limit), "{}", e.message);
+        assert!(super::check(start, &body, 2 * MAX_DATA).is_ok());
+    }
 
     #[test]
     fn every_broken_constraint_is_listed_in_one_message() {

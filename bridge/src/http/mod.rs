@@ -14,17 +14,22 @@ use stepline_core::engine::Engine;
 use tokio::net::TcpListener;
 
 /// Largest request body read: room for AWS's largest member (a 1 MiB definition) written
-/// with JSON escapes. A larger body is refused with 413 before it is read.
+/// with JSON escapes. A larger body is refused with 413 before it is read. An engine whose
+/// `max_payload` is over 1 MiB reads twice that instead ([`body_limit`]).
 pub const MAX_BODY: usize = 2 * 1024 * 1024;
 
-/// The answer to a body over [`MAX_BODY`]: HTTP 413 with the limit in the message, in the
+/// The body limit for `engine`: [`MAX_BODY`], or room for its largest payload escaped.
+pub fn body_limit(engine: &Engine) -> usize {
+    MAX_BODY.max(engine.max_payload().saturating_mul(2))
+}
+
+/// The answer to a body over [`body_limit`]: HTTP 413 with the limit in the message, in the
 /// shape AWS's JSON services use for it (`RequestTooLargeException`).
-fn too_large(operation: &str) -> Response<Full<Bytes>> {
+fn too_large(operation: &str, limit: usize, data: usize) -> Response<Full<Bytes>> {
     let e = ApiError::new(
         "RequestTooLargeException",
         format!(
-            "Request must be smaller than {MAX_BODY} bytes for the {operation} operation (an input or output is at most {} characters, a definition {})",
-            api::params::MAX_DATA,
+            "Request must be smaller than {limit} bytes for the {operation} operation (an input or output is at most {data} characters, a definition {})",
             api::params::MAX_DEFINITION
         ),
     );
@@ -49,12 +54,13 @@ async fn serve_one(engine: Engine, req: Request<Incoming>) -> Response<Full<Byte
         return error_reply(&ApiError::new("UnknownOperationException", "missing or unknown X-Amz-Target header"));
     };
     let declared = req.headers().get(hyper::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY as u64) {
-        return too_large(&operation);
+    let (limit, data) = (body_limit(&engine), api::params::MAX_DATA.max(engine.max_payload()));
+    if declared.is_some_and(|n| n > limit as u64) {
+        return too_large(&operation, limit, data);
     }
-    let bytes = match Limited::new(req.into_body(), MAX_BODY).collect().await {
+    let bytes = match Limited::new(req.into_body(), limit).collect().await {
         Ok(b) => b.to_bytes(),
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => return too_large(&operation),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => return too_large(&operation, limit, data),
         Err(e) => {
             return error_reply(&ApiError::new("SerializationException", format!("cannot read the request body: {e}")))
         }
