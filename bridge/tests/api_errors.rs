@@ -93,6 +93,8 @@ const ROWS: &[Row] = &[
     // StopExecution, RedriveExecution
     row("StopExecution", r#"{"executionArn": "$exec", "error": "$n257"}"#, 400, VAL, "Value at 'error' failed to satisfy constraint: Member must have length less than or equal to 256", "ValidationException (the value is not echoed)"),
     row("StopExecution", r#"{"executionArn": "$sm"}"#, 400, ARN, "Resource type not valid in this context: stateMachine", "InvalidArn"),
+    row("StopExecution", r#"{"executionArn": "$missing"}"#, 400, "ExecutionDoesNotExist", "Execution Does Not Exist: '", "ExecutionDoesNotExist"),
+    row("RedriveExecution", r#"{"executionArn": "$exec"}"#, 400, "ExecutionNotRedrivable", "Execution Not Redrivable: '", "ExecutionNotRedrivable (the execution SUCCEEDED)"),
     row("RedriveExecution", r#"{"executionArn": "$missing"}"#, 400, "ExecutionDoesNotExist", "Execution Does Not Exist: '", "ExecutionDoesNotExist"),
     row("RedriveExecution", r#"{"executionArn": "$exec", "clientToken": ""}"#, 400, VAL, "at 'clientToken' failed to satisfy constraint: Member must have length greater than or equal to 1", "ValidationException"),
     // SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat
