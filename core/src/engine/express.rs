@@ -290,6 +290,11 @@ impl Express {
         }
     }
 
+    /// The payload limit of every execution (the engine's `max_payload`).
+    pub fn max_payload(&self) -> usize {
+        self.max_payload
+    }
+
     pub fn describe(&self, arn: &str) -> Option<ExecutionRecord> {
         self.recent.iter().find_map(|shard| shard.0.lock().ok()?.find(arn).map(|r| r.clone()))
     }
