@@ -43,9 +43,15 @@ struct TaskRef {
     invocation: Option<String>,
 }
 
-/// The token a `.waitForTaskToken` task is handed to its worker under.
+/// The token a `.waitForTaskToken` task is handed to its worker under: derived from the
+/// callback token one-to-one (so a replay hands it out again the same), and shaped like
+/// every token Stepline issues.
 fn invocation_token(token: &str) -> String {
-    format!("{token}.invocation")
+    let n = u128::from_str_radix(token, 16).unwrap_or_default();
+    format!(
+        "{:032x}",
+        (n ^ 0x5ce9_a17e_0b5e_55ed_1a57_c0de_f00d_cafe).wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835)
+    )
 }
 
 pub struct EngineState {

@@ -737,6 +737,8 @@ fn a_wait_for_task_token_task_waits_for_its_callback_not_its_workers_reply() {
     let task = e.poll_task("notify", Duration::from_secs(5)).unwrap();
     let callback = task.input["token"].as_str().unwrap().to_string();
     assert_ne!(task.token, callback, "handed out under its own token");
+    let issued = |t: &str| t.len() == 32 && t.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    assert!(issued(&task.token) && issued(&callback), "shaped as every token: {} {callback}", task.token);
     assert!(task.wait_for_token);
     e.answer_task(&task.token, TaskAnswer::Success(json!({"returned": "by the function"}))).unwrap();
     std::thread::sleep(Duration::from_millis(200));
