@@ -762,3 +762,26 @@ fn a_wait_for_task_token_task_waits_for_its_callback_not_its_workers_reply() {
     assert!(matches!(e.answer_task(&task.token, TaskAnswer::Success(json!(1))), Err(EngineError::TaskDoesNotExist)));
     e.shutdown();
 }
+
+#[test]
+fn an_input_nested_to_the_parsers_limit_is_stored_and_read_back() {
+    let dir = data_dir("deep");
+    let e = engine(&dir);
+    let sm = e.create_state_machine("deep", TASK_MACHINE, "STANDARD", "role").unwrap();
+    let mut deep = json!("bottom");
+    for _ in 0..crate::interp::MAX_NESTING {
+        deep = json!([deep]);
+    }
+    let ex = e.start_execution(&sm.arn, Some("deep"), deep.clone()).unwrap();
+    assert_eq!(*e.describe_execution(&ex.arn).unwrap().input, deep);
+    assert_eq!(e.list_executions(Some(&sm.arn), None, 10, None).unwrap().len(), 1);
+    let task = e.poll_task("work", Duration::from_secs(5)).unwrap();
+    e.shutdown();
+    drop(e);
+    // The journal is read back on a restart too.
+    let e = engine(&dir);
+    let again = e.poll_task("work", Duration::from_secs(5)).unwrap();
+    assert_eq!(again.token, task.token);
+    assert_eq!(again.input, deep);
+    e.shutdown();
+}
