@@ -82,11 +82,9 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
         );
     }
     let a = Resolved { data, listen, workers: a.workers };
-    // Logs go to daily files under DATA/logs, never to a terminal a dashboard may own.
-    let appender = tracing_appender::rolling::daily(a.data.join("logs"), "stepline.log");
-    let (writer, _guard) = tracing_appender::non_blocking(appender);
-    let _ =
-        tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_max_level(tracing::Level::INFO).try_init();
+    // The dashboard runs in a terminal of its own (`stepline tui`): this one is the
+    // operator's console, where warnings and errors belong as well as in the files.
+    let (logs, _guard) = crate::logging::to_files(&a.data, crate::logging::Console::WarningsToo);
     let pool = CommandWorkers::parse(&a.workers)?;
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let bridge = match nats {
@@ -112,9 +110,10 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
         let listener =
             stepline_bridge::http::bind(a.listen).await.with_context(|| format!("cannot listen on {}", a.listen))?;
         eprintln!(
-            "stepline: serving the control API on http://{} (data in {})",
+            "stepline: serving the control API on http://{} (data in {}, logs in {})",
             listener.local_addr()?,
-            a.data.display()
+            a.data.display(),
+            logs.display()
         );
         let nats = async {
             match bridge {

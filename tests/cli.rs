@@ -188,3 +188,71 @@ fn bench_prints_the_figures_as_json() {
     assert!(v["executions_per_s"].as_f64().unwrap() > 0.0);
     assert!(v["state_transitions_per_s"].as_f64().unwrap() > 0.0);
 }
+
+/// The subcommands `stepline --help` lists.
+fn subcommands() -> Vec<String> {
+    let out = stepline(&["--help"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let commands = text.split("Commands:").nth(1).expect("a Commands section").split("Options:").next().unwrap();
+    commands
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_string)
+        .collect()
+}
+
+/// The entries of the Arguments and Options sections of a help text, each with whether
+/// a description follows it (on its line, or on the next when the name is long).
+fn entries(help: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let mut section = false;
+    let lines: Vec<&str> = help.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        if *line == "Arguments:" || *line == "Options:" {
+            section = true;
+            continue;
+        }
+        if !line.starts_with(' ') {
+            section = false;
+            continue;
+        }
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        if !section || indent > 6 || !(trimmed.starts_with('-') || trimmed.starts_with('<') || trimmed.starts_with('['))
+        {
+            continue;
+        }
+        let name = trimmed.split("  ").next().unwrap().to_string();
+        let rest = trimmed[name.len()..].trim();
+        let next_is_text = lines.get(i + 1).is_some_and(|n| n.len() - n.trim_start().len() > 6);
+        out.push((name, !rest.is_empty() || next_is_text));
+    }
+    out
+}
+
+#[test]
+fn every_command_documents_its_arguments_and_shows_only_its_own_options() {
+    let commands = subcommands();
+    for c in ["validate", "run", "serve", "dev", "create", "update", "start", "list", "describe", "history"] {
+        assert!(commands.iter().any(|x| x == c), "{c} missing from {commands:?}");
+    }
+    let talks_to_a_server =
+        ["create", "update", "machines", "start", "list", "describe", "history", "stop", "redrive", "replay", "tui"];
+    for c in &commands {
+        let out = stepline(&[c, "--help"]);
+        assert!(out.status.success(), "{c} --help");
+        let help = String::from_utf8_lossy(&out.stdout);
+        let list = entries(&help);
+        assert!(!list.is_empty(), "{c}: no entries found in\n{help}");
+        for (name, described) in &list {
+            assert!(described, "stepline {c}: {name} has no help text:\n{help}");
+        }
+        let has_endpoint = list.iter().any(|(n, _)| n.starts_with("--endpoint"));
+        assert_eq!(has_endpoint, talks_to_a_server.contains(&c.as_str()), "stepline {c} and --endpoint:\n{help}");
+    }
+    let describe = String::from_utf8_lossy(&stepline(&["describe", "--help"]).stdout).into_owned();
+    assert!(describe.contains("its ARN, or its name") && describe.contains("--machine"), "{describe}");
+}

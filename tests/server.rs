@@ -1,0 +1,135 @@
+//! The CLI against a real `stepline serve`: state machines created and updated by name,
+//! executions named by name, the history table, and warnings on the console.
+
+mod support;
+
+use serde_json::{json, Value};
+use std::time::Duration;
+use support::{path_str, temp_dir, Server};
+
+const ORDER_WORKERS: [&str; 4] = [
+    "--worker",
+    "validate-order=python3 fixtures/workers/validate_order.py",
+    "--worker",
+    "charge-card=python3 fixtures/workers/charge_card.py",
+];
+
+fn serve(name: &str, extra: &[&str]) -> (Server, std::path::PathBuf) {
+    let dir = temp_dir(name);
+    let data = dir.join("data");
+    let mut args = vec!["serve", "--data", path_str(&data)];
+    args.extend(extra);
+    (Server::start(&args), dir)
+}
+
+fn finished(v: &Value) -> bool {
+    v["status"].as_str().is_some_and(|s| s != "RUNNING")
+}
+
+#[test]
+fn state_machines_are_created_and_updated_by_name_and_executions_found_by_name() {
+    let (server, dir) = serve("create", &ORDER_WORKERS);
+    let arn = server.ok(&["create", "orders", "fixtures/order-flow/definition.json"]);
+    assert_eq!(arn.trim(), "arn:aws:states:us-east-1:000000000000:stateMachine:orders");
+    let (_, described) = server.api("DescribeStateMachine", &json!({"stateMachineArn": arn.trim()}));
+    assert_eq!(described["revisionId"], "1");
+    let listed = server.ok(&["machines"]);
+    assert!(listed.lines().any(|l| l.starts_with("orders ") && l.contains("STANDARD")), "{listed}");
+
+    // A YAML definition is converted; the new revision is what the next execution runs.
+    let yaml = dir.join("orders.yaml");
+    std::fs::write(
+        &yaml,
+        "StartAt: Done\nStates:\n  Done:\n    Type: Pass\n    Result: {updated: true}\n    End: true\n",
+    )
+    .unwrap();
+    let updated = server.ok(&["update", "orders", path_str(&yaml)]);
+    assert_eq!(updated.trim(), format!("{} (revision 2)", arn.trim()));
+    server.ok(&["start", "orders", "--name", "after-update"]);
+    let v = server.wait_for(&["describe", "after-update"], finished, Duration::from_secs(30));
+    assert_eq!(v["status"], "SUCCEEDED");
+    assert_eq!(serde_json::from_str::<Value>(v["output"].as_str().unwrap()).unwrap(), json!({"updated": true}));
+
+    // A name two state machines share needs --machine; the message says so.
+    server.ok(&["create", "other", path_str(&yaml)]);
+    server.ok(&["start", "other", "--name", "after-update"]);
+    let out = server.cli(&["describe", "after-update"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("several state machines") && err.contains("orders, other") && err.contains("--machine"),
+        "{err}"
+    );
+    let text = server.ok(&["describe", "after-update", "--machine", "other"]);
+    assert!(text.contains("execution:other:after-update"), "{text}");
+    let out = server.cli(&["describe", "never-ran"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no execution named 'never-ran'"));
+}
+
+#[test]
+fn list_on_an_unknown_machine_says_so() {
+    let (server, _dir) = serve("unknown", &[]);
+    for machine in ["nope", "arn:aws:states:us-east-1:000000000000:stateMachine:nope"] {
+        let out = server.cli(&["list", "--machine", machine]);
+        assert_eq!(out.status.code(), Some(2), "{machine}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("nope")
+                && (err.contains("no state machine named") || err.contains("StateMachineDoesNotExist")),
+            "{err}"
+        );
+        assert!(out.stdout.is_empty(), "no empty table for a machine that does not exist");
+    }
+    let out = server.cli(&["start", "nope"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no state machine named 'nope'"));
+}
+
+#[test]
+fn history_shows_states_errors_and_causes_in_aligned_columns() {
+    let (server, _dir) = serve("history", &ORDER_WORKERS);
+    server.ok(&["create", "orders", "fixtures/order-flow/definition.json"]);
+    server.ok(&["start", "orders", "--name", "empty", "--input", "@fixtures/order-flow/input-invalid.json"]);
+    server.wait_for(&["describe", "empty"], finished, Duration::from_secs(30));
+    let text = server.ok(&["history", "empty"]);
+    let lines: Vec<&str> = text.lines().collect();
+    let header = lines[0];
+    for column in ["ID", "TYPE", "STATE", "TIME", "ERROR", "CAUSE"] {
+        assert!(header.contains(column), "{header}");
+    }
+    // Every column starts where its header does, on every line.
+    let at = |name: &str| header.find(name).unwrap();
+    let row = |ty: &str| {
+        *lines.iter().find(|l| l.split_whitespace().nth(1) == Some(ty)).unwrap_or_else(|| panic!("{ty} in {text}"))
+    };
+    let failed = row("ActivityFailed");
+    assert_eq!(&failed[at("STATE")..at("STATE") + "ValidateOrder".len()], "ValidateOrder", "{text}");
+    assert_eq!(&failed[at("ERROR")..at("ERROR") + "Order.Invalid".len()], "Order.Invalid", "{text}");
+    assert_eq!(&failed[at("CAUSE")..], "order ord-1002 has no items", "{text}");
+    let entered = row("FailStateEntered");
+    assert_eq!(entered[at("STATE")..].split_whitespace().next(), Some("Rejected"), "{text}");
+    let end = row("ExecutionFailed");
+    assert_eq!(&end[at("ERROR")..at("ERROR") + "Order.Invalid".len()], "Order.Invalid", "{text}");
+    assert_eq!(&end[at("STATE")..at("TIME")].trim(), &"", "the execution's own events belong to no state: {text}");
+    assert_eq!(lines.len(), 1 + 8, "a header and the eight events: {text}");
+}
+
+#[test]
+fn warnings_reach_the_console_and_the_start_up_line_names_the_log_directory() {
+    let (mut server, dir) = serve("warn", &["--worker", "slow=sleep 2; cat"]);
+    let startup = server.stderr();
+    let logs = dir.join("data").join("logs");
+    assert!(startup.contains(&format!("logs in {}", logs.display())), "{startup}");
+    let def = dir.join("slow.json");
+    std::fs::write(
+        &def,
+        r#"{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:us-east-1:000000000000:activity:slow","TimeoutSeconds":1,"End":true}}}"#,
+    )
+    .unwrap();
+    server.ok(&["create", "slow", path_str(&def)]);
+    server.ok(&["start", "slow", "--name", "late"]);
+    // The task times out after a second; the worker answers a second later, too late.
+    let line = server.wait_for_stderr(|l| l.contains("WARN"), Duration::from_secs(30));
+    let line = line.unwrap_or_else(|| panic!("no warning on stderr: {}", server.stderr()));
+    assert!(line.contains("the worker's answer was refused") && line.contains("slow"), "{line}");
+    assert!(!server.stderr().contains(" INFO "), "only warnings and errors on the console: {}", server.stderr());
+}
