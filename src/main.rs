@@ -15,6 +15,7 @@ mod run;
 mod serve;
 mod test_cmd;
 mod test_state;
+mod text;
 mod validate;
 mod workers;
 

@@ -256,3 +256,47 @@ fn every_command_documents_its_arguments_and_shows_only_its_own_options() {
     let describe = String::from_utf8_lossy(&stepline(&["describe", "--help"]).stdout).into_owned();
     assert!(describe.contains("its ARN, or its name") && describe.contains("--machine"), "{describe}");
 }
+
+#[test]
+fn validator_messages_say_each_thing_once_with_the_right_plurals() {
+    let dir = std::env::temp_dir().join(format!("stepline-messages-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("bad-path.json");
+    std::fs::write(&path, r#"{"StartAt":"A","States":{"A":{"Type":"Pass","InputPath":"$..[","End":true}}}"#).unwrap();
+    let out = stepline(&["validate", path.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("must be a valid JSONPath").count(), 1, "{text}");
+    assert!(text.contains("The value for the field 'InputPath' must be a valid JSONPath: $..[: "), "{text}");
+    assert_eq!(text.lines().last(), Some("1 problem"), "{text}");
+
+    let call = dir.join("bad-call.json");
+    std::fs::write(
+        &call,
+        r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"x.$":"States.Format(1"},"End":true}}}"#,
+    )
+    .unwrap();
+    let text = String::from_utf8_lossy(&stepline(&["validate", call.to_str().unwrap()]).stdout).into_owned();
+    assert_eq!(text.to_lowercase().matches("intrinsic function").count(), 1, "{text}");
+    assert!(text.contains("must be a valid intrinsic function call: 'States.Format(1': missing ')'"), "{text}");
+
+    let two = dir.join("two.json");
+    std::fs::write(&two, r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Nxt":"B"}}}"#).unwrap();
+    let out = stepline(&["validate", two.to_str().unwrap()]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().last(), Some("2 problems"));
+    let out = stepline(&["run", two.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is not a valid state machine (2 problems)"), "{err}");
+    assert_eq!(err.matches("is not supported in a Pass state").count(), 1, "each problem once: {err}");
+
+    let spec = dir.join("one.test.yaml");
+    std::fs::write(&spec, "definition: {StartAt: A, States: {A: {Type: Pass, End: true}}}\ncases: [{name: only}]\n")
+        .unwrap();
+    let out = stepline(&["test", spec.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("1 passed, 0 failed (1 case in 1 spec, "), "{text}");
+    assert!(text.contains("ok   only  (0 tasks, "), "{text}");
+    let out = stepline(&["test", spec.to_str().unwrap(), dir.join("missing.yaml").to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(", 1 spec could not run (1 case in 2 specs, "), "{text}");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -133,3 +133,39 @@ fn warnings_reach_the_console_and_the_start_up_line_names_the_log_directory() {
     assert!(line.contains("the worker's answer was refused") && line.contains("slow"), "{line}");
     assert!(!server.stderr().contains(" INFO "), "only warnings and errors on the console: {}", server.stderr());
 }
+
+/// JSON nested deeper than Stepline reads (128 levels) is refused with a message that
+/// says so, wherever it comes from, and the server goes on.
+#[test]
+fn deeply_nested_json_is_refused_with_a_clear_error() {
+    let (server, dir) = serve("nesting", &[]);
+    let def = dir.join("pass.json");
+    std::fs::write(&def, r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#).unwrap();
+    server.ok(&["create", "pass", path_str(&def)]);
+    for depth in [129, 100_000] {
+        let input = "[".repeat(depth) + &"]".repeat(depth);
+        let (status, v) = server.api(
+            "StartExecution",
+            &json!({"stateMachineArn": "arn:aws:states:us-east-1:000000000000:stateMachine:pass", "input": input}),
+        );
+        assert_eq!(status, 400, "{v}");
+        assert_eq!(v["__type"], "InvalidExecutionInput", "{v}");
+        assert!(v["message"].as_str().unwrap().contains("recursion limit"), "{v}");
+
+        let file = dir.join(format!("deep-{depth}.json"));
+        std::fs::write(&file, &input).unwrap();
+        let out = server.cli(&["start", "pass", "--input", &format!("@{}", file.display())]);
+        assert_eq!(out.status.code(), Some(2), "refused, not crashed");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("nested deeper than 128 levels"), "{err}");
+        let out = server.cli(&["validate", path_str(&file)]);
+        assert_eq!(out.status.code(), Some(2), "refused, not crashed");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("nested deeper than 128 levels"));
+    }
+    // Within the limit, with the two levels the stored record adds (docs/configuration.md).
+    let input = "[".repeat(126) + &"]".repeat(126);
+    server.ok(&["start", "pass", "--name", "deep-enough", "--input", &input]);
+    let v = server.wait_for(&["describe", "deep-enough"], finished, Duration::from_secs(30));
+    assert_eq!(v["status"], "SUCCEEDED");
+    assert_eq!(v["output"].as_str().unwrap(), input);
+}

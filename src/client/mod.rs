@@ -191,8 +191,11 @@ fn execution_arn(c: &http::Client, t: &Target) -> Result<String> {
     for m in all["stateMachines"].as_array().into_iter().flatten() {
         let Some(arn) = m["stateMachineArn"].as_str() else { continue };
         let candidate = execution_of(arn, &t.execution);
-        if c.call("DescribeExecution", &json!({"executionArn": candidate})).is_ok() {
-            found.push((m["name"].as_str().unwrap_or(arn).to_string(), candidate));
+        match c.call("DescribeExecution", &json!({"executionArn": candidate})) {
+            Ok(_) => found.push((m["name"].as_str().unwrap_or(arn).to_string(), candidate)),
+            Err(e) if http::is_api_error(&e, "ExecutionDoesNotExist") => {}
+            // Any other answer (a storage failure) is the server's to report, not "not found".
+            Err(e) => return Err(e.context(format!("cannot look up the execution {candidate}"))),
         }
     }
     match found.len() {
