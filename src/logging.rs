@@ -16,19 +16,32 @@ pub enum Console {
     FilesOnly,
 }
 
+/// Flushes what is still buffered for the files and the console when dropped.
+pub struct Guards {
+    _flush_on_drop: Vec<WorkerGuard>,
+}
+
 /// Logs to daily files in `DATA/logs` (and to stderr as `console` says). Returns the log
-/// directory, for the start-up lines, and the guard that flushes the files when dropped.
-pub fn to_files(data: &Path, console: Console) -> (PathBuf, WorkerGuard) {
+/// directory, for the start-up lines, and the guards to keep until the end.
+///
+/// Both are written by threads of their own: a console nobody reads (a full pipe) drops
+/// lines instead of stalling the engine thread that logged them.
+pub fn to_files(data: &Path, console: Console) -> (PathBuf, Guards) {
     let dir = data.join("logs");
     let appender = tracing_appender::rolling::daily(&dir, "stepline.log");
-    let (file, guard) = tracing_appender::non_blocking(appender);
+    let (file, file_guard) = tracing_appender::non_blocking(appender);
     let builder = tracing_subscriber::fmt().with_ansi(false).with_max_level(Level::INFO);
+    let mut guards = vec![file_guard];
     // A subscriber already set (never in the binary) keeps its place: nothing to do.
     let _ = match console {
-        Console::WarningsToo => builder.with_writer(file.and(std::io::stderr.with_max_level(Level::WARN))).try_init(),
+        Console::WarningsToo => {
+            let (stderr, stderr_guard) = tracing_appender::non_blocking(std::io::stderr());
+            guards.push(stderr_guard);
+            builder.with_writer(file.and(stderr.with_max_level(Level::WARN))).try_init()
+        }
         Console::FilesOnly => builder.with_writer(file).try_init(),
     };
-    (dir, guard)
+    (dir, Guards { _flush_on_drop: guards })
 }
 
 /// For the commands with no store: warnings and errors on stderr, nothing kept.
