@@ -118,9 +118,11 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
         let nats = async {
             match bridge {
                 Some(b) => {
+                    let api = if b.settings.api { "; the control API" } else { "" };
                     eprintln!(
-                        "stepline: tasks, control API and status events over NATS ({})",
-                        b.settings.urls.join(",")
+                        "stepline: over NATS ({}): {}{api}; status events",
+                        b.settings.urls.join(","),
+                        tasks_of(b.settings.all_activities(), &b.settings.activities)
                     );
                     b.run(engine.clone()).await.context("the NATS bridge stopped")
                 }
@@ -130,7 +132,11 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
         let amqp = async {
             match amqp_bridge {
                 Some(b) => {
-                    eprintln!("stepline: tasks and status events over AMQP ({} queues)", b.names.prefix);
+                    eprintln!(
+                        "stepline: over AMQP ({} queues): {}; status events",
+                        b.names.prefix,
+                        tasks_of(b.settings.all_activities(), &b.settings.activities)
+                    );
                     b.run(engine.clone()).await.context("the AMQP bridge stopped")
                 }
                 None => std::future::pending().await,
@@ -145,6 +151,18 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
     })?;
     engine.shutdown();
     Ok(ExitCode::SUCCESS)
+}
+
+/// Which tasks a bus takes, for its start-up line.
+fn tasks_of(all: bool, activities: &[String]) -> String {
+    if all {
+        "tasks of every activity".into()
+    } else {
+        match activities {
+            [one] => format!("tasks of the activity {one}"),
+            many => format!("tasks of the activities {}", many.join(", ")),
+        }
+    }
 }
 
 /// The buses configured, and what takes a bus's integration tasks when it is not.

@@ -119,6 +119,8 @@ fn warnings_reach_the_console_and_the_start_up_line_names_the_log_directory() {
     let startup = server.stderr();
     let logs = dir.join("data").join("logs");
     assert!(startup.contains(&format!("logs in {}", logs.display())), "{startup}");
+    assert_eq!(startup.matches("serving the control API").count(), 1, "said once: {startup}");
+    assert_eq!(startup.matches("data in").count(), 1, "said once: {startup}");
     let def = dir.join("slow.json");
     std::fs::write(
         &def,
