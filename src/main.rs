@@ -27,9 +27,15 @@ use clap::{Parser, Subcommand};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
+/// Said under the list of commands, which cannot group them.
+const CLIENT_HELP: &str = "\
+From create to replay, the commands are clients of a running `stepline serve` (--endpoint,
+or STEPLINE_ENDPOINT). They take state machines and executions by name or by ARN; when
+executions of several state machines share a name, --machine says which is meant.";
+
 /// Stepline runs Amazon States Language state machines on your own machines.
 #[derive(Parser)]
-#[command(name = "stepline", version, about)]
+#[command(name = "stepline", version, about, after_help = CLIENT_HELP)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -57,8 +63,7 @@ enum Command {
     Tui(dashboard::Args),
     /// Try Stepline: the engine, example machines and workers, and the dashboard, in one process.
     Dev(dev::Args),
-    /// Talk to a running `stepline serve`. Executions are named by ARN or by name (with
-    /// --machine when several state machines have one of that name).
+    /// The clients of a running `stepline serve` (see `CLIENT_HELP`).
     #[command(flatten)]
     Client(client::Op),
 }

@@ -300,3 +300,11 @@ fn validator_messages_say_each_thing_once_with_the_right_plurals() {
     assert!(text.contains(", 1 spec could not run (1 case in 2 specs, "), "{text}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// What `stepline --help` shows, as a snapshot: a change to the commands shows in review.
+#[test]
+fn top_level_help_snapshot() {
+    let out = stepline(&["--help"]);
+    assert!(out.status.success());
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
+}
