@@ -171,3 +171,38 @@ fn deeply_nested_json_is_refused_with_a_clear_error() {
     assert_eq!(v["status"], "SUCCEEDED");
     assert_eq!(v["output"].as_str().unwrap(), input);
 }
+
+/// A warning from a bus (a trigger message that is not JSON) reaches the console too.
+/// The NATS server is shared: a prefix of this test's own, its streams deleted after.
+#[test]
+fn a_rejected_trigger_message_is_shown_on_the_console() {
+    let prefix = format!("clitest{}", std::process::id());
+    let url = std::env::var("NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
+    let dir = temp_dir("trigger");
+    let config = dir.join("stepline.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[nats]\nurls = [\"{url}\"]\nprefix = \"{prefix}\"\nactivities = [\"nothing-here\"]\napi = false\n\n[[nats.triggers]]\nsubject = \"{prefix}.in.orders\"\nstate_machine = \"orders\"\n"
+        ),
+    )
+    .unwrap();
+    let data = dir.join("data");
+    let mut server = Server::start(&["serve", "--config", path_str(&config), "--data", path_str(&data)]);
+    let bus = server.wait_for_stderr(|l| l.contains("over NATS"), Duration::from_secs(30));
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let client = rt.block_on(async_nats::connect(url.as_str())).expect("NATS is up");
+    rt.block_on(async {
+        client.publish(format!("{prefix}.in.orders"), "this is not JSON".into()).await.unwrap();
+        client.flush().await.unwrap();
+    });
+    let line = server.wait_for_stderr(|l| l.contains("WARN") && l.contains("rejected"), Duration::from_secs(30));
+    let stderr = server.stderr();
+    server.stop();
+    let names = stepline_bridge::nats::Names { prefix };
+    rt.block_on(async { names.delete_streams(&async_nats::jetstream::new(client)).await });
+    // Asserted once the streams are gone.
+    assert!(bus.is_some_and(|l| l.contains("tasks of the activity nothing-here; status events")), "{stderr}");
+    let line = line.unwrap_or_else(|| panic!("no warning on stderr: {stderr}"));
+    assert!(line.contains(".in.orders") && line.contains("not JSON"), "{line}");
+}
