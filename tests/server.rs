@@ -206,3 +206,25 @@ fn a_rejected_trigger_message_is_shown_on_the_console() {
     let line = line.unwrap_or_else(|| panic!("no warning on stderr: {stderr}"));
     assert!(line.contains(".in.orders") && line.contains("not JSON"), "{line}");
 }
+
+#[test]
+fn history_names_each_map_iteration_and_the_states_inside() {
+    let (server, _dir) = serve("map-history", &[]);
+    server.ok(&["create", "fan", "fixtures/fan-out/definition.json"]);
+    server.ok(&["start", "fan", "--name", "lines", "--input", "@fixtures/fan-out/input.json"]);
+    server.wait_for(&["describe", "lines"], finished, Duration::from_secs(30));
+    let text = server.ok(&["history", "lines"]);
+    let state_of = |ty: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.split_whitespace().nth(1) == Some(ty))
+            .map(|l| l.split_whitespace().nth(2).unwrap_or("").to_string())
+            .collect()
+    };
+    let iterations = state_of("MapIterationSucceeded");
+    assert_eq!(iterations.len(), 5, "{text}");
+    for i in 0..5 {
+        assert!(iterations.contains(&format!("EachLine[{i}]")), "{text}");
+    }
+    assert!(state_of("ChoiceStateEntered").iter().all(|s| s == "HowHeavy"), "{text}");
+    assert_eq!(state_of("MapStateEntered"), ["EachLine"], "{text}");
+}

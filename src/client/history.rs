@@ -67,6 +67,11 @@ pub fn print(events: &[Value]) {
         .map(|(e, state)| {
             let d = details(e);
             let text = |k: &str| d.and_then(|d| d.get(k)).and_then(Value::as_str).unwrap_or("").to_string();
+            // A Map iteration's events say which item: `EachLine[3]`.
+            let state = match d.and_then(|d| d.get("index")).and_then(Value::as_u64) {
+                Some(i) => format!("{state}[{i}]"),
+                None => state,
+            };
             [
                 e["id"].to_string(),
                 e["type"].as_str().unwrap_or("").to_string(),
