@@ -49,8 +49,9 @@ pub fn main(a: Args) -> Result<ExitCode> {
     let data =
         a.data.clone().unwrap_or_else(|| std::env::temp_dir().join(format!("stepline-dev-{}", std::process::id())));
     std::fs::create_dir_all(&data).with_context(|| format!("cannot create {}", data.display()))?;
-    // stderr is the dashboard's terminal (and headless runs keep the same habit).
-    let (logs, _guard) = crate::logging::to_files(&data, crate::logging::Console::FilesOnly);
+    // stderr is the dashboard's terminal, unless there is no dashboard.
+    let console = if a.headless { crate::logging::Console::WarningsToo } else { crate::logging::Console::FilesOnly };
+    let (logs, _guard) = crate::logging::to_files(&data, console);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
     // Before anything starts: with the port taken, the CLI beside the dashboard would talk
     // to whatever holds it.

@@ -75,3 +75,18 @@ fn a_second_run_on_the_same_data_goes_on_with_fresh_names_and_keeps_the_versions
         assert_eq!(v["revisionId"], "1", "{machine} was not changed, so it keeps its first version");
     }
 }
+
+/// Without the dashboard, stderr is the console: a start the trickle could not make (its
+/// state machine deleted under it) is shown there, not ignored.
+#[test]
+fn headless_dev_shows_the_starts_it_could_not_make() {
+    let data = temp_dir("dev-start-errors").join("data");
+    let mut dev = Server::start(&["dev", "--headless", "--data", path_str(&data), "--rate", "20"]);
+    let arn = "arn:aws:states:us-east-1:000000000000:stateMachine:parallel";
+    let (status, v) = dev.api("DeleteStateMachine", &json!({"stateMachineArn": arn}));
+    assert_eq!(status, 200, "{v}");
+    let line =
+        dev.wait_for_stderr(|l| l.contains("WARN") && l.contains("could not start parallel-"), Duration::from_secs(30));
+    let line = line.unwrap_or_else(|| panic!("no warning on stderr: {}", dev.stderr()));
+    assert!(line.contains("State Machine Does Not Exist") && line.contains(arn), "{line}");
+}
