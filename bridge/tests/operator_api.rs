@@ -28,6 +28,8 @@ fn operators_search_count_and_see_pending_tasks() {
     let sm = sm["stateMachineArn"].as_str().unwrap().to_string();
     for name in ["paid", "declined", "flaky", "waiting"] {
         call(&e, "StartExecution", json!({"stateMachineArn": sm, "name": name, "input": "{}"}));
+        // Starts in one millisecond would be ordered by name: keep them in start order.
+        std::thread::sleep(Duration::from_millis(2));
     }
     let pending = call(&e, "ListPendingTasks", json!({}));
     assert_eq!(pending["tasks"].as_array().unwrap().len(), 4);
