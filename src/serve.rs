@@ -92,14 +92,20 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
         tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_max_level(tracing::Level::INFO).try_init();
     let pool = CommandWorkers::parse(&a.workers)?;
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    // Each bus prefix is claimed before the store opens: a second engine on a prefix
+    // already held stops here, naming the holder.
+    let me = stepline_bridge::holder::Holder::this_process(Some(&a.data));
     let bridge = match nats {
-        Some(settings) => Some(rt.block_on(NatsBridge::connect(settings)).context("cannot set up NATS")?),
+        Some(settings) => {
+            Some(rt.block_on(NatsBridge::connect_as(settings, me.clone())).context("cannot set up NATS")?)
+        }
         None => None,
     };
     let amqp_bridge = match amqp {
-        Some(settings) => Some(rt.block_on(AmqpBridge::connect(settings)).context("cannot set up AMQP")?),
+        Some(settings) => Some(rt.block_on(AmqpBridge::connect_as(settings, me)).context("cannot set up AMQP")?),
         None => None,
     };
+    let claims = (bridge.as_ref().map(NatsBridge::claim), amqp_bridge.as_ref().map(AmqpBridge::claim));
     let local: Vec<String> = pool.commands.keys().cloned().collect();
     let (no_nats, no_amqp) = (Arc::new(NotConfigured::nats()), Arc::new(NotConfigured::amqp()));
     let buses =
@@ -111,7 +117,7 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
     for (name, cmd) in pool.commands {
         spawn_worker(engine.clone(), name, cmd);
     }
-    rt.block_on(async {
+    let served = rt.block_on(async {
         let listener =
             stepline_bridge::http::bind(a.listen).await.with_context(|| format!("cannot listen on {}", a.listen))?;
         eprintln!(
@@ -144,11 +150,37 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
             r = amqp => r,
             r = stepline_bridge::http::serve(engine.clone(), listener) => r.context("the HTTP server stopped"),
             r = nats => r,
-            _ = tokio::signal::ctrl_c() => Ok(()),
+            _ = stop_signal() => Ok(()),
         }
-    })?;
+    });
     engine.shutdown();
+    // A clean stop gives the prefixes up, so the next engine on them starts at once.
+    rt.block_on(async {
+        if let Some(c) = &claims.0 {
+            c.release().await;
+        }
+        if let Some(c) = &claims.1 {
+            c.release().await;
+        }
+    });
+    served?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Ctrl-C, or (on Unix) SIGTERM as a service manager sends it: both stop the server
+/// cleanly.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// The buses configured, and what takes a bus's integration tasks when it is not.
