@@ -92,79 +92,111 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
         tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_max_level(tracing::Level::INFO).try_init();
     let pool = CommandWorkers::parse(&a.workers)?;
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    // Bus objects are dropped inside the runtime, whichever way this returns.
+    let _in_runtime = rt.enter();
     // Each bus prefix is claimed before the store opens: a second engine on a prefix
     // already held stops here, naming the holder.
     let me = stepline_bridge::holder::Holder::this_process(Some(&a.data));
+    let mut claims = Claims::default();
     let bridge = match nats {
         Some(settings) => {
-            Some(rt.block_on(NatsBridge::connect_as(settings, me.clone())).context("cannot set up NATS")?)
+            let b = rt.block_on(NatsBridge::connect_as(settings, me.clone())).context("cannot set up NATS")?;
+            claims.nats = Some(b.claim());
+            Some(b)
         }
         None => None,
     };
     let amqp_bridge = match amqp {
-        Some(settings) => Some(rt.block_on(AmqpBridge::connect_as(settings, me)).context("cannot set up AMQP")?),
+        Some(settings) => match rt.block_on(AmqpBridge::connect_as(settings, me)) {
+            Ok(b) => {
+                claims.amqp = Some(b.claim());
+                Some(b)
+            }
+            Err(e) => {
+                rt.block_on(claims.release());
+                return Err(anyhow::Error::new(e).context("cannot set up AMQP"));
+            }
+        },
         None => None,
     };
-    let claims = (bridge.as_ref().map(NatsBridge::claim), amqp_bridge.as_ref().map(AmqpBridge::claim));
-    let local: Vec<String> = pool.commands.keys().cloned().collect();
-    let (no_nats, no_amqp) = (Arc::new(NotConfigured::nats()), Arc::new(NotConfigured::amqp()));
-    let buses =
-        Buses { nats: bridge.as_ref(), amqp: amqp_bridge.as_ref(), no_nats: no_nats.clone(), no_amqp: no_amqp.clone() };
-    let engine = Engine::open_with(engine_config, |queues| routes(queues, &buses, &local))
-        .with_context(|| format!("cannot open the store in {}", a.data.display()))?;
-    no_nats.attach(engine.clone());
-    no_amqp.attach(engine.clone());
-    for (name, cmd) in pool.commands {
-        spawn_worker(engine.clone(), name, cmd);
-    }
-    let served = rt.block_on(async {
-        let listener =
-            stepline_bridge::http::bind(a.listen).await.with_context(|| format!("cannot listen on {}", a.listen))?;
-        eprintln!(
-            "stepline: serving the control API on http://{} (data in {})",
-            listener.local_addr()?,
-            a.data.display()
-        );
-        let nats = async {
-            match bridge {
-                Some(b) => {
-                    eprintln!(
-                        "stepline: tasks, control API and status events over NATS ({})",
-                        b.settings.urls.join(",")
-                    );
-                    b.run(engine.clone()).await.context("the NATS bridge stopped")
-                }
-                None => std::future::pending().await,
-            }
+    let served = (|| {
+        let local: Vec<String> = pool.commands.keys().cloned().collect();
+        let (no_nats, no_amqp) = (Arc::new(NotConfigured::nats()), Arc::new(NotConfigured::amqp()));
+        let buses = Buses {
+            nats: bridge.as_ref(),
+            amqp: amqp_bridge.as_ref(),
+            no_nats: no_nats.clone(),
+            no_amqp: no_amqp.clone(),
         };
-        let amqp = async {
-            match amqp_bridge {
-                Some(b) => {
-                    eprintln!("stepline: tasks and status events over AMQP ({} queues)", b.names.prefix);
-                    b.run(engine.clone()).await.context("the AMQP bridge stopped")
+        let engine = Engine::open_with(engine_config, |queues| routes(queues, &buses, &local))
+            .with_context(|| format!("cannot open the store in {}", a.data.display()))?;
+        no_nats.attach(engine.clone());
+        no_amqp.attach(engine.clone());
+        for (name, cmd) in pool.commands {
+            spawn_worker(engine.clone(), name, cmd);
+        }
+        let served = rt.block_on(async {
+            let listener = stepline_bridge::http::bind(a.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", a.listen))?;
+            eprintln!(
+                "stepline: serving the control API on http://{} (data in {})",
+                listener.local_addr()?,
+                a.data.display()
+            );
+            let nats = async {
+                match bridge {
+                    Some(b) => {
+                        eprintln!(
+                            "stepline: tasks, control API and status events over NATS ({})",
+                            b.settings.urls.join(",")
+                        );
+                        b.run(engine.clone()).await.context("the NATS bridge stopped")
+                    }
+                    None => std::future::pending().await,
                 }
-                None => std::future::pending().await,
+            };
+            let amqp = async {
+                match amqp_bridge {
+                    Some(b) => {
+                        eprintln!("stepline: tasks and status events over AMQP ({} queues)", b.names.prefix);
+                        b.run(engine.clone()).await.context("the AMQP bridge stopped")
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                r = amqp => r,
+                r = stepline_bridge::http::serve(engine.clone(), listener) => r.context("the HTTP server stopped"),
+                r = nats => r,
+                _ = stop_signal() => Ok(()),
             }
-        };
-        tokio::select! {
-            r = amqp => r,
-            r = stepline_bridge::http::serve(engine.clone(), listener) => r.context("the HTTP server stopped"),
-            r = nats => r,
-            _ = stop_signal() => Ok(()),
-        }
-    });
-    engine.shutdown();
-    // A clean stop gives the prefixes up, so the next engine on them starts at once.
-    rt.block_on(async {
-        if let Some(c) = &claims.0 {
-            c.release().await;
-        }
-        if let Some(c) = &claims.1 {
-            c.release().await;
-        }
-    });
+        });
+        engine.shutdown();
+        served
+    })();
+    // A stop, clean or not, gives the prefixes up, so the next engine on them starts at once.
+    rt.block_on(claims.release());
     served?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The bus prefixes this engine holds.
+#[derive(Default)]
+struct Claims {
+    nats: Option<Arc<stepline_bridge::nats::PrefixClaim>>,
+    amqp: Option<Arc<stepline_bridge::amqp::AmqpClaim>>,
+}
+
+impl Claims {
+    async fn release(&self) {
+        if let Some(c) = &self.nats {
+            c.release().await;
+        }
+        if let Some(c) = &self.amqp {
+            c.release().await;
+        }
+    }
 }
 
 /// Ctrl-C, or (on Unix) SIGTERM as a service manager sends it: both stop the server
