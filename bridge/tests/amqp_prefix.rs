@@ -129,6 +129,47 @@ async fn a_restarted_engine_leaves_one_copy_of_a_task_and_withdraws_it() {
     assert_eq!(until_ready(&second, &queue, 0).await, 0, "the stopped execution's task left the queue");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopped_task_waiting_behind_a_busy_worker_is_taken_out() {
+    let mut rig = rig("busy", Vec::new()).await;
+    let work = unique("work");
+    let queue = rig.names.task_queue(&work);
+    rig.queues.push(queue.clone());
+    let machine = rig.machine(
+        "busy",
+        json!({"StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": task(&work), "End": true}}}),
+    );
+    let first = rig.start(&machine, "first", json!({})).await;
+    assert_eq!(until_ready(&rig, &queue, 1).await, 1);
+    // A worker that takes one task at a time, busy with the first.
+    let ch = rig.conn.create_channel().await.unwrap();
+    ch.basic_qos(1, Default::default()).await.unwrap();
+    let mut worker =
+        ch.basic_consume(queue.as_str().into(), "".into(), Default::default(), Default::default()).await.unwrap();
+    let busy = tokio::time::timeout(Duration::from_secs(10), futures_util::StreamExt::next(&mut worker))
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(busy.properties.message_id().as_ref().map(|m| m.to_string()), Some(token_of(&rig, &first).await));
+    let stopped = rig.start(&machine, "stopped", json!({})).await;
+    let wanted = rig.start(&machine, "wanted", json!({})).await;
+    assert_eq!(until_ready(&rig, &queue, 2).await, 2, "two tasks wait behind the busy worker");
+    let e = rig.engine.clone();
+    let s = stopped.clone();
+    tokio::task::spawn_blocking(move || e.stop_execution(&s, None, None).unwrap()).await.unwrap();
+    assert_eq!(until_ready(&rig, &queue, 1).await, 1, "the stopped execution's task left the queue");
+    // Done with the first: the worker's next task is the wanted one.
+    busy.ack(BasicAckOptions::default()).await.unwrap();
+    let next = tokio::time::timeout(Duration::from_secs(10), futures_util::StreamExt::next(&mut worker))
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(next.properties.message_id().as_ref().map(|m| m.to_string()), Some(token_of(&rig, &wanted).await));
+    next.ack(BasicAckOptions::default()).await.unwrap();
+}
+
 fn settings(prefix: &str) -> AmqpSettings {
     let mut s = AmqpSettings::with_uri(&uri());
     s.prefix = prefix.to_string();

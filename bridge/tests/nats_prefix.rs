@@ -205,3 +205,25 @@ async fn a_killed_holder_on_this_host_is_taken_over_at_once_and_one_elsewhere_is
     assert!(e.contains("elsewhere.example") && e.contains("lapses 15 s"), "{e}");
     names.delete_streams(&js).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_engine_whose_prefix_was_taken_while_it_was_cut_off_stops() {
+    let prefix = unique("taken");
+    let bridge = NatsBridge::connect(settings(&prefix)).await.unwrap();
+    let (js, names) = (bridge.js.clone(), bridge.names.clone());
+    let dir = std::env::temp_dir().join(format!("stepline-nats-{prefix}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let config = stepline_core::engine::EngineConfig { data_dir: dir, ..Default::default() };
+    let engine = tokio::task::block_in_place(|| stepline_core::engine::Engine::open(config)).unwrap();
+    let running = tokio::spawn(bridge.run(engine.clone()));
+    // What another engine writes once this one's claim has lapsed.
+    let other = Holder { host: "elsewhere.example".into(), instance: "other".into(), ..Holder::this_process(None) };
+    js.publish(names.claim_subject(), other.to_json().into()).await.unwrap().await.unwrap();
+    let ended = tokio::time::timeout(Duration::from_secs(15), running).await.expect("the bridge stops").unwrap();
+    match ended {
+        Err(e @ NatsError::PrefixLost { .. }) => assert!(e.to_string().contains("elsewhere.example"), "{e}"),
+        other => panic!("expected PrefixLost, got {other:?}"),
+    }
+    tokio::task::block_in_place(|| engine.shutdown());
+    names.delete_streams(&js).await;
+}
