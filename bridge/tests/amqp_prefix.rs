@@ -170,6 +170,39 @@ async fn a_stopped_task_waiting_behind_a_busy_worker_is_taken_out() {
     next.ack(BasicAckOptions::default()).await.unwrap();
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_a_worker_held_through_a_restart_leaves_no_second_copy_once_answered() {
+    let mut first = rig("twin", Vec::new()).await;
+    let work = unique("work");
+    let queue = first.names.task_queue(&work);
+    let machine = first.machine(
+        "twin",
+        json!({"StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": task(&work), "End": true}}}),
+    );
+    let arn = first.start(&machine, "e", json!({})).await;
+    assert_eq!(until_ready(&first, &queue, 1).await, 1);
+    // A worker of its own connection takes the task and is still busy with it when the
+    // engine restarts.
+    let conn = Connection::connect(&uri(), ConnectionProperties::default()).await.unwrap();
+    let ch = conn.create_channel().await.unwrap();
+    let held = ch.basic_get(queue.as_str().into(), BasicGetOptions::default()).await.unwrap().expect("the task");
+    let token = held.delivery.properties.message_id().as_ref().map(|m| m.to_string()).unwrap();
+    let (prefix, dir) = (first.names.prefix.clone(), first.dir.clone());
+    first.keep = true;
+    drop(first);
+    let mut second = rig_at(&prefix, &dir, Vec::new()).await;
+    second.queues.push(queue.clone());
+    assert_eq!(until_ready(&second, &queue, 1).await, 1, "handed out again while the worker holds the first copy");
+
+    // The worker answers on the results queue and acks its copy: the second copy goes too.
+    let done = json!({"type": "success", "taskToken": token, "output": "once"});
+    second.send(&second.names.results_queue(), done.to_string().as_bytes(), BasicProperties::default()).await;
+    held.delivery.ack(BasicAckOptions::default()).await.unwrap();
+    assert_eq!(second.finished(&arn).await.status, Status::Succeeded);
+    assert_eq!(until_ready(&second, &queue, 0).await, 0, "no copy is left for another worker to run again");
+    let _ = conn.close(200, "done".into()).await;
+}
+
 fn settings(prefix: &str) -> AmqpSettings {
     let mut s = AmqpSettings::with_uri(&uri());
     s.prefix = prefix.to_string();

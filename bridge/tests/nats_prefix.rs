@@ -135,6 +135,36 @@ async fn a_restarted_engine_leaves_one_copy_of_a_task_and_withdraws_it() {
     assert!(worker_takes(&second.client, &prefix, &work, Duration::from_secs(1)).await.is_empty(), "{token}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_task_a_worker_held_through_a_restart_leaves_no_second_copy_once_answered() {
+    let mut first = rig("twin", &url(), Vec::new()).await;
+    let work = unique("work");
+    let machine = first.machine(
+        "twin",
+        json!({"StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": task(&work), "End": true}}}),
+    );
+    let arn = first.start(&machine, "e", json!({})).await;
+    assert_eq!(until_stored(&first.client, &first.prefix, 1).await, 1);
+    // A worker takes the task and is still busy with it when the engine restarts.
+    let js = async_nats::jetstream::new(first.client.clone());
+    let stream = js.get_stream(Names { prefix: first.prefix.clone() }.tasks_stream()).await.unwrap();
+    let consumer = stream.get_consumer::<async_nats::jetstream::consumer::pull::Config>(&work).await.unwrap();
+    let held = consumer.fetch().max_messages(1).messages().await.unwrap().next().await.unwrap().unwrap();
+    let token = serde_json::from_slice::<Value>(&held.payload).unwrap()["taskToken"].clone();
+    let (prefix, dir) = (first.prefix.clone(), first.dir.clone());
+    first.keep = true;
+    drop(first);
+    let second = rig_at(&prefix, &dir, &url(), Vec::new()).await;
+    assert_eq!(until_stored(&second.client, &prefix, 1).await, 1, "handed out again in one copy");
+
+    // The worker answers and acks its copy: the copy handed out again goes too.
+    let done = json!({"type": "success", "taskToken": token, "output": "once"});
+    js.publish(format!("{prefix}.results"), done.to_string().into()).await.unwrap().await.unwrap();
+    let _ = held.ack().await;
+    assert_eq!(second.finished(&arn).await.status, Status::Succeeded);
+    assert_eq!(until_stored(&second.client, &prefix, 0).await, 0, "no copy is left for another worker to run again");
+}
+
 fn settings(prefix: &str) -> NatsSettings {
     let mut s = NatsSettings::with_url(&url());
     s.prefix = prefix.to_string();

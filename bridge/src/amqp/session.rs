@@ -31,6 +31,9 @@ pub(super) struct State {
     withdrawals: Withdrawals,
     /// Task queues this process has purged of what an earlier run left.
     purged: Arc<Mutex<HashSet<String>>>,
+    /// When this process started the bridge (ms since the epoch): a task whose state was
+    /// entered before was handed out again after a restart.
+    started: i64,
 }
 
 impl State {
@@ -44,6 +47,7 @@ impl State {
             generation: 0,
             withdrawals: Withdrawals::new(),
             purged: Arc::new(Mutex::new(HashSet::new())),
+            started: stepline_core::time::now_millis(),
         }
     }
 }
@@ -93,6 +97,7 @@ pub(super) async fn run(
         tracing::info!("AMQP: publishing {} unconfirmed messages again", again.len());
     }
     for p in &again {
+        state.withdrawals.again(&p.token);
         out.publish(p, &state.confirms_tx).await?;
     }
     let mut consumers = tokio::task::JoinSet::new();
@@ -136,7 +141,8 @@ pub(super) async fn run(
                         task_publication(&task, names)
                     };
                     if let Some(activity) = &p.activity {
-                        state.withdrawals.published(&p.token, activity);
+                        let twin = task.entered_time < state.started;
+                        state.withdrawals.published(&p.token, activity, twin);
                     }
                     state.pending.insert(p.token.clone(), p.clone());
                     out.publish(&p, &state.confirms_tx).await?;

@@ -4,7 +4,10 @@
 //! sweeps that queue: it takes the ready messages with `basic.get`, acks (drops) the
 //! settled ones and gives the others back (`basic.nack` with requeue, which puts them back
 //! in their places). A task a worker answered on the results queue was taken by that
-//! worker and is not looked for. Tasks with a timeout also expire from their queue with it.
+//! worker and is not looked for, unless a second copy of it may exist: one handed out
+//! again after a restart (its state was entered before this process started; a worker
+//! may have held the first copy through the restart), or published again after a
+//! reconnect. Tasks with a timeout also expire from their queue with it.
 //!
 //! A queue is swept when it has new settled tokens, and again every few seconds while it
 //! has any and no worker is attached (a worker that died gives its unacked tasks back).
@@ -54,8 +57,9 @@ pub(super) struct Swept {
 
 /// The tokens to look for, outliving a connection.
 pub(super) struct Withdrawals {
-    /// Published tasks not settled yet: token to activity.
-    published: HashMap<String, String>,
+    /// Published tasks not settled yet: token to activity, and whether another copy of
+    /// the task may be in the queue.
+    published: HashMap<String, (String, bool)>,
     settled: HashMap<String, Settled>,
     fresh: HashSet<String>,
     sweeping: HashSet<String>,
@@ -85,15 +89,22 @@ impl Withdrawals {
         self.fresh.extend(self.settled.values().map(|s| s.activity.clone()));
     }
 
-    pub(super) fn published(&mut self, token: &str, activity: &str) {
-        self.published.insert(token.to_string(), activity.to_string());
+    pub(super) fn published(&mut self, token: &str, activity: &str, twin: bool) {
+        self.published.insert(token.to_string(), (activity.to_string(), twin));
+    }
+
+    /// `token` is published again (after a reconnect): two copies may be stored.
+    pub(super) fn again(&mut self, token: &str) {
+        if let Some((_, twin)) = self.published.get_mut(token) {
+            *twin = true;
+        }
     }
 
     /// The engine settled `token`; `stored`: the broker had confirmed its publish.
     pub(super) fn settle(&mut self, token: &str, answered: bool, stored: bool) {
         let taken = self.taken.lock().unwrap_or_else(|p| p.into_inner()).remove(token);
-        let Some(activity) = self.published.remove(token) else { return };
-        if answered && taken {
+        let Some((activity, twin)) = self.published.remove(token) else { return };
+        if answered && taken && !twin {
             return;
         }
         if self.settled.len() >= MAX_TOKENS {
