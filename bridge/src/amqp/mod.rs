@@ -7,7 +7,8 @@
 //! What arrives goes through the same code as on NATS (`crate::ingest`,
 //! `crate::protocol`); this module only moves bytes. One supervisor owns the connection:
 //! when the broker goes away it reconnects with backoff and publishes again every task
-//! the broker had not confirmed, so a restart loses nothing.
+//! the broker had not confirmed, so a restart loses nothing. One engine holds a vhost and
+//! prefix (`claim.rs`); settled tasks are swept out of their queues (`sweep.rs`).
 
 mod claim;
 mod connect;
@@ -214,9 +215,17 @@ impl AmqpBridge {
             let _ = conn.close(200, "the prefix is held".into()).await;
             return Err(e);
         }
-        let ch = conn.create_channel().await.map_err(AmqpError::broker("open a channel"))?;
-        connect::declare_topology(&ch, &names).await?;
-        let _ = ch.close(200, "declared".into()).await;
+        let declared = async {
+            let ch = conn.create_channel().await.map_err(AmqpError::broker("open a channel"))?;
+            connect::declare_topology(&ch, &names).await?;
+            let _ = ch.close(200, "declared".into()).await;
+            Ok::<(), AmqpError>(())
+        };
+        if let Err(e) = declared.await {
+            // Closing the connection gives the prefix up again.
+            let _ = conn.close(200, "cannot declare".into()).await;
+            return Err(e);
+        }
         let (dispatcher, events, queues) = dispatch::channels();
         let conn = Arc::new(conn);
         let claim = Arc::new(AmqpClaim::new(me));

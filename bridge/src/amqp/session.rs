@@ -248,7 +248,8 @@ struct Publisher<'a> {
 impl Publisher<'_> {
     /// Before this process first publishes to an activity's queue, drops what an earlier
     /// run left there: the engine hands out every task it still wants again when it opens
-    /// its store, and a copy from before could never be withdrawn by token.
+    /// its store, so a copy from before is either a second copy of one of those or a task
+    /// settled while the earlier run was going down.
     async fn purge_once(&self, activity: &str) -> Result<(), AmqpError> {
         if self.purged.lock().unwrap_or_else(|p| p.into_inner()).contains(activity) {
             return Ok(());

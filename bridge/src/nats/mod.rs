@@ -3,7 +3,8 @@
 //! engine consumes), the control API over request/reply, and status events.
 //!
 //! Subjects and streams follow `../shared/DESIGN.md` with the prefix `stepline` (set
-//! `prefix` to run several engines, or tests, on one server).
+//! `prefix` to run several engines, or tests, on one server). One engine holds a prefix
+//! (`claim.rs`): a second one on it refuses to start.
 
 mod api;
 mod claim;
@@ -252,35 +253,46 @@ impl NatsBridge {
         let js = jetstream::new(client.clone());
         let names = Names { prefix: settings.prefix.clone() };
         let claim = Arc::new(PrefixClaim::take(&js, &names, me).await?);
-        ensure_stream(
-            &js,
-            stream::Config {
-                name: names.tasks_stream(),
-                subjects: vec![format!("{}.tasks.>", names.prefix)],
-                retention: stream::RetentionPolicy::WorkQueue,
-                ..Default::default()
-            },
-        )
-        .await?;
-        ensure_stream(
-            &js,
-            stream::Config {
-                name: names.results_stream(),
-                subjects: vec![names.results_subject()],
-                retention: stream::RetentionPolicy::WorkQueue,
-                ..Default::default()
-            },
-        )
-        .await?;
-        let tasks = names.tasks_stream();
-        let stream = js.get_stream(&tasks).await.map_err(|e| NatsError::Stream(tasks.clone(), e.to_string()))?;
-        let purged = stream.purge().await.map_err(|e| NatsError::Stream(tasks.clone(), e.to_string()))?;
-        if purged.purged > 0 {
-            tracing::info!("dropped {} tasks an earlier run left in {tasks}", purged.purged);
-        }
-        let api = match settings.api {
-            true => Some(api::subscribe(&client, &names).await?),
-            false => None,
+        // Whatever fails after the claim gives it up again.
+        let ready = async {
+            ensure_stream(
+                &js,
+                stream::Config {
+                    name: names.tasks_stream(),
+                    subjects: vec![format!("{}.tasks.>", names.prefix)],
+                    retention: stream::RetentionPolicy::WorkQueue,
+                    ..Default::default()
+                },
+            )
+            .await?;
+            ensure_stream(
+                &js,
+                stream::Config {
+                    name: names.results_stream(),
+                    subjects: vec![names.results_subject()],
+                    retention: stream::RetentionPolicy::WorkQueue,
+                    ..Default::default()
+                },
+            )
+            .await?;
+            let tasks = names.tasks_stream();
+            let stream = js.get_stream(&tasks).await.map_err(|e| NatsError::Stream(tasks.clone(), e.to_string()))?;
+            let purged = stream.purge().await.map_err(|e| NatsError::Stream(tasks.clone(), e.to_string()))?;
+            if purged.purged > 0 {
+                tracing::info!("dropped {} tasks an earlier run left in {tasks}", purged.purged);
+            }
+            let api = match settings.api {
+                true => Some(api::subscribe(&client, &names).await?),
+                false => None,
+            };
+            Ok(api)
+        };
+        let api = match ready.await {
+            Ok(api) => api,
+            Err(e) => {
+                claim.release().await;
+                return Err(e);
+            }
         };
         let stats = Arc::new(Stats::default());
         let (dispatcher, dispatch_rx) = NatsDispatcher::new();
