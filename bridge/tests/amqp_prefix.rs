@@ -1,4 +1,4 @@
-//! Against a real RabbitMQ: a settled task (its execution stopped, or answered through
+//! Against a real RabbitMQ: a settled task (its execution stopped, timed out, or answered through
 //! the API) is taken out of its queue, so a worker that connects later never runs it,
 //! while a task still wanted waits for it; and one engine per vhost and prefix: a second
 //! one refuses to start naming the holder, one on another prefix runs, and the prefix is
@@ -58,7 +58,7 @@ async fn token_of(rig: &rig::Rig, arn: &str) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_stopped_or_api_answered_task_is_not_given_to_a_worker_that_connects_later() {
+async fn a_stopped_timed_out_or_api_answered_task_is_not_given_to_a_worker_that_connects_later() {
     let mut rig = rig("settle", Vec::new()).await;
     let work = unique("work");
     let queue = rig.names.task_queue(&work);
@@ -67,14 +67,20 @@ async fn a_stopped_or_api_answered_task_is_not_given_to_a_worker_that_connects_l
         "settle",
         json!({"StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": task(&work), "End": true}}}),
     );
+    let hurried = rig.machine(
+        "hurried",
+        json!({"StartAt": "Work", "States": {
+            "Work": {"Type": "Task", "Resource": task(&work), "TimeoutSeconds": 1, "End": true}}}),
+    );
     let stopped = rig.start(&machine, "stopped", json!({})).await;
     let answered = rig.start(&machine, "answered", json!({})).await;
     let wanted = rig.start(&machine, "wanted", json!({})).await;
-    assert_eq!(rig.count(|s| s.tasks_published.load(std::sync::atomic::Ordering::Relaxed), 3).await, 3);
-    assert_eq!(until_ready(&rig, &queue, 3).await, 3, "the three tasks wait in their queue");
+    let timed_out = rig.start(&hurried, "timed-out", json!({})).await;
+    assert_eq!(rig.count(|s| s.tasks_published.load(std::sync::atomic::Ordering::Relaxed), 4).await, 4);
     let (answered_token, wanted_token) = (token_of(&rig, &answered).await, token_of(&rig, &wanted).await);
 
-    // No worker is connected: one execution is stopped, one task answered through the API.
+    // No worker is connected: one execution is stopped, one task answered through the API,
+    // one times out.
     let e = rig.engine.clone();
     let (s, t) = (stopped.clone(), answered_token.clone());
     tokio::task::spawn_blocking(move || {
@@ -86,6 +92,8 @@ async fn a_stopped_or_api_answered_task_is_not_given_to_a_worker_that_connects_l
     .unwrap();
     assert_eq!(rig.finished(&stopped).await.status, Status::Aborted);
     assert_eq!(rig.finished(&answered).await.status, Status::Succeeded);
+    let r = rig.finished(&timed_out).await;
+    assert_eq!((r.status, r.error.as_deref()), (Status::Failed, Some("States.Timeout")), "{r:?}");
     assert_eq!(until_ready(&rig, &queue, 1).await, 1, "the settled tasks left the queue");
 
     // A worker that connects now gets the wanted task only.

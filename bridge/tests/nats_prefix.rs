@@ -1,4 +1,4 @@
-//! Against a real nats-server with JetStream: a settled task (its execution stopped, or
+//! Against a real nats-server with JetStream: a settled task (its execution stopped, timed out, or
 //! answered through the API) leaves the tasks stream, so a worker that connects later
 //! never runs it, while a task still wanted waits for it; a restarted engine leaves one
 //! copy of each task; and one engine per prefix: a second one on a held prefix refuses to
@@ -66,20 +66,27 @@ async fn worker_takes(client: &async_nats::Client, prefix: &str, activity: &str,
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_stopped_or_api_answered_task_is_not_given_to_a_worker_that_connects_later() {
+async fn a_stopped_timed_out_or_api_answered_task_is_not_given_to_a_worker_that_connects_later() {
     let rig = rig("settle", &url(), Vec::new()).await;
     let work = unique("work");
     let machine = rig.machine(
         "settle",
         json!({"StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": task(&work), "End": true}}}),
     );
+    let hurried = rig.machine(
+        "hurried",
+        json!({"StartAt": "Work", "States": {
+            "Work": {"Type": "Task", "Resource": task(&work), "TimeoutSeconds": 1, "End": true}}}),
+    );
     let stopped = rig.start(&machine, "stopped", json!({})).await;
     let answered = rig.start(&machine, "answered", json!({})).await;
     let wanted = rig.start(&machine, "wanted", json!({})).await;
-    assert_eq!(until_stored(&rig.client, &rig.prefix, 3).await, 3, "the three tasks wait in the stream");
+    let timed_out = rig.start(&hurried, "timed-out", json!({})).await;
+    assert_eq!(until_stored(&rig.client, &rig.prefix, 4).await, 4, "the four tasks wait in the stream");
     let (answered_token, wanted_token) = (token_of(&rig, &answered).await, token_of(&rig, &wanted).await);
 
-    // No worker is connected: one execution is stopped, one task answered through the API.
+    // No worker is connected: one execution is stopped, one task answered through the API,
+    // one times out.
     let e = rig.engine.clone();
     let (s, t) = (stopped.clone(), answered_token.clone());
     tokio::task::spawn_blocking(move || {
@@ -91,6 +98,8 @@ async fn a_stopped_or_api_answered_task_is_not_given_to_a_worker_that_connects_l
     .unwrap();
     assert_eq!(rig.finished(&stopped).await.status, Status::Aborted);
     assert_eq!(rig.finished(&answered).await.status, Status::Succeeded);
+    let r = rig.finished(&timed_out).await;
+    assert_eq!((r.status, r.error.as_deref()), (Status::Failed, Some("States.Timeout")), "{r:?}");
     assert_eq!(until_stored(&rig.client, &rig.prefix, 1).await, 1, "the settled tasks left the stream");
 
     // A worker that connects now gets the wanted task only.
