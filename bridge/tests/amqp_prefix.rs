@@ -1,8 +1,9 @@
-//! Against a real RabbitMQ: a settled task (its execution stopped, timed out, or answered through
-//! the API) is taken out of its queue, so a worker that connects later never runs it,
-//! while a task still wanted waits for it; and one engine per vhost and prefix: a second
-//! one refuses to start naming the holder, one on another prefix runs, and the prefix is
-//! free again at once after a clean stop or when its holder is killed.
+//! Against a real RabbitMQ: a settled task (its execution stopped, the task timed out, or
+//! it was answered through the API) is taken out of its queue, so a worker that connects
+//! later never runs it, while a task still wanted waits for it; a restarted engine leaves
+//! one copy of each task; and one engine per vhost and prefix: a second one refuses to
+//! start naming the holder, one on another prefix runs, and the prefix is free again at
+//! once after a clean stop or when its holder is killed.
 
 #[path = "amqp/rig.rs"]
 #[allow(dead_code)]

@@ -1,9 +1,10 @@
-//! Against a real nats-server with JetStream: a settled task (its execution stopped, timed out, or
-//! answered through the API) leaves the tasks stream, so a worker that connects later
-//! never runs it, while a task still wanted waits for it; a restarted engine leaves one
-//! copy of each task; and one engine per prefix: a second one on a held prefix refuses to
-//! start naming the holder, one on another prefix runs, and the prefix is free again at
-//! once after a clean stop or when its holder on this host was killed.
+//! Against a real nats-server with JetStream: a settled task (its execution stopped, the
+//! task timed out, or it was answered through the API) leaves the tasks stream, so a
+//! worker that connects later never runs it, while a task still wanted waits for it; a
+//! restarted engine leaves one copy of each task; and one engine per prefix: a second one
+//! on a held prefix refuses to start naming the holder, one on another prefix runs, and
+//! the prefix is free again at once after a clean stop or when its holder on this host
+//! was killed.
 
 #[path = "nats/rig.rs"]
 #[allow(dead_code)]
