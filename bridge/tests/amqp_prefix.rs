@@ -212,6 +212,54 @@ async fn a_task_a_worker_held_through_a_restart_leaves_no_second_copy_once_answe
     let _ = conn.close(200, "done".into()).await;
 }
 
+/// Closes, from the broker's side, the connection whose client-provided name holds `name`.
+fn close_connection(name: &str) {
+    let out = std::process::Command::new("rabbitmqctl")
+        .args(["-q", "list_connections", "--no-table-headers", "pid", "client_properties"])
+        .output()
+        .expect("rabbitmqctl on the PATH");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let pid = text
+        .lines()
+        .find(|l| l.contains(name))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no connection named ...{name} in:\n{text}"));
+    let closed = std::process::Command::new("rabbitmqctl").args(["close_connection", pid, "test"]).output().unwrap();
+    assert!(closed.status.success(), "{}", String::from_utf8_lossy(&closed.stderr));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_engine_whose_connection_was_closed_holds_its_prefix_again() {
+    let mut rig = rig("reconnect", Vec::new()).await;
+    let work = unique("work");
+    let machine = rig.machine(
+        "reconnect",
+        json!({"StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": task(&work), "End": true}}}),
+    );
+    let prefix = rig.names.prefix.clone();
+    tokio::task::spawn_blocking({
+        let suffix = format!(", prefix {prefix}");
+        move || close_connection(&suffix)
+    })
+    .await
+    .unwrap();
+    assert!(rig.count(|s| s.reconnects.load(std::sync::atomic::Ordering::Relaxed), 1).await >= 1, "connected again");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match AmqpBridge::connect(settings(&prefix)).await {
+            Err(AmqpError::PrefixHeld { .. }) => break,
+            Err(e) => panic!("refused for another reason: {e}"),
+            // Between the close and the reconnection the prefix is free: give it back.
+            Ok(b) => b.claim().release().await,
+        }
+        assert!(Instant::now() < deadline, "the engine never took its prefix again");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    rig.python(&work);
+    let arn = rig.start(&machine, "after", json!({"n": 1})).await;
+    assert_eq!(rig.finished(&arn).await.status, Status::Succeeded);
+}
+
 fn settings(prefix: &str) -> AmqpSettings {
     let mut s = AmqpSettings::with_uri(&uri());
     s.prefix = prefix.to_string();

@@ -49,8 +49,8 @@ impl AmqpClaim {
     }
 }
 
-/// The AMQP connection name of an engine (shown by `rabbitmqctl list_connections name`
-/// and the management UI), so the holder of a prefix can be found.
+/// The AMQP connection name of an engine (in `rabbitmqctl list_connections
+/// client_properties` and the management UI), so the holder of a prefix can be found.
 pub(super) fn connection_name(me: &Holder, prefix: &str) -> String {
     format!("stepline engine on {} (pid {}), prefix {prefix}", me.host, me.pid)
 }
