@@ -92,7 +92,7 @@ pub async fn cleanup(uri: &str, prefix: &str, activity: &str) {
     let names = Names { prefix: prefix.to_string() };
     let Ok(conn) = Connection::connect(uri, ConnectionProperties::default()).await else { return };
     let Ok(ch) = conn.create_channel().await else { return };
-    for q in [names.task_queue(activity), names.results_queue(), names.dead_letter()] {
+    for q in [names.task_queue(activity), names.results_queue(), names.dead_letter(), names.holder_queue()] {
         let _ = ch.queue_delete(q.as_str().into(), QueueDeleteOptions::default()).await;
     }
     for e in [names.tasks_exchange(), names.events_exchange(), names.dead_letter()] {

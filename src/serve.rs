@@ -90,69 +90,99 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
     let (logs, _guard) = crate::logging::to_files(&a.data, crate::logging::Console::WarningsToo);
     let pool = CommandWorkers::parse(&a.workers)?;
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    // Bus objects are dropped inside the runtime, whichever way this returns.
+    let _in_runtime = rt.enter();
+    // Each bus prefix is claimed before the store opens: a second engine on a prefix
+    // already held stops here, naming the holder.
+    let me = stepline_bridge::holder::Holder::this_process(Some(&a.data));
+    let mut claims = Claims::default();
     let bridge = match nats {
-        Some(settings) => Some(rt.block_on(NatsBridge::connect(settings)).context("cannot set up NATS")?),
+        Some(settings) => {
+            let b = rt.block_on(NatsBridge::connect_as(settings, me.clone())).context("cannot set up NATS")?;
+            claims.nats = Some(b.claim());
+            Some(b)
+        }
         None => None,
     };
     let amqp_bridge = match amqp {
-        Some(settings) => Some(rt.block_on(AmqpBridge::connect(settings)).context("cannot set up AMQP")?),
+        Some(settings) => match rt.block_on(AmqpBridge::connect_as(settings, me)) {
+            Ok(b) => {
+                claims.amqp = Some(b.claim());
+                Some(b)
+            }
+            Err(e) => {
+                rt.block_on(claims.release());
+                return Err(anyhow::Error::new(e).context("cannot set up AMQP"));
+            }
+        },
         None => None,
     };
-    let local: Vec<String> = pool.commands.keys().cloned().collect();
-    let (no_nats, no_amqp) = (Arc::new(NotConfigured::nats()), Arc::new(NotConfigured::amqp()));
-    let buses =
-        Buses { nats: bridge.as_ref(), amqp: amqp_bridge.as_ref(), no_nats: no_nats.clone(), no_amqp: no_amqp.clone() };
-    let engine = Engine::open_with(engine_config, |queues| routes(queues, &buses, &local))
-        .with_context(|| format!("cannot open the store in {}", a.data.display()))?;
-    no_nats.attach(engine.clone());
-    no_amqp.attach(engine.clone());
-    for (name, cmd) in pool.commands {
-        spawn_worker(engine.clone(), name, cmd);
-    }
-    rt.block_on(async {
-        let listener =
-            stepline_bridge::http::bind(a.listen).await.with_context(|| format!("cannot listen on {}", a.listen))?;
-        eprintln!(
-            "stepline: serving the control API on http://{} (data in {}, logs in {})",
-            listener.local_addr()?,
-            a.data.display(),
-            logs.display()
-        );
-        let nats = async {
-            match bridge {
-                Some(b) => {
-                    let api = if b.settings.api { "; the control API" } else { "" };
-                    eprintln!(
-                        "stepline: over NATS ({}): {}{api}; status events",
-                        b.settings.urls.join(","),
-                        tasks_of(b.settings.all_activities(), &b.settings.activities)
-                    );
-                    b.run(engine.clone()).await.context("the NATS bridge stopped")
-                }
-                None => std::future::pending().await,
-            }
+    let served = (|| {
+        let local: Vec<String> = pool.commands.keys().cloned().collect();
+        let (no_nats, no_amqp) = (Arc::new(NotConfigured::nats()), Arc::new(NotConfigured::amqp()));
+        let buses = Buses {
+            nats: bridge.as_ref(),
+            amqp: amqp_bridge.as_ref(),
+            no_nats: no_nats.clone(),
+            no_amqp: no_amqp.clone(),
         };
-        let amqp = async {
-            match amqp_bridge {
-                Some(b) => {
-                    eprintln!(
-                        "stepline: over AMQP ({} queues): {}; status events",
-                        b.names.prefix,
-                        tasks_of(b.settings.all_activities(), &b.settings.activities)
-                    );
-                    b.run(engine.clone()).await.context("the AMQP bridge stopped")
-                }
-                None => std::future::pending().await,
-            }
-        };
-        tokio::select! {
-            r = amqp => r,
-            r = stepline_bridge::http::serve(engine.clone(), listener) => r.context("the HTTP server stopped"),
-            r = nats => r,
-            _ = tokio::signal::ctrl_c() => Ok(()),
+        let engine = Engine::open_with(engine_config, |queues| routes(queues, &buses, &local))
+            .with_context(|| format!("cannot open the store in {}", a.data.display()))?;
+        no_nats.attach(engine.clone());
+        no_amqp.attach(engine.clone());
+        for (name, cmd) in pool.commands {
+            spawn_worker(engine.clone(), name, cmd);
         }
-    })?;
-    engine.shutdown();
+        let served = rt.block_on(async {
+            let listener = stepline_bridge::http::bind(a.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", a.listen))?;
+            eprintln!(
+                "stepline: serving the control API on http://{} (data in {}, logs in {})",
+                listener.local_addr()?,
+                a.data.display(),
+                logs.display()
+            );
+            let nats = async {
+                match bridge {
+                    Some(b) => {
+                        let api = if b.settings.api { "; the control API" } else { "" };
+                        eprintln!(
+                            "stepline: over NATS ({}): {}{api}; status events",
+                            b.settings.urls.join(","),
+                            tasks_of(b.settings.all_activities(), &b.settings.activities)
+                        );
+                        b.run(engine.clone()).await.context("the NATS bridge stopped")
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            let amqp = async {
+                match amqp_bridge {
+                    Some(b) => {
+                        eprintln!(
+                            "stepline: over AMQP ({} queues): {}; status events",
+                            b.names.prefix,
+                            tasks_of(b.settings.all_activities(), &b.settings.activities)
+                        );
+                        b.run(engine.clone()).await.context("the AMQP bridge stopped")
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                r = amqp => r,
+                r = stepline_bridge::http::serve(engine.clone(), listener) => r.context("the HTTP server stopped"),
+                r = nats => r,
+                _ = stop_signal() => Ok(()),
+            }
+        });
+        engine.shutdown();
+        served
+    })();
+    // A stop, clean or not, gives the prefixes up, so the next engine on them starts at once.
+    rt.block_on(claims.release());
+    served?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -166,6 +196,40 @@ fn tasks_of(all: bool, activities: &[String]) -> String {
             many => format!("tasks of the activities {}", many.join(", ")),
         }
     }
+}
+
+/// The bus prefixes this engine holds.
+#[derive(Default)]
+struct Claims {
+    nats: Option<Arc<stepline_bridge::nats::PrefixClaim>>,
+    amqp: Option<Arc<stepline_bridge::amqp::AmqpClaim>>,
+}
+
+impl Claims {
+    async fn release(&self) {
+        if let Some(c) = &self.nats {
+            c.release().await;
+        }
+        if let Some(c) = &self.amqp {
+            c.release().await;
+        }
+    }
+}
+
+/// Ctrl-C, or (on Unix) SIGTERM as a service manager sends it: both stop the server
+/// cleanly.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// The buses configured, and what takes a bus's integration tasks when it is not.

@@ -4,6 +4,7 @@
 //! `amqp:publish` and status events.
 
 #[path = "amqp/rig.rs"]
+#[allow(dead_code)]
 mod rig;
 
 use lapin::BasicProperties;

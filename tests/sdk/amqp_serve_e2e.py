@@ -17,7 +17,7 @@ import time
 import boto3
 import pika
 from botocore.config import Config
-from serve_helpers import free_port, start_serve
+from serve_helpers import free_port, restart_after_kill, second_serve_refused, start_serve
 
 STEPLINE = sys.argv[1]
 URI = sys.argv[2] if len(sys.argv) > 2 else "amqp://guest:guest@127.0.0.1:5672/%2f"
@@ -75,7 +75,8 @@ def scenario(port, prefix, trigger, worker):
     assert "not JSON" in props.headers["Stepline-Reject-Reason"], props.headers
     worker.kill()  # before its queue goes, or it declares it again
     worker.wait()
-    for q in (events, trigger, f"{prefix}.tasks.charge", f"{prefix}.results", f"{prefix}.dead-letter"):
+    for q in (events, trigger, f"{prefix}.tasks.charge", f"{prefix}.results", f"{prefix}.dead-letter",
+              f"{prefix}.engine.holder"):
         ch.queue_delete(q)
     for x in ("tasks", "events", "dead-letter"):
         ch.exchange_delete(f"{prefix}.{x}")
@@ -88,8 +89,7 @@ def main():
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         config = os.path.join(tmp, "stepline.toml")
-        with open(config, "w") as f:
-            f.write(f"""
+        text = f"""
 [server]
 listen = "127.0.0.1:{port}"
 data = "data"
@@ -101,14 +101,20 @@ prefix = "{prefix}"
 [[amqp.triggers]]
 queue = "{trigger}"
 state_machine = "orders"
-""")
+"""
+        with open(config, "w") as f:
+            f.write(text)
         server = start_serve(STEPLINE, config, port)
         worker = None
         try:
+            second_serve_refused(STEPLINE, tmp, text, port, "AMQP")
+            print("ok a second engine on the prefix is refused, naming the holder")
+            server = restart_after_kill(STEPLINE, config, port, server)
+            print("ok restarted at once on the same prefix after kill -9")
             worker = subprocess.Popen([sys.executable, WORKER, "charge", "--uri", URI, "--prefix", prefix])
             scenario(port, prefix, trigger, worker)
             print("ok trigger queue -> AMQP worker -> HTTP API -> status event; bad message dead-lettered")
-            print("1 passed, 0 failed")
+            print("3 passed, 0 failed")
         except Exception as e:
             print(f"FAIL: {e!r}")
             print("0 passed, 1 failed")

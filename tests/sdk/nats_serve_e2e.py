@@ -17,7 +17,7 @@ import time
 import boto3
 import nats
 from botocore.config import Config
-from serve_helpers import free_port, start_serve
+from serve_helpers import free_port, restart_after_kill, second_serve_refused, start_serve
 
 STEPLINE = sys.argv[1]
 NATS_URL = sys.argv[2] if len(sys.argv) > 2 else "nats://127.0.0.1:4222"
@@ -103,8 +103,7 @@ def main():
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         config = os.path.join(tmp, "stepline.toml")
-        with open(config, "w") as f:
-            f.write(f"""
+        text = f"""
 [server]
 listen = "127.0.0.1:{port}"
 data = "data"
@@ -116,16 +115,22 @@ prefix = "{prefix}"
 [[nats.triggers]]
 subject = "{prefix}.orders.created"
 state_machine = "orders"
-""")
+"""
+        with open(config, "w") as f:
+            f.write(text)
         server = start_serve(STEPLINE, config, port)
         worker = None
         try:
+            second_serve_refused(STEPLINE, tmp, text, port, "NATS")
+            print("ok a second engine on the prefix is refused, naming the holder")
             # The server made its streams before it took HTTP requests: the worker can bind.
             worker = subprocess.Popen([sys.executable, WORKER, "charge", "--url", NATS_URL, "--prefix", prefix])
             asyncio.run(scenario(port, prefix))
             dashboard_over_nats(prefix, tmp)
             print("ok trigger -> NATS worker -> HTTP and NATS API -> status event -> dashboard over NATS")
-            print("1 passed, 0 failed")
+            server = restart_after_kill(STEPLINE, config, port, server)
+            print("ok restarted at once on the same prefix after kill -9")
+            print("3 passed, 0 failed")
         except Exception as e:
             print(f"FAIL: {e!r}")
             print("0 passed, 1 failed")
@@ -134,6 +139,18 @@ state_machine = "orders"
             if worker:
                 worker.kill()
             server.kill()
+            asyncio.run(delete_streams(prefix))
+
+
+async def delete_streams(prefix):
+    nc = await nats.connect(NATS_URL)
+    js = nc.jetstream()
+    for s in ("TASKS", "RESULTS", "TRIGGERS", "ENGINE"):
+        try:
+            await js.delete_stream(prefix.upper() + "_" + s)
+        except Exception:
+            pass
+    await nc.close()
 
 
 main()

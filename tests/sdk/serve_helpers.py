@@ -1,5 +1,6 @@
 """What the end-to-end scripts share: a free port, and `stepline serve` started with a
 config file and waited for until its control API takes connections."""
+import os
 import socket
 import subprocess
 import time
@@ -24,3 +25,33 @@ def start_serve(stepline, config, port, timeout=20):
                 server.kill()
                 raise RuntimeError("stepline serve did not start: " + server.stderr.read().decode())
             time.sleep(0.05)
+
+
+def second_serve_refused(stepline, tmp, config_text, port, bus):
+    """A second `stepline serve` on the prefix a running one holds (its own port and data
+    folder) stops at once, non-zero, naming the holder and the way out on stderr."""
+    other = free_port()
+    text = config_text.replace(f"127.0.0.1:{port}", f"127.0.0.1:{other}").replace('data = "data"', f'data = "{os.path.join(tmp, "data2")}"')
+    path = os.path.join(tmp, "second.toml")
+    with open(path, "w") as f:
+        f.write(text)
+    try:
+        done = subprocess.run([stepline, "serve", "--config", path], capture_output=True, text=True, timeout=30)
+    except subprocess.TimeoutExpired:
+        raise AssertionError(f"a second engine on the held {bus} prefix kept running")
+    assert done.returncode != 0, done
+    said = done.stderr
+    for part in (f"the {bus} prefix", "is held by the Stepline engine on", f"pid ", "another prefix"):
+        assert part in said, f"{part!r} not in: {said}"
+
+
+def restart_after_kill(stepline, config, port, server, within=10):
+    """kill -9 the server and start it again on the same prefix: it must not wait for its
+    old claim to lapse."""
+    server.kill()
+    server.wait()
+    began = time.time()
+    again = start_serve(stepline, config, port)
+    took = time.time() - began
+    assert took < within, f"the restart after kill -9 took {took:.1f} s"
+    return again

@@ -7,6 +7,11 @@ use lapin::{Channel, Connection, ConnectionProperties, ExchangeKind};
 
 /// A connection to the first broker of `settings.uris` that takes it.
 pub async fn connect(settings: &AmqpSettings) -> Result<Connection, AmqpError> {
+    connect_named(settings, "stepline").await.map(|(c, _)| c)
+}
+
+/// [`connect`] under a connection name, with the virtual host it connected to.
+pub(super) async fn connect_named(settings: &AmqpSettings, name: &str) -> Result<(Connection, String), AmqpError> {
     let tls = match &settings.tls_ca {
         Some(ca) => {
             let pem = std::fs::read_to_string(ca).map_err(|e| AmqpError::Certificate(ca.clone(), e))?;
@@ -32,11 +37,12 @@ pub async fn connect(settings: &AmqpSettings) -> Result<Connection, AmqpError> {
         if uri.query.connection_timeout.is_none() {
             uri.query.connection_timeout = Some(5000);
         }
-        let props = ConnectionProperties::default().with_connection_name("stepline".into());
+        let props = ConnectionProperties::default().with_connection_name(name.into());
+        let vhost = uri.vhost.clone();
         let runtime = lapin::runtime::default_runtime()
             .map_err(|e| AmqpError::Connect { uris: redact(text), reason: e.to_string() })?;
         match Connection::connect_uri_with_config(uri, props, tls.clone(), runtime).await {
-            Ok(c) => return Ok(c),
+            Ok(c) => return Ok((c, vhost)),
             Err(e) => reasons.push(format!("{}: {e}", redact(text))),
         }
     }

@@ -33,6 +33,8 @@ pub(super) struct Context {
     pub engine: Engine,
     pub stats: Arc<Stats>,
     pub prefetch: u16,
+    /// Tokens answered on the results queue: their worker took the task from its queue.
+    pub taken: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 /// Consumes `queue` with manual acks, handling each delivery on its own task (at most
@@ -72,6 +74,14 @@ async fn result(d: Delivery, ctx: &Context, queue: &str) {
         Ok(r) => r,
         Err(e) => return dead_letter(d, ctx, queue, &e.to_string()).await,
     };
+    if !matches!(answer, stepline_core::engine::TaskAnswer::Heartbeat) {
+        let mut taken = ctx.taken.lock().unwrap_or_else(|p| p.into_inner());
+        if taken.len() >= 100_000 {
+            // Tokens no task of this engine had (stale, unknown): forgotten in bulk.
+            taken.clear();
+        }
+        taken.insert(token.clone());
+    }
     match ingest::apply_result(&ctx.engine, &token, answer).await {
         ResultOutcome::Applied => {
             ctx.stats.results_applied.fetch_add(1, Ordering::Relaxed);

@@ -14,9 +14,12 @@ pub const AMQP_PUBLISH: &str = "amqp:publish";
 
 pub(super) enum Outgoing {
     Task(Box<TaskEnvelope>),
-    /// Not wanted any more (answered, timed out, execution stopped): not published
-    /// again after a reconnect.
-    Forget(String),
+    /// Settled (answered, timed out, execution ended): not published again after a
+    /// reconnect, and taken out of its queue if no worker took it.
+    Withdraw {
+        token: String,
+        answered: bool,
+    },
 }
 
 /// Takes the tasks of the activities routed to AMQP.
@@ -29,10 +32,8 @@ impl Dispatcher for AmqpDispatcher {
         let _ = self.tx.send(Outgoing::Task(Box::new(task)));
     }
 
-    fn withdraw(&self, token: &str, _answered: bool) {
-        // A message already in a queue cannot be taken back: a worker that takes it gets
-        // its answer refused. Tasks with a timeout expire from the queue with it.
-        let _ = self.tx.send(Outgoing::Forget(token.to_string()));
+    fn withdraw(&self, token: &str, answered: bool) {
+        let _ = self.tx.send(Outgoing::Withdraw { token: token.to_string(), answered });
     }
 }
 

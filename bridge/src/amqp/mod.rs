@@ -7,13 +7,17 @@
 //! What arrives goes through the same code as on NATS (`crate::ingest`,
 //! `crate::protocol`); this module only moves bytes. One supervisor owns the connection:
 //! when the broker goes away it reconnects with backoff and publishes again every task
-//! the broker had not confirmed, so a restart loses nothing.
+//! the broker had not confirmed, so a restart loses nothing. One engine holds a vhost and
+//! prefix (`claim.rs`); settled tasks are swept out of their queues (`sweep.rs`).
 
+mod claim;
 mod connect;
 mod consume;
 mod dispatch;
 mod session;
+mod sweep;
 
+pub use claim::AmqpClaim;
 pub use connect::connect;
 pub use dispatch::{AmqpDispatcher, AmqpEvents, AMQP_PUBLISH};
 
@@ -104,6 +108,12 @@ pub enum AmqpError {
     Broker { what: String, source: lapin::Error },
     #[error("the AMQP connection was lost: {0}")]
     Lost(String),
+    /// Another engine holds the prefix on this vhost: two engines on one prefix would
+    /// take each other's results.
+    #[error(
+        "the AMQP prefix '{prefix}' on vhost '{vhost}' is held by {holder}; start this one with another prefix ([amqp] prefix = \"...\" in stepline.toml) or another vhost, or stop that one"
+    )]
+    PrefixHeld { prefix: String, vhost: String, holder: String },
 }
 
 impl AmqpError {
@@ -140,6 +150,14 @@ impl Names {
     pub fn dead_letter(&self) -> String {
         format!("{}.dead-letter", self.prefix)
     }
+    /// Exclusive queue of the engine's connection: whoever holds it holds the prefix.
+    pub fn engine_queue(&self) -> String {
+        format!("{}.engine", self.prefix)
+    }
+    /// Durable queue of one message: who holds the prefix.
+    pub fn holder_queue(&self) -> String {
+        format!("{}.engine.holder", self.prefix)
+    }
 }
 
 /// What the bridge has done, for logs and tests.
@@ -155,6 +173,8 @@ pub struct Stats {
     pub events_published: AtomicU64,
     /// Connections made again after the broker went away.
     pub reconnects: AtomicU64,
+    /// Settled tasks taken out of their queue before a worker took them.
+    pub tasks_withdrawn: AtomicU64,
 }
 
 impl Stats {
@@ -168,32 +188,64 @@ pub struct AmqpBridge {
     pub settings: AmqpSettings,
     pub names: Names,
     pub stats: Arc<Stats>,
-    first: Option<lapin::Connection>,
+    first: Option<Arc<lapin::Connection>>,
+    /// The virtual host connected to, for messages.
+    vhost: String,
+    claim: Arc<AmqpClaim>,
     dispatcher: Arc<AmqpDispatcher>,
     events: Arc<AmqpEvents>,
     queues: dispatch::Receivers,
 }
 
 impl AmqpBridge {
-    /// Connects and declares the exchanges and queues. A broker that cannot be reached,
-    /// or refuses the credentials, is an error now (with its reason); once running, the
-    /// bridge reconnects for as long as it takes.
+    /// [`AmqpBridge::connect_as`] this process, with no data directory to tell.
     pub async fn connect(settings: AmqpSettings) -> Result<AmqpBridge, AmqpError> {
-        let conn = connect::connect(&settings).await?;
+        AmqpBridge::connect_as(settings, crate::holder::Holder::this_process(None)).await
+    }
+
+    /// Connects, claims the prefix on its vhost for `me` and declares the exchanges and
+    /// queues. A broker that cannot be reached, or refuses the credentials, is an error
+    /// now (with its reason); once running, the bridge reconnects for as long as it takes.
+    /// A prefix another engine holds is refused ([`AmqpError::PrefixHeld`]).
+    pub async fn connect_as(settings: AmqpSettings, me: crate::holder::Holder) -> Result<AmqpBridge, AmqpError> {
+        let name = claim::connection_name(&me, &settings.prefix);
+        let (conn, vhost) = connect::connect_named(&settings, &name).await?;
         let names = Names { prefix: settings.prefix.clone() };
-        let ch = conn.create_channel().await.map_err(AmqpError::broker("open a channel"))?;
-        connect::declare_topology(&ch, &names).await?;
-        let _ = ch.close(200, "declared".into()).await;
+        if let Err(e) = claim::take(&conn, &names, &vhost, &me, false).await {
+            let _ = conn.close(200, "the prefix is held".into()).await;
+            return Err(e);
+        }
+        let declared = async {
+            let ch = conn.create_channel().await.map_err(AmqpError::broker("open a channel"))?;
+            connect::declare_topology(&ch, &names).await?;
+            let _ = ch.close(200, "declared".into()).await;
+            Ok::<(), AmqpError>(())
+        };
+        if let Err(e) = declared.await {
+            // Closing the connection gives the prefix up again.
+            let _ = conn.close(200, "cannot declare".into()).await;
+            return Err(e);
+        }
         let (dispatcher, events, queues) = dispatch::channels();
+        let conn = Arc::new(conn);
+        let claim = Arc::new(AmqpClaim::new(me));
+        claim.held_by(conn.clone());
         Ok(AmqpBridge {
             settings,
             names,
             stats: Arc::new(Stats::default()),
             first: Some(conn),
+            vhost,
+            claim,
             dispatcher: Arc::new(dispatcher),
             events: Arc::new(events),
             queues,
         })
+    }
+
+    /// This engine's hold on the prefix: release it on a clean shutdown.
+    pub fn claim(&self) -> Arc<AmqpClaim> {
+        self.claim.clone()
     }
 
     /// The dispatcher to route activities (and `amqp:publish`) to.
@@ -206,17 +258,23 @@ impl AmqpBridge {
         self.events.clone()
     }
 
-    /// Runs until the engine drops its dispatcher, reconnecting whenever the broker goes
-    /// away (backoff from 0.5 s up to 10 s).
+    /// Runs until the engine drops its dispatcher or the claim is released, reconnecting
+    /// whenever the broker goes away (backoff from 0.5 s up to 10 s). Stops with
+    /// [`AmqpError::PrefixHeld`] if another engine took the prefix while it was away.
     pub async fn run(self, engine: Engine) -> Result<(), AmqpError> {
-        let AmqpBridge { settings, names, stats, mut first, queues, .. } = self;
+        let AmqpBridge { settings, names, stats, mut first, vhost, claim, queues, .. } = self;
         let mut state = session::State::new(queues);
         let mut delay = Duration::from_millis(500);
+        let name = claim::connection_name(claim.holder(), &settings.prefix);
         loop {
+            if claim.released() {
+                return Ok(());
+            }
             let conn = match first.take() {
                 Some(c) => c,
-                None => match connect::connect(&settings).await {
-                    Ok(c) => {
+                None => match connect::connect_named(&settings, &name).await {
+                    Ok((c, _)) => {
+                        let c = Arc::new(c);
                         stats.reconnects.fetch_add(1, Ordering::Relaxed);
                         tracing::info!("AMQP: connected again");
                         c
@@ -229,11 +287,22 @@ impl AmqpBridge {
                     }
                 },
             };
+            claim.held_by(conn.clone());
+            if claim.released() {
+                let _ = conn.close(200, "the engine stops".into()).await;
+                return Ok(());
+            }
             let began = std::time::Instant::now();
-            let ended = session::run(&conn, &settings, &names, &engine, &stats, &mut state).await;
+            let held = session::Held { vhost: &vhost, me: claim.holder() };
+            let ended = session::run(&conn, &settings, &names, &engine, &stats, &mut state, held).await;
             let _ = conn.close(200, "reconnecting".into()).await;
             match ended {
+                _ if claim.released() => return Ok(()),
                 Ok(()) => return Ok(()),
+                Err(e @ AmqpError::PrefixHeld { .. }) => {
+                    tracing::error!("AMQP: {e}");
+                    return Err(e);
+                }
                 Err(e) => tracing::warn!("AMQP: {e}; reconnecting"),
             }
             if began.elapsed() > Duration::from_secs(30) {

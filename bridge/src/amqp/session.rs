@@ -1,16 +1,19 @@
-//! One connection's life: declare, publish again what the broker never confirmed, consume
-//! results and triggers, publish tasks and events, until the connection fails.
+//! One connection's life: claim the prefix, declare, publish again what the broker never
+//! confirmed, consume results and triggers, publish tasks and events, take settled tasks
+//! out of their queues, until the connection fails.
 
 use super::connect::{declare_queue, declare_task_queue, declare_topology};
 use super::consume;
 use super::dispatch::{integration_publication, task_publication, Outgoing, Publication, Receivers, AMQP_PUBLISH};
+use super::sweep::{self, Withdrawals};
 use super::{AmqpError, AmqpSettings, Names, Stats};
 use futures_util::StreamExt;
-use lapin::options::{BasicPublishOptions, ConfirmSelectOptions};
+use lapin::options::{BasicPublishOptions, ConfirmSelectOptions, QueuePurgeOptions};
 use lapin::{BasicProperties, Channel, Confirmation, Connection};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use stepline_core::engine::{Engine, TaskAnswer};
 use tokio::sync::mpsc;
 
@@ -24,13 +27,35 @@ pub(super) struct State {
     /// Which connection a confirm belongs to: a failure reported for an older one is
     /// already covered by publishing again on the new one.
     generation: u64,
+    /// Settled tasks to take out of their queues.
+    withdrawals: Withdrawals,
+    /// Task queues this process has purged of what an earlier run left.
+    purged: Arc<Mutex<HashSet<String>>>,
+    /// When this process started the bridge (ms since the epoch): a task whose state was
+    /// entered before was handed out again after a restart.
+    started: i64,
 }
 
 impl State {
     pub(super) fn new(rx: Receivers) -> State {
         let (confirms_tx, confirms_rx) = mpsc::unbounded_channel();
-        State { rx, pending: HashMap::new(), confirms_tx, confirms_rx, generation: 0 }
+        State {
+            rx,
+            pending: HashMap::new(),
+            confirms_tx,
+            confirms_rx,
+            generation: 0,
+            withdrawals: Withdrawals::new(),
+            purged: Arc::new(Mutex::new(HashSet::new())),
+            started: stepline_core::time::now_millis(),
+        }
     }
+}
+
+/// Whose claim on the prefix a connection takes again.
+pub(super) struct Held<'a> {
+    pub vhost: &'a str,
+    pub me: &'a crate::holder::Holder,
 }
 
 struct Confirmed {
@@ -54,20 +79,25 @@ pub(super) async fn run(
     engine: &Engine,
     stats: &Arc<Stats>,
     state: &mut State,
+    held: Held<'_>,
 ) -> Result<(), AmqpError> {
     state.generation += 1;
     let generation = state.generation;
+    super::claim::take(conn, names, held.vhost, held.me, generation > 1).await?;
+    state.withdrawals.reconnected();
     let open = || async { conn.create_channel().await.map_err(AmqpError::broker("open a channel")) };
     let publish = open().await?;
     publish.confirm_select(ConfirmSelectOptions::default()).await.map_err(AmqpError::broker("confirm.select"))?;
     declare_topology(&publish, names).await?;
     let events = open().await?;
-    let mut out = Publisher { ch: publish.clone(), names, declared: HashSet::new(), generation };
+    let mut out =
+        Publisher { ch: publish.clone(), names, declared: HashSet::new(), generation, purged: state.purged.clone() };
     let again: Vec<Publication> = state.pending.values().cloned().collect();
     if !again.is_empty() {
         tracing::info!("AMQP: publishing {} unconfirmed messages again", again.len());
     }
     for p in &again {
+        state.withdrawals.again(&p.token);
         out.publish(p, &state.confirms_tx).await?;
     }
     let mut consumers = tokio::task::JoinSet::new();
@@ -77,6 +107,7 @@ pub(super) async fn run(
         engine: engine.clone(),
         stats: stats.clone(),
         prefetch: settings.prefetch,
+        taken: state.withdrawals.taken.clone(),
     };
     consumers.spawn(consume::results(open().await?, ctx.clone()));
     for t in &settings.triggers {
@@ -89,6 +120,9 @@ pub(super) async fn run(
         consumers.spawn(consume::trigger(open().await?, ctx.clone(), t.queue.clone(), machine));
     }
     let mut conn_events = conn.events_listener();
+    let (swept_tx, mut swept_rx) = mpsc::unbounded_channel();
+    let mut sweeps = tokio::time::interval(Duration::from_secs(1));
+    sweeps.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             m = state.rx.outgoing.recv() => match m {
@@ -106,17 +140,37 @@ pub(super) async fn run(
                     } else {
                         task_publication(&task, names)
                     };
+                    if let Some(activity) = &p.activity {
+                        let twin = task.entered_time < state.started;
+                        state.withdrawals.published(&p.token, activity, twin);
+                    }
                     state.pending.insert(p.token.clone(), p.clone());
                     out.publish(&p, &state.confirms_tx).await?;
                 }
-                Some(Outgoing::Forget(token)) => {
-                    state.pending.remove(&token);
+                Some(Outgoing::Withdraw { token, answered }) => {
+                    // Not published again after a reconnect; taken out of its queue if there.
+                    let unconfirmed = state.pending.remove(&token).is_some();
+                    state.withdrawals.settle(&token, answered, !unconfirmed);
                 }
+            },
+            _ = sweeps.tick() => {
+                for job in state.withdrawals.due() {
+                    let ch = open().await?;
+                    let (queue, done) = (names.task_queue(&job.activity), swept_tx.clone());
+                    tokio::spawn(async move {
+                        let _ = done.send(sweep::sweep(ch, queue, job).await);
+                    });
+                }
+            },
+            Some(s) = swept_rx.recv() => {
+                state.withdrawals.swept(s);
+                stats.tasks_withdrawn.store(state.withdrawals.dropped, Ordering::Relaxed);
             },
             Some(c) = state.confirms_rx.recv() => {
                 let current = c.generation == generation;
                 match c.outcome {
                     Outcome::Stored => {
+                        state.withdrawals.confirmed(&c.token);
                         if let Some(p) = state.pending.remove(&c.token) {
                             stats.tasks_published.fetch_add(1, Ordering::Relaxed);
                             if let Some(i) = &p.integration {
@@ -188,13 +242,36 @@ struct Publisher<'a> {
     names: &'a Names,
     declared: HashSet<String>,
     generation: u64,
+    purged: Arc<Mutex<HashSet<String>>>,
 }
 
 impl Publisher<'_> {
+    /// Before this process first publishes to an activity's queue, drops what an earlier
+    /// run left there: the engine hands out every task it still wants again when it opens
+    /// its store, so a copy from before is either a second copy of one of those or a task
+    /// settled while the earlier run was going down.
+    async fn purge_once(&self, activity: &str) -> Result<(), AmqpError> {
+        if self.purged.lock().unwrap_or_else(|p| p.into_inner()).contains(activity) {
+            return Ok(());
+        }
+        let queue = self.names.task_queue(activity);
+        let n = self
+            .ch
+            .queue_purge(queue.as_str().into(), QueuePurgeOptions::default())
+            .await
+            .map_err(AmqpError::broker(format!("purge queue {queue}")))?;
+        if n > 0 {
+            tracing::info!("dropped {n} tasks an earlier run left in {queue}");
+        }
+        self.purged.lock().unwrap_or_else(|p| p.into_inner()).insert(activity.to_string());
+        Ok(())
+    }
+
     async fn publish(&mut self, p: &Publication, confirms: &mpsc::UnboundedSender<Confirmed>) -> Result<(), AmqpError> {
         if let Some(activity) = &p.activity {
             if !self.declared.contains(activity) {
                 declare_task_queue(&self.ch, self.names, activity).await?;
+                self.purge_once(activity).await?;
                 self.declared.insert(activity.clone());
             }
         }

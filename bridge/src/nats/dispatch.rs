@@ -1,7 +1,9 @@
 //! Tasks out: the engine thread hands a task to [`NatsDispatcher`] (a channel send, never
 //! blocking); the publish loop writes it to the `TASKS` work-queue stream, where it waits
-//! for a worker of its activity, and retries until the server has stored it. A task its
-//! execution no longer wants is deleted from the stream if no worker took it yet.
+//! for a worker of its activity, and retries until the server has stored it. The stream
+//! sequence of each stored task is kept by token: a task that is settled (answered by a
+//! worker or through the API, timed out, its execution ended) is deleted from the stream,
+//! so no worker that pulls later runs it again.
 
 use super::{consumer_name, Names, NatsError, Stats};
 use async_nats::jetstream::{self, consumer};
@@ -14,10 +16,8 @@ use tokio::sync::mpsc;
 
 pub(super) enum Outgoing {
     Task(Box<TaskEnvelope>),
-    /// Not wanted any more: deleted from the stream if no worker took it.
+    /// Settled (answered, or no longer wanted): deleted from the stream if still there.
     Withdraw(String),
-    /// Answered: its message is gone from the stream already.
-    Answered(String),
     /// A task's publish was stored at this stream sequence.
     Stored(String, u64),
 }
@@ -38,9 +38,11 @@ impl Dispatcher for NatsDispatcher {
         let _ = self.tx.send(Outgoing::Task(Box::new(task)));
     }
 
-    fn withdraw(&self, token: &str, answered: bool) {
-        let token = token.to_string();
-        let _ = self.tx.send(if answered { Outgoing::Answered(token) } else { Outgoing::Withdraw(token) });
+    /// Answered or not, the copy in the stream goes: one answered through the API (a
+    /// callback, the dashboard) was never taken by a worker, and one a worker answered but
+    /// has not acked yet would be delivered again if that worker died before its ack.
+    fn withdraw(&self, token: &str, _answered: bool) {
+        let _ = self.tx.send(Outgoing::Withdraw(token.to_string()));
     }
 }
 
@@ -59,8 +61,9 @@ pub(super) async fn publish_loop(
     let stream = names.tasks_stream();
     let (stored_tx, mut stored_rx) = mpsc::unbounded_channel::<Outgoing>();
     let mut consumers: HashSet<String> = HashSet::new();
-    // Stream sequence of every published task not answered or withdrawn yet.
-    let mut sequences: HashMap<String, u64> = HashMap::new();
+    // Stream sequences of every published task not settled yet.
+    let mut sequences: HashMap<String, Vec<u64>> = HashMap::new();
+    // Settled before their publish was stored: deleted once it is.
     let mut withdrawn: HashSet<String> = HashSet::new();
     loop {
         let next = tokio::select! {
@@ -104,21 +107,21 @@ pub(super) async fn publish_loop(
             }
             Outgoing::Stored(token, seq) => {
                 if withdrawn.remove(&token) {
-                    delete(&js, &stream, seq).await;
+                    delete(&js, &stream, vec![seq]);
                 } else {
-                    sequences.insert(token, seq);
+                    sequences.entry(token).or_default().push(seq);
                 }
             }
-            Outgoing::Answered(token) => {
-                sequences.remove(&token);
-            }
             Outgoing::Withdraw(token) => match sequences.remove(&token) {
-                Some(seq) => delete(&js, &stream, seq).await,
-                // Not stored yet (or long answered): remembered until it is.
+                Some(seqs) => delete(&js, &stream, seqs),
+                // Not stored yet (or an `nats:publish` task, never stored): remembered
+                // until it is.
                 None => {
-                    if withdrawn.len() < 100_000 {
-                        withdrawn.insert(token);
+                    if withdrawn.len() >= 100_000 {
+                        // Tokens of tasks that were never published: forgotten in bulk.
+                        withdrawn.clear();
                     }
+                    withdrawn.insert(token);
                 }
             },
         }
@@ -156,12 +159,21 @@ async fn publish_integration(client: async_nats::Client, engine: stepline_core::
     }
 }
 
-/// Deletes a task no worker took yet.
-async fn delete(js: &jetstream::Context, stream: &str, seq: u64) {
-    if let Ok(s) = js.get_stream(stream).await {
-        // Already taken by a worker (and acked): nothing to delete, and that is fine.
-        let _ = s.delete_message(seq).await;
-    }
+/// Deletes a settled task's messages from the stream, off the publish loop. One a worker
+/// took and acked is gone already: "no message found" is what is expected then.
+fn delete(js: &jetstream::Context, stream: &str, seqs: Vec<u64>) {
+    let (js, stream) = (js.clone(), stream.to_string());
+    tokio::spawn(async move {
+        let s = match js.get_stream_no_info(&stream).await {
+            Ok(s) => s,
+            Err(e) => return tracing::warn!("withdrawing a task from {stream}: {e}"),
+        };
+        for seq in seqs {
+            if let Err(e) = s.delete_message(seq).await {
+                tracing::debug!("task {seq} of {stream} was not deleted (taken already?): {e}");
+            }
+        }
+    });
 }
 
 /// The durable pull consumer `<activity>` that workers of the activity pull from.

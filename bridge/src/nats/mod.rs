@@ -3,14 +3,17 @@
 //! engine consumes), the control API over request/reply, and status events.
 //!
 //! Subjects and streams follow `../shared/DESIGN.md` with the prefix `stepline` (set
-//! `prefix` to run several engines, or tests, on one server).
+//! `prefix` to run several engines, or tests, on one server). One engine holds a prefix
+//! (`claim.rs`): a second one on it refuses to start.
 
 mod api;
+mod claim;
 mod dispatch;
 mod events;
 mod results;
 mod triggers;
 
+pub use claim::{PrefixClaim, CLAIM_TTL};
 pub use dispatch::{NatsDispatcher, NATS_PUBLISH};
 pub use events::NatsEvents;
 
@@ -104,6 +107,17 @@ pub enum NatsError {
     Consumer(String, String),
     #[error("NATS subscription {0}: {1}")]
     Subscribe(String, String),
+    /// Another engine holds the prefix: two engines on one prefix would take each
+    /// other's results and API requests.
+    #[error(
+        "the NATS prefix '{prefix}' is held by {holder}; start this one with another prefix ([nats] prefix = \"...\" in stepline.toml), or stop that one (if it is gone, its claim lapses {} s after its last refresh)",
+        CLAIM_TTL.as_secs()
+    )]
+    PrefixHeld { prefix: String, holder: String },
+    #[error("the NATS prefix '{prefix}' was taken by {holder} while this engine was cut off from the server; stopping so that the two do not share it")]
+    PrefixLost { prefix: String, holder: String },
+    #[error("cannot claim the NATS prefix '{prefix}': {reason}")]
+    Claim { prefix: String, reason: String },
 }
 
 /// Subject and stream names under one prefix.
@@ -139,11 +153,19 @@ impl Names {
     pub fn triggers_stream(&self) -> String {
         self.stream("TRIGGERS")
     }
+    /// Stream of the claim of the engine that holds the prefix.
+    pub fn claim_stream(&self) -> String {
+        self.stream("ENGINE")
+    }
+    /// Subject of that claim: who holds the prefix, since when.
+    pub fn claim_subject(&self) -> String {
+        format!("{}.engine.holder", self.prefix)
+    }
 
-    /// Deletes the streams of this prefix (and every message in them): for benchmarks and
-    /// tests that share a server.
+    /// Deletes the streams of this prefix, its claim's too (and every message in them):
+    /// for benchmarks and tests that share a server.
     pub async fn delete_streams(&self, js: &jetstream::Context) {
-        for s in [self.tasks_stream(), self.results_stream(), self.triggers_stream()] {
+        for s in [self.tasks_stream(), self.results_stream(), self.triggers_stream(), self.claim_stream()] {
             let _ = js.delete_stream(s).await;
         }
     }
@@ -181,6 +203,7 @@ pub struct NatsBridge {
     pub client: async_nats::Client,
     pub js: jetstream::Context,
     pub stats: Arc<Stats>,
+    claim: Arc<PrefixClaim>,
     dispatcher: Arc<NatsDispatcher>,
     dispatch_rx: tokio::sync::mpsc::UnboundedReceiver<dispatch::Outgoing>,
     events: Arc<NatsEvents>,
@@ -189,10 +212,20 @@ pub struct NatsBridge {
 }
 
 impl NatsBridge {
-    /// Connects and creates the task and result streams. A server that cannot be reached,
-    /// or refuses the credentials, is an error now (with its reason), not a silent retry;
-    /// once connected, the client reconnects for as long as it takes.
+    /// [`NatsBridge::connect_as`] this process, with no data directory to tell.
     pub async fn connect(settings: NatsSettings) -> Result<NatsBridge, NatsError> {
+        NatsBridge::connect_as(settings, crate::holder::Holder::this_process(None)).await
+    }
+
+    /// Connects, claims the prefix for `me` and creates the task and result streams. A
+    /// server that cannot be reached, or refuses the credentials, is an error now (with
+    /// its reason), not a silent retry; once connected, the client reconnects for as long
+    /// as it takes. A prefix another engine holds is refused ([`NatsError::PrefixHeld`]).
+    ///
+    /// Tasks left in the tasks stream by an earlier run are dropped: the engine hands out
+    /// every task it still wants again when it opens its store, and an old copy could no
+    /// longer be withdrawn when its execution ends.
+    pub async fn connect_as(settings: NatsSettings, me: crate::holder::Holder) -> Result<NatsBridge, NatsError> {
         let mut opts = async_nats::ConnectOptions::new()
             .name("stepline")
             .max_reconnects(None)
@@ -219,29 +252,47 @@ impl NatsBridge {
         let client = opts.connect(addrs).await.map_err(|source| NatsError::Connect { urls, source })?;
         let js = jetstream::new(client.clone());
         let names = Names { prefix: settings.prefix.clone() };
-        ensure_stream(
-            &js,
-            stream::Config {
-                name: names.tasks_stream(),
-                subjects: vec![format!("{}.tasks.>", names.prefix)],
-                retention: stream::RetentionPolicy::WorkQueue,
-                ..Default::default()
-            },
-        )
-        .await?;
-        ensure_stream(
-            &js,
-            stream::Config {
-                name: names.results_stream(),
-                subjects: vec![names.results_subject()],
-                retention: stream::RetentionPolicy::WorkQueue,
-                ..Default::default()
-            },
-        )
-        .await?;
-        let api = match settings.api {
-            true => Some(api::subscribe(&client, &names).await?),
-            false => None,
+        let claim = Arc::new(PrefixClaim::take(&js, &names, me).await?);
+        // Whatever fails after the claim gives it up again.
+        let ready = async {
+            ensure_stream(
+                &js,
+                stream::Config {
+                    name: names.tasks_stream(),
+                    subjects: vec![format!("{}.tasks.>", names.prefix)],
+                    retention: stream::RetentionPolicy::WorkQueue,
+                    ..Default::default()
+                },
+            )
+            .await?;
+            ensure_stream(
+                &js,
+                stream::Config {
+                    name: names.results_stream(),
+                    subjects: vec![names.results_subject()],
+                    retention: stream::RetentionPolicy::WorkQueue,
+                    ..Default::default()
+                },
+            )
+            .await?;
+            let tasks = names.tasks_stream();
+            let stream = js.get_stream(&tasks).await.map_err(|e| NatsError::Stream(tasks.clone(), e.to_string()))?;
+            let purged = stream.purge().await.map_err(|e| NatsError::Stream(tasks.clone(), e.to_string()))?;
+            if purged.purged > 0 {
+                tracing::info!("dropped {} tasks an earlier run left in {tasks}", purged.purged);
+            }
+            let api = match settings.api {
+                true => Some(api::subscribe(&client, &names).await?),
+                false => None,
+            };
+            Ok(api)
+        };
+        let api = match ready.await {
+            Ok(api) => api,
+            Err(e) => {
+                claim.release().await;
+                return Err(e);
+            }
         };
         let stats = Arc::new(Stats::default());
         let (dispatcher, dispatch_rx) = NatsDispatcher::new();
@@ -252,12 +303,18 @@ impl NatsBridge {
             client,
             js,
             stats,
+            claim,
             dispatcher: Arc::new(dispatcher),
             dispatch_rx,
             events: Arc::new(events),
             events_rx,
             api,
         })
+    }
+
+    /// This engine's hold on the prefix: release it on a clean shutdown.
+    pub fn claim(&self) -> Arc<PrefixClaim> {
+        self.claim.clone()
     }
 
     /// The dispatcher to route activities to (see [`stepline_core::engine::Routes`]).
@@ -273,8 +330,9 @@ impl NatsBridge {
     /// Runs every loop (task publishing, results, triggers, control API, events) until
     /// one fails for good.
     pub async fn run(self, engine: Engine) -> Result<(), NatsError> {
-        let NatsBridge { settings, names, client, js, stats, dispatch_rx, events_rx, api, .. } = self;
+        let NatsBridge { settings, names, client, js, stats, claim, dispatch_rx, events_rx, api, .. } = self;
         let mut tasks = tokio::task::JoinSet::new();
+        tasks.spawn(async move { Err(claim.lost().await) });
         tasks.spawn(dispatch::publish_loop(
             js.clone(),
             client.clone(),

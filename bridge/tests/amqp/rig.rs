@@ -15,7 +15,7 @@ use std::process::{Child, Command};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use stepline_bridge::amqp::{AmqpBridge, AmqpSettings, AmqpTrigger, Names, Stats};
+use stepline_bridge::amqp::{AmqpBridge, AmqpClaim, AmqpSettings, AmqpTrigger, Names, Stats};
 use stepline_core::engine::{Engine, EngineConfig, Routes};
 use stepline_core::interp::Status;
 use stepline_core::store::ExecutionRecord;
@@ -48,7 +48,11 @@ pub struct Rig {
     /// Queues and exchanges to delete at the end.
     pub queues: Vec<String>,
     pub exchanges: Vec<String>,
-    _dir: PathBuf,
+    pub claim: Arc<AmqpClaim>,
+    bridge: Option<tokio::task::JoinHandle<()>>,
+    pub dir: PathBuf,
+    /// Keep the queues and exchanges when dropped (a test that starts the engine again).
+    pub keep: bool,
 }
 
 impl Drop for Rig {
@@ -57,15 +61,23 @@ impl Drop for Rig {
             let _ = w.kill();
             let _ = w.wait();
         }
+        if let Some(b) = self.bridge.take() {
+            b.abort();
+        }
         self.engine.shutdown();
         let n = &self.names;
         let mut queues = self.queues.clone();
-        queues.extend([n.results_queue(), n.dead_letter()]);
+        queues.extend([n.results_queue(), n.dead_letter(), n.holder_queue()]);
+        let (claim, keep) = (self.claim.clone(), self.keep);
         let mut exchanges = self.exchanges.clone();
         exchanges.extend([n.tasks_exchange(), n.events_exchange(), n.dead_letter()]);
         let _ = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             rt.block_on(async {
+                claim.release().await;
+                if keep {
+                    return;
+                }
                 let Ok(conn) = Connection::connect(&uri(), ConnectionProperties::default()).await else { return };
                 let Ok(ch) = conn.create_channel().await else { return };
                 for q in queues {
@@ -85,12 +97,19 @@ pub async fn rig(name: &str, triggers: Vec<AmqpTrigger>) -> Rig {
     let prefix = unique(name);
     let dir = std::env::temp_dir().join(format!("stepline-amqp-{prefix}"));
     let _ = std::fs::remove_dir_all(&dir);
+    rig_at(&prefix, &dir, triggers).await
+}
+
+/// An engine on `prefix` with its store in `dir` (kept as it is: a restart).
+pub async fn rig_at(prefix: &str, dir: &std::path::Path, triggers: Vec<AmqpTrigger>) -> Rig {
+    let dir = dir.to_path_buf();
     let mut settings = AmqpSettings::with_uri(&uri());
-    settings.prefix = prefix.clone();
+    settings.prefix = prefix.to_string();
     let queues = triggers.iter().map(|t| t.queue.clone()).collect();
     settings.triggers = triggers;
     let bridge = AmqpBridge::connect(settings).await.expect("RabbitMQ is running");
     let stats = bridge.stats.clone();
+    let claim = bridge.claim();
     let names = bridge.names.clone();
     let (dispatcher, events) = (bridge.dispatcher(), bridge.events());
     let config = EngineConfig { data_dir: dir.clone(), ..EngineConfig::default() };
@@ -99,11 +118,26 @@ pub async fn rig(name: &str, triggers: Vec<AmqpTrigger>) -> Rig {
     })
     .unwrap();
     let e = engine.clone();
-    tokio::spawn(async move { bridge.run(e).await });
+    let bridge = Some(tokio::spawn(async move {
+        let _ = bridge.run(e).await;
+    }));
     let conn = Connection::connect(&uri(), ConnectionProperties::default()).await.unwrap();
     let ch = conn.create_channel().await.unwrap();
     ch.confirm_select(ConfirmSelectOptions::default()).await.unwrap();
-    Rig { engine, names, stats, conn, ch, workers: Vec::new(), queues, exchanges: Vec::new(), _dir: dir }
+    Rig {
+        engine,
+        names,
+        stats,
+        conn,
+        ch,
+        workers: Vec::new(),
+        queues,
+        exchanges: Vec::new(),
+        claim,
+        bridge,
+        dir,
+        keep: false,
+    }
 }
 
 impl Rig {
