@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Runs the README's NATS and RabbitMQ walk-throughs as a reader would, so they cannot rot.
 
-Each section marked `<!-- readme-test: NAME -->` in README.md is followed by a ```sh
-block. The block runs with bash (stopping at the first command that fails) in a scratch
-copy of `fixtures/`, with the given `stepline` first on the PATH, and must end with
-`stepline describe` showing the order flow SUCCEEDED with its output. Every process the
-block leaves behind is killed (its process group).
+Each block marked `<!-- readme-test: NAME -->` in README.md is the ```sh block after
+the mark. It runs with bash (stopping at the first command that fails) in a scratch copy
+of `fixtures/`, with the given `stepline` first on the PATH. `nats` and `amqp` must end
+with `stepline describe` showing the order flow SUCCEEDED with the shipped order.
+`sync-prefix` (TestState through the AWS CLI without the `sync-` host prefix) runs
+against a `stepline serve` started for it, as the section before it leaves one running,
+and must answer SUCCEEDED. Every process a block leaves behind is killed (its process
+group).
 
 So that it never meets another server, the block is run against addresses of its own:
 a free port for the HTTP control API (a `stepline.toml` in the scratch directory, which
@@ -29,7 +32,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, "..", ".."))
-SECTIONS = ("nats", "amqp")
+SECTIONS = ("sync-prefix", "nats", "amqp")
 HTTP = "http://127.0.0.1:8083"
 NATS = "nats://127.0.0.1:4222"
 AMQP = "amqp://guest:guest@127.0.0.1:5672/%2f"
@@ -117,6 +120,11 @@ def run_section(name, script, stepline):
             for old, new in iso.subst.items():
                 script = script.replace(old, new)
             env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ["PATH"], **iso.env)
+            if name == "sync-prefix":  # what "The server" leaves: a server, the AWS variables
+                env.update(AWS_ACCESS_KEY_ID="local", AWS_SECRET_ACCESS_KEY="local", AWS_DEFAULT_REGION="us-east-1")
+                log = open(os.path.join(tmp, "serve.log"), "w")
+                iso.procs.append(subprocess.Popen(["stepline", "serve"], cwd=work, env=env, stdout=log, stderr=log))
+                wait_port(iso.http_port, "stepline serve")
             proc = subprocess.Popen(["bash", "-e", "-x", "-c", script], cwd=work, env=env, start_new_session=True,
                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             try:
@@ -131,11 +139,14 @@ def run_section(name, script, stepline):
                 except ProcessLookupError:
                     pass
             assert proc.returncode == 0, f"the block failed (exit {proc.returncode}):\n{out}"
+            if name == "sync-prefix":
+                assert re.search(r'"status":\s*"SUCCEEDED"', out), f"TestState did not succeed:\n{out}"
+                return "TestState without the sync- host prefix"
             status = re.findall(r"^status\s+(\S+)\s*$", out, re.M)
             assert status == ["SUCCEEDED"], f"describe showed status {status}, not SUCCEEDED:\n{out}"
             output = re.findall(r"^output\s+(.*)$", out, re.M)
             assert output and '"status":"SHIPPED"' in output[0].replace(" ", ""), f"not the shipped order:\n{out}"
-            return output[0]
+            return "SUCCEEDED " + output[0]
         finally:
             iso.close()
 
@@ -151,10 +162,10 @@ def main():
         try:
             assert name in found, f"README.md has no block marked <!-- readme-test: {name} -->"
             output = run_section(name, found[name], stepline)
-            print(f"ok README {name} section: SUCCEEDED {output}")
+            print(f"ok README {name} block: {output}")
             passed += 1
         except AssertionError as e:
-            print(f"FAIL README {name} section: {e}")
+            print(f"FAIL README {name} block: {e}")
             failed += 1
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
