@@ -127,7 +127,10 @@ pub fn main(a: Args) -> Result<ExitCode> {
                    "state_transitions": transitions, "state_transitions_per_s": tps, "history_events": events, "failed": failed})
         );
     } else {
-        println!("{} executions in {secs:.3}s ({failed} not succeeded)", a.executions);
+        println!(
+            "{} in {secs:.3}s ({failed} not succeeded)",
+            crate::text::count(a.executions as usize, "execution", "executions")
+        );
         println!("{eps:.0} executions/s, {tps:.0} state transitions/s, {:.0} history events/s", events as f64 / secs);
     }
     Ok(ExitCode::SUCCESS)
@@ -217,7 +220,12 @@ fn durable(a: Args) -> Result<ExitCode> {
             "resident_mib": rss, "list_newest_100_ms_median": list_ms})
         );
     } else {
-        println!("{} {kind} executions through the engine in {secs:.3}s with {} clients", a.executions, a.concurrency);
+        println!(
+            "{} {kind} {} through the engine in {secs:.3}s with {}",
+            a.executions,
+            if a.executions == 1 { "execution" } else { "executions" },
+            crate::text::count(a.concurrency, "client", "clients")
+        );
         println!(
             "{eps:.0} executions/s, {tps:.0} state transitions/s; start latency p50 {:.2} ms, p99 {:.2} ms",
             p(0.5),

@@ -10,6 +10,9 @@ use std::time::Duration;
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// The control API of `stepline serve` over HTTP.
+    #[arg(long, default_value = "http://127.0.0.1:8083", env = "STEPLINE_ENDPOINT")]
+    endpoint: String,
     /// Seconds between refreshes of what is shown.
     #[arg(long, default_value_t = 1.0)]
     refresh: f64,
@@ -76,7 +79,7 @@ pub fn prepare_audit_log(path: Option<PathBuf>) -> Result<Option<PathBuf>> {
     Ok(path)
 }
 
-pub fn main(endpoint: &str, a: Args) -> Result<ExitCode> {
+pub fn main(a: Args) -> Result<ExitCode> {
     let options = stepline_tui::Options {
         refresh: Duration::from_secs_f64(a.refresh.max(0.1)),
         audit_log: prepare_audit_log(a.audit_log.or_else(default_audit_log))?,
@@ -96,6 +99,7 @@ pub fn main(endpoint: &str, a: Args) -> Result<ExitCode> {
             stepline_tui::run(&api, options)?;
         }
         None => {
+            let endpoint = a.endpoint.as_str();
             let client = Client::new(endpoint)?;
             client
                 .call("ListStateMachines", &json!({}))

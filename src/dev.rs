@@ -43,38 +43,40 @@ const MACHINES: [(&str, &str); 4] = [
 pub const BROKEN: &str = "report-store-down";
 
 pub fn main(a: Args) -> Result<ExitCode> {
+    if !(a.rate >= 0.0 && a.rate.is_finite()) {
+        anyhow::bail!("--rate must be a number of executions per second (0 for none), not {}", a.rate);
+    }
     let data =
         a.data.clone().unwrap_or_else(|| std::env::temp_dir().join(format!("stepline-dev-{}", std::process::id())));
     std::fs::create_dir_all(&data).with_context(|| format!("cannot create {}", data.display()))?;
-    let appender = tracing_appender::rolling::daily(data.join("logs"), "stepline.log");
-    let (writer, _guard) = tracing_appender::non_blocking(appender);
-    let _ =
-        tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_max_level(tracing::Level::INFO).try_init();
+    // stderr is the dashboard's terminal, unless there is no dashboard.
+    let console = if a.headless { crate::logging::Console::WarningsToo } else { crate::logging::Console::FilesOnly };
+    let (logs, _guard) = crate::logging::to_files(&data, console);
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
+    // Before anything starts: with the port taken, the CLI beside the dashboard would talk
+    // to whatever holds it.
+    let listener = rt
+        .block_on(stepline_bridge::http::bind(a.listen))
+        .with_context(|| format!("cannot listen on {} (--listen chooses another address)", a.listen))?;
+    let listen = listener.local_addr()?;
     let engine = Engine::open(EngineConfig { data_dir: data.clone(), ..EngineConfig::default() })
         .with_context(|| format!("cannot open the store in {}", data.display()))?;
-    let mut arns = Vec::new();
-    for (name, definition) in MACHINES {
-        let arn = match engine.list_state_machines()?.into_iter().find(|m| m.name == name) {
-            Some(m) => engine.update_state_machine(&m.arn, definition)?.arn,
-            None => {
-                engine.create_state_machine(name, definition, "STANDARD", "arn:aws:iam::000000000000:role/dev")?.arn
-            }
-        };
-        arns.push((name, arn));
-    }
+    let machines = register_machines(&engine)?;
     std::fs::write(data.join(BROKEN), "delete this file to fix the publish-report worker\n")?;
     workers(&engine, &data);
-    generator(&engine, arns, a.rate);
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build()?;
-    match rt.block_on(stepline_bridge::http::bind(a.listen)) {
-        Ok(listener) => {
-            let e = engine.clone();
-            rt.spawn(async move { stepline_bridge::http::serve(e, listener).await });
+    generator(&engine, machines, a.rate)?;
+    let e = engine.clone();
+    rt.spawn(async move {
+        if let Err(err) = stepline_bridge::http::serve(e, listener).await {
+            tracing::error!("the HTTP control API stopped: {err}");
         }
-        Err(e) => tracing::warn!("no HTTP control API on {}: {e}", a.listen),
-    }
+    });
     if a.headless {
-        eprintln!("stepline dev: data in {}, control API on http://{}", data.display(), a.listen);
+        eprintln!(
+            "stepline dev: control API on http://{listen} (data in {}, logs in {})",
+            data.display(),
+            logs.display()
+        );
         rt.block_on(async { tokio::signal::ctrl_c().await })?;
     } else {
         let options = stepline_tui::Options {
@@ -83,10 +85,28 @@ pub fn main(a: Args) -> Result<ExitCode> {
             data_dir: Some(data.clone()),
         };
         stepline_tui::run(&stepline_tui::InProcess(engine.clone()), options)?;
-        eprintln!("stepline dev: data kept in {}", data.display());
+        eprintln!("stepline dev: data kept in {} (logs in {})", data.display(), logs.display());
     }
     engine.shutdown();
     Ok(ExitCode::SUCCESS)
+}
+
+/// Creates the example machines, or updates one whose definition is not the one built
+/// in; one already up to date is left as it is (no new version for nothing).
+fn register_machines(engine: &Engine) -> Result<Vec<(&'static str, String)>> {
+    let stored = engine.list_state_machines()?;
+    let mut arns = Vec::new();
+    for (name, definition) in MACHINES {
+        let arn = match stored.iter().find(|m| m.name == name) {
+            Some(m) if m.definition == definition => m.arn.clone(),
+            Some(m) => engine.update_state_machine(&m.arn, definition)?.arn,
+            None => {
+                engine.create_state_machine(name, definition, "STANDARD", "arn:aws:iam::000000000000:role/dev")?.arn
+            }
+        };
+        arns.push((name, arn));
+    }
+    Ok(arns)
 }
 
 /// What a worker answers to a task's input.
@@ -140,32 +160,54 @@ fn workers(engine: &Engine, data: &Path) {
             if let Some(t) = engine.poll_task(activity, Duration::from_secs(1)) {
                 // A little work time, so running executions show up as running.
                 std::thread::sleep(Duration::from_millis(300));
-                let _ = engine.answer_task(&t.token, answer(&t.input, t.retry_count));
+                if let Err(e) = engine.answer_task(&t.token, answer(&t.input, t.retry_count)) {
+                    tracing::warn!(activity, "the worker's answer was refused: {e}");
+                }
             }
         });
     }
-}
-
-/// The broken worker's answer: its cause names the file to delete where it is, since
-/// the data folder is a new temporary one unless `--data` says otherwise.
-fn store_down(broken: &Path) -> TaskAnswer {
-    failure("Report.StoreDown", &format!("the report store is down (delete {} to fix)", broken.display()))
 }
 
 fn failure(error: &str, cause: &str) -> TaskAnswer {
     TaskAnswer::Failure { error: error.into(), cause: cause.into() }
 }
 
-/// Starts executions of the example machines in turn, with inputs that make some fail.
-fn generator(engine: &Engine, machines: Vec<(&'static str, String)>, rate: f64) {
-    if rate <= 0.0 {
-        return;
+/// The number after which the trickle's names go on: the highest `<machine>-<n>` among
+/// the stored executions of the example machines, so a second run on the same store never
+/// reuses a name (a reused name with the same input would only find the old execution).
+fn last_number(engine: &Engine, machines: &[(&'static str, String)]) -> Result<Option<u64>> {
+    let mut last = None;
+    for (name, arn) in machines {
+        let prefix = format!("{name}-");
+        let query = stepline_core::store::ScanQuery {
+            machine: Some(arn),
+            status: None,
+            oldest_first: false,
+            after: None,
+            limit: usize::MAX,
+            max_scanned: usize::MAX,
+        };
+        engine.scan_executions(&query, &mut |facts| {
+            if let Some(n) = facts.name.strip_prefix(&prefix).and_then(|n| n.parse::<u64>().ok()) {
+                last = last.max(Some(n));
+            }
+            false
+        })?;
     }
+    Ok(last)
+}
+
+/// Starts executions of the example machines in turn, with inputs that make some fail.
+fn generator(engine: &Engine, machines: Vec<(&'static str, String)>, rate: f64) -> Result<()> {
+    if rate <= 0.0 {
+        return Ok(());
+    }
+    let first = last_number(engine, &machines)?.map_or(0, |n| n + 1);
     let engine = engine.clone();
     std::thread::spawn(move || {
         let fan_out: Value = serde_json::from_str(include_str!("../fixtures/fan-out/input.json")).unwrap_or_default();
         let parallel: Value = serde_json::from_str(include_str!("../fixtures/parallel/input.json")).unwrap_or_default();
-        for i in 0u64.. {
+        for i in first.. {
             let (name, arn) = &machines[(i % machines.len() as u64) as usize];
             let input = match *name {
                 "order-flow" => {
@@ -178,8 +220,17 @@ fn generator(engine: &Engine, machines: Vec<(&'static str, String)>, rate: f64) 
                 "fan-out" => fan_out.clone(),
                 _ => parallel.clone(),
             };
-            let _ = engine.start_execution(arn, Some(&format!("{name}-{i}")), input);
+            if let Err(e) = engine.start_execution(arn, Some(&format!("{name}-{i}")), input) {
+                tracing::warn!("the trickle could not start {name}-{i}: {e}");
+            }
             std::thread::sleep(Duration::from_secs_f64(1.0 / rate));
         }
     });
+    Ok(())
+}
+
+/// The broken worker's answer: its cause names the file to delete where it is, since
+/// the data folder is a new temporary one unless `--data` says otherwise.
+fn store_down(broken: &Path) -> TaskAnswer {
+    failure("Report.StoreDown", &format!("the report store is down (delete {} to fix)", broken.display()))
 }

@@ -10,10 +10,12 @@ mod conformance;
 mod dashboard;
 mod definition;
 mod dev;
+mod logging;
 mod run;
 mod serve;
 mod test_cmd;
 mod test_state;
+mod text;
 mod validate;
 mod workers;
 
@@ -25,14 +27,18 @@ use clap::{Parser, Subcommand};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
+/// Said under the list of commands, which cannot group them.
+const CLIENT_HELP: &str = "\
+From create to replay, the commands are clients of a running `stepline serve` (--endpoint,
+or STEPLINE_ENDPOINT). They take state machines and executions by name or by ARN; when
+executions of several state machines share a name, --machine says which is meant.";
+
 /// Stepline runs Amazon States Language state machines on your own machines.
 #[derive(Parser)]
-#[command(name = "stepline", version, about)]
+#[command(name = "stepline", version, about, after_help = CLIENT_HELP)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    #[command(flatten)]
-    client: client::Common,
 }
 
 #[derive(Subcommand)]
@@ -53,11 +59,11 @@ enum Command {
     Bench(bench::Args),
     /// Run the engine (redb under --data) and serve the control API over HTTP.
     Serve(serve::Args),
-    /// The operator's dashboard, against a running `stepline serve` (--endpoint).
+    /// The operator's dashboard, against a running `stepline serve` (--endpoint or --nats).
     Tui(dashboard::Args),
     /// Try Stepline: the engine, example machines and workers, and the dashboard, in one process.
     Dev(dev::Args),
-    /// Talk to a running `stepline serve`: start, list, describe, history, stop, redrive, replay.
+    /// The clients of a running `stepline serve` (see `CLIENT_HELP`).
     #[command(flatten)]
     Client(client::Op),
 }
@@ -72,6 +78,11 @@ fn main() -> ExitCode {
     // SAFETY: sets a plain integer option; mimalloc reads options on each use.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 1000) };
     let cli = Cli::parse();
+    // `serve` and `dev` log to files in their store; the commands that have none show
+    // warnings and errors on stderr.
+    if !matches!(cli.command, Command::Serve(_) | Command::Dev(_) | Command::Tui(_)) {
+        logging::to_stderr();
+    }
     let result = match cli.command {
         Command::Validate(a) => validate::main(a),
         Command::Run(a) => run::main(a),
@@ -80,9 +91,9 @@ fn main() -> ExitCode {
         Command::Conformance(a) => conformance::main(a),
         Command::Bench(a) => bench::main(a),
         Command::Serve(a) => serve::main(a),
-        Command::Tui(a) => dashboard::main(&cli.client.endpoint, a),
+        Command::Tui(a) => dashboard::main(a),
         Command::Dev(a) => dev::main(a),
-        Command::Client(op) => client::main(cli.client, op),
+        Command::Client(op) => client::main(op),
     };
     match result {
         Ok(code) => code,
@@ -91,8 +102,57 @@ fn main() -> ExitCode {
             if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", error_chain(&e));
             ExitCode::from(2)
         }
+    }
+}
+
+/// The error and its causes, each said once: a library error that already names its
+/// source is not followed by that source again.
+fn error_chain(e: &anyhow::Error) -> String {
+    let mut msg = e.to_string();
+    for cause in e.chain().skip(1) {
+        let c = cause.to_string();
+        if !msg.contains(&c) {
+            msg.push_str(": ");
+            msg.push_str(&c);
+        }
+    }
+    msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every argument and option of every command says what it is for: `--help` is the
+    /// user's first documentation, and a new option without a line there fails here.
+    #[test]
+    fn every_argument_of_every_command_has_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            if cmd.get_about().is_none() && cmd.get_long_about().is_none() {
+                missing.push(format!("{path} (the command itself)"));
+            }
+            for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{path} {}", arg.get_id()));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                walk(sub, &format!("{path} {}", sub.get_name()), missing);
+            }
+        }
+        let mut cmd = Cli::command();
+        cmd.build();
+        let mut missing = Vec::new();
+        walk(&cmd, "stepline", &mut missing);
+        assert!(missing.is_empty(), "without help text: {missing:#?}");
+    }
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
     }
 }

@@ -38,7 +38,11 @@ pub fn main(a: Args) -> Result<ExitCode> {
             for d in &diags {
                 eprintln!("{}: {d}", a.file.display());
             }
-            bail!("{} is not a valid state machine ({} problem(s))", a.file.display(), diags.len());
+            bail!(
+                "{} is not a valid state machine ({})",
+                a.file.display(),
+                crate::text::count(diags.len(), "problem", "problems")
+            );
         }
     };
     let input = definition::input(&a.input)?;

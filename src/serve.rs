@@ -85,11 +85,9 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
         );
     }
     let a = Resolved { data, listen, workers: a.workers };
-    // Logs go to daily files under DATA/logs, never to a terminal a dashboard may own.
-    let appender = tracing_appender::rolling::daily(a.data.join("logs"), "stepline.log");
-    let (writer, _guard) = tracing_appender::non_blocking(appender);
-    let _ =
-        tracing_subscriber::fmt().with_writer(writer).with_ansi(false).with_max_level(tracing::Level::INFO).try_init();
+    // The dashboard runs in a terminal of its own (`stepline tui`): this one is the
+    // operator's console, where warnings and errors belong as well as in the files.
+    let (logs, _guard) = crate::logging::to_files(&a.data, crate::logging::Console::WarningsToo);
     let pool = CommandWorkers::parse(&a.workers)?;
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let bridge = match nats {
@@ -115,16 +113,19 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
         let listener =
             stepline_bridge::http::bind(a.listen).await.with_context(|| format!("cannot listen on {}", a.listen))?;
         eprintln!(
-            "stepline: serving the control API on http://{} (data in {})",
+            "stepline: serving the control API on http://{} (data in {}, logs in {})",
             listener.local_addr()?,
-            a.data.display()
+            a.data.display(),
+            logs.display()
         );
         let nats = async {
             match bridge {
                 Some(b) => {
+                    let api = if b.settings.api { "; the control API" } else { "" };
                     eprintln!(
-                        "stepline: tasks, control API and status events over NATS ({})",
-                        b.settings.urls.join(",")
+                        "stepline: over NATS ({}): {}{api}; status events",
+                        b.settings.urls.join(","),
+                        tasks_of(b.settings.all_activities(), &b.settings.activities)
                     );
                     b.run(engine.clone()).await.context("the NATS bridge stopped")
                 }
@@ -134,7 +135,11 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
         let amqp = async {
             match amqp_bridge {
                 Some(b) => {
-                    eprintln!("stepline: tasks and status events over AMQP ({} queues)", b.names.prefix);
+                    eprintln!(
+                        "stepline: over AMQP ({} queues): {}; status events",
+                        b.names.prefix,
+                        tasks_of(b.settings.all_activities(), &b.settings.activities)
+                    );
                     b.run(engine.clone()).await.context("the AMQP bridge stopped")
                 }
                 None => std::future::pending().await,
@@ -149,6 +154,18 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
     })?;
     engine.shutdown();
     Ok(ExitCode::SUCCESS)
+}
+
+/// Which tasks a bus takes, for its start-up line.
+fn tasks_of(all: bool, activities: &[String]) -> String {
+    if all {
+        "tasks of every activity".into()
+    } else {
+        match activities {
+            [one] => format!("tasks of the activity {one}"),
+            many => format!("tasks of the activities {}", many.join(", ")),
+        }
+    }
 }
 
 /// The buses configured, and what takes a bus's integration tasks when it is not.

@@ -39,7 +39,7 @@ pub fn main(a: Args) -> Result<ExitCode> {
         for d in &diags {
             println!("{}: {d}", a.file.display());
         }
-        println!("{} problem(s)", diags.len());
+        println!("{}", crate::text::count(diags.len(), "problem", "problems"));
     }
     Ok(if diags.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

@@ -188,3 +188,123 @@ fn bench_prints_the_figures_as_json() {
     assert!(v["executions_per_s"].as_f64().unwrap() > 0.0);
     assert!(v["state_transitions_per_s"].as_f64().unwrap() > 0.0);
 }
+
+/// The subcommands `stepline --help` lists.
+fn subcommands() -> Vec<String> {
+    let out = stepline(&["--help"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let commands = text.split("Commands:").nth(1).expect("a Commands section").split("Options:").next().unwrap();
+    commands
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .map(str::to_string)
+        .collect()
+}
+
+/// The entries of the Arguments and Options sections of a help text, each with whether
+/// a description follows it (on its line, or on the next when the name is long).
+fn entries(help: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let mut section = false;
+    let lines: Vec<&str> = help.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        if *line == "Arguments:" || *line == "Options:" {
+            section = true;
+            continue;
+        }
+        if !line.starts_with(' ') {
+            section = false;
+            continue;
+        }
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        if !section || indent > 6 || !(trimmed.starts_with('-') || trimmed.starts_with('<') || trimmed.starts_with('['))
+        {
+            continue;
+        }
+        let name = trimmed.split("  ").next().unwrap().to_string();
+        let rest = trimmed[name.len()..].trim();
+        let next_is_text = lines.get(i + 1).is_some_and(|n| n.len() - n.trim_start().len() > 6);
+        out.push((name, !rest.is_empty() || next_is_text));
+    }
+    out
+}
+
+#[test]
+fn every_command_documents_its_arguments_and_shows_only_its_own_options() {
+    let commands = subcommands();
+    for c in ["validate", "run", "serve", "dev", "create", "update", "start", "list", "describe", "history"] {
+        assert!(commands.iter().any(|x| x == c), "{c} missing from {commands:?}");
+    }
+    let talks_to_a_server =
+        ["create", "update", "machines", "start", "list", "describe", "history", "stop", "redrive", "replay", "tui"];
+    for c in &commands {
+        let out = stepline(&[c, "--help"]);
+        assert!(out.status.success(), "{c} --help");
+        let help = String::from_utf8_lossy(&out.stdout);
+        let list = entries(&help);
+        assert!(!list.is_empty(), "{c}: no entries found in\n{help}");
+        for (name, described) in &list {
+            assert!(described, "stepline {c}: {name} has no help text:\n{help}");
+        }
+        let has_endpoint = list.iter().any(|(n, _)| n.starts_with("--endpoint"));
+        assert_eq!(has_endpoint, talks_to_a_server.contains(&c.as_str()), "stepline {c} and --endpoint:\n{help}");
+    }
+    let describe = String::from_utf8_lossy(&stepline(&["describe", "--help"]).stdout).into_owned();
+    assert!(describe.contains("its ARN, or its name") && describe.contains("--machine"), "{describe}");
+}
+
+#[test]
+fn validator_messages_say_each_thing_once_with_the_right_plurals() {
+    let dir = std::env::temp_dir().join(format!("stepline-messages-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("bad-path.json");
+    std::fs::write(&path, r#"{"StartAt":"A","States":{"A":{"Type":"Pass","InputPath":"$..[","End":true}}}"#).unwrap();
+    let out = stepline(&["validate", path.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("must be a valid JSONPath").count(), 1, "{text}");
+    assert!(text.contains("The value for the field 'InputPath' must be a valid JSONPath: $..[: "), "{text}");
+    assert_eq!(text.lines().last(), Some("1 problem"), "{text}");
+
+    let call = dir.join("bad-call.json");
+    std::fs::write(
+        &call,
+        r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"x.$":"States.Format(1"},"End":true}}}"#,
+    )
+    .unwrap();
+    let text = String::from_utf8_lossy(&stepline(&["validate", call.to_str().unwrap()]).stdout).into_owned();
+    assert_eq!(text.to_lowercase().matches("intrinsic function").count(), 1, "{text}");
+    assert!(text.contains("must be a valid intrinsic function call: 'States.Format(1': missing ')'"), "{text}");
+
+    let two = dir.join("two.json");
+    std::fs::write(&two, r#"{"StartAt":"A","States":{"A":{"Type":"Pass","Nxt":"B"}}}"#).unwrap();
+    let out = stepline(&["validate", two.to_str().unwrap()]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().last(), Some("2 problems"));
+    let out = stepline(&["run", two.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is not a valid state machine (2 problems)"), "{err}");
+    assert_eq!(err.matches("is not supported in a Pass state").count(), 1, "each problem once: {err}");
+
+    let spec = dir.join("one.test.yaml");
+    std::fs::write(&spec, "definition: {StartAt: A, States: {A: {Type: Pass, End: true}}}\ncases: [{name: only}]\n")
+        .unwrap();
+    let out = stepline(&["test", spec.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("1 passed, 0 failed (1 case in 1 spec, "), "{text}");
+    assert!(text.contains("ok   only  (0 tasks, "), "{text}");
+    let out = stepline(&["test", spec.to_str().unwrap(), dir.join("missing.yaml").to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(", 1 spec could not run (1 case in 2 specs, "), "{text}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// What `stepline --help` shows, as a snapshot: a change to the commands shows in review.
+#[test]
+fn top_level_help_snapshot() {
+    let out = stepline(&["--help"]);
+    assert!(out.status.success());
+    insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
+}

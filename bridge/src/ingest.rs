@@ -56,7 +56,7 @@ pub async fn apply_result(engine: &Engine, token: &str, answer: TaskAnswer) -> R
     match rx.await {
         Ok(Ok(())) => ResultOutcome::Applied,
         Ok(Err(EngineError::TaskDoesNotExist | EngineError::ExecutionNotRunning(_))) => {
-            tracing::info!("dropped a result for an unknown or finished task token {token}");
+            tracing::warn!("dropped a result for an unknown or finished task token {token}");
             ResultOutcome::Dropped
         }
         Ok(Err(e)) => ResultOutcome::Retry(e.to_string()),

@@ -274,10 +274,21 @@ async fn the_control_api_and_status_events_work_over_nats() {
     let arn = created["stateMachineArn"].as_str().unwrap().to_string();
     let done = request("StartSyncExecution", json!({"stateMachineArn": arn, "name": "one", "input": "{}"})).await;
     assert_eq!((done["status"].as_str(), done["output"].as_str()), (Some("SUCCEEDED"), Some("\"hi\"")));
-    let missing = request("DescribeExecution", json!({"executionArn": "arn:nope"})).await;
+    let missing = request(
+        "DescribeExecution",
+        json!({"executionArn": "arn:aws:states:us-east-1:000000000000:execution:hello:nope"}),
+    )
+    .await;
     assert_eq!(missing["__type"], "ExecutionDoesNotExist");
+    let malformed = request("DescribeExecution", json!({"executionArn": "arn:nope"})).await;
+    assert_eq!(malformed["__type"], "InvalidArn");
     let bad = rig.client.request(format!("{}.api.ListStateMachines", rig.prefix), "{oops".into()).await.unwrap();
     assert_eq!(serde_json::from_slice::<Value>(&bad.payload).unwrap()["__type"], "SerializationException");
+    // Every execution has its RUNNING event, also one that ends where it starts.
+    let event = tokio::time::timeout(Duration::from_secs(10), events.next()).await.unwrap().unwrap();
+    assert_eq!(event.subject.as_str(), format!("{}.events.hello.RUNNING", rig.prefix));
+    let detail: Value = serde_json::from_slice(&event.payload).unwrap();
+    assert_eq!((detail["name"].as_str(), detail["output"].as_str()), (Some("one"), None));
     let event = tokio::time::timeout(Duration::from_secs(10), events.next()).await.unwrap().unwrap();
     assert_eq!(event.subject.as_str(), format!("{}.events.hello.SUCCEEDED", rig.prefix));
     let detail: Value = serde_json::from_slice(&event.payload).unwrap();

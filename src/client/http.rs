@@ -1,11 +1,31 @@
 //! A small blocking client for the control API (AWS JSON 1.0 over HTTP/1.1), enough for
 //! the CLI: one request per connection.
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, Context, Result};
 use serde_json::Value;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
+
+/// An error the API answered with: its AWS error name and message.
+#[derive(Debug)]
+pub struct ApiError {
+    pub kind: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.kind, self.message)
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// Whether `e` is the API saying that what was asked for does not exist (`kind`).
+pub fn is_api_error(e: &anyhow::Error, kind: &str) -> bool {
+    e.downcast_ref::<ApiError>().is_some_and(|a| a.kind == kind)
+}
 
 pub struct Client {
     host: String,
@@ -38,9 +58,9 @@ impl Client {
         let status: u16 = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
         let value: Value = serde_json::from_str(body.trim()).unwrap_or(Value::Null);
         if status != 200 {
-            let kind = value.get("__type").and_then(Value::as_str).unwrap_or("Error");
-            let message = value.get("message").and_then(Value::as_str).unwrap_or("");
-            bail!("{kind}: {message}");
+            let kind = value.get("__type").and_then(Value::as_str).unwrap_or("Error").to_string();
+            let message = value.get("message").and_then(Value::as_str).unwrap_or("").to_string();
+            return Err(ApiError { kind, message }.into());
         }
         Ok(value)
     }

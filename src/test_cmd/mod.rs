@@ -6,6 +6,7 @@
 
 mod junit;
 
+use crate::text::count;
 use crate::{definition, workers};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -102,10 +103,15 @@ pub fn main(a: Args) -> Result<ExitCode> {
         }
     }
     let cases = passed + failed;
-    let broken_text = if broken > 0 { format!(", {broken} spec(s) could not run") } else { String::new() };
+    let broken_text = match broken {
+        0 => String::new(),
+        1 => ", 1 spec could not run".to_string(),
+        n => format!(", {n} specs could not run"),
+    };
     println!(
-        "\n{passed} passed, {failed} failed{broken_text} ({cases} cases in {} specs, {:.0} ms)",
-        runs.len(),
+        "\n{passed} passed, {failed} failed{broken_text} ({} in {}, {:.0} ms)",
+        count(cases, "case", "cases"),
+        count(runs.len(), "spec", "specs"),
         started.elapsed().as_secs_f64() * 1000.0
     );
     if let Some(path) = &a.junit {
@@ -122,11 +128,7 @@ pub fn main(a: Args) -> Result<ExitCode> {
 }
 
 fn tasks(n: usize) -> String {
-    if n == 1 {
-        "1 task".into()
-    } else {
-        format!("{n} tasks")
-    }
+    count(n, "task", "tasks")
 }
 
 /// A duration on the execution's clock, as read.

@@ -132,8 +132,8 @@ def test_errors(ctx):
         assert "States" in str(e)
     try:
         sfn.send_task_success(taskToken="not-a-token", output="{}")
-        raise AssertionError("expected TaskDoesNotExist")
-    except sfn.exceptions.TaskDoesNotExist:
+        raise AssertionError("expected InvalidToken")
+    except sfn.exceptions.InvalidToken:
         pass
 
 
@@ -171,7 +171,7 @@ def test_restart(ctx):
         try:
             sfn.send_task_success(taskToken=t["taskToken"], output=json.dumps({"answered": "late"}))
             answered += 1
-        except sfn.exceptions.TaskDoesNotExist:
+        except sfn.exceptions.TaskTimedOut:
             pass  # re-dispatched copy of a task answered above: refused, not applied twice
     for a in waits + tasks:
         d = wait_status(sfn, a, "SUCCEEDED")
@@ -245,7 +245,7 @@ def test_stepline_cli(ctx):
     ctx["sfn"].send_task_success(taskToken=task["taskToken"], output="{}")
     assert wait_status(ctx["sfn"], replayed, "SUCCEEDED")["status"] == "SUCCEEDED"
     bad = subprocess.run([STEPLINE, "describe", "arn:nope", *ep], capture_output=True, text=True, timeout=60)
-    assert bad.returncode != 0 and "ExecutionDoesNotExist" in bad.stderr, bad.stderr
+    assert bad.returncode != 0 and "InvalidArn" in bad.stderr, bad.stderr
 
 
 def test_aws_cli(ctx):

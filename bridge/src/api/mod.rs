@@ -1,7 +1,13 @@
 //! The control API: AWS Step Functions operations translated to engine calls. Handlers
-//! only translate shapes; the engine does the work.
+//! only translate shapes; the engine does the work. Every request is checked first
+//! (`params`: types and constraints; `arn`: ARNs and task tokens), so a rejected request
+//! reaches no engine call and changes nothing.
 
+mod arn;
 mod operator;
+pub mod params;
+
+use arn::Resource;
 
 use serde_json::{json, Map, Value};
 use std::time::Duration;
@@ -9,6 +15,7 @@ use stepline_core::engine::{Engine, EngineError, TaskAnswer};
 use stepline_core::interp::Status;
 use stepline_core::model::{compile_value, MachineType};
 use stepline_core::store::{ExecutionRecord, StateMachineRecord};
+use stepline_core::validate::Diagnostic;
 
 /// An error in AWS's shape: `__type` names it, `message` explains it.
 #[derive(Debug, thiserror::Error)]
@@ -23,12 +30,13 @@ impl ApiError {
         ApiError { kind: kind.into(), message: message.into() }
     }
 
-    /// Client errors are 400s; only engine failures are 500s.
+    /// Client errors are 400s, as at AWS; an engine failure is a 500, and a store that
+    /// cannot take writes for now a 503 (AWS's `ServiceUnavailable`, which SDKs retry).
     pub fn status(&self) -> u16 {
-        if self.kind == "InternalFailure" {
-            500
-        } else {
-            400
+        match self.kind.as_str() {
+            "InternalFailure" => 500,
+            "ServiceUnavailable" => 503,
+            _ => 400,
         }
     }
 }
@@ -91,82 +99,174 @@ fn page_token(r: &ExecutionRecord) -> String {
 }
 
 fn parse_token(t: &str) -> Result<(i64, String), ApiError> {
-    let (ms, arn) = t.split_once('|').ok_or_else(|| ApiError::new("InvalidToken", "The nextToken is not valid"))?;
-    Ok((ms.parse().map_err(|_| ApiError::new("InvalidToken", "The nextToken is not valid"))?, arn.to_string()))
+    let (ms, arn) = t.split_once('|').ok_or_else(invalid_token)?;
+    Ok((ms.parse().map_err(|_| invalid_token())?, arn.to_string()))
 }
 
+/// An execution's input: absent is `{}`; text that is not JSON is AWS's
+/// `InvalidExecutionInput`.
 fn parse_input(body: &Value) -> Result<Value, ApiError> {
     match opt(body, "input") {
         None => Ok(json!({})),
-        Some(text) => serde_json::from_str(text)
-            .map_err(|e| ApiError::new("InvalidExecutionInput", format!("Invalid execution input: {e}"))),
+        Some("") => Err(ApiError::new(
+            "InvalidExecutionInput",
+            "Invalid State Machine Execution Input: 'Invalid execution input.'",
+        )),
+        Some(text) => serde_json::from_str(text).map_err(|e| {
+            ApiError::new("InvalidExecutionInput", format!("Invalid State Machine Execution Input: '{e}'"))
+        }),
     }
 }
 
-/// Runs one operation.
+/// A required ARN member naming `resource`.
+fn arn_field<'a>(body: &'a Value, name: &str, resource: Resource) -> Result<&'a str, ApiError> {
+    let arn = field(body, name)?;
+    arn::check(arn, resource)?;
+    Ok(arn)
+}
+
+/// An optional ARN member naming `resource`.
+fn arn_opt<'a>(body: &'a Value, name: &str, resource: Resource) -> Result<Option<&'a str>, ApiError> {
+    opt(body, name).map(|arn| arn::check(arn, resource).map(|_| arn)).transpose()
+}
+
+/// `maxResults`, already checked to be a whole number in range: 0 or absent is AWS's
+/// default page of 100.
+fn page_size(body: &Value) -> usize {
+    match body.get("maxResults").and_then(Value::as_f64) {
+        Some(n) if n >= 1.0 => n as usize,
+        _ => 100,
+    }
+}
+
+/// A task token, well formed, for `SendTask*`.
+fn task_token(body: &Value) -> Result<&str, ApiError> {
+    let token = field(body, "taskToken")?;
+    arn::check_task_token(token)?;
+    Ok(token)
+}
+
+/// Answers a task: a well-formed token no task waits on belongs to one that has ended
+/// (timed out, answered, or its execution stopped), which AWS calls `TaskTimedOut`.
+fn answer(engine: &Engine, token: &str, answer: TaskAnswer) -> Result<Value, ApiError> {
+    match engine.answer_task(token, answer) {
+        Ok(()) => Ok(json!({})),
+        Err(EngineError::TaskDoesNotExist | EngineError::ExecutionNotRunning(_)) => {
+            Err(ApiError::new("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'"))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Runs one operation: checks the request as AWS does, then calls the engine.
 pub fn handle(engine: &Engine, operation: &str, body: &Value) -> Result<Value, ApiError> {
+    let members = params::schema(operation).ok_or_else(|| {
+        ApiError::new("UnknownOperationException", format!("The operation '{operation}' is not supported"))
+    })?;
+    params::check(members, body, params::MAX_DATA.max(engine.max_payload()))?;
+    run(engine, operation, body)
+}
+
+fn run(engine: &Engine, operation: &str, body: &Value) -> Result<Value, ApiError> {
     match operation {
         "CreateStateMachine" => {
             let r = engine.create_state_machine(
                 field(body, "name")?,
                 field(body, "definition")?,
                 opt(body, "type").unwrap_or("STANDARD"),
-                opt(body, "roleArn").unwrap_or(""),
+                field(body, "roleArn")?,
             )?;
             Ok(json!({"stateMachineArn": r.arn, "creationDate": seconds(r.created)}))
         }
         "UpdateStateMachine" => {
-            let r = engine.update_state_machine(field(body, "stateMachineArn")?, field(body, "definition")?)?;
+            let arn = arn_field(body, "stateMachineArn", Resource::StateMachine)?;
+            let Some(definition) = opt(body, "definition") else {
+                let others = ["roleArn", "loggingConfiguration", "tracingConfiguration"];
+                if others.iter().all(|k| body.get(*k).is_none_or(Value::is_null)) {
+                    return Err(ApiError::new(
+                        "MissingRequiredParameter",
+                        "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified",
+                    ));
+                }
+                return Err(ApiError::new(
+                    "ValidationException",
+                    "Stepline's UpdateStateMachine changes the definition only: give 'definition'",
+                ));
+            };
+            let r = engine.update_state_machine(arn, definition)?;
             Ok(json!({"updateDate": seconds(r.updated), "revisionId": r.version.to_string()}))
         }
-        "DescribeStateMachine" => Ok(machine_json(&engine.describe_state_machine(field(body, "stateMachineArn")?)?)),
+        "DescribeStateMachine" => {
+            let arn = arn_field(body, "stateMachineArn", Resource::StateMachine)?;
+            Ok(machine_json(&engine.describe_state_machine(arn)?))
+        }
         "DeleteStateMachine" => {
-            engine.delete_state_machine(field(body, "stateMachineArn")?)?;
+            engine.delete_state_machine(arn_field(body, "stateMachineArn", Resource::StateMachine)?)?;
             Ok(json!({}))
         }
         "ListStateMachines" => {
-            let list: Vec<Value> = engine
-                .list_state_machines()?
+            let all = engine.list_state_machines()?;
+            let (shown, next) = arn_page(&all, |r| &r.arn, body, Resource::StateMachine)?;
+            let list: Vec<Value> = shown
                 .iter()
                 .map(|r| json!({"stateMachineArn": r.arn, "name": r.name, "type": r.kind, "creationDate": seconds(r.created)}))
                 .collect();
-            Ok(json!({"stateMachines": list}))
+            Ok(with_next(json!({"stateMachines": list}), next))
         }
         "ValidateStateMachineDefinition" => {
-            let def: Value = serde_json::from_str(field(body, "definition")?)
-                .map_err(|e| ApiError::new("ValidationException", format!("definition is not JSON: {e}")))?;
             let kind = if opt(body, "type") == Some("EXPRESS") { MachineType::Express } else { MachineType::Standard };
-            let diags = compile_value(&def, kind).err().unwrap_or_default();
+            // As at AWS, a definition that is not JSON is a FAIL result, not an error.
+            let diags = match serde_json::from_str::<Value>(field(body, "definition")?) {
+                Ok(def) => compile_value(&def, kind).err().unwrap_or_default(),
+                Err(e) => vec![Diagnostic::error("INVALID_JSON_DESCRIPTION", "", e.to_string())],
+            };
             Ok(
                 json!({"result": if diags.is_empty() { "OK" } else { "FAIL" }, "diagnostics": diags, "truncated": false}),
             )
         }
         "StartExecution" => {
+            let given = field(body, "stateMachineArn")?;
+            // AWS Step Functions Local's mock mode: `<arn>#<TestCase>`.
+            let (machine, case) = match given.split_once('#') {
+                Some((arn, case)) => (arn, Some(case)),
+                None => (given, None),
+            };
+            arn::check(machine, Resource::StateMachine)?;
             let input = parse_input(body)?;
-            let r = match field(body, "stateMachineArn")?.split_once('#') {
-                // AWS Step Functions Local's mock mode: `<arn>#<TestCase>`.
-                Some((arn, case)) => engine.start_test_case(arn, case, opt(body, "name"), input)?,
-                None => engine.start_execution(field(body, "stateMachineArn")?, opt(body, "name"), input)?,
+            let r = match case {
+                Some(case) => engine.start_test_case(machine, case, opt(body, "name"), input)?,
+                None => engine.start_execution(machine, opt(body, "name"), input)?,
             };
             Ok(json!({"executionArn": r.arn, "startDate": seconds(r.start)}))
         }
         "StartSyncExecution" => {
+            let machine = arn_field(body, "stateMachineArn", Resource::StateMachine)?;
             let input = parse_input(body)?;
-            let r = engine.start_sync_execution(field(body, "stateMachineArn")?, opt(body, "name"), input)?;
+            let r = engine.start_sync_execution(machine, opt(body, "name"), input)?;
             Ok(execution_json(&r))
         }
-        "DescribeExecution" => Ok(execution_json(&engine.describe_execution(field(body, "executionArn")?)?)),
+        "DescribeExecution" => {
+            let arn = arn_field(body, "executionArn", Resource::Execution)?;
+            Ok(execution_json(&engine.describe_execution(arn)?))
+        }
         "ListExecutions" => {
-            let machine = opt(body, "stateMachineArn");
+            let machine = arn_opt(body, "stateMachineArn", Resource::StateMachine)?;
+            if let Some(m) = machine {
+                engine.describe_state_machine(m)?;
+            }
+            if let Some(run) = opt(body, "mapRunArn") {
+                return Err(ApiError::new("ResourceNotFound", format!("Resource not found: '{run}'")));
+            }
             let status = match opt(body, "statusFilter") {
                 None => None,
-                Some(s) => Some(
-                    Status::parse(s)
-                        .ok_or_else(|| ApiError::new("ValidationException", format!("unknown statusFilter '{s}'")))?,
-                ),
+                Some(s) => Some(Status::parse(s).ok_or_else(|| {
+                    ApiError::new(
+                        "ValidationException",
+                        format!("statusFilter {s} applies to Map Runs, which Stepline does not have"),
+                    )
+                })?),
             };
-            let limit =
-                body.get("maxResults").and_then(Value::as_u64).filter(|n| *n > 0).unwrap_or(100).min(1000) as usize;
+            let limit = page_size(body);
             let before = opt(body, "nextToken").map(parse_token).transpose()?;
             let list = engine.list_executions(
                 machine,
@@ -185,18 +285,17 @@ pub fn handle(engine: &Engine, operation: &str, body: &Value) -> Result<Value, A
                 }
                 v
             }).collect::<Vec<_>>()});
-            if more {
-                out["nextToken"] = json!(page_token(shown.last().expect("more than limit")));
+            if let (true, Some(last)) = (more, shown.last()) {
+                out["nextToken"] = json!(page_token(last));
             }
             Ok(out)
         }
         "GetExecutionHistory" => {
-            let arn = field(body, "executionArn")?;
-            let limit =
-                body.get("maxResults").and_then(Value::as_u64).filter(|n| *n > 0).unwrap_or(100).min(1000) as usize;
+            let arn = arn_field(body, "executionArn", Resource::Execution)?;
+            let limit = page_size(body);
             let reverse = body.get("reverseOrder").and_then(Value::as_bool).unwrap_or(false);
             let after = match opt(body, "nextToken") {
-                Some(t) => t.parse::<u64>().map_err(|_| ApiError::new("InvalidToken", "The nextToken is not valid"))?,
+                Some(t) => t.parse::<u64>().map_err(|_| invalid_token())?,
                 None => 0,
             };
             let events = engine.history(arn, after, limit + 1, reverse)?;
@@ -210,59 +309,57 @@ pub fn handle(engine: &Engine, operation: &str, body: &Value) -> Result<Value, A
             Ok(out)
         }
         "StopExecution" => {
-            let r = engine.stop_execution(field(body, "executionArn")?, opt(body, "error"), opt(body, "cause"))?;
+            let arn = arn_field(body, "executionArn", Resource::Execution)?;
+            let r = engine.stop_execution(arn, opt(body, "error"), opt(body, "cause"))?;
             Ok(json!({"stopDate": seconds(r.stop.unwrap_or(r.start))}))
         }
         "RedriveExecution" => {
-            engine.redrive_execution(field(body, "executionArn")?)?;
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_millis() as i64)
-                .unwrap_or(0);
-            Ok(json!({"redriveDate": seconds(now)}))
+            engine.redrive_execution(arn_field(body, "executionArn", Resource::Execution)?)?;
+            Ok(json!({"redriveDate": seconds(stepline_core::time::now_millis())}))
         }
         "TestState" => test_state(engine, body),
         "SendTaskSuccess" => {
+            let token = task_token(body)?;
             let output: Value = serde_json::from_str(field(body, "output")?)
-                .map_err(|e| ApiError::new("InvalidOutput", format!("Invalid output: {e}")))?;
-            engine.answer_task(field(body, "taskToken")?, TaskAnswer::Success(output))?;
-            Ok(json!({}))
+                .map_err(|e| ApiError::new("InvalidOutput", format!("Invalid Output: '{e}'")))?;
+            answer(engine, token, TaskAnswer::Success(output))
         }
         "SendTaskFailure" => {
-            let answer = TaskAnswer::Failure {
+            let token = task_token(body)?;
+            let failure = TaskAnswer::Failure {
                 error: opt(body, "error").unwrap_or("").into(),
                 cause: opt(body, "cause").unwrap_or("").into(),
             };
-            engine.answer_task(field(body, "taskToken")?, answer)?;
-            Ok(json!({}))
+            answer(engine, token, failure)
         }
-        "SendTaskHeartbeat" => {
-            engine.answer_task(field(body, "taskToken")?, TaskAnswer::Heartbeat)?;
-            Ok(json!({}))
-        }
+        "SendTaskHeartbeat" => answer(engine, task_token(body)?, TaskAnswer::Heartbeat),
         "CreateActivity" => {
             let r = engine.create_activity(field(body, "name")?)?;
             Ok(json!({"activityArn": r.arn, "creationDate": seconds(r.created)}))
         }
         "DescribeActivity" => {
-            let r = engine.describe_activity(field(body, "activityArn")?)?;
+            let r = engine.describe_activity(arn_field(body, "activityArn", Resource::Activity)?)?;
             Ok(json!({"activityArn": r.arn, "name": r.name, "creationDate": seconds(r.created)}))
         }
         "ListActivities" => {
-            let list: Vec<Value> = engine
-                .list_activities()?
+            let all = engine.list_activities()?;
+            let (shown, next) = arn_page(&all, |r| &r.arn, body, Resource::Activity)?;
+            let list: Vec<Value> = shown
                 .iter()
                 .map(|r| json!({"activityArn": r.arn, "name": r.name, "creationDate": seconds(r.created)}))
                 .collect();
-            Ok(json!({"activities": list}))
+            Ok(with_next(json!({"activities": list}), next))
         }
         "DeleteActivity" => {
-            engine.delete_activity(field(body, "activityArn")?)?;
+            engine.delete_activity(arn_field(body, "activityArn", Resource::Activity)?)?;
             Ok(json!({}))
         }
         "GetActivityTask" => {
-            let arn = field(body, "activityArn")?;
+            let arn = arn_field(body, "activityArn", Resource::Activity)?;
             let name = arn.rsplit(':').next().unwrap_or(arn);
+            if !activity_known(engine, arn, name)? {
+                return Err(EngineError::ActivityDoesNotExist(arn.into()).into());
+            }
             Ok(match engine.poll_task(name, Duration::from_secs(60)) {
                 Some(t) => json!({"taskToken": t.token, "input": t.input.to_string()}),
                 None => json!({}),
@@ -271,6 +368,71 @@ pub fn handle(engine: &Engine, operation: &str, body: &Value) -> Result<Value, A
         other => operator::handle(engine, other, body).unwrap_or_else(|| {
             Err(ApiError::new("UnknownOperationException", format!("The operation '{other}' is not supported")))
         }),
+    }
+}
+
+/// A page of `items` (in ARN order, as the store keeps them) after `nextToken`, the ARN
+/// of the last one shown, and the token of the next page. Without `maxResults` or
+/// `nextToken` every item is one page, which Stepline's clients read whole.
+fn arn_page<'a, T>(
+    items: &'a [T],
+    arn: impl Fn(&T) -> &str,
+    body: &Value,
+    resource: Resource,
+) -> Result<(&'a [T], Option<String>), ApiError> {
+    let after = opt(body, "nextToken");
+    if let Some(t) = after {
+        arn::check(t, resource).map_err(|_| invalid_token())?;
+    }
+    let paged = after.is_some() || body.get("maxResults").and_then(Value::as_f64).is_some_and(|n| n >= 1.0);
+    let start = after.map_or(0, |t| items.partition_point(|i| arn(i) <= t));
+    let rest = &items[start..];
+    if !paged || rest.len() <= page_size(body) {
+        return Ok((rest, None));
+    }
+    let shown = &rest[..page_size(body)];
+    Ok((shown, shown.last().map(|i| arn(i).to_string())))
+}
+
+fn with_next(mut out: Value, next: Option<String>) -> Value {
+    if let Some(t) = next {
+        out["nextToken"] = json!(t);
+    }
+    out
+}
+
+fn invalid_token() -> ApiError {
+    ApiError::new("InvalidToken", "Invalid Token: 'Invalid token'")
+}
+
+/// Whether `GetActivityTask` may wait on activity `name`: it was created
+/// (`CreateActivity`), or tasks for it wait, or a stored state machine's Task names it
+/// (Stepline runs activities a definition names without `CreateActivity`). Anything else
+/// is AWS's `ActivityDoesNotExist` at once, not a 60-second poll that can never succeed.
+fn activity_known(engine: &Engine, arn: &str, name: &str) -> Result<bool, ApiError> {
+    if engine.describe_activity(arn).is_ok() || engine.queues().depth().contains_key(name) {
+        return Ok(true);
+    }
+    Ok(engine
+        .list_state_machines()?
+        .iter()
+        .any(|m| serde_json::from_str::<Value>(&m.definition).is_ok_and(|d| names_activity(&d, name))))
+}
+
+/// Whether a definition has a Task whose `Resource` (or `lambda:invoke`'s `FunctionName`)
+/// ends in `name`, the way the engine picks a task's activity.
+fn names_activity(v: &Value, name: &str) -> bool {
+    let last = |s: &str| {
+        let s = s.trim_end_matches(".waitForTaskToken").trim_end_matches(".sync");
+        s.rsplit(':').next() == Some(name)
+    };
+    match v {
+        Value::Object(m) => m.iter().any(|(k, v)| match (k.as_str(), v) {
+            ("Resource" | "FunctionName", Value::String(s)) => last(s),
+            _ => names_activity(v, name),
+        }),
+        Value::Array(items) => items.iter().any(|v| names_activity(v, name)),
+        _ => false,
     }
 }
 
@@ -343,4 +505,18 @@ fn epoch_timestamp(mut e: Value) -> Value {
 
 fn chrono_like_millis(ts: &str) -> Result<i64, ()> {
     stepline_core::time::parse_timestamp(ts).ok_or(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ApiError;
+
+    #[test]
+    fn statuses_are_aws_statuses() {
+        let status = |kind: &str| ApiError::new(kind, "").status();
+        assert_eq!(
+            [status("ValidationException"), status("InternalFailure"), status("ServiceUnavailable")],
+            [400, 500, 503]
+        );
+    }
 }

@@ -2,7 +2,7 @@
 //! search the whole store, count executions, and list what waits on workers. Same JSON
 //! conventions as AWS's operations (camelCase members, epoch-second dates, `nextToken`).
 
-use super::{execution_json, field, opt, parse_token, seconds, ApiError};
+use super::{arn_field, arn_opt, execution_json, opt, page_size, parse_token, seconds, ApiError, Resource};
 use serde_json::{json, Value};
 use stepline_core::engine::{Engine, PendingTask};
 use stepline_core::interp::Status;
@@ -27,7 +27,7 @@ pub fn handle(engine: &Engine, operation: &str, body: &Value) -> Option<Result<V
 /// `latestVersion` is true.
 fn replay(engine: &Engine, body: &Value) -> Result<Value, ApiError> {
     let latest = body.get("latestVersion").and_then(Value::as_bool).unwrap_or(false);
-    let r = engine.replay_execution(field(body, "executionArn")?, latest)?;
+    let r = engine.replay_execution(arn_field(body, "executionArn", Resource::Execution)?, latest)?;
     Ok(json!({"executionArn": r.arn, "startDate": seconds(r.start)}))
 }
 
@@ -98,12 +98,13 @@ impl Filter {
 fn search(engine: &Engine, body: &Value) -> Result<Value, ApiError> {
     let filter = Filter::parse(body)?;
     let status = status_filter(body)?;
-    let limit = body.get("maxResults").and_then(Value::as_u64).filter(|n| *n > 0).unwrap_or(100).min(1000) as usize;
+    let machine = arn_opt(body, "stateMachineArn", Resource::StateMachine)?;
+    let limit = page_size(body);
     let max_scanned = body
         .get("maxScanned")
-        .and_then(Value::as_u64)
-        .filter(|n| *n > 0)
-        .map_or(DEFAULT_MAX_SCANNED, |n| n.min(10_000_000) as usize);
+        .and_then(Value::as_f64)
+        .filter(|n| *n >= 1.0)
+        .map_or(DEFAULT_MAX_SCANNED, |n| n.min(10_000_000.0) as usize);
     let oldest_first = match opt(body, "order") {
         None | Some("NEWEST") => false,
         Some("OLDEST") => true,
@@ -113,7 +114,7 @@ fn search(engine: &Engine, body: &Value) -> Result<Value, ApiError> {
     };
     let after = opt(body, "nextToken").map(parse_token).transpose()?;
     let query = ScanQuery {
-        machine: opt(body, "stateMachineArn"),
+        machine,
         status,
         oldest_first,
         after: after.as_ref().map(|(ms, arn)| (*ms, arn.as_str())),
@@ -155,7 +156,7 @@ fn summary(r: &ExecutionRecord) -> Value {
 /// `GetExecutionCounts`: executions per status, in all and per state machine (or of one
 /// machine with `stateMachineArn`). Exact, from counters the store keeps.
 fn counts(engine: &Engine, body: &Value) -> Result<Value, ApiError> {
-    let only = opt(body, "stateMachineArn");
+    let only = arn_opt(body, "stateMachineArn", Resource::StateMachine)?;
     let mut total = serde_json::Map::new();
     let mut per: std::collections::BTreeMap<String, serde_json::Map<String, Value>> = Default::default();
     for (machine, status, n) in engine.execution_counts()? {
@@ -200,9 +201,9 @@ fn task_json(t: &PendingTask) -> Value {
 /// when given, oldest first, at most `maxResults`), and per activity how many wait, the
 /// oldest wait, the last heartbeat and the answers received since the engine started.
 fn pending(engine: &Engine, body: &Value) -> Result<Value, ApiError> {
+    let limit = page_size(body);
+    let execution = arn_opt(body, "executionArn", Resource::Execution)?;
     let board = engine.pending_tasks()?;
-    let limit = body.get("maxResults").and_then(Value::as_u64).filter(|n| *n > 0).unwrap_or(100).min(1000) as usize;
-    let execution = opt(body, "executionArn");
     let activity = opt(body, "activity");
     let tasks: Vec<Value> = board
         .tasks

@@ -13,8 +13,28 @@ use std::net::SocketAddr;
 use stepline_core::engine::Engine;
 use tokio::net::TcpListener;
 
-/// Largest request body accepted (a definition or an input is at most 1 MiB at AWS).
+/// Largest request body read: room for AWS's largest member (a 1 MiB definition) written
+/// with JSON escapes. A larger body is refused with 413 before it is read. An engine whose
+/// `max_payload` is over 1 MiB reads twice that instead ([`body_limit`]).
 pub const MAX_BODY: usize = 2 * 1024 * 1024;
+
+/// The body limit for `engine`: [`MAX_BODY`], or room for its largest payload escaped.
+pub fn body_limit(engine: &Engine) -> usize {
+    MAX_BODY.max(engine.max_payload().saturating_mul(2))
+}
+
+/// The answer to a body over [`body_limit`]: HTTP 413 with the limit in the message, in the
+/// shape AWS's JSON services use for it (`RequestTooLargeException`).
+fn too_large(operation: &str, limit: usize, data: usize) -> Response<Full<Bytes>> {
+    let e = ApiError::new(
+        "RequestTooLargeException",
+        format!(
+            "Request must be smaller than {limit} bytes for the {operation} operation (an input or output is at most {data} characters, a definition {})",
+            api::params::MAX_DEFINITION
+        ),
+    );
+    reply(413, json!({"__type": e.kind, "message": e.message}), Some(&e.kind))
+}
 
 fn reply(status: u16, body: Value, error_type: Option<&str>) -> Response<Full<Bytes>> {
     let mut b = Response::builder().status(status).header("Content-Type", "application/x-amz-json-1.0");
@@ -33,10 +53,16 @@ async fn serve_one(engine: Engine, req: Request<Incoming>) -> Response<Full<Byte
     let Some(operation) = target.strip_prefix("AWSStepFunctions.").map(str::to_string) else {
         return error_reply(&ApiError::new("UnknownOperationException", "missing or unknown X-Amz-Target header"));
     };
-    let bytes = match Limited::new(req.into_body(), MAX_BODY).collect().await {
+    let declared = req.headers().get(hyper::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let (limit, data) = (body_limit(&engine), api::params::MAX_DATA.max(engine.max_payload()));
+    if declared.is_some_and(|n| n > limit as u64) {
+        return too_large(&operation, limit, data);
+    }
+    let bytes = match Limited::new(req.into_body(), limit).collect().await {
         Ok(b) => b.to_bytes(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => return too_large(&operation, limit, data),
         Err(e) => {
-            return error_reply(&ApiError::new("ValidationException", format!("cannot read the request body: {e}")))
+            return error_reply(&ApiError::new("SerializationException", format!("cannot read the request body: {e}")))
         }
     };
     let body: Value = if bytes.is_empty() {

@@ -230,6 +230,7 @@ impl Express {
         let version = sm.version;
         let (exec, cmds) = interp::start_unrecorded(machine, info, input, now, seed);
         let mut record = ExecutionRecord::started(&exec.info, version, exec.input.clone());
+        self.notify(&record);
         if exec.status != Status::Running {
             // Done on this thread: the execution's output moves into the summary.
             let mut exec = exec;
@@ -242,7 +243,6 @@ impl Express {
         }
         summarize(&mut record, &exec);
         let slot = self.remember_new(record.clone());
-        self.notify(&record);
         let waiting = Waiting { machine: machine.clone(), exec, cmds, record: record.clone(), slot };
         Ok((record, Some(waiting)))
     }
@@ -288,6 +288,11 @@ impl Express {
                 r.push(record);
             }
         }
+    }
+
+    /// The payload limit of every execution (the engine's `max_payload`).
+    pub fn max_payload(&self) -> usize {
+        self.max_payload
     }
 
     pub fn describe(&self, arn: &str) -> Option<ExecutionRecord> {

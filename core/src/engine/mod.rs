@@ -591,6 +591,12 @@ impl Engine {
         &self.queues
     }
 
+    /// The largest execution input, state output or task result this engine takes, in
+    /// bytes (`EngineConfig::max_payload`), so the control API can take as much.
+    pub fn max_payload(&self) -> usize {
+        self.express.max_payload()
+    }
+
     /// Stops the engine thread after the batch in progress; durable state is untouched.
     pub fn shutdown(&self) {
         let _ = self.tx.send(Request::Shutdown);

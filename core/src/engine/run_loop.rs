@@ -37,6 +37,21 @@ struct TaskRef {
     activity: String,
     /// What an operator sees of it.
     info: PendingTask,
+    /// `.waitForTaskToken`: the token the task was handed out under. The worker's own
+    /// reply to it is not the task's result (the callback with `token` is); a failure
+    /// reply means the invocation failed, and fails the task.
+    invocation: Option<String>,
+}
+
+/// The token a `.waitForTaskToken` task is handed to its worker under: derived from the
+/// callback token one-to-one (so a replay hands it out again the same), and shaped like
+/// every token Stepline issues.
+fn invocation_token(token: &str) -> String {
+    let n = u128::from_str_radix(token, 16).unwrap_or_default();
+    format!(
+        "{:032x}",
+        (n ^ 0x5ce9_a17e_0b5e_55ed_1a57_c0de_f00d_cafe).wrapping_mul(0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c835)
+    )
 }
 
 pub struct EngineState {
@@ -74,6 +89,8 @@ pub struct EngineState {
     /// Executions started in this batch under a given name: not yet visible in the store,
     /// and perhaps no longer live, but a second start with the name must find them.
     named_in_batch: HashMap<String, ExecutionRecord>,
+    /// Tokens `.waitForTaskToken` tasks were handed out under -> their callback tokens.
+    invocations: HashMap<String, String>,
     /// Set while the store refuses writes.
     degraded: Option<Degraded>,
 }
@@ -128,6 +145,7 @@ impl EngineState {
             mock_answers: Vec::new(),
             detached: HashMap::new(),
             degraded: None,
+            invocations: HashMap::new(),
         };
         for record in st.store.running()? {
             st.replay(record)?;
@@ -218,7 +236,7 @@ impl EngineState {
         if let Some(live) = self.live.get_mut(arn) {
             if let Some(token) = live.tasks.remove(&id) {
                 // A copy handed out again after a restart is withdrawn once answered.
-                withdraw(&mut self.tokens, &mut self.outbox, &self.dispatch, &token, true);
+                withdraw(&mut self.tokens, &mut self.outbox, &self.dispatch, &mut self.invocations, &token, true);
             }
         }
     }
@@ -250,7 +268,14 @@ impl EngineState {
                     let (activity, _, _) = route(&req);
                     let info = PendingTask::of(&req, arn, &activity, true);
                     // The mocked result is the whole service response: never wrapped.
-                    let task = TaskRef { arn: arn.to_string(), id: req.id, wrap_lambda: false, activity, info };
+                    let task = TaskRef {
+                        arn: arn.to_string(),
+                        id: req.id,
+                        wrap_lambda: false,
+                        activity,
+                        info,
+                        invocation: None,
+                    };
                     self.tokens.insert(req.token.clone(), task);
                     if let Some(a) = answer {
                         self.mock_answers.push((req.token.clone(), a));
@@ -260,13 +285,26 @@ impl EngineState {
                     let (activity, input, wrap_lambda) = route(&req);
                     live.tasks.insert(req.id, req.token.clone());
                     let info = PendingTask::of(&req, arn, &activity, false);
-                    let task =
-                        TaskRef { arn: arn.to_string(), id: req.id, wrap_lambda, activity: activity.clone(), info };
+                    // A callback's output is the result as sent, never a Lambda response.
+                    let wrap_lambda = wrap_lambda && !req.wait_for_token;
+                    let invocation = req.wait_for_token.then(|| invocation_token(&req.token));
+                    let handed_as = invocation.clone().unwrap_or_else(|| req.token.clone());
+                    if let Some(inv) = &invocation {
+                        self.invocations.insert(inv.clone(), req.token.clone());
+                    }
+                    let task = TaskRef {
+                        arn: arn.to_string(),
+                        id: req.id,
+                        wrap_lambda,
+                        activity: activity.clone(),
+                        info,
+                        invocation,
+                    };
                     self.tokens.insert(req.token.clone(), task);
                     self.outbox.insert(
-                        req.token.clone(),
+                        handed_as.clone(),
                         TaskEnvelope {
-                            token: req.token.clone(),
+                            token: handed_as,
                             activity,
                             input,
                             execution_arn: arn.to_string(),
@@ -283,7 +321,14 @@ impl EngineState {
                 }
                 Command::CancelTask { id } => {
                     if let Some(token) = live.tasks.remove(&id) {
-                        withdraw(&mut self.tokens, &mut self.outbox, &self.dispatch, &token, false);
+                        withdraw(
+                            &mut self.tokens,
+                            &mut self.outbox,
+                            &self.dispatch,
+                            &mut self.invocations,
+                            &token,
+                            false,
+                        );
                     }
                 }
                 Command::StartTimer { id, fire_at } => {
@@ -366,6 +411,9 @@ impl EngineState {
             },
         };
         if live.stored_status != Some(rec.status) && !self.dispatch.listeners().is_empty() {
+            if live.stored_status.is_none() && rec.status != Status::Running {
+                self.status_changes.push(rec.as_started());
+            }
             self.status_changes.push(rec.clone());
         }
         if let Some(slot) = live.express {
@@ -383,7 +431,7 @@ impl EngineState {
             }
             let live = self.live.remove(arn).expect("present");
             for token in live.tasks.values() {
-                withdraw(&mut self.tokens, &mut self.outbox, &self.dispatch, token, false);
+                withdraw(&mut self.tokens, &mut self.outbox, &self.dispatch, &mut self.invocations, token, false);
             }
             for (id, at) in live.timers {
                 self.timers.remove(&(at, arn.to_string(), id));
@@ -583,8 +631,9 @@ impl EngineState {
     /// Forgets the in-memory state of running executions and replays them from the store.
     fn rebuild(&mut self) -> Result<usize, EngineError> {
         for (token, t) in std::mem::take(&mut self.tokens) {
-            self.dispatch.withdraw(&t.activity, &token, false);
+            self.dispatch.withdraw(&t.activity, t.invocation.as_deref().unwrap_or(&token), false);
         }
+        self.invocations.clear();
         self.live.clear();
         self.timers.clear();
         self.outbox.clear();
@@ -811,6 +860,9 @@ impl EngineState {
             }
             return Ok(());
         }
+        if let Some(callback) = self.invocations.get(token).cloned() {
+            return self.invocation_replied(batch, token, &callback, answer);
+        }
         let Some(t) = self.tokens.get_mut(token) else {
             return Err(EngineError::TaskDoesNotExist);
         };
@@ -832,6 +884,38 @@ impl EngineState {
             self.forget_answered(&arn, &event);
         }
         self.feed(batch, &arn, wall_now(), event)
+    }
+
+    /// The worker's reply to a `.waitForTaskToken` task: as on AWS, a result is not the
+    /// task's (the state goes on waiting for the callback with its token); a failure means
+    /// the call itself failed, and fails the task; a heartbeat counts for the task.
+    fn invocation_replied(
+        &mut self,
+        batch: &mut Batch,
+        invocation: &str,
+        callback: &str,
+        answer: TaskAnswer,
+    ) -> Result<(), EngineError> {
+        match answer {
+            TaskAnswer::Heartbeat => self.answer(batch, callback, TaskAnswer::Heartbeat),
+            TaskAnswer::Success(_) => {
+                self.invocations.remove(invocation);
+                if let Some(t) = self.tokens.get(callback) {
+                    self.dispatch.withdraw(&t.activity, invocation, true);
+                }
+                tracing::debug!(
+                    "the worker's reply to a .waitForTaskToken task is not its result: waiting for the callback"
+                );
+                Ok(())
+            }
+            failure @ TaskAnswer::Failure { .. } => {
+                self.invocations.remove(invocation);
+                if let Some(t) = self.tokens.get(callback) {
+                    self.dispatch.withdraw(&t.activity, invocation, true);
+                }
+                self.answer(batch, callback, failure)
+            }
+        }
     }
 
     fn stop(
@@ -966,12 +1050,21 @@ fn withdraw(
     tokens: &mut HashMap<String, TaskRef>,
     outbox: &mut indexmap::IndexMap<String, TaskEnvelope>,
     dispatch: &Routes,
+    invocations: &mut HashMap<String, String>,
     token: &str,
     answered: bool,
 ) {
     if let Some(t) = tokens.remove(token) {
-        if outbox.swap_remove(token).is_none() {
-            dispatch.withdraw(&t.activity, token, answered);
+        let handed_as = match &t.invocation {
+            Some(inv) => match invocations.remove(inv) {
+                Some(_) => inv.as_str(),
+                // Its worker has replied already: nothing of it is left with the dispatcher.
+                None => return,
+            },
+            None => token,
+        };
+        if outbox.swap_remove(handed_as).is_none() {
+            dispatch.withdraw(&t.activity, handed_as, answered);
         }
     }
 }

@@ -326,11 +326,13 @@ fn listeners_hear_every_status_change_once() {
     e.start_sync_execution(&express.arn, Some("fast"), json!({})).unwrap();
     let got = heard.0.lock().unwrap().clone();
     let expected = [
+        ("quick", Status::Running, 0),
         ("quick", Status::Succeeded, 0),
         ("slow", Status::Running, 0),
         ("slow", Status::Failed, 0),
         ("slow", Status::Running, 1),
         ("slow", Status::Aborted, 1),
+        ("fast", Status::Running, 0),
         ("fast", Status::Succeeded, 0),
     ];
     let got: Vec<(&str, Status, u32)> = got.iter().map(|(n, s, r)| (n.as_str(), *s, *r)).collect();
@@ -719,4 +721,67 @@ fn an_empty_or_foreign_store_file_is_refused_and_left_as_it_was() {
     let dir = data_dir("new-store");
     engine(&dir).shutdown();
     assert!(dir.join("stepline.redb").metadata().unwrap().len() > 0);
+}
+
+#[test]
+fn a_wait_for_task_token_task_waits_for_its_callback_not_its_workers_reply() {
+    let dir = data_dir("wait-for-token");
+    let e = engine(&dir);
+    let def = r#"{"StartAt": "Notify", "States": {"Notify": {"Type": "Task",
+      "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+      "Parameters": {"FunctionName": "notify", "Payload": {"token.$": "$$.Task.Token", "n.$": "$.n"}},
+      "End": true}}}"#;
+    let sm = e.create_state_machine("notify", def, "STANDARD", "role").unwrap();
+    // The worker's return value is ignored: the state waits for the token's callback.
+    let ok = e.start_execution(&sm.arn, Some("ok"), json!({"n": 1})).unwrap();
+    let task = e.poll_task("notify", Duration::from_secs(5)).unwrap();
+    let callback = task.input["token"].as_str().unwrap().to_string();
+    assert_ne!(task.token, callback, "handed out under its own token");
+    let issued = |t: &str| t.len() == 32 && t.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    assert!(issued(&task.token) && issued(&callback), "shaped as every token: {} {callback}", task.token);
+    assert!(task.wait_for_token);
+    e.answer_task(&task.token, TaskAnswer::Success(json!({"returned": "by the function"}))).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(e.describe_execution(&ok.arn).unwrap().status, Status::Running);
+    e.answer_task(&callback, TaskAnswer::Heartbeat).unwrap();
+    e.answer_task(&callback, TaskAnswer::Success(json!({"approved": true}))).unwrap();
+    let done = wait_for(&e, &ok.arn, Status::Succeeded);
+    assert_eq!(done.output, Some(json!({"approved": true}).into()), "the callback's output, not a Lambda response");
+    assert!(matches!(e.answer_task(&callback, TaskAnswer::Success(json!(1))), Err(EngineError::TaskDoesNotExist)));
+    // A failed invocation fails the task.
+    let bad = e.start_execution(&sm.arn, Some("bad"), json!({"n": 2})).unwrap();
+    let task = e.poll_task("notify", Duration::from_secs(5)).unwrap();
+    e.answer_task(&task.token, TaskAnswer::Failure { error: "Lambda.Unknown".into(), cause: "boom".into() }).unwrap();
+    let failed = wait_for(&e, &bad.arn, Status::Failed);
+    assert_eq!(failed.error.as_deref(), Some("Lambda.Unknown"));
+    // A callback that arrives before the worker's reply ends the task; the late reply is refused.
+    let early = e.start_execution(&sm.arn, Some("early"), json!({"n": 3})).unwrap();
+    let task = e.poll_task("notify", Duration::from_secs(5)).unwrap();
+    e.answer_task(task.input["token"].as_str().unwrap(), TaskAnswer::Success(json!("early"))).unwrap();
+    wait_for(&e, &early.arn, Status::Succeeded);
+    assert!(matches!(e.answer_task(&task.token, TaskAnswer::Success(json!(1))), Err(EngineError::TaskDoesNotExist)));
+    e.shutdown();
+}
+
+#[test]
+fn an_input_nested_to_the_parsers_limit_is_stored_and_read_back() {
+    let dir = data_dir("deep");
+    let e = engine(&dir);
+    let sm = e.create_state_machine("deep", TASK_MACHINE, "STANDARD", "role").unwrap();
+    let mut deep = json!("bottom");
+    for _ in 0..crate::interp::MAX_NESTING {
+        deep = json!([deep]);
+    }
+    let ex = e.start_execution(&sm.arn, Some("deep"), deep.clone()).unwrap();
+    assert_eq!(*e.describe_execution(&ex.arn).unwrap().input, deep);
+    assert_eq!(e.list_executions(Some(&sm.arn), None, 10, None).unwrap().len(), 1);
+    let task = e.poll_task("work", Duration::from_secs(5)).unwrap();
+    e.shutdown();
+    drop(e);
+    // The journal is read back on a restart too.
+    let e = engine(&dir);
+    let again = e.poll_task("work", Duration::from_secs(5)).unwrap();
+    assert_eq!(again.token, task.token);
+    assert_eq!(again.input, deep);
+    e.shutdown();
 }

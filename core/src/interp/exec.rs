@@ -89,9 +89,9 @@ pub struct Execution {
     pub(super) waits: HashMap<WaitId, Wake>,
     pub(super) next_wait: WaitId,
     pub(super) rng: SplitMix64,
-    /// Set when an event was refused because the history limit was reached: the execution
-    /// fails at the next point the interpreter checks it.
-    pub(super) history_full: bool,
+    /// Set when the execution reached a limit of the interpreter's (its history is full, a
+    /// step produced too much data): it fails at the next point the interpreter checks.
+    pub(super) halted: Option<Halt>,
     /// When the longest-duration clock started (the start, or the last redrive).
     pub(super) duration_base: Millis,
 }
@@ -115,7 +115,7 @@ impl Execution {
             waits: HashMap::new(),
             next_wait: 1,
             rng: SplitMix64(seed),
-            history_full: false,
+            halted: None,
             duration_base: now,
         }
     }
@@ -181,26 +181,47 @@ pub(super) struct Interp<'a> {
     /// Events counted before this step: an unrecorded (EXPRESS) execution's limit is on
     /// the events of one step.
     pub(super) step_base: u64,
+    /// Bytes of the state outputs built in this step.
+    step_bytes: usize,
 }
+
+/// Why the interpreter stopped an execution of its own accord.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Halt {
+    HistoryFull,
+    StepTooLarge,
+}
+
+/// Most bytes of new state outputs one step may build (they are all held until stored).
+pub const MAX_STEP_BYTES: usize = 256 * 1024 * 1024;
 
 impl<'a> Interp<'a> {
     pub fn new(m: &'a StateMachine, x: &'a mut Execution, now: Millis) -> Self {
         let step_base = if x.keep_history { 0 } else { x.event_count() };
-        Interp { m, x, now, cmds: Vec::new(), step_base }
+        Interp { m, x, now, cmds: Vec::new(), step_base, step_bytes: 0 }
     }
 
     /// Counts one more event against the history limit. False when the event may not be
     /// recorded: only the execution's final event may be the last one the limit allows.
     fn admit_event(&mut self, final_event: bool) -> bool {
-        if self.x.history_full {
+        if self.x.halted.is_some() {
             return final_event;
         }
         let next = self.x.event_count() + 1 - self.step_base;
         if next >= self.m.max_history_events && !final_event {
-            self.x.history_full = true;
+            self.x.halted = Some(Halt::HistoryFull);
             return false;
         }
         true
+    }
+
+    /// Counts the bytes of a state output built in this step: one step keeps everything it
+    /// produced until the driver stores it, so it may not produce without bound.
+    pub(super) fn count_output_bytes(&mut self, n: usize) {
+        self.step_bytes += n;
+        if self.step_bytes > MAX_STEP_BYTES && self.x.halted.is_none() {
+            self.x.halted = Some(Halt::StepTooLarge);
+        }
     }
 
     /// Fails the execution once its history is full (the limit's only way out), and arms
@@ -209,8 +230,13 @@ impl<'a> Interp<'a> {
         if self.x.status != Status::Running {
             return;
         }
-        if self.x.history_full {
-            let cause = history_limit_cause(self.m.max_history_events);
+        if let Some(halt) = self.x.halted {
+            let cause = match halt {
+                Halt::HistoryFull => history_limit_cause(self.m.max_history_events),
+                Halt::StepTooLarge => {
+                    format!("The execution produced more than {MAX_STEP_BYTES} bytes of state output without waiting.")
+                }
+            };
             self.end_execution(Status::Failed, None, Some(Failure::new("States.Runtime", cause)));
             return;
         }
@@ -307,7 +333,7 @@ impl<'a> Interp<'a> {
         if self.x.keep_history && self.x.event_count() + 2 >= self.m.max_history_events {
             return Err(InterpError::NotRedrivable("the execution's history has reached its event limit"));
         }
-        self.x.history_full = false;
+        self.x.halted = None;
         self.x.duration_base = self.now;
         self.x.status = Status::Running;
         self.x.failure = None;
@@ -354,7 +380,7 @@ impl<'a> Interp<'a> {
     /// Runs ready frames until every frame waits or the execution ends.
     fn run(&mut self) {
         while let Some(f) = self.x.ready.pop_front() {
-            if self.x.status != Status::Running || self.x.history_full {
+            if self.x.status != Status::Running || self.x.halted.is_some() {
                 self.x.ready.clear();
                 break;
             }
@@ -433,7 +459,7 @@ impl<'a> Interp<'a> {
     /// Runs one frame until it waits or ends.
     fn step(&mut self, f: FrameId) {
         loop {
-            if self.x.status != Status::Running || self.x.history_full || self.x.frames[f].is_none() {
+            if self.x.status != Status::Running || self.x.halted.is_some() || self.x.frames[f].is_none() {
                 return;
             }
             let sid = self.frame(f).state;
@@ -453,15 +479,17 @@ impl<'a> Interp<'a> {
             };
             let flow = match flow {
                 // A state that passes its input on unchanged cannot have grown it.
-                Flow::Exit { output } | Flow::Goto { output, .. }
-                    if !self.x.frames[f].as_ref().is_some_and(|fr| Payload::ptr_eq(&fr.input, &output))
-                        && super::io::payload_too_large(&output, self.m.max_payload) =>
-                {
-                    let name = &self.m.states[sid].name;
-                    Flow::Error(Failure::new(
-                        "States.DataLimitExceeded",
-                        format!("The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit."),
-                    ))
+                Flow::Exit { output } if !self.passes_input_on(f, &output) => {
+                    match self.new_output_problem(sid, &output) {
+                        Some(failure) => Flow::Error(failure),
+                        None => Flow::Exit { output },
+                    }
+                }
+                Flow::Goto { output, next } if !self.passes_input_on(f, &output) => {
+                    match self.new_output_problem(sid, &output) {
+                        Some(failure) => Flow::Error(failure),
+                        None => Flow::Goto { output, next },
+                    }
                 }
                 other => other,
             };
@@ -480,6 +508,32 @@ impl<'a> Interp<'a> {
                 }
             }
         }
+    }
+
+    fn passes_input_on(&self, f: FrameId, output: &Payload) -> bool {
+        self.x.frames[f].as_ref().is_some_and(|fr| Payload::ptr_eq(&fr.input, output))
+    }
+
+    /// Measures a newly built state output (up to just past the limit) against the payload
+    /// and nesting limits, and counts it against the step's bytes.
+    fn new_output_problem(&mut self, sid: StateId, output: &Value) -> Option<Failure> {
+        let n = super::io::json_len(output, self.m.max_payload + 1);
+        self.count_output_bytes(n);
+        let name = &self.m.states[sid].name;
+        if n > self.m.max_payload {
+            return Some(Failure::new(
+                "States.DataLimitExceeded",
+                format!("The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit."),
+            ));
+        }
+        if super::io::nested_deeper_than(output, super::io::MAX_NESTING) {
+            let max = super::io::MAX_NESTING;
+            return Some(Failure::new(
+                "States.DataLimitExceeded",
+                format!("The state/task '{name}' returned a result nested deeper than {max} levels."),
+            ));
+        }
+        None
     }
 
     fn enter(&mut self, f: FrameId, sid: StateId) {

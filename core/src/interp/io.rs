@@ -54,6 +54,12 @@ pub const MAX_VARIABLES_TOTAL_BYTES: usize = 10 * 1024 * 1024;
 pub fn check_variables(assigned: &Map<String, Value>, existing: &Map<String, Value>) -> Result<(), (String, String)> {
     let mut total = 0;
     for (k, v) in assigned {
+        if nested_deeper_than(v, MAX_NESTING) {
+            return Err((
+                "States.DataLimitExceeded".into(),
+                format!("The value assigned to the variable '{k}' is nested deeper than {MAX_NESTING} levels."),
+            ));
+        }
         let n = json_len(v, MAX_VARIABLE_BYTES + 1);
         if n > MAX_VARIABLE_BYTES {
             return Err((
@@ -77,6 +83,19 @@ pub fn check_variables(assigned: &Map<String, Value>, existing: &Map<String, Val
         ));
     }
     Ok(())
+}
+
+/// Deepest nesting of arrays and objects a state output, task result or variable may have:
+/// the JSON parser's limit for inputs, so whatever the engine stores it can read back.
+pub const MAX_NESTING: usize = 128;
+
+/// True when `v` nests arrays and objects more than `max` levels deep (looks no deeper).
+pub fn nested_deeper_than(v: &Value, max: usize) -> bool {
+    match v {
+        Value::Array(a) => max == 0 || a.iter().any(|x| nested_deeper_than(x, max - 1)),
+        Value::Object(o) => max == 0 || o.values().any(|x| nested_deeper_than(x, max - 1)),
+        _ => false,
+    }
 }
 
 pub fn payload_too_large(v: &Value, limit: usize) -> bool {

@@ -20,7 +20,8 @@ mod tests;
 pub use errors::{error_matches, Failure};
 pub use exec::{Execution, ExecutionInfo, Status, DEADLINE_WAIT};
 pub use io::{
-    apply_io_path, apply_result_path, apply_template, json_len, payload_too_large, IoResult, MAX_PAYLOAD_BYTES,
+    apply_io_path, apply_result_path, apply_template, json_len, nested_deeper_than, payload_too_large, IoResult,
+    MAX_NESTING, MAX_PAYLOAD_BYTES,
 };
 
 use crate::history::TaskRef;

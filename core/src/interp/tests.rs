@@ -430,3 +430,38 @@ fn map_iterations_share_the_variables_they_read_and_keep_their_own_writes() {
     assert_eq!(exec.status, Status::Succeeded, "{:?}", exec.failure);
     assert_eq!(exec.output.as_deref(), Some(&json!({"out": [{"v": 11}, {"v": 12}, {"v": 13}], "base": 10})));
 }
+
+#[test]
+fn outputs_and_variables_nested_past_the_limit_fail_the_state() {
+    // Each round wraps the output (or a variable) one level deeper.
+    let never = json!({"Type": "Choice", "Choices": [{"Variable": "$$.Execution.Name", "StringEquals": "never", "Next": "Done"}], "Default": "W"});
+    let wrap_output = json!({"StartAt": "W", "States": {
+        "W": {"Type": "Pass", "Parameters": {"inner.$": "$"}, "Next": "C"}, "C": never, "Done": {"Type": "Succeed"}}});
+    let exec = run_with(wrap_output, json!({}), |_| TaskOutcome::NoAnswer);
+    assert_eq!(exec.status, Status::Failed);
+    let failure = exec.failure.unwrap();
+    assert_eq!(failure.error, "States.DataLimitExceeded");
+    assert!(failure.cause.contains("nested deeper than 128 levels"), "{}", failure.cause);
+    let wrap_variable = json!({"StartAt": "Init", "States": {
+        "Init": {"Type": "Pass", "Assign": {"v": {}}, "Next": "W"},
+        "W": {"Type": "Pass", "Assign": {"v": {"inner.$": "$v"}}, "Next": "C"}, "C": never, "Done": {"Type": "Succeed"}}});
+    let exec = run_with(wrap_variable, json!({}), |_| TaskOutcome::NoAnswer);
+    assert_eq!(exec.status, Status::Failed);
+    assert!(exec.failure.unwrap().cause.contains("nested deeper than 128 levels"));
+}
+
+#[test]
+fn a_step_that_builds_too_much_data_without_waiting_fails() {
+    // Every round builds a new 200 KB output and never waits.
+    let def = json!({"StartAt": "Grow", "States": {
+        "Grow": {"Type": "Pass", "Parameters": {"big.$": "$.big", "i.$": "States.MathAdd($.i, 1)"}, "Next": "C"},
+        "C": {"Type": "Choice", "Choices": [{"Variable": "$.i", "NumericEquals": -1, "Next": "Done"}], "Default": "Grow"},
+        "Done": {"Type": "Succeed"}}});
+    let input = json!({"big": "x".repeat(200 * 1024), "i": 0});
+    let (exec, _) = start(&machine(def), runner::local_info("g", "e"), input, 0, 1);
+    assert_eq!(exec.status, Status::Failed);
+    let failure = exec.failure.unwrap();
+    assert_eq!(failure.error, "States.Runtime");
+    assert!(failure.cause.contains("bytes of state output without waiting"), "{}", failure.cause);
+    assert!(exec.history.len() < 25_000, "stopped by its bytes, not its events");
+}

@@ -339,6 +339,19 @@ pub enum IntrinsicError {
 }
 
 impl IntrinsicError {
+    /// What is wrong, for a message that already says which field must be a valid
+    /// intrinsic function call (so that it is not said twice).
+    pub fn detail(&self) -> String {
+        match self {
+            IntrinsicError::Syntax { text, position, reason } => {
+                format!("'{text}': {reason} (at character {position})")
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+impl IntrinsicError {
     /// The AWS error name an execution fails with. A path that selects nothing is a
     /// `States.Runtime` error as everywhere else; a failing function is
     /// `States.IntrinsicFailure`.

@@ -320,7 +320,7 @@ impl Compiler {
                     self.diags.push(Diagnostic::error(
                         codes::INVALID_PATH,
                         floc,
-                        format!("The value for the field '{field}' must be a valid JSONPath: {e}"),
+                        format!("The value for the field '{field}' must be a valid JSONPath: {}", e.detail()),
                     ));
                     None
                 }

@@ -74,7 +74,8 @@ impl Template {
                                 Err(e) => issues.push(CompileIssue {
                                     location: loc,
                                     message: format!(
-                                        "The value for the field '{k}' must be a valid intrinsic function: {e}"
+                                        "The value for the field '{k}' must be a valid intrinsic function call: {}",
+                                        e.detail()
                                     ),
                                     code: crate::validate::codes::INVALID_INTRINSIC,
                                 }),
@@ -84,7 +85,7 @@ impl Template {
                                 Ok(p) => fields.push((name.to_string(), Field::Path(p))),
                                 Err(e) => issues.push(CompileIssue {
                                     location: loc,
-                                    message: format!("The value for the field '{k}' must be a valid JSONPath or a valid intrinsic function call: {e}"),
+                                    message: format!("The value for the field '{k}' must be a valid JSONPath or a valid intrinsic function call: {}", e.detail()),
                                     code: crate::validate::codes::INVALID_PATH,
                                 }),
                             }

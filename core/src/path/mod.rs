@@ -111,3 +111,14 @@ pub enum PathError {
     #[error("Invalid path '{path}' : {reason}")]
     Invalid { path: String, reason: String },
 }
+
+impl PathError {
+    /// What is wrong, for a message that already says which field must be a valid
+    /// JSONPath (so that it is not said twice).
+    pub fn detail(&self) -> String {
+        match self {
+            PathError::Syntax { path, reason } => format!("{path}: {reason}"),
+            other => other.to_string(),
+        }
+    }
+}

@@ -146,6 +146,21 @@ pub struct ExecutionRecord {
 }
 
 impl ExecutionRecord {
+    /// How the execution looked when it started: the RUNNING status event every execution
+    /// has, also one that ended in the batch that started it.
+    pub fn as_started(&self) -> ExecutionRecord {
+        ExecutionRecord {
+            status: Status::Running,
+            stop: None,
+            output: None,
+            error: None,
+            cause: None,
+            failed_state: None,
+            retrying: false,
+            ..self.clone()
+        }
+    }
+
     /// The summary of an execution that has just started (before its first persist).
     pub fn started(info: &ExecutionInfo, version: u32, input: crate::history::Payload) -> ExecutionRecord {
         ExecutionRecord {
@@ -299,7 +314,7 @@ impl Store {
                 let mut by: std::collections::HashMap<Vec<u8>, u64> = std::collections::HashMap::new();
                 for row in execs.iter()? {
                     let (_, v) = row?;
-                    let rec: ExecutionRecord = serde_json::from_slice(v.value())?;
+                    let rec: ExecutionRecord = read_record(v.value())?;
                     *by.entry(keys::count(&rec.state_machine_arn, rec.status)).or_default() += 1;
                 }
                 for (k, n) in by {
@@ -340,7 +355,7 @@ impl Store {
         let txn = self.db()?.begin_read()?;
         let t = txn.open_table(STATE_MACHINES)?;
         let r = t.get(arn)?;
-        r.map(|v| serde_json::from_slice(v.value()).map_err(StoreError::from)).transpose()
+        r.map(|v| read_record(v.value()).map_err(StoreError::from)).transpose()
     }
 
     pub fn state_machine_version(&self, arn: &str, version: u32) -> Result<Option<String>, StoreError> {
@@ -365,7 +380,7 @@ impl Store {
         let mut out = Vec::new();
         for row in t.iter()? {
             let (_, v) = row?;
-            out.push(serde_json::from_slice(v.value())?);
+            out.push(read_record(v.value())?);
         }
         Ok(out)
     }
@@ -374,7 +389,7 @@ impl Store {
         let txn = self.db()?.begin_read()?;
         let t = txn.open_table(ACTIVITIES)?;
         let r = t.get(arn)?;
-        r.map(|v| serde_json::from_slice(v.value()).map_err(StoreError::from)).transpose()
+        r.map(|v| read_record(v.value()).map_err(StoreError::from)).transpose()
     }
 
     pub fn list_activities(&self) -> Result<Vec<ActivityRecord>, StoreError> {
@@ -385,7 +400,7 @@ impl Store {
         let txn = self.db()?.begin_read()?;
         let t = txn.open_table(EXECUTIONS)?;
         let r = t.get(arn)?;
-        r.map(|v| serde_json::from_slice(v.value()).map_err(StoreError::from)).transpose()
+        r.map(|v| read_record(v.value()).map_err(StoreError::from)).transpose()
     }
 
     /// Executions newest first, optionally of one machine or in one status, after the
@@ -446,13 +461,13 @@ impl Store {
             }
             scan.scanned += 1;
             if let Some(v) = execs.get(arn.as_str())? {
-                let facts: ExecutionFacts = serde_json::from_slice(v.value())?;
+                let facts: ExecutionFacts = read_record(v.value())?;
                 scan.resume_at = Some((facts.start, arn.clone()));
                 if q.machine.is_some() && q.status.is_some_and(|s| s != facts.status) {
                     continue;
                 }
                 if keep(&facts) {
-                    scan.records.push(serde_json::from_slice(v.value())?);
+                    scan.records.push(read_record(v.value())?);
                 }
             }
         }
@@ -487,7 +502,7 @@ impl Store {
         let mut out = Vec::new();
         for row in t.range(lo.as_slice()..=hi.as_slice())? {
             let (_, v) = row?;
-            out.push(serde_json::from_slice(v.value())?);
+            out.push(read_record(v.value())?);
         }
         Ok(out)
     }
@@ -508,7 +523,7 @@ impl Store {
         };
         'chunks: for row in rows {
             let (_, v) = row?;
-            let chunk: Vec<Value> = serde_json::from_slice(&chunk::decode(v.value())?)?;
+            let chunk: Vec<Value> = read_record(&chunk::decode(v.value())?)?;
             let id = |e: &Value| e.get("id").and_then(Value::as_u64).unwrap_or(0);
             let events: Box<dyn Iterator<Item = Value>> =
                 if reverse { Box::new(chunk.into_iter().rev()) } else { Box::new(chunk.into_iter()) };
@@ -525,6 +540,17 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// Reads a stored JSON document without the parser's nesting limit: what is stored was
+/// held to [`crate::interp::MAX_NESTING`] levels of data when it was written, and the
+/// record around it adds a few more, which the default limit of 128 would refuse.
+fn read_record<'a, T: serde::Deserialize<'a>>(bytes: &'a [u8]) -> Result<T, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    de.disable_recursion_limit();
+    let v = T::deserialize(&mut de)?;
+    de.end()?;
+    Ok(v)
 }
 
 /// Opens the store file, creating it only when there is none: an empty or foreign file

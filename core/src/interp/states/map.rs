@@ -194,7 +194,7 @@ impl Interp<'_> {
         if !map.distributed && !self.frame(f).silent {
             let used = self.x.event_count() - self.step_base;
             if used + 2 * items.len() as u64 + 2 >= self.m.max_history_events {
-                self.x.history_full = true;
+                self.x.halted = Some(super::super::exec::Halt::HistoryFull);
                 return Ok(Flow::Blocked);
             }
         }
