@@ -35,6 +35,8 @@ echo "== the dashboard in a real terminal (tmux: stepline dev, redrive a failed 
 python3 tests/tui/tmux_e2e.py ./target/release/stepline
 echo "== stepline serve with AMQP (trigger queue, Python worker, status event, dead letter)"
 python3 tests/sdk/amqp_serve_e2e.py ./target/release/stepline
+echo "== the README's NATS, RabbitMQ and sync- prefix walk-throughs, run as written"
+python3 tests/sdk/readme_sections.py ./target/release/stepline
 
 corpus="${STEPLINE_CONFORMANCE:-../shared/conformance}"
 if [ -d "$corpus" ]; then
