@@ -181,6 +181,8 @@ pub(super) struct Interp<'a> {
     /// Events counted before this step: an unrecorded (EXPRESS) execution's limit is on
     /// the events of one step.
     pub(super) step_base: u64,
+    /// The event count at which only the execution's final event may still be recorded.
+    event_cap: u64,
     /// Bytes of the state outputs built in this step.
     step_bytes: usize,
 }
@@ -198,19 +200,27 @@ pub const MAX_STEP_BYTES: usize = 256 * 1024 * 1024;
 impl<'a> Interp<'a> {
     pub fn new(m: &'a StateMachine, x: &'a mut Execution, now: Millis) -> Self {
         let step_base = if x.keep_history { 0 } else { x.event_count() };
-        Interp { m, x, now, cmds: Vec::new(), step_base, step_bytes: 0 }
+        let event_cap = step_base.saturating_add(m.max_history_events);
+        Interp { m, x, now, cmds: Vec::new(), step_base, event_cap, step_bytes: 0 }
     }
 
     /// Counts one more event against the history limit. False when the event may not be
     /// recorded: only the execution's final event may be the last one the limit allows.
+    #[inline]
     fn admit_event(&mut self, final_event: bool) -> bool {
-        if self.x.halted.is_some() {
-            return final_event;
+        if self.x.event_count() + 1 < self.event_cap && self.x.halted.is_none() {
+            return true;
         }
-        let next = self.x.event_count() + 1 - self.step_base;
-        if next >= self.m.max_history_events && !final_event {
-            self.x.halted = Some(Halt::HistoryFull);
-            return false;
+        self.admit_at_the_limit(final_event)
+    }
+
+    #[cold]
+    fn admit_at_the_limit(&mut self, final_event: bool) -> bool {
+        if self.x.halted.is_some() || self.x.event_count() + 1 >= self.event_cap {
+            if self.x.halted.is_none() && !final_event {
+                self.x.halted = Some(Halt::HistoryFull);
+            }
+            return final_event;
         }
         true
     }
@@ -407,6 +417,7 @@ impl<'a> Interp<'a> {
     }
 
     /// Appends a history event after `previous` and returns its id.
+    #[inline(always)]
     pub fn record(&mut self, previous: u64, kind: EventKind) -> u64 {
         if !self.admit_event(kind.is_execution_end()) {
             return self.x.event_count();
@@ -689,14 +700,14 @@ impl<'a> Interp<'a> {
         let ctx = self.context(f, sid);
         let x = &mut *self.x;
         let fr = x.frames[f].as_ref().expect("live frame");
-        let scope = Scope { input: value, context: &ctx, vars: &fr.vars };
+        let scope = Scope { input: value, context: &ctx, vars: fr.vars() };
         let assigned = super::io::apply_template(t, &scope, &mut x.rng);
         match assigned {
             Ok(Value::Object(o)) => {
-                if let Err(e) = super::io::check_variables(&o, &self.frame(f).vars) {
+                if let Err(e) = super::io::check_variables(&o, self.frame(f).vars()) {
                     return Err(self.state_failure(f, sid, e));
                 }
-                let vars = std::sync::Arc::make_mut(&mut self.frame_mut(f).vars);
+                let vars = self.frame_mut(f).vars_mut();
                 for (k, v) in o {
                     vars.insert(k, v);
                 }

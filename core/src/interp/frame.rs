@@ -43,8 +43,11 @@ pub struct Children {
     pub tolerated_percentage: Option<f64>,
 }
 
-/// A frame's variables.
-pub type Vars = std::sync::Arc<Map<String, Value>>;
+/// A frame's variables: none until a state assigns one (most executions never do, and
+/// pay nothing for them), shared with the frames they were copied to and copied on write.
+pub type Vars = Option<std::sync::Arc<Map<String, Value>>>;
+
+static NO_VARS: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
 
 #[derive(Debug, Clone)]
 pub struct Frame {
@@ -77,6 +80,16 @@ pub struct Frame {
 }
 
 impl Frame {
+    /// The variables in scope.
+    pub fn vars(&self) -> &Map<String, Value> {
+        self.vars.as_deref().unwrap_or(&NO_VARS)
+    }
+
+    /// The variables, to assign to (a copy of its own if another frame shares them).
+    pub fn vars_mut(&mut self) -> &mut Map<String, Value> {
+        std::sync::Arc::make_mut(self.vars.get_or_insert_with(Default::default))
+    }
+
     /// A frame about to enter `state` with `input`; `last_event` is the event its first
     /// one follows.
     pub fn new(state: StateId, input: crate::history::Payload, vars: Vars, last_event: u64, now: Millis) -> Frame {

@@ -57,7 +57,7 @@ impl Interp<'_> {
         let now = self.now;
         let x = &mut *self.x;
         let fr = x.frames[f].as_ref().expect("live frame");
-        let vars = Vars { states, vars: &fr.vars };
+        let vars = Vars { states, vars: fr.vars() };
         let input = states.get("input").unwrap_or(&Value::Null);
         let mut env = Env { rng: &mut x.rng, now_millis: now };
         let r = t.eval(field, input, &vars, &mut env);
@@ -119,10 +119,10 @@ impl Interp<'_> {
             None => default,
         };
         if let Some(Value::Object(vars)) = assigned {
-            if let Err(e) = super::io::check_variables(&vars, &self.frame(f).vars) {
+            if let Err(e) = super::io::check_variables(&vars, self.frame(f).vars()) {
                 return Err(self.state_failure(f, sid, e));
             }
-            let own = std::sync::Arc::make_mut(&mut self.frame_mut(f).vars);
+            let own = self.frame_mut(f).vars_mut();
             for (k, v) in vars {
                 own.insert(k, v);
             }

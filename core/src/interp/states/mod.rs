@@ -57,7 +57,7 @@ impl Interp<'_> {
         let ctx = self.context(f, sid);
         let x = &mut *self.x;
         let fr = x.frames[f].as_ref().expect("live frame");
-        let scope = Scope { input, context: &ctx, vars: &fr.vars };
+        let scope = Scope { input, context: &ctx, vars: fr.vars() };
         let r = run(&scope, &mut x.rng);
         r.map_err(|e| self.state_failure(f, sid, e))
     }
