@@ -52,7 +52,7 @@ pub struct Express {
     id: u64,
     /// Summaries in shards, so callers on different threads rarely wait for each other.
     recent: Vec<Shard>,
-    max_payload: usize,
+    /// The limits its executions run under (payload, history, duration).
     config: super::EngineConfig,
     listeners: Vec<Arc<dyn super::StatusListener>>,
 }
@@ -132,7 +132,6 @@ impl Express {
                     }))
                 })
                 .collect(),
-            max_payload: config.max_payload,
             config: config.clone(),
             listeners,
         }
@@ -211,8 +210,8 @@ impl Express {
         let Some(machine) = &latest.machine else {
             return Err(EngineError::StateMachineTypeNotSupported(latest.record.arn.clone()));
         };
-        if crate::interp::payload_too_large(&input, self.max_payload) {
-            let limit = self.max_payload;
+        if crate::interp::payload_too_large(&input, self.config.max_payload) {
+            let limit = self.config.max_payload;
             return Err(EngineError::InvalidExecutionInput(format!("the input is larger than {limit} bytes")));
         }
         let now = super::run_loop::wall_now();
@@ -292,7 +291,7 @@ impl Express {
 
     /// The payload limit of every execution (the engine's `max_payload`).
     pub fn max_payload(&self) -> usize {
-        self.max_payload
+        self.config.max_payload
     }
 
     pub fn describe(&self, arn: &str) -> Option<ExecutionRecord> {
