@@ -18,7 +18,8 @@ python3 -c "import pika" 2>/dev/null || python3 -m pip install --quiet pika
 [ -d fixtures/workers/node_modules/nats ] && [ -d fixtures/workers/node_modules/amqplib ] ||
   (cd fixtures/workers && npm install --silent --no-audit --no-fund)
 echo "== cargo test"
-cargo test --workspace --release --quiet
+# Bounded, so a test that hangs fails the run in half an hour instead of stalling it.
+timeout --kill-after=10 1800 cargo test --workspace --release --quiet
 
 echo "== stepline test: the fixtures' state machine tests (mocked tasks, virtual time)"
 ./target/release/stepline test fixtures/tests/*.test.yaml --coverage --junit target/stepline-test.xml

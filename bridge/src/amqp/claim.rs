@@ -12,6 +12,9 @@ use lapin::{BasicProperties, Connection};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+/// How long a clean stop waits for the broker to confirm the connection's close.
+const RELEASE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// This engine's hold on its vhost and prefix: the connection it runs on.
 pub struct AmqpClaim {
     me: Holder,
@@ -35,7 +38,12 @@ impl AmqpClaim {
         self.released.store(true, Ordering::SeqCst);
         let conn = self.conn.lock().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(c) = conn {
-            let _ = c.close(200, "the engine stops".into()).await;
+            // Bounded: a stop must not wait on a broker that does not answer the close;
+            // the socket closes with the process and the broker drops the claim then.
+            let close = c.close(200, "the engine stops".into());
+            if tokio::time::timeout(RELEASE_WAIT, close).await.is_err() {
+                tracing::warn!("RabbitMQ did not confirm the close within {RELEASE_WAIT:?}; stopping anyway");
+            }
         }
     }
 

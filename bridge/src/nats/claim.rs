@@ -64,6 +64,9 @@ impl Place {
     }
 }
 
+/// How long a clean stop waits for the server to free the prefix.
+const RELEASE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// This engine's hold on its NATS prefix. Kept fresh by a task of its own until
 /// [`PrefixClaim::release`] (a clean shutdown) or the end of the runtime.
 pub struct PrefixClaim {
@@ -140,12 +143,19 @@ impl PrefixClaim {
         if let Some(r) = self.refresher.lock().unwrap_or_else(|p| p.into_inner()).take() {
             r.abort();
         }
-        if let Ok(Some(c)) = self.place.current().await {
-            if c.holder.is_some_and(|h| h.instance == self.me.instance) {
-                if let Ok(s) = self.place.js.get_stream_no_info(&self.place.stream).await {
-                    let _ = s.delete_message(c.sequence).await;
+        let free = async {
+            if let Ok(Some(c)) = self.place.current().await {
+                if c.holder.is_some_and(|h| h.instance == self.me.instance) {
+                    if let Ok(s) = self.place.js.get_stream_no_info(&self.place.stream).await {
+                        let _ = s.delete_message(c.sequence).await;
+                    }
                 }
             }
+        };
+        // Bounded: a stop must not wait on a server that does not answer; the claim then
+        // lapses by itself.
+        if tokio::time::timeout(RELEASE_WAIT, free).await.is_err() {
+            tracing::warn!("NATS did not answer the release of the prefix within {RELEASE_WAIT:?}; stopping anyway");
         }
     }
 

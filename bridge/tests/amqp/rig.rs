@@ -73,7 +73,8 @@ impl Drop for Rig {
         exchanges.extend([n.tasks_exchange(), n.events_exchange(), n.dead_letter()]);
         let _ = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(async {
+            // Bounded: a broker that does not answer a close must not hang the test run.
+            let cleanup = async {
                 claim.release().await;
                 if keep {
                     return;
@@ -87,7 +88,10 @@ impl Drop for Rig {
                     let _ = ch.exchange_delete(e.as_str().into(), ExchangeDeleteOptions::default()).await;
                 }
                 let _ = conn.close(200, "done".into()).await;
-            })
+            };
+            if rt.block_on(async { tokio::time::timeout(Duration::from_secs(30), cleanup).await }).is_err() {
+                eprintln!("the rig's cleanup on RabbitMQ did not finish in 30 s");
+            }
         })
         .join();
     }

@@ -54,12 +54,16 @@ impl Drop for Rig {
         let (client, prefix, claim, keep) = (self.client.clone(), self.prefix.clone(), self.claim.clone(), self.keep);
         let _ = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-            rt.block_on(async {
+            // Bounded: a server that does not answer must not hang the test run.
+            let cleanup = async {
                 claim.release().await;
                 if !keep {
                     Names { prefix }.delete_streams(&async_nats::jetstream::new(client)).await
                 }
-            })
+            };
+            if rt.block_on(async { tokio::time::timeout(std::time::Duration::from_secs(30), cleanup).await }).is_err() {
+                eprintln!("the rig's cleanup on NATS did not finish in 30 s");
+            }
         })
         .join();
     }
