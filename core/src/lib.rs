@@ -1,19 +1,12 @@
-//! Stepline core: the Amazon States Language model, its validator and a pure interpreter.
+//! Stepline core: the three crates under `core/`, under the module names the rest of the
+//! workspace uses.
 //!
-//! Nothing here does IO or reads a clock: the engine (and tests) feed time, task results
-//! and randomness in as events, so an execution can be replayed step by step.
+//! - [`stepline_jsonata`] (`core/jsonata`): a JSONata 2.x engine, the bottom layer.
+//! - [`stepline_asl`] (`core/asl`): the ASL model, validator, pure interpreter, runner and
+//!   test tooling; no IO, no clock, no async runtime.
+//! - [`stepline_engine`] (`core/engine`): the durable engine and its redb history store.
 
-pub mod choice;
-pub mod engine;
-pub mod entropy;
-pub mod history;
-pub mod interp;
-pub mod intrinsics;
-pub mod jsonata;
-pub mod model;
-pub mod path;
-pub mod runner;
-pub mod store;
-pub mod testing;
-pub mod time;
-pub mod validate;
+pub use stepline_asl::{choice, entropy, history, interp, intrinsics, model, path, runner, testing, time, validate};
+pub use stepline_engine as engine;
+pub use stepline_engine::store;
+pub use stepline_jsonata as jsonata;

@@ -3,13 +3,13 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use serde_json::json;
-use stepline_core::model::{compile_value, MachineType};
-use stepline_core::runner::{self, RunOptions, TaskOutcome};
+use stepline_asl::model::{compile_value, MachineType};
+use stepline_asl::runner::{self, RunOptions, TaskOutcome};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(def) = serde_json::from_slice::<serde_json::Value>(data) else { return };
     if let Ok(m) = compile_value(&def, MachineType::Standard) {
-        let mut echo = |r: &stepline_core::interp::TaskRequest| TaskOutcome::Success(r.input.clone());
+        let mut echo = |r: &stepline_asl::interp::TaskRequest| TaskOutcome::Success(r.input.clone());
         let opts = RunOptions { max_events: 2_000, ..RunOptions::default() };
         let _ = runner::run(&m, runner::local_info("fuzz", "fuzz"), json!({"a": [1, 2]}), &mut echo, &opts);
     }

@@ -2,9 +2,9 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Map};
-use stepline_core::entropy::SplitMix64;
-use stepline_core::intrinsics::parse;
-use stepline_core::path::Scope;
+use stepline_asl::entropy::SplitMix64;
+use stepline_asl::intrinsics::parse;
+use stepline_asl::path::Scope;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };

@@ -2,8 +2,8 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Map};
-use stepline_core::entropy::SplitMix64;
-use stepline_core::jsonata::{parse, Env};
+use stepline_asl::entropy::SplitMix64;
+use stepline_jsonata::{parse, Env};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };

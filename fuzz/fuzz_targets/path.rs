@@ -2,7 +2,7 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Map};
-use stepline_core::path::{parse, Scope};
+use stepline_asl::path::{parse, Scope};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };

@@ -1,0 +1,583 @@
+//! Path evaluation: steps mapped over sequences with flattening, tuple streams for `@`/`#`
+//! bindings, grouping and order-by (reference `evaluatePath`, `evaluateStep`, `evaluateTupleStep`).
+
+use super::value::V;
+use super::{append_into, cmp_js_str, matches_predicate, rt, show, Evaluator, Flags, Frame, R};
+use crate::ast::{Kind, Node, Stage};
+use crate::JsonataError;
+use indexmap::IndexMap;
+use std::rc::Rc;
+
+/// One tuple of a tuple stream: the context item and the variables bound along the path.
+#[derive(Debug, Clone)]
+pub struct Tuple<'a> {
+    pub ctx: Option<V<'a>>,
+    pub binds: Vec<(&'a str, V<'a>)>,
+}
+
+impl<'a> Tuple<'a> {
+    fn set(&mut self, name: &'a str, v: V<'a>) {
+        if let Some(slot) = self.binds.iter_mut().find(|(n, _)| *n == name) {
+            slot.1 = v;
+        } else {
+            self.binds.push((name, v));
+        }
+    }
+
+    fn frame(&self, parent: &Rc<Frame<'a>>) -> Rc<Frame<'a>> {
+        let f = Frame::child(parent);
+        for (n, v) in &self.binds {
+            f.bind(n, Some(v.clone()));
+        }
+        f
+    }
+}
+
+pub enum GroupInput<'a> {
+    Values(Vec<Option<V<'a>>>),
+    Tuples(Vec<Tuple<'a>>),
+}
+
+type Res<T> = Result<T, JsonataError>;
+
+/// Field lookup; over arrays it maps and flattens one level (reference `fn.lookup`).
+pub fn lookup_field<'a>(input: &V<'a>, key: &str) -> Option<V<'a>> {
+    match input {
+        V::JObj(o) => o.get(key).map(V::from_json),
+        V::Obj(o) => o.get(key).cloned(),
+        V::JArr(_) | V::Arr(..) => {
+            let mut out = Vec::new();
+            for item in input.items().unwrap_or_default() {
+                if let Some(r) = lookup_field(&item, key) {
+                    append_into(&mut out, r);
+                }
+            }
+            Some(V::seq(out))
+        }
+        _ => None,
+    }
+}
+
+fn flatten_into<'a>(v: V<'a>, out: &mut Vec<V<'a>>, depth: usize) {
+    match v.items() {
+        Some(items) if depth < super::value::MAX_VALUE_DEPTH => {
+            for i in items {
+                flatten_into(i, out, depth + 1);
+            }
+        }
+        _ => out.push(v),
+    }
+}
+
+/// `*`: the values of all fields, arrays flattened.
+pub fn wildcard<'a>(input: Option<&V<'a>>) -> Option<V<'a>> {
+    let mut input = input?.clone();
+    if let V::Arr(a, f) = &input {
+        if f.outer && !a.is_empty() {
+            input = a[0].clone();
+        }
+    }
+    let mut out = Vec::new();
+    let values: Vec<V<'a>> = if let Some(e) = input.entries() {
+        e.into_iter().map(|(_, v)| v).collect()
+    } else if let Some(items) = input.items() {
+        items
+    } else {
+        return Some(V::seq(out));
+    };
+    for v in values {
+        if v.is_array() {
+            flatten_into(v, &mut out, 0);
+        } else {
+            out.push(v);
+        }
+    }
+    Some(V::seq(out))
+}
+
+/// `**`: every descendant value, depth first.
+pub fn descendants<'a>(input: Option<&V<'a>>) -> R<'a> {
+    let Some(input) = input else { return Ok(None) };
+    let mut out = Vec::new();
+    recurse_descendants(input, &mut out, 0)?;
+    if out.len() == 1 {
+        return Ok(out.pop());
+    }
+    Ok(Some(V::seq(out)))
+}
+
+fn recurse_descendants<'a>(v: &V<'a>, out: &mut Vec<V<'a>>, depth: usize) -> Res<()> {
+    if depth > super::value::MAX_VALUE_DEPTH {
+        return Err(rt("U1001", "Input nested too deeply"));
+    }
+    if let Some(items) = v.items() {
+        for i in items {
+            recurse_descendants(&i, out, depth + 1)?;
+        }
+        return Ok(());
+    }
+    out.push(v.clone());
+    if let Some(entries) = v.entries() {
+        for (_, x) in entries {
+            recurse_descendants(&x, out, depth + 1)?;
+        }
+    }
+    Ok(())
+}
+
+impl<'a> Evaluator<'a, '_> {
+    pub(super) fn eval_path(
+        &mut self,
+        node: &'a Node,
+        steps: &'a [Node],
+        input: &Option<V<'a>>,
+        frame: &Rc<Frame<'a>>,
+    ) -> R<'a> {
+        if let Some(v) = self.fast_path(node, steps, input, frame) {
+            return Ok(v);
+        }
+        let first_is_var = matches!(steps.first().map(|s| &s.kind), Some(Kind::Var(_)));
+        let mut inseq: Vec<Option<V<'a>>> = match input {
+            Some(v) if v.is_array() && !first_is_var => v.items().unwrap_or_default().into_iter().map(Some).collect(),
+            other => vec![other.clone()],
+        };
+        let mut result = V::seq(Vec::new());
+        let mut tuples: Option<Vec<Tuple<'a>>> = None;
+        let mut is_tuple = false;
+        for (i, step) in steps.iter().enumerate() {
+            if step.tuple {
+                is_tuple = true;
+            }
+            if i == 0 && step.cons_array {
+                let ctx = match input {
+                    Some(v) if v.is_array() => Some(v.clone()),
+                    Some(v) => Some(V::seq(vec![v.clone()])),
+                    None => Some(V::seq(Vec::new())),
+                };
+                result = self.eval(step, &ctx, frame)?.unwrap_or_else(|| V::seq(Vec::new()));
+            } else if is_tuple {
+                tuples = Some(self.tuple_step(step, &inseq, tuples.take(), frame)?);
+            } else {
+                result = self.eval_step(step, &inseq, frame, i == steps.len() - 1)?;
+            }
+            if !is_tuple && result.arr_len() == Some(0) {
+                break;
+            }
+            if step.focus.is_none() {
+                inseq = match result.items() {
+                    Some(items) => items.into_iter().map(Some).collect(),
+                    None => vec![Some(result.clone())],
+                };
+            }
+        }
+        if is_tuple {
+            let ts = tuples.clone().unwrap_or_default();
+            result = V::seq(ts.into_iter().filter_map(|t| t.ctx).collect());
+        }
+        if node.keep_array {
+            if let V::Arr(_, f) = &result {
+                if f.cons && !f.seq {
+                    result = V::seq(vec![result]);
+                }
+            }
+            if let V::Arr(_, f) = &mut result {
+                f.keep = true;
+            }
+        }
+        if let Some(g) = &node.group {
+            let gi = if is_tuple {
+                GroupInput::Tuples(tuples.unwrap_or_default())
+            } else {
+                GroupInput::Values(match result.items() {
+                    Some(items) => items.into_iter().map(Some).collect(),
+                    None => vec![Some(result)],
+                })
+            };
+            return Ok(Some(self.eval_group(&g.pairs, gi, frame)?));
+        }
+        Ok(Some(result))
+    }
+
+    /// `$var.a.b` / `a.b` over objects without predicates: walk borrowed values directly.
+    fn fast_path(
+        &mut self,
+        node: &'a Node,
+        steps: &'a [Node],
+        input: &Option<V<'a>>,
+        frame: &Rc<Frame<'a>>,
+    ) -> Option<Option<V<'a>>> {
+        if node.keep_array || node.group.is_some() {
+            return None;
+        }
+        let plain =
+            |s: &Node| s.stages.is_empty() && s.predicate.is_empty() && s.group.is_none() && !s.tuple && !s.keep_array;
+        let mut cur = match steps.first() {
+            Some(s) if plain(s) => match &s.kind {
+                Kind::Var(name) if !name.is_empty() && name != "$" => self.lookup_var(name, frame)?,
+                Kind::Name(name) => match input {
+                    Some(v) if v.is_object() => v.get(name)?,
+                    _ => return None,
+                },
+                _ => return None,
+            },
+            _ => return None,
+        };
+        for s in &steps[1..] {
+            if !plain(s) {
+                return None;
+            }
+            let Kind::Name(name) = &s.kind else { return None };
+            if !cur.is_object() {
+                return None;
+            }
+            match cur.get(name) {
+                Some(v) => cur = v,
+                None => return Some(None),
+            }
+        }
+        if let V::Arr(_, f) = &cur {
+            if f.seq {
+                return None;
+            }
+        }
+        Some(Some(cur))
+    }
+
+    fn eval_step(&mut self, step: &'a Node, inseq: &[Option<V<'a>>], frame: &Rc<Frame<'a>>, last: bool) -> Res<V<'a>> {
+        if let Kind::Sort(terms) = &step.kind {
+            let items: Vec<V<'a>> = inseq.iter().flatten().cloned().collect();
+            let mut r = Some(V::seq(self.sort_values(terms, items, frame)?));
+            for stage in &step.stages {
+                if let Stage::Filter(p) = stage {
+                    r = self.filter(p, r, frame)?;
+                }
+            }
+            return Ok(r.unwrap_or_else(|| V::seq(Vec::new())));
+        }
+        let mut results: Vec<V<'a>> = Vec::new();
+        for item in inseq {
+            let mut res = self.eval(step, item, frame)?;
+            for stage in &step.stages {
+                if let Stage::Filter(p) = stage {
+                    res = self.filter(p, res, frame)?;
+                }
+            }
+            if let Some(r) = res {
+                results.push(r);
+            }
+        }
+        if last && results.len() == 1 && results[0].is_array() && !results[0].is_seq() {
+            return Ok(results.pop().unwrap_or(V::Null));
+        }
+        let mut out = Vec::new();
+        for r in results {
+            if r.is_array() && !r.flags().cons {
+                out.extend(r.items().unwrap_or_default());
+            } else {
+                out.push(r);
+            }
+        }
+        Ok(V::seq(out))
+    }
+
+    fn tuple_step(
+        &mut self,
+        step: &'a Node,
+        inseq: &[Option<V<'a>>],
+        tuples: Option<Vec<Tuple<'a>>>,
+        frame: &Rc<Frame<'a>>,
+    ) -> Res<Vec<Tuple<'a>>> {
+        if let Kind::Sort(terms) = &step.kind {
+            let result = match tuples {
+                Some(ts) => self.sort_tuples(terms, ts, frame)?,
+                None => {
+                    let items: Vec<V<'a>> = inseq.iter().flatten().cloned().collect();
+                    let sorted = self.sort_values(terms, items, frame)?;
+                    sorted
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, v)| {
+                            let mut t = Tuple { ctx: Some(v), binds: Vec::new() };
+                            if let Some(ix) = &step.index {
+                                t.set(ix, V::Num(i as f64));
+                            }
+                            t
+                        })
+                        .collect()
+                }
+            };
+            return self.tuple_stages(&step.stages, result, frame);
+        }
+        let tuples =
+            tuples.unwrap_or_else(|| inseq.iter().map(|v| Tuple { ctx: v.clone(), binds: Vec::new() }).collect());
+        let mut out = Vec::new();
+        for t in &tuples {
+            let f = t.frame(frame);
+            let Some(res) = self.eval(step, &t.ctx, &f)? else { continue };
+            let items = res.items().unwrap_or_else(|| vec![res]);
+            for (bb, item) in items.into_iter().enumerate() {
+                let mut nt = t.clone();
+                if let Some(focus) = &step.focus {
+                    nt.set(focus, item);
+                } else {
+                    nt.ctx = Some(item);
+                }
+                if let Some(ix) = &step.index {
+                    nt.set(ix, V::Num(bb as f64));
+                }
+                out.push(nt);
+            }
+        }
+        self.tuple_stages(&step.stages, out, frame)
+    }
+
+    fn tuple_stages(
+        &mut self,
+        stages: &'a [Stage],
+        mut tuples: Vec<Tuple<'a>>,
+        frame: &Rc<Frame<'a>>,
+    ) -> Res<Vec<Tuple<'a>>> {
+        for stage in stages {
+            match stage {
+                Stage::Filter(p) => tuples = self.filter_tuples(p, tuples, frame)?,
+                Stage::Index(name) => {
+                    for (i, t) in tuples.iter_mut().enumerate() {
+                        t.set(name, V::Num(i as f64));
+                    }
+                }
+            }
+        }
+        Ok(tuples)
+    }
+
+    fn filter_tuples(&mut self, pred: &'a Node, tuples: Vec<Tuple<'a>>, frame: &Rc<Frame<'a>>) -> Res<Vec<Tuple<'a>>> {
+        let len = tuples.len();
+        if let Kind::Num(n) = pred.kind {
+            let mut idx = n.floor();
+            if idx < 0.0 {
+                idx += len as f64;
+            }
+            return Ok(if idx >= 0.0 && (idx as usize) < len {
+                vec![tuples[idx as usize].clone()]
+            } else {
+                Vec::new()
+            });
+        }
+        let mut out = Vec::new();
+        for (index, t) in tuples.into_iter().enumerate() {
+            let f = t.frame(frame);
+            let res = self.eval(pred, &t.ctx, &f)?;
+            if matches_predicate(&res, index, len) {
+                out.push(t);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Evaluates order-by terms for an item: `None` entries are undefined keys.
+    fn sort_keys(
+        &mut self,
+        terms: &'a [(Node, bool)],
+        ctx: &Option<V<'a>>,
+        frame: &Rc<Frame<'a>>,
+    ) -> Res<Vec<Option<V<'a>>>> {
+        let mut keys = Vec::with_capacity(terms.len());
+        for (t, _) in terms {
+            keys.push(self.eval(t, ctx, frame)?);
+        }
+        Ok(keys)
+    }
+
+    pub(super) fn sort_values(
+        &mut self,
+        terms: &'a [(Node, bool)],
+        items: Vec<V<'a>>,
+        frame: &Rc<Frame<'a>>,
+    ) -> Res<Vec<V<'a>>> {
+        let mut keyed = Vec::with_capacity(items.len());
+        for v in items {
+            let ctx = Some(v);
+            let k = self.sort_keys(terms, &ctx, frame)?;
+            if let Some(v) = ctx {
+                keyed.push((v, k));
+            }
+        }
+        let sorted = super::merge_sort(keyed, &mut |a, b| order_swap(terms, &a.1, &b.1))?;
+        Ok(sorted.into_iter().map(|(v, _)| v).collect())
+    }
+
+    fn sort_tuples(
+        &mut self,
+        terms: &'a [(Node, bool)],
+        tuples: Vec<Tuple<'a>>,
+        frame: &Rc<Frame<'a>>,
+    ) -> Res<Vec<Tuple<'a>>> {
+        let mut keyed = Vec::with_capacity(tuples.len());
+        for t in tuples {
+            let f = t.frame(frame);
+            let k = self.sort_keys(terms, &t.ctx, &f)?;
+            keyed.push((t, k));
+        }
+        let sorted = super::merge_sort(keyed, &mut |a, b| order_swap(terms, &a.1, &b.1))?;
+        Ok(sorted.into_iter().map(|(t, _)| t).collect())
+    }
+
+    /// Object construction and grouping (reference `evaluateGroupExpression`).
+    pub(super) fn eval_group(
+        &mut self,
+        pairs: &'a [(Node, Node)],
+        input: GroupInput<'a>,
+        frame: &Rc<Frame<'a>>,
+    ) -> Res<V<'a>> {
+        // key -> (pair index, grouped items)
+        let mut groups: IndexMap<String, (usize, GroupInput<'a>)> = IndexMap::new();
+        let (values, tuples) = match input {
+            GroupInput::Values(mut v) => {
+                if v.is_empty() {
+                    v.push(None);
+                }
+                (v, None)
+            }
+            GroupInput::Tuples(t) => (Vec::new(), Some(t)),
+        };
+        let count = tuples.as_ref().map(|t| t.len().max(1)).unwrap_or(values.len());
+        #[allow(clippy::needless_range_loop)]
+        for idx in 0..count {
+            let (ctx, f) = match &tuples {
+                Some(ts) => match ts.get(idx) {
+                    Some(t) => (t.ctx.clone(), t.frame(frame)),
+                    None => (None, frame.clone()),
+                },
+                None => (values.get(idx).cloned().flatten(), frame.clone()),
+            };
+            for (pi, (kexpr, _)) in pairs.iter().enumerate() {
+                let key = self.eval(kexpr, &ctx, &f)?;
+                let key = match key {
+                    None => continue,
+                    Some(V::Str(s)) => s.to_string(),
+                    Some(other) => {
+                        return Err(rt(
+                            "T1003",
+                            format!("Key in object structure must evaluate to a string; got: {}", show(&other)),
+                        ))
+                    }
+                };
+                let entry = groups.entry(key.clone()).or_insert_with(|| {
+                    (pi, if tuples.is_some() { GroupInput::Tuples(Vec::new()) } else { GroupInput::Values(Vec::new()) })
+                });
+                if entry.0 != pi {
+                    return Err(rt("D1009", format!("Multiple key definitions evaluate to same key: \"{key}\"")));
+                }
+                match (&mut entry.1, &tuples) {
+                    (GroupInput::Tuples(g), Some(ts)) => {
+                        if let Some(t) = ts.get(idx) {
+                            g.push(t.clone())
+                        }
+                    }
+                    (GroupInput::Values(g), _) => g.push(ctx.clone()),
+                    _ => {}
+                }
+            }
+        }
+        let mut out: IndexMap<String, V<'a>> = IndexMap::new();
+        for (key, (pi, data)) in groups {
+            let (ctx, f) = match data {
+                GroupInput::Values(vals) => {
+                    let vals: Vec<V<'a>> = vals.into_iter().flatten().collect();
+                    (group_context(vals), frame.clone())
+                }
+                GroupInput::Tuples(ts) => {
+                    let mut merged = Tuple { ctx: None, binds: Vec::new() };
+                    let n = ts.len();
+                    let mut ctxs = Vec::new();
+                    let mut binds: Vec<(&'a str, Vec<V<'a>>)> = Vec::new();
+                    for t in ts {
+                        if let Some(c) = t.ctx {
+                            ctxs.push(c);
+                        }
+                        for (name, v) in t.binds {
+                            match binds.iter_mut().find(|(n, _)| *n == name) {
+                                Some(slot) => slot.1.push(v),
+                                None => binds.push((name, vec![v])),
+                            }
+                        }
+                    }
+                    merged.ctx = if n > 1 { group_context(ctxs) } else { ctxs.pop() };
+                    for (name, vs) in binds {
+                        let v = if n > 1 { group_context(vs) } else { vs.into_iter().next() };
+                        if let Some(v) = v {
+                            merged.set(name, v);
+                        }
+                    }
+                    let f = merged.frame(frame);
+                    (merged.ctx, f)
+                }
+            };
+            if let Some(v) = self.eval(&pairs[pi].1, &ctx, &f)? {
+                out.insert(key, v);
+            }
+        }
+        Ok(V::obj(out))
+    }
+}
+
+/// The context for a group's value: the single item, or the items appended into an array.
+fn group_context(vals: Vec<V<'_>>) -> Option<V<'_>> {
+    if vals.len() <= 1 {
+        return vals.into_iter().next();
+    }
+    let mut out = Vec::new();
+    for v in vals {
+        append_into(&mut out, v);
+    }
+    Some(V::Arr(Rc::new(out), Flags::PLAIN))
+}
+
+/// Order-by comparator: true when `a` must come after `b` (reference `evaluateSortExpression`).
+fn order_swap(terms: &[(Node, bool)], a: &[Option<V<'_>>], b: &[Option<V<'_>>]) -> Res<bool> {
+    let mut comp = 0i32;
+    for (i, (_, desc)) in terms.iter().enumerate() {
+        if comp != 0 {
+            break;
+        }
+        let (aa, bb) = (&a[i], &b[i]);
+        match (aa, bb) {
+            (None, None) => continue,
+            (None, _) => {
+                comp = 1;
+                continue;
+            }
+            (_, None) => {
+                comp = -1;
+                continue;
+            }
+            _ => {}
+        }
+        let (Some(x), Some(y)) = (aa, bb) else { continue };
+        let c = match (x, y) {
+            (V::Num(p), V::Num(q)) => p.partial_cmp(q).unwrap_or(std::cmp::Ordering::Equal),
+            (V::Str(p), V::Str(q)) => cmp_js_str(p, q),
+            (V::Num(_) | V::Str(_), V::Num(_) | V::Str(_)) => {
+                return Err(rt(
+                    "T2007",
+                    format!("Type mismatch when comparing values {} and {} in order-by clause", show(x), show(y)),
+                ))
+            }
+            _ => {
+                return Err(rt(
+                    "T2008",
+                    "The expressions within an order-by clause must evaluate to numeric or string values",
+                ))
+            }
+        };
+        comp = match c {
+            std::cmp::Ordering::Equal => 0,
+            std::cmp::Ordering::Less => -1,
+            std::cmp::Ordering::Greater => 1,
+        };
+        if *desc {
+            comp = -comp;
+        }
+    }
+    Ok(comp == 1)
+}

@@ -1,0 +1,497 @@
+//! Values seen by the evaluator.
+//!
+//! Parts of the input and of the bindings are borrowed (`JArr`, `JObj`, `Str::B`), so a path
+//! like `$states.input.x` clones nothing; values built by the expression are reference counted.
+//! Sequences are arrays flagged `seq` (the reference marks JavaScript arrays the same way).
+
+use super::super::ast::{Lambda, RegexLit};
+use super::Frame;
+use crate::functions::Builtin;
+use indexmap::IndexMap;
+use serde_json::{Map, Number, Value as Json};
+use std::fmt::Write as _;
+use std::rc::Rc;
+
+/// Bounds the recursion of helpers walking nested values (equality, serialisation).
+pub const MAX_VALUE_DEPTH: usize = 500;
+
+#[derive(Debug, Clone)]
+pub enum Str<'a> {
+    B(&'a str),
+    O(Rc<str>),
+}
+
+impl std::ops::Deref for Str<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Str::B(s) => s,
+            Str::O(s) => s,
+        }
+    }
+}
+
+/// Array flags of the reference: `sequence`, `keepSingleton`, `cons`, `outerWrapper`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Flags {
+    pub seq: bool,
+    pub keep: bool,
+    pub cons: bool,
+    pub outer: bool,
+}
+
+impl Flags {
+    pub const SEQ: Flags = Flags { seq: true, keep: false, cons: false, outer: false };
+    pub const PLAIN: Flags = Flags { seq: false, keep: false, cons: false, outer: false };
+}
+
+pub type ObjMap<'a> = IndexMap<String, V<'a>>;
+
+#[derive(Debug, Clone)]
+pub enum V<'a> {
+    Null,
+    Bool(bool),
+    Num(f64),
+    Str(Str<'a>),
+    JArr(&'a Vec<Json>),
+    JObj(&'a Map<String, Json>),
+    Arr(Rc<Vec<V<'a>>>, Flags),
+    Obj(Rc<ObjMap<'a>>),
+    Func(Rc<Func<'a>>),
+    Builtin(&'static Builtin),
+}
+
+#[derive(Debug)]
+pub enum Func<'a> {
+    Lambda {
+        def: &'a Lambda,
+        env: Rc<Frame<'a>>,
+        input: Option<V<'a>>,
+    },
+    /// Partial application: `None` marks a `?` placeholder.
+    Partial {
+        f: V<'a>,
+        args: Vec<Option<Option<V<'a>>>>,
+    },
+    Regex(&'a RegexLit),
+    /// `f ~> g` with two functions: `g(f(x))`.
+    Chain(V<'a>, V<'a>),
+    /// `|pattern|update[, delete]|`: a function returning a modified copy of its argument.
+    Transform {
+        node: &'a super::super::ast::Node,
+        env: Rc<Frame<'a>>,
+    },
+}
+
+impl<'a> V<'a> {
+    pub fn from_json(j: &'a Json) -> V<'a> {
+        match j {
+            Json::Null => V::Null,
+            Json::Bool(b) => V::Bool(*b),
+            Json::Number(n) => V::Num(n.as_f64().unwrap_or(f64::NAN)),
+            Json::String(s) => V::Str(Str::B(s)),
+            Json::Array(a) => V::JArr(a),
+            Json::Object(o) => V::JObj(o),
+        }
+    }
+
+    pub fn str(s: impl Into<Rc<str>>) -> V<'a> {
+        V::Str(Str::O(s.into()))
+    }
+
+    pub fn seq(items: Vec<V<'a>>) -> V<'a> {
+        V::Arr(Rc::new(items), Flags::SEQ)
+    }
+
+    pub fn arr(items: Vec<V<'a>>) -> V<'a> {
+        V::Arr(Rc::new(items), Flags::PLAIN)
+    }
+
+    pub fn obj(m: ObjMap<'a>) -> V<'a> {
+        V::Obj(Rc::new(m))
+    }
+
+    pub fn is_array(&self) -> bool {
+        matches!(self, V::Arr(..) | V::JArr(_))
+    }
+
+    pub fn is_seq(&self) -> bool {
+        matches!(self, V::Arr(_, f) if f.seq)
+    }
+
+    pub fn is_func(&self) -> bool {
+        matches!(self, V::Func(_) | V::Builtin(_))
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            V::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_num(&self) -> Option<f64> {
+        match self {
+            V::Num(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    pub fn flags(&self) -> Flags {
+        match self {
+            V::Arr(_, f) => *f,
+            _ => Flags::PLAIN,
+        }
+    }
+
+    /// Array length, if this is an array.
+    pub fn arr_len(&self) -> Option<usize> {
+        match self {
+            V::Arr(a, _) => Some(a.len()),
+            V::JArr(a) => Some(a.len()),
+            _ => None,
+        }
+    }
+
+    /// The items of an array (borrowed items become borrowed values); `None` when not an array.
+    pub fn items(&self) -> Option<Vec<V<'a>>> {
+        match self {
+            V::Arr(a, _) => Some(a.as_ref().clone()),
+            V::JArr(a) => Some(a.iter().map(V::from_json).collect()),
+            _ => None,
+        }
+    }
+
+    /// One item of an array.
+    pub fn item(&self, i: usize) -> Option<V<'a>> {
+        match self {
+            V::Arr(a, _) => a.get(i).cloned(),
+            V::JArr(a) => a.get(i).map(V::from_json),
+            _ => None,
+        }
+    }
+
+    pub fn is_object(&self) -> bool {
+        matches!(self, V::Obj(_) | V::JObj(_))
+    }
+
+    /// Looks a key up in an object.
+    pub fn get(&self, key: &str) -> Option<V<'a>> {
+        match self {
+            V::JObj(o) => o.get(key).map(V::from_json),
+            V::Obj(o) => o.get(key).cloned(),
+            _ => None,
+        }
+    }
+
+    /// Entries of an object, in insertion order.
+    pub fn entries(&self) -> Option<Vec<(String, V<'a>)>> {
+        match self {
+            V::JObj(o) => Some(o.iter().map(|(k, v)| (k.clone(), V::from_json(v))).collect()),
+            V::Obj(o) => Some(o.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+            _ => None,
+        }
+    }
+
+    pub fn obj_len(&self) -> Option<usize> {
+        match self {
+            V::JObj(o) => Some(o.len()),
+            V::Obj(o) => Some(o.len()),
+            _ => None,
+        }
+    }
+
+    /// The signature symbol of a value (reference `getSymbol`).
+    pub fn symbol(v: Option<&V<'_>>) -> char {
+        match v {
+            None => 'm',
+            Some(V::Null) => 'l',
+            Some(V::Bool(_)) => 'b',
+            Some(V::Num(_)) => 'n',
+            Some(V::Str(_)) => 's',
+            Some(V::JArr(_) | V::Arr(..)) => 'a',
+            Some(V::JObj(_) | V::Obj(_)) => 'o',
+            Some(V::Func(_) | V::Builtin(_)) => 'f',
+        }
+    }
+
+    /// JSONata type name (`$type`).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            V::Null => "null",
+            V::Bool(_) => "boolean",
+            V::Num(_) => "number",
+            V::Str(_) => "string",
+            V::JArr(_) | V::Arr(..) => "array",
+            V::JObj(_) | V::Obj(_) => "object",
+            V::Func(_) | V::Builtin(_) => "function",
+        }
+    }
+
+    /// Converts to JSON. Functions become `""` like the reference's JSON serialisation;
+    /// non-finite numbers are an error (D1001).
+    pub fn to_json(&self) -> Result<Json, String> {
+        self.to_json_depth(0)
+    }
+
+    fn to_json_depth(&self, depth: usize) -> Result<Json, String> {
+        if depth > MAX_VALUE_DEPTH {
+            return Err("value nested too deeply".into());
+        }
+        Ok(match self {
+            V::Null => Json::Null,
+            V::Bool(b) => Json::Bool(*b),
+            V::Num(n) => num_to_json(*n).map(Json::Number).unwrap_or(Json::Null),
+            V::Str(s) => Json::String(s.to_string()),
+            V::JArr(a) => Json::Array(a.to_vec()),
+            V::JObj(o) => Json::Object((*o).clone()),
+            V::Arr(a, _) => {
+                let mut out = Vec::with_capacity(a.len());
+                for v in a.iter() {
+                    out.push(v.to_json_depth(depth + 1)?);
+                }
+                Json::Array(out)
+            }
+            V::Obj(o) => {
+                let mut out = Map::new();
+                for (k, v) in o.iter() {
+                    out.insert(k.clone(), v.to_json_depth(depth + 1)?);
+                }
+                Json::Object(out)
+            }
+            V::Func(_) | V::Builtin(_) => Json::String(String::new()),
+        })
+    }
+}
+
+/// A JSON number for `n`: integral values within ±2^53 become integers (JSONata prints `3`).
+pub fn num_to_json(n: f64) -> Option<Number> {
+    if !n.is_finite() {
+        return None;
+    }
+    if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
+        return Some(Number::from(n as i64));
+    }
+    Number::from_f64(n)
+}
+
+/// Effective boolean value (reference `fn.boolean`); `None` for undefined.
+pub fn to_boolean(v: Option<&V<'_>>) -> Option<bool> {
+    let v = v?;
+    Some(match v {
+        V::Arr(..) | V::JArr(_) => {
+            let len = v.arr_len().unwrap_or(0);
+            if len == 1 {
+                to_boolean(v.item(0).as_ref()).unwrap_or(false)
+            } else {
+                (0..len).any(|i| to_boolean(v.item(i).as_ref()).unwrap_or(false))
+            }
+        }
+        V::Str(s) => !s.is_empty(),
+        V::Num(n) => *n != 0.0,
+        V::Obj(o) => !o.is_empty(),
+        V::JObj(o) => !o.is_empty(),
+        V::Bool(b) => *b,
+        V::Null | V::Func(_) | V::Builtin(_) => false,
+    })
+}
+
+/// JavaScript truthiness (used where the reference tests a raw JS value, e.g. sort comparators).
+pub fn js_truthy(v: Option<&V<'_>>) -> bool {
+    match v {
+        None | Some(V::Null) => false,
+        Some(V::Bool(b)) => *b,
+        Some(V::Num(n)) => *n != 0.0 && !n.is_nan(),
+        Some(V::Str(s)) => !s.is_empty(),
+        Some(_) => true,
+    }
+}
+
+/// Deep equality (reference `isDeepEqual`).
+pub fn deep_equal(a: &V<'_>, b: &V<'_>) -> bool {
+    deep_equal_depth(a, b, 0)
+}
+
+fn deep_equal_depth(a: &V<'_>, b: &V<'_>, depth: usize) -> bool {
+    if depth > MAX_VALUE_DEPTH {
+        return false;
+    }
+    match (a, b) {
+        (V::Null, V::Null) => true,
+        (V::Bool(x), V::Bool(y)) => x == y,
+        (V::Num(x), V::Num(y)) => x == y,
+        (V::Str(x), V::Str(y)) => **x == **y,
+        (V::JArr(x), V::JArr(y)) if std::ptr::eq(*x, *y) => true,
+        (V::JObj(x), V::JObj(y)) if std::ptr::eq(*x, *y) => true,
+        _ if a.is_array() && b.is_array() => {
+            let n = a.arr_len().unwrap_or(0);
+            n == b.arr_len().unwrap_or(0)
+                && (0..n).all(|i| match (a.item(i), b.item(i)) {
+                    (Some(x), Some(y)) => deep_equal_depth(&x, &y, depth + 1),
+                    _ => false,
+                })
+        }
+        _ if a.is_object() && b.is_object() => {
+            let (Some(ea), Some(nb)) = (a.entries(), b.obj_len()) else { return false };
+            ea.len() == nb
+                && ea.iter().all(|(k, va)| match b.get(k) {
+                    Some(vb) => deep_equal_depth(va, &vb, depth + 1),
+                    None => false,
+                })
+        }
+        (V::Func(x), V::Func(y)) => std::ptr::eq(Rc::as_ptr(x) as *const u8, Rc::as_ptr(y) as *const u8),
+        (V::Builtin(x), V::Builtin(y)) => std::ptr::eq(*x, *y),
+        _ => false,
+    }
+}
+
+/// Formats a number as JavaScript's `Number.prototype.toString` does.
+pub fn js_number(n: f64) -> String {
+    if n.is_nan() {
+        return "NaN".into();
+    }
+    if n.is_infinite() {
+        return if n > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+    }
+    if n == 0.0 {
+        return "0".into();
+    }
+    // shortest round-trip digits and decimal exponent
+    let e = format!("{:e}", n.abs());
+    let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
+    let k = digits.len() as i32;
+    let point = exp + 1; // position of the decimal point relative to the digits
+    let mut s = String::new();
+    if n < 0.0 {
+        s.push('-');
+    }
+    if k <= point && point <= 21 {
+        s.push_str(&digits);
+        for _ in 0..(point - k) {
+            s.push('0');
+        }
+    } else if 0 < point && point <= 21 {
+        s.push_str(&digits[..point as usize]);
+        s.push('.');
+        s.push_str(&digits[point as usize..]);
+    } else if -6 < point && point <= 0 {
+        s.push_str("0.");
+        for _ in 0..(-point) {
+            s.push('0');
+        }
+        s.push_str(&digits);
+    } else {
+        s.push_str(&digits[..1]);
+        if k > 1 {
+            s.push('.');
+            s.push_str(&digits[1..]);
+        }
+        let _ = write!(s, "e{}{}", if point > 0 { "+" } else { "-" }, (point - 1).abs());
+    }
+    s
+}
+
+/// `Number(n.toPrecision(15))`: how `$string` renders numbers.
+pub fn round15(n: f64) -> f64 {
+    if !n.is_finite() || n == 0.0 {
+        return n;
+    }
+    format!("{:.14e}", n).parse().unwrap_or(n)
+}
+
+/// `JSON.stringify` with the reference's replacer (numbers to 15 significant digits,
+/// functions as `""`), optionally indented by two spaces.
+pub fn stringify(v: &V<'_>, pretty: bool, out: &mut String) -> Result<(), String> {
+    stringify_depth(v, pretty, 0, out)
+}
+
+fn indent(out: &mut String, pretty: bool, level: usize) {
+    if pretty {
+        out.push('\n');
+        for _ in 0..level {
+            out.push_str("  ");
+        }
+    }
+}
+
+fn stringify_depth(v: &V<'_>, pretty: bool, level: usize, out: &mut String) -> Result<(), String> {
+    if level > MAX_VALUE_DEPTH {
+        return Err("value nested too deeply".into());
+    }
+    match v {
+        V::Null => out.push_str("null"),
+        V::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        V::Num(n) => {
+            if n.is_finite() && n.fract() == 0.0 {
+                out.push_str(&js_number(*n))
+            } else if n.is_finite() {
+                out.push_str(&js_number(round15(*n)))
+            } else {
+                out.push_str("null")
+            }
+        }
+        V::Str(s) => quote_json(s, out),
+        V::Func(_) | V::Builtin(_) => out.push_str("\"\""),
+        V::Arr(..) | V::JArr(_) => {
+            let n = v.arr_len().unwrap_or(0);
+            out.push('[');
+            for i in 0..n {
+                if i > 0 {
+                    out.push(',');
+                }
+                indent(out, pretty, level + 1);
+                match v.item(i) {
+                    Some(x) => stringify_depth(&x, pretty, level + 1, out)?,
+                    None => out.push_str("null"),
+                }
+            }
+            if n > 0 {
+                indent(out, pretty, level);
+            }
+            out.push(']');
+        }
+        V::Obj(_) | V::JObj(_) => {
+            let entries = v.entries().unwrap_or_default();
+            out.push('{');
+            for (i, (k, x)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                indent(out, pretty, level + 1);
+                quote_json(k, out);
+                out.push(':');
+                if pretty {
+                    out.push(' ');
+                }
+                stringify_depth(x, pretty, level + 1, out)?;
+            }
+            if !entries.is_empty() {
+                indent(out, pretty, level);
+            }
+            out.push('}');
+        }
+    }
+    Ok(())
+}
+
+pub fn quote_json(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
