@@ -25,7 +25,8 @@ fn fixture() -> &'static Fixture {
     F.get_or_init(|| {
         let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-engine-store");
         let _ = std::fs::remove_dir_all(&dir);
-        let engine = Engine::open(EngineConfig { data_dir: dir.clone(), ..EngineConfig::default() }).expect("store");
+        let engine = stepline_bridge::embedded::open(EngineConfig { data_dir: dir.clone(), ..EngineConfig::default() })
+            .expect("store");
         let path = format!("{}/fixtures/bench/pass_chain.json", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(path).expect("bench fixture");
         let standard = engine.create_state_machine("chain", &text, "STANDARD", "role").expect("valid").arn;

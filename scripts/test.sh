@@ -8,6 +8,8 @@ bash scripts/services.sh
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
+echo "== structure (import cycles between files, files over 600 lines)"
+python3 scripts/check_structure.py .
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "== cargo build --release"

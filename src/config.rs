@@ -91,7 +91,7 @@ mod tests {
             "[nats]\nurls = [\"nats://10.0.0.1:4222\"]\ntoken = \"s3cret\"\n\n[[nats.triggers]]\nsubject = \"orders.created\"\nstate_machine = \"order-flow\"\n",
         );
         let n = Config::load(&p).unwrap().nats.unwrap();
-        assert_eq!((n.prefix.as_str(), n.all_activities(), n.api), ("stepline", true, true));
+        assert_eq!((n.bus.prefix.as_str(), n.bus.all_activities(), n.api), ("stepline", true, true));
         assert_eq!(n.token.as_deref(), Some("s3cret"));
         assert_eq!(n.triggers[0].subject, "orders.created");
         let p = write("nats-typo", "[nats]\nurls = []\nsubjects = 1\n");
@@ -105,7 +105,7 @@ mod tests {
             "[amqp]\nuris = [\"amqp://10.0.0.1:5672/%2f\"]\nvhost = \"orders\"\nactivities = [\"charge\"]\n\n[[amqp.triggers]]\nqueue = \"orders.created\"\nstate_machine = \"order-flow\"\n",
         );
         let a = Config::load(&p).unwrap().amqp.unwrap();
-        assert_eq!((a.prefix.as_str(), a.all_activities(), a.prefetch), ("stepline", false, 500));
+        assert_eq!((a.bus.prefix.as_str(), a.bus.all_activities(), a.prefetch), ("stepline", false, 500));
         assert_eq!(a.vhost.as_deref(), Some("orders"));
         assert_eq!(a.triggers[0].queue, "orders.created");
         let p = write("amqp-typo", "[amqp]\nuris = []\nqueue = 1\n");

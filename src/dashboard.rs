@@ -1,12 +1,13 @@
 //! `stepline tui`: the operator's dashboard against a running `stepline serve`, through
 //! its HTTP control API, or through the API over NATS with `--nats`.
 
-use crate::client::http::Client;
 use anyhow::{Context, Result};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
+use stepline_bridge::client::http::Client;
+use stepline_bridge::client::nats::NatsApi;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -30,36 +31,19 @@ pub struct Args {
     audit_log: Option<PathBuf>,
 }
 
-impl stepline_tui::ControlApi for Client {
+/// The dashboard's view of a control API client: an operation in, its answer or the
+/// error's whole chain as text out.
+struct Api<C>(C);
+
+impl stepline_tui::ControlApi for Api<Client> {
     fn call(&self, operation: &str, body: &Value) -> Result<Value, String> {
-        Client::call(self, operation, body).map_err(|e| format!("{e:#}"))
+        self.0.call(operation, body).map_err(|e| format!("{:#}", anyhow::Error::new(e)))
     }
 }
 
-/// The control API over NATS request/reply.
-struct NatsApi {
-    rt: tokio::runtime::Runtime,
-    client: async_nats::Client,
-    prefix: String,
-}
-
-impl stepline_tui::ControlApi for NatsApi {
+impl stepline_tui::ControlApi for Api<NatsApi> {
     fn call(&self, operation: &str, body: &Value) -> Result<Value, String> {
-        let subject = format!("{}.api.{operation}", self.prefix);
-        let payload = serde_json::to_vec(body).map_err(|e| e.to_string())?;
-        let reply = self.rt.block_on(async {
-            tokio::time::timeout(Duration::from_secs(10), self.client.request(subject.clone(), payload.into())).await
-        });
-        let msg = match reply {
-            Ok(Ok(m)) => m,
-            Ok(Err(e)) => return Err(format!("{subject}: {e}")),
-            Err(_) => return Err(format!("{subject}: no answer within 10 s")),
-        };
-        let v: Value = serde_json::from_slice(&msg.payload).map_err(|e| format!("{subject}: answer not JSON: {e}"))?;
-        match v["__type"].as_str() {
-            Some(kind) => Err(format!("{kind}: {}", v["message"].as_str().unwrap_or(""))),
-            None => Ok(v),
-        }
+        self.0.call(operation, body).map_err(|e| format!("{:#}", anyhow::Error::new(e)))
     }
 }
 
@@ -88,11 +72,7 @@ pub fn main(a: Args) -> Result<ExitCode> {
     // Said before the screen is taken, where the operator can read it.
     match a.nats {
         Some(url) => {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-            let client = rt
-                .block_on(async_nats::connect(url.as_str()))
-                .with_context(|| format!("cannot connect to NATS at {url}"))?;
-            let api = NatsApi { rt, client, prefix: a.nats_prefix };
+            let api = Api(NatsApi::connect(&url, a.nats_prefix)?);
             stepline_tui::ControlApi::call(&api, "ListStateMachines", &json!({}))
                 .map_err(anyhow::Error::msg)
                 .with_context(|| format!("no Stepline control API on NATS at {url}"))?;
@@ -104,7 +84,7 @@ pub fn main(a: Args) -> Result<ExitCode> {
             client
                 .call("ListStateMachines", &json!({}))
                 .with_context(|| format!("no Stepline control API at {endpoint}"))?;
-            stepline_tui::run(&client, options)?;
+            stepline_tui::run(&Api(client), options)?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -59,7 +59,7 @@ pub fn main(a: Args) -> Result<ExitCode> {
         .block_on(stepline_bridge::http::bind(a.listen))
         .with_context(|| format!("cannot listen on {} (--listen chooses another address)", a.listen))?;
     let listen = listener.local_addr()?;
-    let engine = Engine::open(EngineConfig { data_dir: data.clone(), ..EngineConfig::default() })
+    let engine = stepline_bridge::embedded::open(EngineConfig { data_dir: data.clone(), ..EngineConfig::default() })
         .with_context(|| format!("cannot open the store in {}", data.display()))?;
     let machines = register_machines(&engine)?;
     std::fs::write(data.join(BROKEN), "delete this file to fix the publish-report worker\n")?;

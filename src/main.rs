@@ -1,9 +1,5 @@
 //! The `stepline` command: a thin layer of subcommands over the Stepline crates.
 
-mod bench;
-mod bench_amqp;
-mod bench_bus;
-mod bench_dashboard;
 mod client;
 mod config;
 mod conformance;
@@ -17,6 +13,7 @@ mod test_cmd;
 mod test_state;
 mod text;
 mod validate;
+mod worker_args;
 mod workers;
 
 use clap::{Parser, Subcommand};
@@ -56,7 +53,7 @@ enum Command {
     /// Run a directory of recorded conformance cases and report the pass rate.
     Conformance(conformance::Args),
     /// Run a definition many times in memory and report executions and transitions per second.
-    Bench(bench::Args),
+    Bench(stepline_bench::Args),
     /// Run the engine (redb under --data) and serve the control API over HTTP.
     Serve(serve::Args),
     /// The operator's dashboard, against a running `stepline serve` (--endpoint or --nats).
@@ -67,6 +64,10 @@ enum Command {
     #[command(flatten)]
     Client(client::Op),
 }
+
+/// The benchmarks read definitions and `--input` as every other command does.
+const BENCH_READERS: stepline_bench::Readers =
+    stepline_bench::Readers { definition: definition::load, input: definition::input };
 
 /// mimalloc's `mi_option_purge_delay` (the same in its v2 and v3 headers).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
@@ -89,7 +90,7 @@ fn main() -> ExitCode {
         Command::Test(a) => test_cmd::main(a),
         Command::TestState(a) => test_state::main(a),
         Command::Conformance(a) => conformance::main(a),
-        Command::Bench(a) => bench::main(a),
+        Command::Bench(a) => stepline_bench::main(a, BENCH_READERS),
         Command::Serve(a) => serve::main(a),
         Command::Tui(a) => dashboard::main(a),
         Command::Dev(a) => dev::main(a),

@@ -1,5 +1,6 @@
 //! `stepline run`: one execution in process, tasks answered by worker commands.
 
+use crate::worker_args::WorkerArgs;
 use crate::{definition, workers};
 use anyhow::{bail, Result};
 use std::path::PathBuf;
@@ -15,10 +16,8 @@ pub struct Args {
     /// The execution input: JSON text, or @FILE (@- for stdin).
     #[arg(long, default_value = "{}")]
     input: String,
-    /// A worker for an activity or function: NAME=COMMAND. The command gets the task
-    /// input as JSON on stdin and answers with JSON on stdout; a non-zero exit fails the task.
-    #[arg(long = "worker", value_name = "NAME=COMMAND")]
-    workers: Vec<String>,
+    #[command(flatten)]
+    worker: WorkerArgs,
     /// Print the execution's event history (AWS's GetExecutionHistory shape) to stderr.
     #[arg(long)]
     history: bool,
@@ -46,7 +45,7 @@ pub fn main(a: Args) -> Result<ExitCode> {
         }
     };
     let input = definition::input(&a.input)?;
-    let mut pool = workers::CommandWorkers::parse(&a.workers)?;
+    let mut pool = workers::CommandWorkers::parse(&a.worker.commands)?;
     let info = runner::local_info(&definition::machine_name(&a.file), &a.name);
     let clock = if a.virtual_time { Clock::Virtual { start: now_ms() } } else { Clock::Real };
     let opts = RunOptions { clock, seed: seed(), ..RunOptions::default() };
@@ -76,7 +75,7 @@ pub fn main(a: Args) -> Result<ExitCode> {
 }
 
 fn now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    stepline_core::clock::Clock::now(&stepline_core::clock::SystemClock)
 }
 
 /// Task tokens and `States.UUID` need unpredictable values outside of tests.

@@ -9,9 +9,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 use stepline_bridge::amqp::{AmqpBridge, AmqpSettings};
+use stepline_bridge::bus::Bus;
+use stepline_bridge::embedded::TaskQueues;
 use stepline_bridge::nats::{NatsBridge, NatsSettings};
 use stepline_bridge::not_configured::NotConfigured;
-use stepline_core::engine::{Engine, EngineConfig, Routes, TaskAnswer, TaskQueues};
+use stepline_core::engine::{Engine, EngineConfig, Routes, TaskAnswer};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -24,9 +26,8 @@ pub struct Args {
     /// Address of the HTTP control API [default: 127.0.0.1:8083].
     #[arg(long)]
     listen: Option<SocketAddr>,
-    /// A worker for an activity or function: NAME=COMMAND (task input on stdin, result on stdout).
-    #[arg(long = "worker", value_name = "NAME=COMMAND")]
-    workers: Vec<String>,
+    #[command(flatten)]
+    worker: crate::worker_args::WorkerArgs,
     /// Largest execution input, state output or task result in bytes [default: 262144].
     #[arg(long)]
     max_payload_bytes: Option<usize>,
@@ -54,7 +55,7 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
     };
     let data = a.data.take().or(file.server.data).unwrap_or_else(|| PathBuf::from("data"));
     let listen = a.listen.or(file.server.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8083)));
-    a.workers.extend(file.workers.iter().map(|w| format!("{}={}", w.activity, w.command)));
+    a.worker.commands.extend(file.workers.iter().map(|w| format!("{}={}", w.activity, w.command)));
     let defaults = EngineConfig::default();
     let engine_config = EngineConfig {
         data_dir: data.clone(),
@@ -77,14 +78,12 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
         (Some(uri), _) => Some(AmqpSettings::with_uri(uri)),
         (None, s) => s,
     };
-    if nats.as_ref().is_some_and(NatsSettings::all_activities)
-        && amqp.as_ref().is_some_and(AmqpSettings::all_activities)
-    {
+    if nats.as_ref().is_some_and(|n| n.bus.all_activities()) && amqp.as_ref().is_some_and(|a| a.bus.all_activities()) {
         anyhow::bail!(
             "both NATS and AMQP are set to take every activity: list the activities of one of them (activities = [...] under [nats] or [amqp])"
         );
     }
-    let a = Resolved { data, listen, workers: a.workers };
+    let a = Resolved { data, listen, workers: a.worker.commands };
     // The dashboard runs in a terminal of its own (`stepline tui`): this one is the
     // operator's console, where warnings and errors belong as well as in the files.
     let (logs, _guard) = crate::logging::to_files(&a.data, crate::logging::Console::WarningsToo);
@@ -126,7 +125,8 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
             no_nats: no_nats.clone(),
             no_amqp: no_amqp.clone(),
         };
-        let engine = Engine::open_with(engine_config, |queues| routes(queues, &buses, &local))
+        let queues = Arc::new(TaskQueues::default());
+        let engine = Engine::open(engine_config, routes(queues, &buses, &local))
             .with_context(|| format!("cannot open the store in {}", a.data.display()))?;
         no_nats.attach(engine.clone());
         no_amqp.attach(engine.clone());
@@ -150,7 +150,7 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
                         eprintln!(
                             "stepline: over NATS ({}): {}{api}; status events",
                             b.settings.urls.join(","),
-                            tasks_of(b.settings.all_activities(), &b.settings.activities)
+                            tasks_of(b.settings.bus.all_activities(), &b.settings.bus.activities)
                         );
                         b.run(engine.clone()).await.context("the NATS bridge stopped")
                     }
@@ -163,7 +163,7 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
                         eprintln!(
                             "stepline: over AMQP ({} queues): {}; status events",
                             b.names.prefix,
-                            tasks_of(b.settings.all_activities(), &b.settings.activities)
+                            tasks_of(b.settings.bus.all_activities(), &b.settings.bus.activities)
                         );
                         b.run(engine.clone()).await.context("the AMQP bridge stopped")
                     }
@@ -246,29 +246,21 @@ struct Buses<'a> {
 fn routes(queues: Arc<TaskQueues>, buses: &Buses, local: &[String]) -> Routes {
     use stepline_bridge::{amqp::AMQP_PUBLISH, nats::NATS_PUBLISH};
     let mut r = Routes::local(queues.clone());
-    match buses.nats {
-        None => r = r.route(NATS_PUBLISH, buses.no_nats.clone()),
-        Some(b) => {
-            r = r.on_status_change(b.events()).route(NATS_PUBLISH, b.dispatcher());
-            if b.settings.all_activities() {
-                r = r.otherwise(b.dispatcher());
-            } else {
-                for activity in &b.settings.activities {
-                    r = r.route(activity, b.dispatcher());
-                }
-            }
-        }
-    }
-    match buses.amqp {
-        None => r = r.route(AMQP_PUBLISH, buses.no_amqp.clone()),
-        Some(b) => {
-            r = r.on_status_change(b.events()).route(AMQP_PUBLISH, b.dispatcher());
-            if b.settings.all_activities() {
-                r = r.otherwise(b.dispatcher());
-            } else {
-                for activity in &b.settings.activities {
-                    r = r.route(activity, b.dispatcher());
-                }
+    let configured: [(Option<&dyn Bus>, &'static str, &Arc<NotConfigured>); 2] = [
+        (buses.nats.map(|b| b as &dyn Bus), NATS_PUBLISH, &buses.no_nats),
+        (buses.amqp.map(|b| b as &dyn Bus), AMQP_PUBLISH, &buses.no_amqp),
+    ];
+    for (bus, publish, absent) in configured {
+        let Some(b) = bus else {
+            r = r.route(publish, absent.clone());
+            continue;
+        };
+        r = r.on_status_change(b.status_listener()).route(b.publish_activity(), b.task_dispatcher());
+        if b.bus_settings().all_activities() {
+            r = r.otherwise(b.task_dispatcher());
+        } else {
+            for activity in &b.bus_settings().activities {
+                r = r.route(activity, b.task_dispatcher());
             }
         }
     }

@@ -3,6 +3,7 @@
 //! prints what AWS's API answers (status, output, next state, error, and at DEBUG the
 //! data after each processing step).
 
+use crate::worker_args::WorkerArgs;
 use crate::{definition, workers};
 use anyhow::{bail, Result};
 use std::path::PathBuf;
@@ -31,10 +32,9 @@ pub struct Args {
     /// INFO, DEBUG (the data after each step) or TRACE.
     #[arg(long, default_value = "DEBUG")]
     inspection_level: String,
-    /// A worker for a Task with no mock: NAME=COMMAND (the task input on stdin, its
-    /// result on stdout).
-    #[arg(long = "worker", value_name = "NAME=COMMAND")]
-    workers: Vec<String>,
+    // A worker answers a Task only when it has no mock.
+    #[command(flatten)]
+    worker: WorkerArgs,
 }
 
 pub fn main(a: Args) -> Result<ExitCode> {
@@ -52,9 +52,9 @@ pub fn main(a: Args) -> Result<ExitCode> {
         inspection_level: Some(a.inspection_level.clone()),
         mock,
     };
-    let mut pool = workers::CommandWorkers::parse(&a.workers)?;
+    let mut pool = workers::CommandWorkers::parse(&a.worker.commands)?;
     let worker: Option<&mut dyn stepline_core::runner::TaskHandler> =
-        if a.workers.is_empty() { None } else { Some(&mut pool) };
+        if a.worker.commands.is_empty() { None } else { Some(&mut pool) };
     match test_state(&request, worker) {
         Ok(v) => {
             println!("{}", serde_json::to_string_pretty(&v)?);

@@ -3,12 +3,13 @@
 //! with workers in any language before any bus exists.
 
 use anyhow::{bail, Result};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::io::Write;
 use std::process::{Command, Stdio};
-use stepline_core::history::TaskFamily;
+use stepline_core::error_names;
 use stepline_core::interp::TaskRequest;
+use stepline_core::model::{lambda_response, Route};
 use stepline_core::runner::{TaskHandler, TaskOutcome};
 
 pub struct CommandWorkers {
@@ -31,31 +32,17 @@ impl CommandWorkers {
     }
 }
 
-/// The activity a request is for, and the payload the worker sees. `lambda:invoke` names
-/// its function in `FunctionName` and sends `Payload`.
-pub fn route(req: &TaskRequest) -> (String, Value, bool) {
-    if req.task.family == TaskFamily::Service && req.target == "lambda:invoke" {
-        let f = req.input.get("FunctionName").and_then(Value::as_str).unwrap_or_default();
-        let name = f.rsplit(':').find(|p| !p.is_empty() && !p.starts_with('$')).unwrap_or(f);
-        let name = f.split(":function:").nth(1).map(|s| s.split(':').next().unwrap_or(s)).unwrap_or(name);
-        return (name.to_string(), req.input.get("Payload").cloned().unwrap_or(Value::Null), true);
-    }
-    (req.target.clone(), req.input.clone(), false)
-}
-
 impl TaskHandler for CommandWorkers {
     fn call(&mut self, req: &TaskRequest) -> TaskOutcome {
-        let (name, payload, wrap) = route(req);
+        let Route { activity: name, payload, wrap } = req.route();
         let Some(cmd) = self.commands.get(&name) else {
             return TaskOutcome::Failure {
-                error: "States.TaskFailed".into(),
+                error: error_names::TASK_FAILED.into(),
                 cause: format!("No worker for '{name}' (state '{}'): pass --worker {name}=COMMAND", req.state_name),
             };
         };
         match run_command(cmd, &payload) {
-            Ok(out) if wrap => {
-                TaskOutcome::Success(json!({"ExecutedVersion": "$LATEST", "Payload": out, "StatusCode": 200}))
-            }
+            Ok(out) if wrap => TaskOutcome::Success(lambda_response(out)),
             Ok(out) => TaskOutcome::Success(out),
             Err((error, cause)) => TaskOutcome::Failure { error, cause },
         }
@@ -71,14 +58,14 @@ pub fn run_command(cmd: &str, input: &Value) -> Result<Value, (String, String)> 
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| ("States.TaskFailed".to_string(), format!("cannot start worker '{cmd}': {e}")))?;
+        .map_err(|e| (error_names::TASK_FAILED.to_string(), format!("cannot start worker '{cmd}': {e}")))?;
     if let Some(mut stdin) = child.stdin.take() {
         // A worker that exits without reading its input is its own business.
         let _ = stdin.write_all(input.to_string().as_bytes());
     }
     let out = child
         .wait_with_output()
-        .map_err(|e| ("States.TaskFailed".to_string(), format!("worker '{cmd}' failed: {e}")))?;
+        .map_err(|e| (error_names::TASK_FAILED.to_string(), format!("worker '{cmd}' failed: {e}")))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     if !out.status.success() {
         // A failing worker may name its error as {"error": "...", "cause": "..."} on stdout.
@@ -87,7 +74,7 @@ pub fn run_command(cmd: &str, input: &Value) -> Result<Value, (String, String)> 
             .as_ref()
             .and_then(|v| v.get("error"))
             .and_then(Value::as_str)
-            .unwrap_or("States.TaskFailed")
+            .unwrap_or(error_names::TASK_FAILED)
             .to_string();
         let cause = named
             .as_ref()
@@ -103,7 +90,7 @@ pub fn run_command(cmd: &str, input: &Value) -> Result<Value, (String, String)> 
     }
     serde_json::from_str(text).map_err(|e| {
         (
-            "States.TaskFailed".to_string(),
+            error_names::TASK_FAILED.to_string(),
             format!("worker '{cmd}' printed invalid JSON ({e}): {}", text.chars().take(200).collect::<String>()),
         )
     })

@@ -301,10 +301,34 @@ fn validator_messages_say_each_thing_once_with_the_right_plurals() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// A help text as every user sees it: not widened by the terminal (`COLUMNS`) nor showing
+/// the values of this machine's environment variables that flags read.
+fn help(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_stepline"))
+        .args(args)
+        .env_remove("COLUMNS")
+        .env_remove("STEPLINE_ENDPOINT")
+        .env_remove("SFN_MOCK_CONFIG")
+        .current_dir(root())
+        .output()
+        .expect("stepline runs");
+    assert!(out.status.success(), "stepline {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// What `stepline --help` shows, as a snapshot: a change to the commands shows in review.
 #[test]
 fn top_level_help_snapshot() {
-    let out = stepline(&["--help"]);
-    assert!(out.status.success());
-    insta::assert_snapshot!(String::from_utf8_lossy(&out.stdout));
+    insta::assert_snapshot!(help(&["--help"]));
+}
+
+/// What each command's `--help` shows, one snapshot per command: a changed flag or text
+/// shows in review.
+#[test]
+fn every_command_help_snapshot() {
+    let commands = subcommands();
+    assert!(commands.len() >= 19, "{commands:?}");
+    for c in &commands {
+        insta::assert_snapshot!(format!("help_{c}"), help(&[c, "--help"]));
+    }
 }

@@ -29,7 +29,9 @@ impl Holder {
             host: hostname(),
             pid: std::process::id(),
             data: data.map(|d| std::path::absolute(d).unwrap_or_else(|_| d.to_path_buf()).display().to_string()),
-            since: stepline_core::time::format_timestamp(stepline_core::time::now_millis()),
+            since: stepline_core::time::format_timestamp(stepline_core::clock::Clock::now(
+                &stepline_core::clock::SystemClock,
+            )),
             instance: instance().to_string(),
         }
     }

@@ -262,7 +262,7 @@ async fn an_engine_whose_connection_was_closed_holds_its_prefix_again() {
 
 fn settings(prefix: &str) -> AmqpSettings {
     let mut s = AmqpSettings::with_uri(&uri());
-    s.prefix = prefix.to_string();
+    s.bus.prefix = prefix.to_string();
     s
 }
 

@@ -211,7 +211,7 @@ impl Rig {
     fn bare(name: &str, config: EngineConfig) -> Rig {
         let dir = std::env::temp_dir().join(format!("stepline-api-errors-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let engine = Engine::open(EngineConfig { data_dir: dir.clone(), ..config }).unwrap();
+        let engine = stepline_bridge::embedded::open(EngineConfig { data_dir: dir.clone(), ..config }).unwrap();
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let listener = rt.block_on(stepline_bridge::http::bind("127.0.0.1:0".parse().unwrap())).unwrap();
         let addr = listener.local_addr().unwrap();
@@ -381,7 +381,7 @@ fn every_operation_refuses_what_aws_refuses_over_nats() {
     let url = std::env::var("STEPLINE_TEST_NATS").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
     let mut settings = NatsSettings::with_url(&url);
     let prefix = format!("apierr{}", std::process::id());
-    settings.prefix = prefix.clone();
+    settings.bus.prefix = prefix.clone();
     let bridge = rig.rt.block_on(NatsBridge::connect(settings)).expect("NATS with JetStream is running");
     let client = bridge.client.clone();
     rig.rt.spawn(bridge.run(rig.engine.clone()));

@@ -16,7 +16,7 @@ use std::process::{Child, Command};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use stepline_bridge::nats::{Names, NatsBridge, NatsSettings, Stats, TriggerSettings};
-use stepline_core::engine::{Engine, EngineConfig, Routes};
+use stepline_core::engine::{Engine, EngineConfig};
 use stepline_core::interp::Status;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -346,7 +346,7 @@ async fn credentials_are_used_and_a_refusal_is_a_clear_error() {
     let _ = std::fs::remove_dir_all(&store);
     let server = OwnServer::start_with(port, store, &["--user", "engine", "--pass", "s3cret"]);
     let mut settings = NatsSettings::with_url(&server.url());
-    settings.prefix = unique("auth");
+    settings.bus.prefix = unique("auth");
     settings.user = Some("engine".into());
     settings.password = Some("wrong".into());
     let refused = match NatsBridge::connect(settings.clone()).await {
@@ -369,7 +369,9 @@ fn nats_publish_without_nats_fails_with_a_reason() {
     let none = Arc::new(stepline_bridge::not_configured::NotConfigured::nats());
     let n = none.clone();
     let config = EngineConfig { data_dir: dir, ..EngineConfig::default() };
-    let engine = Engine::open_with(config, |q| Routes::local(q).route(stepline_bridge::nats::NATS_PUBLISH, n)).unwrap();
+    let engine =
+        Engine::open(config, stepline_bridge::embedded::routes().route(stepline_bridge::nats::NATS_PUBLISH, n))
+            .unwrap();
     none.attach(engine.clone());
     let definition = json!({"StartAt": "Tell", "States": {"Tell": {"Type": "Task",
         "Resource": "arn:aws:states:::nats:publish", "Parameters": {"Subject": "x", "Message": "hi"}, "End": true}}});

@@ -177,7 +177,7 @@ async fn a_task_a_worker_held_through_a_restart_leaves_no_second_copy_once_answe
 
 fn settings(prefix: &str) -> NatsSettings {
     let mut s = NatsSettings::with_url(&url());
-    s.prefix = prefix.to_string();
+    s.bus.prefix = prefix.to_string();
     s
 }
 
@@ -254,7 +254,7 @@ async fn an_engine_whose_prefix_was_taken_while_it_was_cut_off_stops() {
     let dir = std::env::temp_dir().join(format!("stepline-nats-{prefix}"));
     let _ = std::fs::remove_dir_all(&dir);
     let config = stepline_core::engine::EngineConfig { data_dir: dir, ..Default::default() };
-    let engine = tokio::task::block_in_place(|| stepline_core::engine::Engine::open(config)).unwrap();
+    let engine = tokio::task::block_in_place(|| stepline_bridge::embedded::open(config)).unwrap();
     let running = tokio::spawn(bridge.run(engine.clone()));
     // What another engine writes once this one's claim has lapsed.
     let other = Holder { host: "elsewhere.example".into(), instance: "other".into(), ..Holder::this_process(None) };

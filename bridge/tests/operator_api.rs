@@ -23,7 +23,7 @@ fn names(v: &Value) -> Vec<String> {
 fn operators_search_count_and_see_pending_tasks() {
     let dir = std::env::temp_dir().join(format!("stepline-operator-api-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let e = Engine::open(EngineConfig { data_dir: dir, ..EngineConfig::default() }).unwrap();
+    let e = stepline_bridge::embedded::open(EngineConfig { data_dir: dir, ..EngineConfig::default() }).unwrap();
     let sm = call(&e, "CreateStateMachine", json!({"name": "orders", "definition": MACHINE, "roleArn": "r"}));
     let sm = sm["stateMachineArn"].as_str().unwrap().to_string();
     for name in ["paid", "declined", "flaky", "waiting"] {

@@ -6,7 +6,11 @@
 //!   test tooling; no IO, no clock, no async runtime.
 //! - [`stepline_engine`] (`core/engine`): the durable engine and its redb history store.
 
-pub use stepline_asl::{choice, entropy, history, interp, intrinsics, model, path, runner, testing, time, validate};
+/// The old name of [`diagnostics`], kept so existing callers compile unchanged.
+pub use stepline_asl::diagnostics as validate;
+pub use stepline_asl::{
+    choice, clock, diagnostics, entropy, error_names, history, interp, intrinsics, model, path, runner, testing, time,
+};
 pub use stepline_engine as engine;
 pub use stepline_engine::store;
 pub use stepline_jsonata as jsonata;

@@ -76,7 +76,7 @@ pub fn print(events: &[Value]) {
                 e["id"].to_string(),
                 e["type"].as_str().unwrap_or("").to_string(),
                 state,
-                super::secs(&e["timestamp"]),
+                secs(&e["timestamp"]),
                 text("error"),
                 // One line per event: a multi-line cause (a stack trace) is kept on it.
                 text("cause").replace('\n', " "),
@@ -84,4 +84,9 @@ pub fn print(events: &[Value]) {
         })
         .collect();
     print_table(&["ID", "TYPE", "STATE", "TIME", "ERROR", "CAUSE"], &rows);
+}
+
+/// An API timestamp (epoch seconds) as AWS writes times, `-` when there is none.
+pub fn secs(v: &Value) -> String {
+    v.as_f64().map(|s| stepline_core::time::format_timestamp((s * 1000.0) as i64)).unwrap_or_else(|| "-".into())
 }

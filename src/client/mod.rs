@@ -4,13 +4,14 @@
 //! when executions of two state machines share it).
 
 mod history;
-pub mod http;
 
 use crate::definition;
 use anyhow::{bail, Result};
+use history::secs;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use stepline_bridge::client::http;
 
 /// How to reach the server and how to print its answers.
 #[derive(clap::Args)]
@@ -193,9 +194,9 @@ fn execution_arn(c: &http::Client, t: &Target) -> Result<String> {
         let candidate = execution_of(arn, &t.execution);
         match c.call("DescribeExecution", &json!({"executionArn": candidate})) {
             Ok(_) => found.push((m["name"].as_str().unwrap_or(arn).to_string(), candidate)),
-            Err(e) if http::is_api_error(&e, "ExecutionDoesNotExist") => {}
+            Err(e) if e.is_api("ExecutionDoesNotExist") => {}
             // Any other answer (a storage failure) is the server's to report, not "not found".
-            Err(e) => return Err(e.context(format!("cannot look up the execution {candidate}"))),
+            Err(e) => return Err(anyhow::Error::new(e).context(format!("cannot look up the execution {candidate}"))),
         }
     }
     match found.len() {
@@ -210,10 +211,6 @@ fn execution_arn(c: &http::Client, t: &Target) -> Result<String> {
             )
         }
     }
-}
-
-fn secs(v: &Value) -> String {
-    v.as_f64().map(|s| stepline_core::time::format_timestamp((s * 1000.0) as i64)).unwrap_or_else(|| "-".into())
 }
 
 /// A definition file as the API takes it: JSON text (YAML is converted).

@@ -2,7 +2,7 @@
 //! `testcase` per case, a `failure` with what was not as expected, an `error` for a spec
 //! that could not run.
 
-use super::SpecRun;
+use super::spec_run::SpecRun;
 
 fn escape(s: &str) -> String {
     s.chars()

@@ -5,16 +5,19 @@
 //! spec could not be run.
 
 mod junit;
+mod spec_run;
 
 use crate::text::count;
+use crate::worker_args::WorkerArgs;
 use crate::{definition, workers};
 use anyhow::{bail, Context, Result};
+use spec_run::SpecRun;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 use stepline_core::model::{compile_value, MachineType};
 use stepline_core::runner::{Clock, RunOptions, TaskHandler};
-use stepline_core::testing::{run_case, CaseReport, Coverage, MockConfig, Mocks, Spec};
+use stepline_core::testing::{run_case, Coverage, MockConfig, Mocks, Spec};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -31,21 +34,8 @@ pub struct Args {
     /// virtual time, where Waits, retries and timeouts take no time at all.
     #[arg(long, value_name = "F")]
     time_scale: Option<f64>,
-    /// A real worker for the tasks of an activity or function with no mock: NAME=COMMAND
-    /// (the task input on stdin, its result on stdout).
-    #[arg(long = "worker", value_name = "NAME=COMMAND")]
-    workers: Vec<String>,
-}
-
-/// A spec's results.
-pub struct SpecRun {
-    pub name: String,
-    pub file: PathBuf,
-    pub cases: Vec<(CaseReport, f64)>,
-    /// What its cases exercised.
-    pub coverage: Option<Coverage>,
-    /// Why the spec could not be run at all.
-    pub error: Option<String>,
+    #[command(flatten)]
+    worker: WorkerArgs,
 }
 
 pub fn main(a: Args) -> Result<ExitCode> {
@@ -54,7 +44,7 @@ pub fn main(a: Args) -> Result<ExitCode> {
             bail!("--time-scale must be a positive number, not {f}");
         }
     }
-    let mut pool = workers::CommandWorkers::parse(&a.workers)?;
+    let mut pool = workers::CommandWorkers::parse(&a.worker.commands)?;
     let started = Instant::now();
     let mut runs = Vec::new();
     for file in &a.specs {

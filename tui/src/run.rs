@@ -1,57 +1,26 @@
 //! The terminal: raw mode, the alternate screen and mouse reporting (restored on exit
 //! and on panic), a redraw after every key, a refresh every `refresh`, `$EDITOR` when
-//! the dashboard asks for an edit, bulk actions advanced between keys, and the status
-//! line's message timed on the wall clock.
+//! the dashboard asks for an edit, bulk commands advanced between keys, and the status
+//! line's message timed on the wall clock. The effects the state asks for are carried
+//! out here and in [`Conn`].
 
-use crate::api::ControlApi;
-use crate::app::{App, Edit, Key};
-use ratatui::crossterm::event::{
-    self, DisableMouseCapture, EnableMouseCapture, Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton,
-    MouseEventKind,
-};
+use crate::conn::Conn;
+use crate::state::{Action, App, Edit, Effect};
+use ratatui::crossterm::event::{self, DisableMouseCapture, EnableMouseCapture};
 use ratatui::crossterm::execute;
 use std::path::PathBuf;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
+use stepline_bridge::api::control::ControlApi;
 
+/// The wall clock in seconds, for refresh intervals and elapsed times on screen.
 fn now() -> f64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
-}
-
-/// A terminal key as the dashboard's; `None` for keys it does not use.
-pub fn key(k: KeyEvent) -> Option<Key> {
-    if k.modifiers.contains(KeyModifiers::CONTROL) && k.code == KeyCode::Char('c') {
-        return Some(Key::Char('q'));
-    }
-    Some(match k.code {
-        KeyCode::Char(c) => Key::Char(c),
-        KeyCode::Enter => Key::Enter,
-        KeyCode::Esc => Key::Esc,
-        KeyCode::Backspace => Key::Backspace,
-        KeyCode::Up => Key::Up,
-        KeyCode::Down => Key::Down,
-        KeyCode::PageUp => Key::PageUp,
-        KeyCode::PageDown => Key::PageDown,
-        KeyCode::Tab => Key::Tab,
-        KeyCode::Left => Key::Esc,
-        KeyCode::Right => Key::Enter,
-        _ => return None,
-    })
-}
-
-/// A mouse event as a key: a left click selects (a second click opens), the wheel moves.
-fn mouse(kind: MouseEventKind, row: u16) -> Option<Key> {
-    match kind {
-        MouseEventKind::Down(MouseButton::Left) => Some(Key::Click { row }),
-        MouseEventKind::ScrollDown => Some(Key::Down),
-        MouseEventKind::ScrollUp => Some(Key::Up),
-        _ => None,
-    }
+    stepline_asl::clock::Clock::now(&stepline_asl::clock::SystemClock) as f64 / 1000.0
 }
 
 /// What the dashboard is started with.
 pub struct Options {
     pub refresh: Duration,
-    /// Where each action is recorded (`None`: not recorded).
+    /// Where each command is recorded (`None`: not recorded).
     pub audit_log: Option<PathBuf>,
     /// The engine's data folder, shown when the dashboard runs beside it (`stepline dev`).
     pub data_dir: Option<PathBuf>,
@@ -59,54 +28,60 @@ pub struct Options {
 
 /// Runs the dashboard until the operator quits.
 pub fn run(api: &dyn ControlApi, options: Options) -> std::io::Result<()> {
+    let conn = Conn::new(api, options.audit_log);
     let mut terminal = ratatui::init();
     let _ = execute!(std::io::stdout(), EnableMouseCapture);
-    let mut app = App { audit_log: options.audit_log, data_dir: options.data_dir, ..App::default() };
-    app.refresh(api, now());
+    let mut app = App { data_dir: options.data_dir, ..App::default() };
+    let mut left = conn.dispatch(&mut app, Action::Refresh { now: now() });
     let mut last = Instant::now();
     let result = loop {
-        if let Err(e) = terminal.draw(|f| crate::ui::draw(f, &app)) {
+        let mut hits = None;
+        if let Err(e) = terminal.draw(|f| hits = crate::view::draw(f, &app)) {
             break Err(e);
         }
-        let busy = app.bulk.is_some() || app.search_job.is_some();
+        if let Some(hits) = hits {
+            left.extend(conn.dispatch(&mut app, Action::Drawn(hits)));
+        }
+        let busy = app.busy();
         let wait = if busy { Duration::ZERO } else { options.refresh.saturating_sub(last.elapsed()) };
         match event::poll(wait) {
             Ok(true) => match event::read() {
-                Ok(Event::Key(k)) if k.kind == KeyEventKind::Press => {
-                    if let Some(k) = key(k) {
-                        app.key(k, api);
+                Ok(e) => {
+                    if let Some(action) = crate::input::action(&e) {
+                        left.extend(conn.dispatch(&mut app, action));
                     }
                 }
-                Ok(Event::Mouse(m)) => {
-                    if let Some(k) = mouse(m.kind, m.row) {
-                        app.key(k, api);
-                    }
-                }
-                Ok(_) => {}
                 Err(e) => break Err(e),
             },
             Ok(false) => {}
             Err(e) => break Err(e),
         }
-        if app.quit {
+        let mut quit = false;
+        for effect in std::mem::take(&mut left) {
+            match effect {
+                Effect::Quit => quit = true,
+                Effect::Edit(edit) if !quit => {
+                    let _ = execute!(std::io::stdout(), DisableMouseCapture);
+                    ratatui::restore();
+                    let text = edit_text(&edit);
+                    terminal = ratatui::init();
+                    let _ = execute!(std::io::stdout(), EnableMouseCapture);
+                    left.extend(conn.dispatch(&mut app, Action::Edited { edit, text }));
+                }
+                _ => {}
+            }
+        }
+        if quit {
             break Ok(());
         }
-        if let Some(edit) = app.edit.take() {
-            let _ = execute!(std::io::stdout(), DisableMouseCapture);
-            ratatui::restore();
-            let text = edit_text(&edit);
-            terminal = ratatui::init();
-            let _ = execute!(std::io::stdout(), EnableMouseCapture);
-            app.edited(edit, text);
-        }
         if busy {
-            app.tick(api);
+            left.extend(conn.dispatch(&mut app, Action::Tick));
         }
         if last.elapsed() >= options.refresh {
-            app.refresh(api, now());
+            left.extend(conn.dispatch(&mut app, Action::Refresh { now: now() }));
             last = Instant::now();
         } else {
-            app.expire(now());
+            left.extend(conn.dispatch(&mut app, Action::Clock { now: now() }));
         }
     };
     let _ = execute!(std::io::stdout(), DisableMouseCapture);

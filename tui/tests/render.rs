@@ -4,19 +4,20 @@
 
 mod common;
 
-use common::{engine, live, now, render};
+use common::{engine, live, now, render, Drive};
 use serde_json::json;
 use std::time::{Duration, Instant};
 use stepline_core::engine::TaskAnswer;
 use stepline_core::interp::Status;
-use stepline_tui::app::{App, Key, Modal, Screen};
 use stepline_tui::model::{Mark, Outcome};
-use stepline_tui::InProcess;
+use stepline_tui::state::{App, Key, Modal, Screen};
+use stepline_tui::{Conn, InProcess};
 
 #[test]
 fn the_empty_list_says_how_to_start() {
     let e = engine("empty");
-    let api = InProcess(e.clone());
+    let server = InProcess(e.clone());
+    let api = Conn::new(&server, None);
     let mut app = App::default();
     app.refresh(&api, now());
     let screen = render(&app, 100, 20);
@@ -28,7 +29,8 @@ fn the_empty_list_says_how_to_start() {
 #[test]
 fn the_list_shows_counts_statuses_and_filters() {
     let e = live("list");
-    let api = InProcess(e.clone());
+    let server = InProcess(e.clone());
+    let api = Conn::new(&server, None);
     let mut app = App::default();
     app.refresh(&api, now());
     assert_eq!(app.rows.len(), 3);
@@ -64,7 +66,8 @@ fn the_list_shows_counts_statuses_and_filters() {
 #[test]
 fn a_failed_execution_shows_where_and_why_and_can_be_redriven() {
     let e = live("failed");
-    let api = InProcess(e.clone());
+    let server = InProcess(e.clone());
+    let api = Conn::new(&server, None);
     let mut app = App::default();
     app.refresh(&api, now());
     let at = app.rows.iter().position(|r| r.name == "declined").unwrap();
@@ -92,7 +95,8 @@ fn a_failed_execution_shows_where_and_why_and_can_be_redriven() {
 #[test]
 fn a_running_execution_shows_its_current_state() {
     let e = live("running");
-    let api = InProcess(e.clone());
+    let server = InProcess(e.clone());
+    let api = Conn::new(&server, None);
     let mut app = App::default();
     app.refresh(&api, now());
     app.selected = app.rows.iter().position(|r| r.name == "waiting").unwrap();
@@ -137,7 +141,8 @@ fn a_task_retried_then_succeeded_is_marked_succeeded_and_only_a_catch_is_caught(
         assert!(Instant::now() < deadline, "the execution never succeeded");
         std::thread::sleep(Duration::from_millis(20));
     }
-    let api = InProcess(e.clone());
+    let server = InProcess(e.clone());
+    let api = Conn::new(&server, None);
     let mut app = App::default();
     app.refresh(&api, now());
     app.key(Key::Enter, &api);

@@ -4,11 +4,11 @@
 
 mod common;
 
-use common::{highlighted, live, now, start};
+use common::{highlighted, live, now, start, Drive};
 use serde_json::json;
 use stepline_core::interp::Status;
-use stepline_tui::app::{short, App, Key, Screen};
-use stepline_tui::{ControlApi, InProcess};
+use stepline_tui::state::{short, App, Key, Screen};
+use stepline_tui::{Conn, ControlApi, InProcess};
 
 fn selected(app: &App) -> &str {
     &app.rows[app.selected].name
@@ -25,7 +25,8 @@ fn held(e: &stepline_core::engine::Engine, name: &str) {
 #[test]
 fn enter_and_stop_act_on_the_execution_selected_when_new_ones_arrive_above_it() {
     let e = live("follow");
-    let api = InProcess(e.clone());
+    let server = InProcess(e.clone());
+    let api = Conn::new(&server, None);
     let mut app = App::default();
     app.refresh(&api, now());
     // Newest first: waiting, declined, paid.
@@ -69,7 +70,8 @@ fn enter_and_stop_act_on_the_execution_selected_when_new_ones_arrive_above_it() 
 #[test]
 fn an_execution_leaving_the_list_hands_the_selection_to_its_neighbour_below() {
     let e = live("leave");
-    let api = InProcess(e.clone());
+    let server = InProcess(e.clone());
+    let api = Conn::new(&server, None);
     for name in ["late-1", "late-2", "late-3"] {
         held(&e, name);
     }
@@ -94,7 +96,8 @@ fn an_execution_leaving_the_list_hands_the_selection_to_its_neighbour_below() {
 #[test]
 fn the_machines_and_workers_views_keep_their_selection_across_refreshes() {
     let e = live("follow-views");
-    let api = InProcess(e.clone());
+    let server = InProcess(e.clone());
+    let api = Conn::new(&server, None);
     let mut app = App::default();
     app.key(Key::Char('S'), &api);
     assert_eq!(app.machine_rows[app.machine_selected].name, "orders");
@@ -115,7 +118,7 @@ fn the_machines_and_workers_views_keep_their_selection_across_refreshes() {
     assert_eq!(states, ["waiting", "late-1", "late-2"]);
     app.task_selected = 1;
     let token = app.tasks[0].token.clone();
-    api.call("SendTaskSuccess", &json!({"taskToken": token, "output": "{}"})).unwrap();
+    server.call("SendTaskSuccess", &json!({"taskToken": token, "output": "{}"})).unwrap();
     app.refresh(&api, now());
     assert_eq!(app.tasks.len(), 2);
     assert_eq!(short(&app.tasks[app.task_selected].execution_arn), "late-1");

@@ -5,16 +5,17 @@
 
 mod common;
 
-use common::{footer, live, now, render, start};
+use common::{footer, live, now, render, start, Drive};
 use serde_json::json;
 use stepline_core::interp::Status;
-use stepline_tui::app::{App, Key, Modal, Pane, MESSAGE_SECONDS};
-use stepline_tui::InProcess;
+use stepline_tui::state::{App, Key, Modal, Pane, MESSAGE_SECONDS};
+use stepline_tui::{Conn, InProcess};
 
 #[test]
 fn the_help_fits_120_columns_with_every_line_whole() {
     let e = live("help-fit");
-    let api = InProcess(e.clone());
+    let server = InProcess(e.clone());
+    let api = Conn::new(&server, None);
     let mut app = App::default();
     app.refresh(&api, now());
     app.key(Key::Char('?'), &api);
@@ -31,7 +32,8 @@ fn the_help_fits_120_columns_with_every_line_whole() {
 #[test]
 fn the_status_line_shows_the_message_then_whole_hints_only() {
     let e = live("footer");
-    let api = InProcess(e.clone());
+    let server = InProcess(e.clone());
+    let api = Conn::new(&server, None);
     let mut app = App::default();
     app.refresh(&api, now());
     let all = footer(&render(&app, 120, 16));
@@ -51,7 +53,8 @@ fn the_status_line_shows_the_message_then_whole_hints_only() {
 #[test]
 fn a_message_goes_after_a_few_seconds_on_the_refreshes_clock() {
     let e = live("expire");
-    let api = InProcess(e.clone());
+    let server = InProcess(e.clone());
+    let api = Conn::new(&server, None);
     let mut app = App::default();
     let t0 = now();
     app.refresh(&api, t0);
@@ -84,7 +87,8 @@ fn json_panes_scroll_sideways_with_a_mark_where_lines_go_on() {
     let e = live("sideways");
     let long = format!("start-{}-end", "x".repeat(150));
     start(&e, "long-note", json!({"amount": 3, "note": long}), |s| s == Status::Succeeded);
-    let api = InProcess(e.clone());
+    let server = InProcess(e.clone());
+    let api = Conn::new(&server, None);
     let mut app = App::default();
     app.refresh(&api, now());
     app.selected = app.rows.iter().position(|r| r.name == "long-note").unwrap();
@@ -128,7 +132,8 @@ fn json_panes_scroll_sideways_with_a_mark_where_lines_go_on() {
 #[test]
 fn counts_of_one_are_said_in_the_singular() {
     let e = live("singular");
-    let api = InProcess(e.clone());
+    let server = InProcess(e.clone());
+    let api = Conn::new(&server, None);
     let mut app = App::default();
     app.refresh(&api, now());
     // One failed execution: preview, confirm and outcome of a bulk redrive of it.
@@ -153,7 +158,8 @@ fn counts_of_one_are_said_in_the_singular() {
 #[test]
 fn the_data_folder_of_stepline_dev_is_shown_at_the_top_and_in_the_help() {
     let e = live("data-dir");
-    let api = InProcess(e.clone());
+    let server = InProcess(e.clone());
+    let api = Conn::new(&server, None);
     let dir = std::path::PathBuf::from("/var/lib/stepline-dev-4242");
     let mut app = App { data_dir: Some(dir.clone()), ..App::default() };
     app.refresh(&api, now());

@@ -5,12 +5,12 @@
 
 mod common;
 
-use common::{live, now, render, start};
+use common::{edit_in, live, now, render, render_hits, start, Drive};
 use serde_json::json;
 use std::time::{Duration, Instant};
 use stepline_core::interp::Status;
-use stepline_tui::app::{Action, App, BulkKind, Key, Modal, Pane, Screen};
-use stepline_tui::InProcess;
+use stepline_tui::state::{App, BulkKind, Command, Key, Modal, Pane, Screen};
+use stepline_tui::{Conn, InProcess};
 
 fn names(app: &App) -> Vec<&str> {
     app.rows.iter().map(|r| r.name.as_str()).collect()
@@ -25,7 +25,8 @@ fn audit_log(name: &str) -> std::path::PathBuf {
 #[test]
 fn the_machines_and_workers_views_show_counts_and_waiting_tasks() {
     let e = live("views");
-    let api = InProcess(e.clone());
+    let server = InProcess(e.clone());
+    let api = Conn::new(&server, None);
     let mut app = App::default();
     app.refresh(&api, now());
     app.key(Key::Char('S'), &api);
@@ -60,26 +61,27 @@ fn the_machines_and_workers_views_show_counts_and_waiting_tasks() {
 #[test]
 fn a_waiting_task_is_answered_from_the_dashboard_and_audited() {
     let e = live("answer");
-    let api = InProcess(e.clone());
-    let mut app = App { audit_log: Some(audit_log("answer")), ..App::default() };
+    let server = InProcess(e.clone());
+    let log = audit_log("answer");
+    let api = Conn::new(&server, Some(log.clone()));
+    let mut app = App::default();
     app.refresh(&api, now());
     app.selected = app.rows.iter().position(|r| r.name == "waiting").unwrap();
     app.key(Key::Enter, &api);
     app.key(Key::Char('T'), &api);
     assert!(matches!(&app.modal, Modal::AnswerTask { state, .. } if state == "Charge"));
     snap!("answer_task", render(&app, 120, 20));
-    app.key(Key::Char('s'), &api);
-    let edit = app.edit.take().expect("the output goes to the editor");
+    let edit = edit_in(app.key(Key::Char('s'), &api)).expect("the output goes to the editor");
     // What the operator saves in the editor.
     app.edited(edit.clone(), Some("{nope".into()));
     assert!(app.message.as_deref().unwrap().starts_with("not JSON"), "{:?}", app.message);
     app.edited(edit, Some(r#"{"charged": 5, "by": "hand"}"#.into()));
-    assert!(matches!(&app.modal, Modal::Confirm(Action::TaskSuccess { output, .. }) if output["by"] == "hand"));
+    assert!(matches!(&app.modal, Modal::Confirm(Command::TaskSuccess { output, .. }) if output["by"] == "hand"));
     app.key(Key::Char('y'), &api);
     assert_eq!(app.message.as_deref(), Some("answered Charge with success"));
     let arn = app.detail.as_ref().unwrap().arn.clone();
     wait_until(|| e.describe_execution(&arn).unwrap().status == Status::Succeeded);
-    let log = std::fs::read_to_string(app.audit_log.as_ref().unwrap()).unwrap();
+    let log = std::fs::read_to_string(&log).unwrap();
     let line: serde_json::Value = serde_json::from_str(log.lines().last().unwrap()).unwrap();
     assert_eq!((line["operation"].as_str(), line["outcome"].as_str()), (Some("SendTaskSuccess"), Some("ok")));
     assert!(line["operator"].as_str().is_some_and(|o| !o.is_empty()) && line["time"].is_string());
@@ -97,15 +99,15 @@ fn wait_until(done: impl Fn() -> bool) {
 #[test]
 fn executions_start_and_replay_with_an_edited_input() {
     let e = live("start");
-    let api = InProcess(e.clone());
+    let server = InProcess(e.clone());
+    let api = Conn::new(&server, None);
     let mut app = App::default();
     app.refresh(&api, now());
     // N needs a machine: none is chosen on the unfiltered list.
-    app.key(Key::Char('N'), &api);
-    assert!(app.edit.is_none() && app.message.as_deref().unwrap().contains("choose a machine"));
+    let edit = edit_in(app.key(Key::Char('N'), &api));
+    assert!(edit.is_none() && app.message.as_deref().unwrap().contains("choose a machine"));
     app.key(Key::Char('S'), &api);
-    app.key(Key::Char('N'), &api);
-    let edit = app.edit.take().expect("the input goes to the editor");
+    let edit = edit_in(app.key(Key::Char('N'), &api)).expect("the input goes to the editor");
     app.edited(edit, Some(r#"{"amount": 3}"#.into()));
     snap!("confirm_start", render(&app, 120, 20));
     app.key(Key::Char('y'), &api);
@@ -114,8 +116,7 @@ fn executions_start_and_replay_with_an_edited_input() {
     app.key(Key::Char('E'), &api);
     app.selected = app.rows.iter().position(|r| r.name == "paid").unwrap();
     app.key(Key::Char('P'), &api);
-    app.key(Key::Char('e'), &api);
-    let edit = app.edit.take().expect("the old input goes to the editor");
+    let edit = edit_in(app.key(Key::Char('e'), &api)).expect("the old input goes to the editor");
     assert_eq!(serde_json::from_str::<serde_json::Value>(&edit.text).unwrap(), json!({"amount": 12}));
     app.edited(edit, Some(r#"{"amount": 99}"#.into()));
     app.key(Key::Char('y'), &api);
@@ -134,8 +135,10 @@ fn executions_start_and_replay_with_an_edited_input() {
 #[test]
 fn trouble_failed_state_and_a_bulk_redrive_find_and_fix_failures() {
     let e = live("bulk");
-    let api = InProcess(e.clone());
-    let mut app = App { audit_log: Some(audit_log("bulk")), ..App::default() };
+    let server = InProcess(e.clone());
+    let log = audit_log("bulk");
+    let api = Conn::new(&server, Some(log.clone()));
+    let mut app = App::default();
     app.refresh(&api, now());
     // Nothing has waited 10 s yet.
     app.key(Key::Char('t'), &api);
@@ -155,11 +158,11 @@ fn trouble_failed_state_and_a_bulk_redrive_find_and_fix_failures() {
     assert!(matches!(&app.modal, Modal::BulkPreview(t) if t.len() == 2));
     snap!("bulk_preview", render(&app, 120, 24));
     app.key(Key::Char('R'), &api);
-    assert!(matches!(&app.modal, Modal::Confirm(Action::Bulk(BulkKind::Redrive, t)) if t.len() == 2));
+    assert!(matches!(&app.modal, Modal::Confirm(Command::Bulk(BulkKind::Redrive, t)) if t.len() == 2));
     app.key(Key::Char('y'), &api);
     while app.tick(&api) {}
     assert_eq!(app.message.as_deref(), Some("redrive done: 2 executions"));
-    let log = std::fs::read_to_string(app.audit_log.as_ref().unwrap()).unwrap();
+    let log = std::fs::read_to_string(&log).unwrap();
     assert_eq!(log.lines().filter(|l| l.contains("RedriveExecution")).count(), 2);
     e.shutdown();
 }
@@ -173,7 +176,8 @@ fn a_map_shows_each_iteration_and_the_json_folds() {
     let sm = e.create_state_machine("fan", &def.to_string(), "STANDARD", "role").unwrap();
     let r = e.start_execution(&sm.arn, Some("three"), json!({"items": [1, 2, 3], "meta": {"a": {"b": 1}}})).unwrap();
     wait_until(|| e.describe_execution(&r.arn).unwrap().status == Status::Succeeded);
-    let api = InProcess(e.clone());
+    let server = InProcess(e.clone());
+    let api = Conn::new(&server, None);
     let mut app = App::default();
     app.refresh(&api, now());
     app.key(Key::Enter, &api);
@@ -218,11 +222,12 @@ fn a_map_shows_each_iteration_and_the_json_folds() {
 #[test]
 fn a_click_selects_a_row_and_a_second_click_opens_it() {
     let e = live("click");
-    let api = InProcess(e.clone());
+    let server = InProcess(e.clone());
+    let api = Conn::new(&server, None);
     let mut app = App::default();
     app.refresh(&api, now());
-    render(&app, 120, 20);
-    let (top, _) = app.layout.get();
+    render_hits(&mut app, &api, 120, 20);
+    let top = app.hits.top;
     app.key(Key::Click { row: top + 2 }, &api);
     assert_eq!(app.selected, 2);
     app.key(Key::Click { row: top + 2 }, &api);
@@ -235,12 +240,11 @@ fn a_click_selects_a_row_and_a_second_click_opens_it() {
 fn the_machines_and_workers_views_say_when_there_is_nothing() {
     let dir = std::env::temp_dir().join(format!("stepline-tui-nothing-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let e = stepline_core::engine::Engine::open(stepline_core::engine::EngineConfig {
-        data_dir: dir,
-        ..Default::default()
-    })
-    .unwrap();
-    let api = InProcess(e.clone());
+    let e =
+        stepline_bridge::embedded::open(stepline_core::engine::EngineConfig { data_dir: dir, ..Default::default() })
+            .unwrap();
+    let server = InProcess(e.clone());
+    let api = Conn::new(&server, None);
     let mut app = App::default();
     app.key(Key::Char('S'), &api);
     let screen = render(&app, 100, 12);

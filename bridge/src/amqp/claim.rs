@@ -4,7 +4,8 @@
 //! RESOURCE_LOCKED and refuses to start, naming the holder, which each holder writes into
 //! `<prefix>.engine.holder` (a queue of one message) when it takes the prefix.
 
-use super::{AmqpError, Names};
+use super::error::AmqpError;
+use crate::bus::Names;
 use crate::holder::Holder;
 use lapin::options::{BasicGetOptions, BasicNackOptions, BasicPublishOptions, QueueDeclareOptions};
 use lapin::types::{AMQPValue, FieldTable};
@@ -83,7 +84,7 @@ pub(super) async fn take(
             let prefix = names.prefix.clone();
             return Err(match holder {
                 // Our own earlier connection, which the broker has not seen go yet.
-                Some(h) if again && h.instance == me.instance => AmqpError::Lost(format!(
+                Some(h) if again && h.instance == me.instance => AmqpError::lost(format!(
                     "the prefix '{prefix}' is still held by this engine's previous connection; waiting for the broker to drop it"
                 )),
                 Some(h) => AmqpError::PrefixHeld { prefix, vhost: vhost.to_string(), holder: h.describe() },

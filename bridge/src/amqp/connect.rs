@@ -1,6 +1,8 @@
 //! Connecting (URIs tried in turn, credentials, vhost, TLS) and declaring the topology.
 
-use super::{AmqpError, AmqpSettings, Names};
+use super::error::{AmqpError, ConnectFailures};
+use super::settings::AmqpSettings;
+use crate::bus::Names;
 use lapin::options::{ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions};
 use lapin::types::FieldTable;
 use lapin::{Channel, Connection, ConnectionProperties, ExchangeKind};
@@ -14,14 +16,16 @@ pub async fn connect(settings: &AmqpSettings) -> Result<Connection, AmqpError> {
 pub(super) async fn connect_named(settings: &AmqpSettings, name: &str) -> Result<(Connection, String), AmqpError> {
     let tls = match &settings.tls_ca {
         Some(ca) => {
-            let pem = std::fs::read_to_string(ca).map_err(|e| AmqpError::Certificate(ca.clone(), e))?;
+            let pem =
+                std::fs::read_to_string(ca).map_err(|source| AmqpError::Certificate { path: ca.clone(), source })?;
             lapin::tcp::OwnedTLSConfig { identity: None, cert_chain: Some(pem) }
         }
         None => lapin::tcp::OwnedTLSConfig::default(),
     };
     let mut reasons = Vec::new();
     for text in &settings.uris {
-        let mut uri: lapin::uri::AMQPUri = text.parse().map_err(|e: String| AmqpError::BadUri(redact(text), e))?;
+        let mut uri: lapin::uri::AMQPUri =
+            text.parse().map_err(|reason: String| AmqpError::BadUri { uri: redact(text), reason })?;
         if let Some(u) = &settings.user {
             uri.authority.userinfo.username = u.clone();
         }
@@ -39,16 +43,21 @@ pub(super) async fn connect_named(settings: &AmqpSettings, name: &str) -> Result
         }
         let props = ConnectionProperties::default().with_connection_name(name.into());
         let vhost = uri.vhost.clone();
-        let runtime = lapin::runtime::default_runtime()
-            .map_err(|e| AmqpError::Connect { uris: redact(text), reason: e.to_string() })?;
+        let runtime = match lapin::runtime::default_runtime() {
+            Ok(r) => r,
+            Err(e) => {
+                reasons.push((redact(text), e));
+                break;
+            }
+        };
         match Connection::connect_uri_with_config(uri, props, tls.clone(), runtime).await {
             Ok(c) => return Ok((c, vhost)),
-            Err(e) => reasons.push(format!("{}: {e}", redact(text))),
+            Err(e) => reasons.push((redact(text), e)),
         }
     }
     Err(AmqpError::Connect {
         uris: settings.uris.iter().map(|u| redact(u)).collect::<Vec<_>>().join(","),
-        reason: reasons.join("; "),
+        source: ConnectFailures(reasons),
     })
 }
 

@@ -3,15 +3,15 @@
 //! never be used goes to the dead-letter exchange with its reason, then is acked.
 
 use super::dispatch::header_text;
-use super::{AmqpError, Names, Stats};
-use crate::ingest::{self, ResultOutcome, TriggerOutcome, EXECUTION_NAME_HEADER};
+use super::error::AmqpError;
+use crate::bus::ingest::EXECUTION_NAME_HEADER;
+use crate::bus::{disposition, Disposition, Names, Stats};
 use futures_util::StreamExt;
 use lapin::message::Delivery;
 use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicPublishOptions, BasicQosOptions};
 use lapin::types::{AMQPValue, FieldTable};
 use lapin::{Channel, Confirmation};
 use std::future::Future;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 use stepline_core::engine::Engine;
@@ -53,7 +53,7 @@ where
         let delivery = delivery.map_err(AmqpError::broker(format!("consume {queue}")))?;
         tokio::spawn(handle(delivery));
     }
-    Err(AmqpError::Lost(format!("the consumer of {queue} ended")))
+    Err(AmqpError::lost(format!("the consumer of {queue} ended")))
 }
 
 pub(super) async fn results(ch: Channel, ctx: Context) -> Result<(), AmqpError> {
@@ -72,7 +72,10 @@ async fn result(d: Delivery, ctx: &Context, queue: &str) {
     let cause = header_text(&d.properties, CAUSE_HEADER);
     let (token, answer) = match crate::protocol::parse_reply(&d.data, correlation.as_deref(), error, cause) {
         Ok(r) => r,
-        Err(e) => return dead_letter(d, ctx, queue, &e.to_string()).await,
+        Err(e) => {
+            let rejected = disposition::of_malformed_result(&ctx.stats, e.to_string());
+            return settle(d, ctx, queue, rejected).await;
+        }
     };
     if !matches!(answer, stepline_core::engine::TaskAnswer::Heartbeat) {
         let mut taken = ctx.taken.lock().unwrap_or_else(|p| p.into_inner());
@@ -82,20 +85,8 @@ async fn result(d: Delivery, ctx: &Context, queue: &str) {
         }
         taken.insert(token.clone());
     }
-    match ingest::apply_result(&ctx.engine, &token, answer).await {
-        ResultOutcome::Applied => {
-            ctx.stats.results_applied.fetch_add(1, Ordering::Relaxed);
-            let _ = d.ack(BasicAckOptions::default()).await;
-        }
-        ResultOutcome::Dropped => {
-            ctx.stats.results_dropped.fetch_add(1, Ordering::Relaxed);
-            let _ = d.ack(BasicAckOptions::default()).await;
-        }
-        ResultOutcome::Retry(why) => {
-            tracing::warn!("a result could not be applied yet: {why}");
-            redeliver_later(d).await;
-        }
-    }
+    let applied = disposition::of_result(&ctx.engine, &ctx.stats, &token, answer).await;
+    settle(d, ctx, queue, applied).await
 }
 
 pub(super) async fn trigger(ch: Channel, ctx: Context, queue: String, machine: String) -> Result<(), AmqpError> {
@@ -110,22 +101,25 @@ pub(super) async fn trigger(ch: Channel, ctx: Context, queue: String, machine: S
 async fn start(d: Delivery, ctx: &Context, queue: &str, machine: &str) {
     let name = header_text(&d.properties, EXECUTION_NAME_HEADER)
         .or_else(|| d.properties.message_id().as_ref().map(|m| m.as_str().to_string()));
-    match ingest::start_from_trigger(&ctx.engine, machine, &d.data, name.as_deref()).await {
-        TriggerOutcome::Started => {
-            ctx.stats.triggers_started.fetch_add(1, Ordering::Relaxed);
+    let started = disposition::of_trigger(&ctx.engine, &ctx.stats, machine, &d.data, name.as_deref()).await;
+    settle(d, ctx, queue, started).await
+}
+
+/// A message's [`Disposition`] in AMQP's words: ack; requeue after the delay; or
+/// dead-letter with the reason.
+async fn settle(d: Delivery, ctx: &Context, queue: &str, disposition: Disposition) {
+    match disposition {
+        Disposition::Ack => {
             let _ = d.ack(BasicAckOptions::default()).await;
         }
-        TriggerOutcome::Retry(why) => {
-            tracing::warn!("a trigger message on {queue} will be retried: {why}");
-            redeliver_later(d).await;
-        }
-        TriggerOutcome::Reject(why) => dead_letter(d, ctx, queue, &why).await,
+        Disposition::Retry(delay) => redeliver_later(d, delay).await,
+        Disposition::Reject(why) => dead_letter(d, ctx, queue, &why).await,
     }
 }
 
 /// Gives a message back to its queue after a pause, so a failing engine is not spun on.
-async fn redeliver_later(d: Delivery) {
-    tokio::time::sleep(Duration::from_secs(1)).await;
+async fn redeliver_later(d: Delivery, delay: Duration) {
+    tokio::time::sleep(delay).await;
     let _ = d.nack(BasicNackOptions { requeue: true, ..Default::default() }).await;
 }
 
@@ -147,9 +141,9 @@ async fn dead_letter(d: Delivery, ctx: &Context, queue: &str, why: &str) {
         Err(_) => false,
     };
     if stored {
-        ctx.stats.dead_lettered.fetch_add(1, Ordering::Relaxed);
+        Stats::count(&ctx.stats.dead_lettered);
         let _ = d.ack(BasicAckOptions::default()).await;
     } else {
-        redeliver_later(d).await;
+        redeliver_later(d, disposition::RETRY_DELAY).await;
     }
 }

@@ -1,11 +1,12 @@
 //! Out of the engine: tasks, `amqp:publish` messages and status events. The engine
 //! thread only sends on a channel (never blocks); the session publishes.
 
+use crate::bus::integration::{self, IntegrationError};
+use crate::bus::{Names, StatusEvent, StatusEvents};
 use lapin::types::{AMQPValue, FieldTable};
 use lapin::BasicProperties;
 use serde_json::Value;
-use stepline_core::engine::{Dispatcher, StatusListener, TaskEnvelope};
-use stepline_core::store::ExecutionRecord;
+use stepline_core::engine::{Dispatcher, TaskEnvelope};
 use tokio::sync::mpsc;
 
 /// The activity of `arn:aws:states:::amqp:publish` tasks: a message to an exchange of the
@@ -38,26 +39,18 @@ impl Dispatcher for AmqpDispatcher {
 }
 
 /// Publishes every execution status change on the events exchange.
-pub struct AmqpEvents {
-    tx: mpsc::UnboundedSender<Value>,
-}
-
-impl StatusListener for AmqpEvents {
-    fn status_changed(&self, record: &ExecutionRecord) {
-        let _ = self.tx.send(crate::protocol::status_event(record));
-    }
-}
+pub type AmqpEvents = StatusEvents;
 
 /// The receiving ends, owned by the supervisor so that they outlive a connection.
 pub(super) struct Receivers {
     pub outgoing: mpsc::UnboundedReceiver<Outgoing>,
-    pub events: mpsc::UnboundedReceiver<Value>,
+    pub events: mpsc::UnboundedReceiver<StatusEvent>,
 }
 
 pub(super) fn channels() -> (AmqpDispatcher, AmqpEvents, Receivers) {
     let (tx, outgoing) = mpsc::unbounded_channel();
-    let (etx, events) = mpsc::unbounded_channel();
-    (AmqpDispatcher { tx }, AmqpEvents { tx: etx }, Receivers { outgoing, events })
+    let (status, events) = StatusEvents::new();
+    (AmqpDispatcher { tx }, status, Receivers { outgoing, events })
 }
 
 /// A message the broker has not confirmed yet, kept to publish again after a reconnect.
@@ -81,7 +74,7 @@ pub(super) struct Integration {
 
 /// A task for the workers of its activity: persistent, answered on the results queue
 /// (`reply_to`, `correlation_id` = the task token), expiring with its timeout.
-pub(super) fn task_publication(task: &TaskEnvelope, names: &super::Names) -> Publication {
+pub(super) fn task_publication(task: &TaskEnvelope, names: &Names) -> Publication {
     let body = serde_json::to_vec(&crate::protocol::task_request(task)).unwrap_or_default();
     let mut properties = BasicProperties::default()
         .with_delivery_mode(2)
@@ -105,23 +98,13 @@ pub(super) fn task_publication(task: &TaskEnvelope, names: &super::Names) -> Pub
 
 /// `arn:aws:states:::amqp:publish`: `Exchange` (default: the default exchange),
 /// `RoutingKey`, `Message` (JSON, or a string as it is) and `Headers` (an object).
-pub(super) fn integration_publication(task: &TaskEnvelope) -> Result<Publication, String> {
+pub(super) fn integration_publication(task: &TaskEnvelope) -> Result<Publication, IntegrationError> {
     let input = &task.input;
-    let routing_key = input
-        .get("RoutingKey")
-        .and_then(Value::as_str)
-        .ok_or("amqp:publish needs a string field \"RoutingKey\" in its Parameters or Arguments")?;
-    let exchange = match input.get("Exchange") {
-        None | Some(Value::Null) => "",
-        Some(Value::String(s)) => s.as_str(),
-        Some(_) => return Err("amqp:publish: \"Exchange\" must be a string".into()),
-    };
-    let body = match input.get("Message").unwrap_or(&Value::Null) {
-        Value::String(s) => s.clone().into_bytes(),
-        other => serde_json::to_vec(other).unwrap_or_default(),
-    };
+    let routing_key = integration::required_string(input, AMQP_PUBLISH, "RoutingKey")?;
+    let exchange = integration::optional_string(input, AMQP_PUBLISH, "Exchange")?.unwrap_or("");
+    let message = integration::message(input);
     let mut properties = BasicProperties::default().with_delivery_mode(2);
-    if !matches!(input.get("Message"), Some(Value::String(_))) {
+    if message.is_json {
         properties = properties.with_content_type("application/json".into());
     }
     match input.get("Headers") {
@@ -133,14 +116,16 @@ pub(super) fn integration_publication(task: &TaskEnvelope) -> Result<Publication
             }
             properties = properties.with_headers(table);
         }
-        Some(_) => return Err("amqp:publish: \"Headers\" must be an object".into()),
+        Some(_) => {
+            return Err(IntegrationError::WrongType { resource: AMQP_PUBLISH, field: "Headers", expected: "an object" })
+        }
     }
     Ok(Publication {
         token: task.token.clone(),
         activity: None,
         exchange: exchange.to_string(),
         routing_key: routing_key.to_string(),
-        body,
+        body: message.body,
         properties,
         integration: Some(Integration { wait_for_token: task.wait_for_token }),
     })
@@ -204,7 +189,7 @@ mod tests {
         let p = integration_publication(&task(json!({"RoutingKey": "q", "Message": "plain text"}))).unwrap();
         assert_eq!((p.exchange.as_str(), p.body.as_slice()), ("", b"plain text".as_slice()));
         let e = integration_publication(&task(json!({"Message": 1}))).err().unwrap();
-        assert!(e.contains("RoutingKey"), "{e}");
+        assert!(e.to_string().contains("RoutingKey"), "{e}");
         assert!(integration_publication(&task(json!({"RoutingKey": "q", "Headers": [1]}))).is_err());
     }
 }

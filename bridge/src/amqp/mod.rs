@@ -14,174 +14,21 @@ mod claim;
 mod connect;
 mod consume;
 mod dispatch;
+mod error;
 mod session;
+mod settings;
 mod sweep;
 
+pub use crate::bus::{Names, Stats};
 pub use claim::AmqpClaim;
 pub use connect::connect;
 pub use dispatch::{AmqpDispatcher, AmqpEvents, AMQP_PUBLISH};
+pub use error::{AmqpError, ConnectFailures};
+pub use settings::{AmqpSettings, AmqpTrigger};
 
-use serde::Deserialize;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use stepline_core::engine::Engine;
-
-/// `[amqp]` in `stepline.toml`.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct AmqpSettings {
-    /// Broker URIs, tried in turn (`amqp://guest:guest@127.0.0.1:5672/%2f`).
-    pub uris: Vec<String>,
-    /// Override the URI's user and password.
-    pub user: Option<String>,
-    pub password: Option<String>,
-    /// Override the URI's virtual host.
-    pub vhost: Option<String>,
-    /// CA certificate (PEM) that signed the broker's; implies TLS (`amqps`).
-    pub tls_ca: Option<PathBuf>,
-    /// Unacknowledged deliveries the engine holds per consumer (default 500).
-    #[serde(default = "default_prefetch")]
-    pub prefetch: u16,
-    /// First part of every exchange and queue name (default `stepline`).
-    #[serde(default = "default_prefix")]
-    pub prefix: String,
-    /// Activities whose tasks go over AMQP; `["*"]` (the default) for all.
-    #[serde(default = "all_activities")]
-    pub activities: Vec<String>,
-    #[serde(default)]
-    pub triggers: Vec<AmqpTrigger>,
-}
-
-/// A queue whose messages start executions of a state machine.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct AmqpTrigger {
-    /// Declared durable when it does not exist; used as it is when it does.
-    pub queue: String,
-    /// The state machine's name or ARN.
-    pub state_machine: String,
-}
-
-fn default_prefetch() -> u16 {
-    500
-}
-fn default_prefix() -> String {
-    "stepline".into()
-}
-fn all_activities() -> Vec<String> {
-    vec!["*".into()]
-}
-
-impl AmqpSettings {
-    /// `serve --amqp URI`: every activity over that broker.
-    pub fn with_uri(uri: &str) -> AmqpSettings {
-        AmqpSettings {
-            uris: vec![uri.to_string()],
-            user: None,
-            password: None,
-            vhost: None,
-            tls_ca: None,
-            prefetch: default_prefetch(),
-            prefix: default_prefix(),
-            activities: all_activities(),
-            triggers: Vec::new(),
-        }
-    }
-
-    /// Whether tasks of every activity go over AMQP.
-    pub fn all_activities(&self) -> bool {
-        self.activities.iter().any(|a| a == "*")
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum AmqpError {
-    #[error("cannot connect to AMQP at {uris}: {reason}")]
-    Connect { uris: String, reason: String },
-    #[error("bad AMQP URI {0}: {1}")]
-    BadUri(String, String),
-    #[error("cannot read the CA certificate {0}: {1}")]
-    Certificate(PathBuf, std::io::Error),
-    #[error("AMQP {what}: {source}")]
-    Broker { what: String, source: lapin::Error },
-    #[error("the AMQP connection was lost: {0}")]
-    Lost(String),
-    /// Another engine holds the prefix on this vhost: two engines on one prefix would
-    /// take each other's results.
-    #[error(
-        "the AMQP prefix '{prefix}' on vhost '{vhost}' is held by {holder}; start this one with another prefix ([amqp] prefix = \"...\" in stepline.toml) or another vhost, or stop that one"
-    )]
-    PrefixHeld { prefix: String, vhost: String, holder: String },
-}
-
-impl AmqpError {
-    fn broker(what: impl Into<String>) -> impl FnOnce(lapin::Error) -> AmqpError {
-        let what = what.into();
-        move |source| AmqpError::Broker { what, source }
-    }
-}
-
-/// Exchange and queue names under one prefix (`../shared/DESIGN.md`).
-#[derive(Debug, Clone)]
-pub struct Names {
-    pub prefix: String,
-}
-
-impl Names {
-    /// Direct exchange that routes a task to its activity's queue.
-    pub fn tasks_exchange(&self) -> String {
-        format!("{}.tasks", self.prefix)
-    }
-    /// Durable queue of one activity's tasks, bound with the activity as routing key.
-    pub fn task_queue(&self, activity: &str) -> String {
-        format!("{}.tasks.{activity}", self.prefix)
-    }
-    /// Durable queue of results and heartbeats, reached through the default exchange.
-    pub fn results_queue(&self) -> String {
-        format!("{}.results", self.prefix)
-    }
-    /// Topic exchange of status events (`<stateMachineName>.<STATUS>`).
-    pub fn events_exchange(&self) -> String {
-        format!("{}.events", self.prefix)
-    }
-    /// Fanout exchange (and the durable queue bound to it) of rejected messages.
-    pub fn dead_letter(&self) -> String {
-        format!("{}.dead-letter", self.prefix)
-    }
-    /// Exclusive queue of the engine's connection: whoever holds it holds the prefix.
-    pub fn engine_queue(&self) -> String {
-        format!("{}.engine", self.prefix)
-    }
-    /// Durable queue of one message: who holds the prefix.
-    pub fn holder_queue(&self) -> String {
-        format!("{}.engine.holder", self.prefix)
-    }
-}
-
-/// What the bridge has done, for logs and tests.
-#[derive(Debug, Default)]
-pub struct Stats {
-    pub tasks_published: AtomicU64,
-    pub results_applied: AtomicU64,
-    /// Results for a token that is unknown, stale or already answered: dropped.
-    pub results_dropped: AtomicU64,
-    pub triggers_started: AtomicU64,
-    /// Messages sent to the dead-letter exchange (bad triggers, malformed results).
-    pub dead_lettered: AtomicU64,
-    pub events_published: AtomicU64,
-    /// Connections made again after the broker went away.
-    pub reconnects: AtomicU64,
-    /// Settled tasks taken out of their queue before a worker took them.
-    pub tasks_withdrawn: AtomicU64,
-}
-
-impl Stats {
-    pub fn get(counter: &AtomicU64) -> u64 {
-        counter.load(Ordering::Relaxed)
-    }
-}
 
 /// A connection to the broker with the topology the engine needs.
 pub struct AmqpBridge {
@@ -208,9 +55,9 @@ impl AmqpBridge {
     /// now (with its reason); once running, the bridge reconnects for as long as it takes.
     /// A prefix another engine holds is refused ([`AmqpError::PrefixHeld`]).
     pub async fn connect_as(settings: AmqpSettings, me: crate::holder::Holder) -> Result<AmqpBridge, AmqpError> {
-        let name = claim::connection_name(&me, &settings.prefix);
+        let name = claim::connection_name(&me, &settings.bus.prefix);
         let (conn, vhost) = connect::connect_named(&settings, &name).await?;
-        let names = Names { prefix: settings.prefix.clone() };
+        let names = Names { prefix: settings.bus.prefix.clone() };
         if let Err(e) = claim::take(&conn, &names, &vhost, &me, false).await {
             let _ = conn.close(200, "the prefix is held".into()).await;
             return Err(e);
@@ -265,7 +112,7 @@ impl AmqpBridge {
         let AmqpBridge { settings, names, stats, mut first, vhost, claim, queues, .. } = self;
         let mut state = session::State::new(queues);
         let mut delay = Duration::from_millis(500);
-        let name = claim::connection_name(claim.holder(), &settings.prefix);
+        let name = claim::connection_name(claim.holder(), &settings.bus.prefix);
         loop {
             if claim.released() {
                 return Ok(());
@@ -275,7 +122,7 @@ impl AmqpBridge {
                 None => match connect::connect_named(&settings, &name).await {
                     Ok((c, _)) => {
                         let c = Arc::new(c);
-                        stats.reconnects.fetch_add(1, Ordering::Relaxed);
+                        Stats::count(&stats.reconnects);
                         tracing::info!("AMQP: connected again");
                         c
                     }
@@ -310,5 +157,23 @@ impl AmqpBridge {
             }
             tokio::time::sleep(delay).await;
         }
+    }
+}
+
+impl crate::bus::Bus for AmqpBridge {
+    fn name(&self) -> &'static str {
+        "AMQP"
+    }
+    fn publish_activity(&self) -> &'static str {
+        AMQP_PUBLISH
+    }
+    fn bus_settings(&self) -> &crate::bus::BusSettings {
+        &self.settings.bus
+    }
+    fn task_dispatcher(&self) -> Arc<dyn stepline_core::engine::Dispatcher> {
+        self.dispatcher.clone()
+    }
+    fn status_listener(&self) -> Arc<dyn stepline_core::engine::StatusListener> {
+        self.events.clone()
     }
 }

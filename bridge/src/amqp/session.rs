@@ -5,8 +5,10 @@
 use super::connect::{declare_queue, declare_task_queue, declare_topology};
 use super::consume;
 use super::dispatch::{integration_publication, task_publication, Outgoing, Publication, Receivers, AMQP_PUBLISH};
+use super::error::AmqpError;
+use super::settings::AmqpSettings;
 use super::sweep::{self, Withdrawals};
-use super::{AmqpError, AmqpSettings, Names, Stats};
+use crate::bus::{call, integration, Names, Stats};
 use futures_util::StreamExt;
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions, QueuePurgeOptions};
 use lapin::{BasicProperties, Channel, Confirmation, Connection};
@@ -14,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use stepline_core::engine::{Engine, TaskAnswer};
+use stepline_core::engine::Engine;
 use tokio::sync::mpsc;
 
 /// What outlives a connection.
@@ -47,7 +49,7 @@ impl State {
             generation: 0,
             withdrawals: Withdrawals::new(),
             purged: Arc::new(Mutex::new(HashSet::new())),
-            started: stepline_core::time::now_millis(),
+            started: stepline_core::clock::Clock::now(&stepline_core::clock::SystemClock),
         }
     }
 }
@@ -116,7 +118,7 @@ pub(super) async fn run(
         if let Err(e) = declare_queue(&open().await?, &t.queue).await {
             tracing::info!("trigger queue {}: {e}; using it as it is", t.queue);
         }
-        let machine = crate::ingest::machine_arn(engine, &t.state_machine);
+        let machine = crate::bus::ingest::machine_arn(engine, &t.state_machine);
         consumers.spawn(consume::trigger(open().await?, ctx.clone(), t.queue.clone(), machine));
     }
     let mut conn_events = conn.events_listener();
@@ -131,9 +133,8 @@ pub(super) async fn run(
                     let p = if task.activity == AMQP_PUBLISH {
                         match integration_publication(&task) {
                             Ok(p) => p,
-                            Err(cause) => {
-                                let answer = TaskAnswer::Failure { error: "States.Runtime".into(), cause };
-                                engine.answer_task_then(&task.token, answer, drop);
+                            Err(e) => {
+                                call::answer_task_later(engine, &task.token, e.answer());
                                 continue;
                             }
                         }
@@ -172,11 +173,11 @@ pub(super) async fn run(
                     Outcome::Stored => {
                         state.withdrawals.confirmed(&c.token);
                         if let Some(p) = state.pending.remove(&c.token) {
-                            stats.tasks_published.fetch_add(1, Ordering::Relaxed);
+                            Stats::count(&stats.tasks_published);
                             if let Some(i) = &p.integration {
-                                if !i.wait_for_token {
-                                    let output = serde_json::json!({"Exchange": p.exchange, "RoutingKey": p.routing_key});
-                                    engine.answer_task_then(&p.token, TaskAnswer::Success(output), drop);
+                                let output = serde_json::json!({"Exchange": p.exchange, "RoutingKey": p.routing_key});
+                                if let Some(answer) = integration::published(i.wait_for_token, output) {
+                                    call::answer_task_later(engine, &p.token, answer);
                                 }
                             }
                         }
@@ -187,7 +188,7 @@ pub(super) async fn run(
                             (Some(_), _) => {
                                 state.pending.remove(&c.token);
                                 let cause = format!("no queue is bound to exchange \"{}\" with routing key \"{}\" ({why})", p.exchange, p.routing_key);
-                                engine.answer_task_then(&p.token, TaskAnswer::Failure { error: "AMQP.Unroutable".into(), cause }, drop);
+                                call::answer_task_later(engine, &p.token, integration::not_published("AMQP.Unroutable", cause));
                             }
                             (None, Some(activity)) if current => {
                                 // Its queue was deleted under us: declare it again.
@@ -208,29 +209,26 @@ pub(super) async fn run(
                 }
             },
             Some(event) = state.rx.events.recv() => {
-                let machine = crate::protocol::machine_name(event["stateMachineArn"].as_str().unwrap_or_default()).to_string();
-                let key = format!("{machine}.{}", event["status"].as_str().unwrap_or("UNKNOWN"));
-                let body = serde_json::to_vec(&event).unwrap_or_default();
+                let (key, body) = (event.key, serde_json::to_vec(&event.detail).unwrap_or_default());
                 let props = BasicProperties::default().with_content_type("application/json".into());
                 events
                     .basic_publish(names.events_exchange().into(), key.into(), BasicPublishOptions::default(), &body, props)
                     .await
                     .map_err(AmqpError::broker("publish a status event"))?;
-                stats.events_published.fetch_add(1, Ordering::Relaxed);
+                Stats::count(&stats.events_published);
             },
             r = consumers.join_next() => {
-                let why = match r {
-                    Some(Ok(Err(e))) => e.to_string(),
-                    Some(Err(e)) => e.to_string(),
-                    _ => "a consumer ended".into(),
-                };
-                return Err(AmqpError::Lost(why));
+                return Err(match r {
+                    Some(Ok(Err(e))) => e,
+                    Some(Err(e)) => AmqpError::lost(format!("a consumer stopped: {e}")),
+                    _ => AmqpError::lost("a consumer ended"),
+                });
             },
             ev = conn_events.next() => match ev {
-                Some(lapin::Event::Error(e)) => return Err(AmqpError::Lost(e.to_string())),
+                Some(lapin::Event::Error(e)) => return Err(AmqpError::Lost { why: "the broker reported an error".into(), source: Some(e) }),
                 Some(lapin::Event::ConnectionBlocked(why)) => tracing::warn!("AMQP: the broker blocks publishing: {why}"),
                 Some(_) => {}
-                None => return Err(AmqpError::Lost("the connection's events ended".into())),
+                None => return Err(AmqpError::lost("the connection's events ended")),
             },
         }
     }

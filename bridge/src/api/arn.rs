@@ -3,7 +3,8 @@
 //! `InvalidArn` (in AWS's words), never a "does not exist"; a token Stepline cannot have
 //! issued is `InvalidToken`. Nothing here looks anything up.
 
-use super::ApiError;
+use super::error::ApiError;
+use stepline_core::engine::AwsErrorType;
 
 /// What an ARN argument must name.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -39,7 +40,7 @@ impl Resource {
 /// `arn:<partition>:states:<region>:<account>:<type>:<name>...`, `type` one of what
 /// `resource` allows.
 pub(crate) fn check(arn: &str, resource: Resource) -> Result<(), ApiError> {
-    let invalid = |why: String| ApiError::new("InvalidArn", format!("Invalid Arn: '{why}'"));
+    let invalid = |why: String| ApiError::new(AwsErrorType::InvalidArn, format!("Invalid Arn: '{why}'"));
     let parts: Vec<&str> = arn.split(':').collect();
     let prefix_ok = parts.len() >= 6
         && parts[0] == "arn"
@@ -68,7 +69,7 @@ pub(crate) fn check_task_token(token: &str) -> Result<(), ApiError> {
     if token.len() == 32 && token.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
         Ok(())
     } else {
-        Err(ApiError::new("InvalidToken", "Invalid Token: 'Invalid token'"))
+        Err(ApiError::new(AwsErrorType::InvalidToken, "Invalid Token: 'Invalid token'"))
     }
 }
 

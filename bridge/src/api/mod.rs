@@ -4,140 +4,26 @@
 //! reaches no engine call and changes nothing.
 
 mod arn;
+pub mod control;
+mod error;
 mod operator;
 pub mod params;
+mod shapes;
 
 use arn::Resource;
+pub use error::ApiError;
+use shapes::{
+    arn_field, arn_opt, execution_json, field, invalid_token, machine_json, opt, page_size, page_token, parse_input,
+    parse_token, seconds,
+};
+use stepline_core::engine::AwsErrorType;
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::time::Duration;
-use stepline_core::engine::{Engine, EngineError, TaskAnswer};
+use stepline_core::engine::{Engine, EngineError, TaskAnswer, TaskError};
 use stepline_core::interp::Status;
 use stepline_core::model::{compile_value, MachineType};
-use stepline_core::store::{ExecutionRecord, StateMachineRecord};
 use stepline_core::validate::Diagnostic;
-
-/// An error in AWS's shape: `__type` names it, `message` explains it.
-#[derive(Debug, thiserror::Error)]
-#[error("{kind}: {message}")]
-pub struct ApiError {
-    pub kind: String,
-    pub message: String,
-}
-
-impl ApiError {
-    pub fn new(kind: &str, message: impl Into<String>) -> Self {
-        ApiError { kind: kind.into(), message: message.into() }
-    }
-
-    /// Client errors are 400s, as at AWS; an engine failure is a 500, and a store that
-    /// cannot take writes for now a 503 (AWS's `ServiceUnavailable`, which SDKs retry).
-    pub fn status(&self) -> u16 {
-        match self.kind.as_str() {
-            "InternalFailure" => 500,
-            "ServiceUnavailable" => 503,
-            _ => 400,
-        }
-    }
-}
-
-impl From<EngineError> for ApiError {
-    fn from(e: EngineError) -> Self {
-        ApiError::new(e.aws_type(), e.to_string())
-    }
-}
-
-fn seconds(ms: i64) -> Value {
-    json!(ms as f64 / 1000.0)
-}
-
-fn field<'a>(body: &'a Value, name: &str) -> Result<&'a str, ApiError> {
-    body.get(name).and_then(Value::as_str).ok_or_else(|| ApiError::new("ValidationException", format!("1 validation error detected: Value null at '{name}' failed to satisfy constraint: Member must not be null")))
-}
-
-fn opt<'a>(body: &'a Value, name: &str) -> Option<&'a str> {
-    body.get(name).and_then(Value::as_str)
-}
-
-fn execution_json(r: &ExecutionRecord) -> Value {
-    let mut m = Map::new();
-    m.insert("executionArn".into(), json!(r.arn));
-    m.insert("stateMachineArn".into(), json!(r.state_machine_arn));
-    m.insert("name".into(), json!(r.name));
-    m.insert("status".into(), json!(r.status.as_str()));
-    m.insert("startDate".into(), seconds(r.start));
-    if let Some(s) = r.stop {
-        m.insert("stopDate".into(), seconds(s));
-    }
-    m.insert("input".into(), json!(r.input.to_string()));
-    m.insert("inputDetails".into(), json!({"included": true}));
-    if let Some(o) = &r.output {
-        m.insert("output".into(), json!(o.to_string()));
-        m.insert("outputDetails".into(), json!({"included": true}));
-    }
-    if let Some(e) = &r.error {
-        m.insert("error".into(), json!(e));
-    }
-    if let Some(c) = &r.cause {
-        m.insert("cause".into(), json!(c));
-    }
-    m.insert("redriveCount".into(), json!(r.redrive_count));
-    Value::Object(m)
-}
-
-fn machine_json(r: &StateMachineRecord) -> Value {
-    json!({
-        "stateMachineArn": r.arn, "name": r.name, "status": "ACTIVE", "definition": r.definition,
-        "roleArn": r.role_arn, "type": r.kind, "creationDate": seconds(r.created),
-        "revisionId": r.version.to_string(),
-    })
-}
-
-/// `nextToken` for executions: the start time and ARN of the last one listed.
-fn page_token(r: &ExecutionRecord) -> String {
-    format!("{}|{}", r.start, r.arn)
-}
-
-fn parse_token(t: &str) -> Result<(i64, String), ApiError> {
-    let (ms, arn) = t.split_once('|').ok_or_else(invalid_token)?;
-    Ok((ms.parse().map_err(|_| invalid_token())?, arn.to_string()))
-}
-
-/// An execution's input: absent is `{}`; text that is not JSON is AWS's
-/// `InvalidExecutionInput`.
-fn parse_input(body: &Value) -> Result<Value, ApiError> {
-    match opt(body, "input") {
-        None => Ok(json!({})),
-        Some("") => Err(ApiError::new(
-            "InvalidExecutionInput",
-            "Invalid State Machine Execution Input: 'Invalid execution input.'",
-        )),
-        Some(text) => serde_json::from_str(text).map_err(|e| {
-            ApiError::new("InvalidExecutionInput", format!("Invalid State Machine Execution Input: '{e}'"))
-        }),
-    }
-}
-
-/// A required ARN member naming `resource`.
-fn arn_field<'a>(body: &'a Value, name: &str, resource: Resource) -> Result<&'a str, ApiError> {
-    let arn = field(body, name)?;
-    arn::check(arn, resource)?;
-    Ok(arn)
-}
-
-/// An optional ARN member naming `resource`.
-fn arn_opt<'a>(body: &'a Value, name: &str, resource: Resource) -> Result<Option<&'a str>, ApiError> {
-    opt(body, name).map(|arn| arn::check(arn, resource).map(|_| arn)).transpose()
-}
-
-/// `maxResults`, already checked to be a whole number in range: 0 or absent is AWS's
-/// default page of 100.
-fn page_size(body: &Value) -> usize {
-    match body.get("maxResults").and_then(Value::as_f64) {
-        Some(n) if n >= 1.0 => n as usize,
-        _ => 100,
-    }
-}
 
 /// A task token, well formed, for `SendTask*`.
 fn task_token(body: &Value) -> Result<&str, ApiError> {
@@ -151,8 +37,8 @@ fn task_token(body: &Value) -> Result<&str, ApiError> {
 fn answer(engine: &Engine, token: &str, answer: TaskAnswer) -> Result<Value, ApiError> {
     match engine.answer_task(token, answer) {
         Ok(()) => Ok(json!({})),
-        Err(EngineError::TaskDoesNotExist | EngineError::ExecutionNotRunning(_)) => {
-            Err(ApiError::new("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'"))
+        Err(TaskError::TaskDoesNotExist | TaskError::ExecutionNotRunning(_)) => {
+            Err(ApiError::new(AwsErrorType::TaskTimedOut, "Task Timed Out: 'Provided task does not exist anymore'"))
         }
         Err(e) => Err(e.into()),
     }
@@ -161,7 +47,7 @@ fn answer(engine: &Engine, token: &str, answer: TaskAnswer) -> Result<Value, Api
 /// Runs one operation: checks the request as AWS does, then calls the engine.
 pub fn handle(engine: &Engine, operation: &str, body: &Value) -> Result<Value, ApiError> {
     let members = params::schema(operation).ok_or_else(|| {
-        ApiError::new("UnknownOperationException", format!("The operation '{operation}' is not supported"))
+        ApiError::new(AwsErrorType::UnknownOperationException, format!("The operation '{operation}' is not supported"))
     })?;
     params::check(members, body, params::MAX_DATA.max(engine.max_payload()))?;
     run(engine, operation, body)
@@ -183,13 +69,12 @@ fn run(engine: &Engine, operation: &str, body: &Value) -> Result<Value, ApiError
             let Some(definition) = opt(body, "definition") else {
                 let others = ["roleArn", "loggingConfiguration", "tracingConfiguration"];
                 if others.iter().all(|k| body.get(*k).is_none_or(Value::is_null)) {
-                    return Err(ApiError::new(
-                        "MissingRequiredParameter",
+                    return Err(ApiError::new(AwsErrorType::MissingRequiredParameter,
                         "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified",
                     ));
                 }
                 return Err(ApiError::new(
-                    "ValidationException",
+                    AwsErrorType::ValidationException,
                     "Stepline's UpdateStateMachine changes the definition only: give 'definition'",
                 ));
             };
@@ -255,13 +140,13 @@ fn run(engine: &Engine, operation: &str, body: &Value) -> Result<Value, ApiError
                 engine.describe_state_machine(m)?;
             }
             if let Some(run) = opt(body, "mapRunArn") {
-                return Err(ApiError::new("ResourceNotFound", format!("Resource not found: '{run}'")));
+                return Err(ApiError::new(AwsErrorType::ResourceNotFound, format!("Resource not found: '{run}'")));
             }
             let status = match opt(body, "statusFilter") {
                 None => None,
                 Some(s) => Some(Status::parse(s).ok_or_else(|| {
                     ApiError::new(
-                        "ValidationException",
+                        AwsErrorType::ValidationException,
                         format!("statusFilter {s} applies to Map Runs, which Stepline does not have"),
                     )
                 })?),
@@ -315,13 +200,13 @@ fn run(engine: &Engine, operation: &str, body: &Value) -> Result<Value, ApiError
         }
         "RedriveExecution" => {
             engine.redrive_execution(arn_field(body, "executionArn", Resource::Execution)?)?;
-            Ok(json!({"redriveDate": seconds(stepline_core::time::now_millis())}))
+            Ok(json!({"redriveDate": seconds(engine.now())}))
         }
         "TestState" => test_state(engine, body),
         "SendTaskSuccess" => {
             let token = task_token(body)?;
             let output: Value = serde_json::from_str(field(body, "output")?)
-                .map_err(|e| ApiError::new("InvalidOutput", format!("Invalid Output: '{e}'")))?;
+                .map_err(|e| ApiError::new(AwsErrorType::InvalidOutput, format!("Invalid Output: '{e}'")))?;
             answer(engine, token, TaskAnswer::Success(output))
         }
         "SendTaskFailure" => {
@@ -366,7 +251,10 @@ fn run(engine: &Engine, operation: &str, body: &Value) -> Result<Value, ApiError
             })
         }
         other => operator::handle(engine, other, body).unwrap_or_else(|| {
-            Err(ApiError::new("UnknownOperationException", format!("The operation '{other}' is not supported")))
+            Err(ApiError::new(
+                AwsErrorType::UnknownOperationException,
+                format!("The operation '{other}' is not supported"),
+            ))
         }),
     }
 }
@@ -401,16 +289,12 @@ fn with_next(mut out: Value, next: Option<String>) -> Value {
     out
 }
 
-fn invalid_token() -> ApiError {
-    ApiError::new("InvalidToken", "Invalid Token: 'Invalid token'")
-}
-
 /// Whether `GetActivityTask` may wait on activity `name`: it was created
 /// (`CreateActivity`), or tasks for it wait, or a stored state machine's Task names it
 /// (Stepline runs activities a definition names without `CreateActivity`). Anything else
 /// is AWS's `ActivityDoesNotExist` at once, not a 60-second poll that can never succeed.
 fn activity_known(engine: &Engine, arn: &str, name: &str) -> Result<bool, ApiError> {
-    if engine.describe_activity(arn).is_ok() || engine.queues().depth().contains_key(name) {
+    if engine.describe_activity(arn).is_ok() || engine.local_depth().contains_key(name) {
         return Ok(true);
     }
     Ok(engine
@@ -442,33 +326,40 @@ fn test_state(engine: &Engine, body: &Value) -> Result<Value, ApiError> {
     let json_field = |name: &str| -> Result<Option<Value>, ApiError> {
         opt(body, name)
             .map(|t| {
-                serde_json::from_str(t)
-                    .map_err(|e| ApiError::new("ValidationException", format!("{name} is not valid JSON: {e}")))
+                serde_json::from_str(t).map_err(|e| {
+                    ApiError::new(AwsErrorType::ValidationException, format!("{name} is not valid JSON: {e}"))
+                })
             })
             .transpose()
     };
-    let definition = serde_json::from_str(field(body, "definition")?)
-        .map_err(|e| ApiError::new("InvalidDefinition", format!("the definition is not valid JSON: {e}")))?;
+    let definition = serde_json::from_str(field(body, "definition")?).map_err(|e| {
+        ApiError::new(AwsErrorType::InvalidDefinition, format!("the definition is not valid JSON: {e}"))
+    })?;
     if json_field("variables")?.is_some_and(|v| v.as_object().is_some_and(|m| !m.is_empty())) {
-        return Err(ApiError::new("ValidationException", "Stepline's TestState does not take variables yet"));
+        return Err(ApiError::new(
+            AwsErrorType::ValidationException,
+            "Stepline's TestState does not take variables yet",
+        ));
     }
     let mock = match body.get("mock") {
         None | Some(Value::Null) => None,
         Some(m) => match (m.get("result").and_then(Value::as_str), m.get("errorOutput")) {
             (Some(_), Some(_)) => {
                 return Err(ApiError::new(
-                    "ValidationException",
+                    AwsErrorType::ValidationException,
                     "A test mock should have only one of the following fields: [result, errorOutput].",
                 ))
             }
             (Some(r), None) => Some(TestStateMock::Return(serde_json::from_str(r).map_err(|e| {
-                ApiError::new("ValidationException", format!("the mocked result is not valid JSON: {e}"))
+                ApiError::new(AwsErrorType::ValidationException, format!("the mocked result is not valid JSON: {e}"))
             })?)),
             (None, Some(e)) => Some(TestStateMock::Throw {
                 error: e["error"].as_str().unwrap_or_default().to_string(),
                 cause: e["cause"].as_str().unwrap_or_default().to_string(),
             }),
-            (None, None) => return Err(ApiError::new("ValidationException", "a mock needs result or errorOutput")),
+            (None, None) => {
+                return Err(ApiError::new(AwsErrorType::ValidationException, "a mock needs result or errorOutput"))
+            }
         },
     };
     let request = TestStateRequest {
@@ -481,30 +372,24 @@ fn test_state(engine: &Engine, body: &Value) -> Result<Value, ApiError> {
     // A Task with no mock goes to its worker, as AWS calls the service; AWS's limit is
     // 5 minutes, the state's TimeoutSeconds when shorter.
     let timeout = request.definition_timeout().unwrap_or(300).min(300);
-    let mut worker = |req: &stepline_core::interp::TaskRequest| {
-        use stepline_core::runner::TaskOutcome;
-        match engine.run_task(req, Duration::from_secs(timeout)) {
-            Ok(TaskAnswer::Success(v)) => TaskOutcome::Success(v),
-            Ok(TaskAnswer::Failure { error, cause }) => TaskOutcome::Failure { error, cause },
-            Ok(TaskAnswer::Heartbeat) => TaskOutcome::NoAnswer,
-            Err(e) => TaskOutcome::Failure { error: "States.Runtime".into(), cause: e.to_string() },
-        }
+    let mut worker = |req: &stepline_core::interp::TaskRequest| match engine.run_task(req, Duration::from_secs(timeout))
+    {
+        // A heartbeat is not an answer: TestState reports the task as unanswered.
+        Ok(TaskAnswer::Heartbeat) => TaskAnswer::NoAnswer,
+        Ok(answer) => answer,
+        Err(e) => TaskAnswer::Failure { error: stepline_core::error_names::RUNTIME.into(), cause: e.to_string() },
     };
-    test_state(&request, Some(&mut worker)).map_err(|e| ApiError::new(e.kind, e.message))
+    test_state(&request, Some(&mut worker)).map_err(|e| {
+        ApiError::new(AwsErrorType::from_name(e.kind).unwrap_or(AwsErrorType::ValidationException), e.message)
+    })
 }
 
-/// AWS's JSON protocol carries timestamps as epoch seconds.
+/// AWS's JSON protocol carries timestamps as epoch seconds; the store keeps milliseconds.
 fn epoch_timestamp(mut e: Value) -> Value {
-    if let Some(ts) = e.get("timestamp").and_then(Value::as_str) {
-        if let Ok(t) = chrono_like_millis(ts) {
-            e["timestamp"] = seconds(t);
-        }
+    if let Some(t) = stepline_core::history::stored_timestamp(&e) {
+        e["timestamp"] = seconds(t);
     }
     e
-}
-
-fn chrono_like_millis(ts: &str) -> Result<i64, ()> {
-    stepline_core::time::parse_timestamp(ts).ok_or(())
 }
 
 #[cfg(test)]
@@ -513,10 +398,21 @@ mod tests {
 
     #[test]
     fn statuses_are_aws_statuses() {
-        let status = |kind: &str| ApiError::new(kind, "").status();
+        use stepline_core::engine::AwsErrorType as T;
+        let status = |kind: T| ApiError::new(kind, "").status();
         assert_eq!(
-            [status("ValidationException"), status("InternalFailure"), status("ServiceUnavailable")],
+            [status(T::ValidationException), status(T::InternalFailure), status(T::ServiceUnavailable)],
             [400, 500, 503]
         );
+    }
+
+    #[test]
+    fn history_timestamps_are_served_as_epoch_seconds() {
+        use serde_json::json;
+        let served = super::epoch_timestamp(json!({"id": 1, "timestamp": 1_700_000_000_123_i64}));
+        assert_eq!(served.to_string(), r#"{"id":1,"timestamp":1700000000.123}"#);
+        // Events stored as RFC 3339 text by earlier versions are served the same way.
+        let older = super::epoch_timestamp(json!({"id": 1, "timestamp": "2023-11-14T22:13:20.123Z"}));
+        assert_eq!(older, served);
     }
 }

@@ -2,8 +2,11 @@
 //! search the whole store, count executions, and list what waits on workers. Same JSON
 //! conventions as AWS's operations (camelCase members, epoch-second dates, `nextToken`).
 
-use super::{arn_field, arn_opt, execution_json, opt, page_size, parse_token, seconds, ApiError, Resource};
+use super::arn::Resource;
+use super::error::ApiError;
+use super::shapes::{arn_field, arn_opt, execution_json, opt, page_size, parse_token, seconds};
 use serde_json::{json, Value};
+use stepline_core::engine::AwsErrorType;
 use stepline_core::engine::{Engine, PendingTask};
 use stepline_core::interp::Status;
 use stepline_core::store::{ExecutionFacts, ExecutionRecord, ScanQuery};
@@ -36,7 +39,7 @@ fn status_filter(body: &Value) -> Result<Option<Status>, ApiError> {
         None => Ok(None),
         Some(s) => Status::parse(s)
             .map(Some)
-            .ok_or_else(|| ApiError::new("ValidationException", format!("unknown statusFilter '{s}'"))),
+            .ok_or_else(|| ApiError::new(AwsErrorType::ValidationException, format!("unknown statusFilter '{s}'"))),
     }
 }
 
@@ -52,11 +55,14 @@ struct Filter {
 }
 
 impl Filter {
-    fn parse(body: &Value) -> Result<Filter, ApiError> {
+    fn parse(body: &Value, now: i64) -> Result<Filter, ApiError> {
         let waiting = match body.get("waitingSeconds") {
             None | Some(Value::Null) => None,
             Some(v) => Some(v.as_f64().filter(|s| *s >= 0.0).ok_or_else(|| {
-                ApiError::new("ValidationException", "waitingSeconds must be a number of seconds, 0 or more")
+                ApiError::new(
+                    AwsErrorType::ValidationException,
+                    "waitingSeconds must be a number of seconds, 0 or more",
+                )
             })?),
         };
         Ok(Filter {
@@ -64,7 +70,7 @@ impl Filter {
             failed_state: opt(body, "failedState").map(str::to_string),
             retrying: body.get("retrying").and_then(Value::as_bool).unwrap_or(false),
             waiting_ms: waiting.map(|s| (s * 1000.0) as i64),
-            now: stepline_core::time::now_millis(),
+            now,
         })
     }
 
@@ -96,7 +102,7 @@ impl Filter {
 /// oldest (`order: "OLDEST"`) first. Each call reads at most `maxScanned` records; a
 /// `nextToken` means there is more to read even when this page is short.
 fn search(engine: &Engine, body: &Value) -> Result<Value, ApiError> {
-    let filter = Filter::parse(body)?;
+    let filter = Filter::parse(body, engine.now())?;
     let status = status_filter(body)?;
     let machine = arn_opt(body, "stateMachineArn", Resource::StateMachine)?;
     let limit = page_size(body);
@@ -109,7 +115,10 @@ fn search(engine: &Engine, body: &Value) -> Result<Value, ApiError> {
         None | Some("NEWEST") => false,
         Some("OLDEST") => true,
         Some(o) => {
-            return Err(ApiError::new("ValidationException", format!("order must be NEWEST or OLDEST, not '{o}'")))
+            return Err(ApiError::new(
+                AwsErrorType::ValidationException,
+                format!("order must be NEWEST or OLDEST, not '{o}'"),
+            ))
         }
     };
     let after = opt(body, "nextToken").map(parse_token).transpose()?;

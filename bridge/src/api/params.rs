@@ -7,8 +7,9 @@
 //! The shapes and limits are those of AWS's service model for Step Functions
 //! (`2016-11-23`); Stepline's own operations follow the same conventions.
 
-use super::ApiError;
+use super::error::ApiError;
 use serde_json::{Map, Value};
+use stepline_core::engine::AwsErrorType;
 
 /// What a member must hold.
 #[derive(Clone, Copy)]
@@ -212,7 +213,7 @@ pub fn members(operation: &str) -> Option<Vec<&'static str>> {
 pub(crate) fn check(members: &[Member], body: &Value, data_limit: usize) -> Result<(), ApiError> {
     let Value::Object(map) = body else {
         return Err(ApiError::new(
-            "SerializationException",
+            AwsErrorType::SerializationException,
             format!("The request body must be a JSON object, not {}", kind_of(body)),
         ));
     };
@@ -221,10 +222,13 @@ pub(crate) fn check(members: &[Member], body: &Value, data_limit: usize) -> Resu
     constraints(members, map, "", data_limit, &mut broken);
     match broken.len() {
         0 => Ok(()),
-        1 => Err(ApiError::new("ValidationException", format!("1 validation error detected: {}", broken[0]))),
-        n => {
-            Err(ApiError::new("ValidationException", format!("{n} validation errors detected: {}", broken.join("; "))))
+        1 => {
+            Err(ApiError::new(AwsErrorType::ValidationException, format!("1 validation error detected: {}", broken[0])))
         }
+        n => Err(ApiError::new(
+            AwsErrorType::ValidationException,
+            format!("{n} validation errors detected: {}", broken.join("; ")),
+        )),
     }
 }
 
@@ -284,7 +288,7 @@ fn types(members: &[Member], map: &Map<String, Value>, prefix: &str) -> Result<(
             other => kind_of(other),
         };
         return Err(ApiError::new(
-            "SerializationException",
+            AwsErrorType::SerializationException,
             format!("Cannot read '{}': expected {expected}, found {found}", path(prefix, m.name)),
         ));
     }

@@ -10,6 +10,7 @@ use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
+use stepline_core::engine::AwsErrorType;
 use stepline_core::engine::Engine;
 use tokio::net::TcpListener;
 
@@ -26,14 +27,13 @@ pub fn body_limit(engine: &Engine) -> usize {
 /// The answer to a body over [`body_limit`]: HTTP 413 with the limit in the message, in the
 /// shape AWS's JSON services use for it (`RequestTooLargeException`).
 fn too_large(operation: &str, limit: usize, data: usize) -> Response<Full<Bytes>> {
-    let e = ApiError::new(
-        "RequestTooLargeException",
+    let e = ApiError::new(AwsErrorType::RequestTooLargeException,
         format!(
             "Request must be smaller than {limit} bytes for the {operation} operation (an input or output is at most {data} characters, a definition {})",
             api::params::MAX_DEFINITION
         ),
     );
-    reply(413, json!({"__type": e.kind, "message": e.message}), Some(&e.kind))
+    reply(413, json!({"__type": e.kind.as_str(), "message": e.message}), Some(e.kind.as_str()))
 }
 
 fn reply(status: u16, body: Value, error_type: Option<&str>) -> Response<Full<Bytes>> {
@@ -45,13 +45,16 @@ fn reply(status: u16, body: Value, error_type: Option<&str>) -> Response<Full<By
 }
 
 fn error_reply(e: &ApiError) -> Response<Full<Bytes>> {
-    reply(e.status(), json!({"__type": e.kind, "message": e.message}), Some(&e.kind))
+    reply(e.status(), json!({"__type": e.kind.as_str(), "message": e.message}), Some(e.kind.as_str()))
 }
 
 async fn serve_one(engine: Engine, req: Request<Incoming>) -> Response<Full<Bytes>> {
     let target = req.headers().get("x-amz-target").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     let Some(operation) = target.strip_prefix("AWSStepFunctions.").map(str::to_string) else {
-        return error_reply(&ApiError::new("UnknownOperationException", "missing or unknown X-Amz-Target header"));
+        return error_reply(&ApiError::new(
+            AwsErrorType::UnknownOperationException,
+            "missing or unknown X-Amz-Target header",
+        ));
     };
     let declared = req.headers().get(hyper::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     let (limit, data) = (body_limit(&engine), api::params::MAX_DATA.max(engine.max_payload()));
@@ -62,7 +65,10 @@ async fn serve_one(engine: Engine, req: Request<Incoming>) -> Response<Full<Byte
         Ok(b) => b.to_bytes(),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => return too_large(&operation, limit, data),
         Err(e) => {
-            return error_reply(&ApiError::new("SerializationException", format!("cannot read the request body: {e}")))
+            return error_reply(&ApiError::new(
+                AwsErrorType::SerializationException,
+                format!("cannot read the request body: {e}"),
+            ))
         }
     };
     let body: Value = if bytes.is_empty() {
@@ -72,7 +78,7 @@ async fn serve_one(engine: Engine, req: Request<Incoming>) -> Response<Full<Byte
             Ok(v) => v,
             Err(e) => {
                 return error_reply(&ApiError::new(
-                    "SerializationException",
+                    AwsErrorType::SerializationException,
                     format!("the request body is not JSON: {e}"),
                 ))
             }
@@ -83,7 +89,7 @@ async fn serve_one(engine: Engine, req: Request<Incoming>) -> Response<Full<Byte
     match result {
         Ok(Ok(v)) => reply(200, v, None),
         Ok(Err(e)) => error_reply(&e),
-        Err(e) => error_reply(&ApiError::new("InternalFailure", format!("the request failed: {e}"))),
+        Err(e) => error_reply(&ApiError::new(AwsErrorType::InternalFailure, format!("the request failed: {e}"))),
     }
 }
 

@@ -6,7 +6,8 @@
 //! refuses to start, naming the holder. A holder on this host whose process is gone
 //! (killed, crashed) is taken over at once. This module decides nothing else.
 
-use super::{Names, NatsError};
+use super::error::{BoxError, NatsError};
+use crate::bus::Names;
 use crate::holder::Holder;
 use async_nats::jetstream::{self, context::PublishErrorKind, message::PublishMessage, stream};
 use std::sync::Mutex;
@@ -37,29 +38,28 @@ struct Current {
 enum WriteError {
     /// Someone wrote since the sequence given: the claim changed hands.
     Changed,
-    Other(String),
+    Other(BoxError),
 }
 
 impl Place {
     /// Writes `me` if the last claim message is still `last` (0: there is none).
     async fn write(&self, me: &Holder, last: u64) -> Result<u64, WriteError> {
         let msg = PublishMessage::build().payload(me.to_json().into()).expected_last_subject_sequence(last);
-        let ack =
-            self.js.send_publish(self.subject.clone(), msg).await.map_err(|e| WriteError::Other(e.to_string()))?;
+        let ack = self.js.send_publish(self.subject.clone(), msg).await.map_err(|e| WriteError::Other(e.into()))?;
         match ack.await {
             Ok(a) => Ok(a.sequence),
             Err(e) if e.kind() == PublishErrorKind::WrongLastSequence => Err(WriteError::Changed),
-            Err(e) => Err(WriteError::Other(e.to_string())),
+            Err(e) => Err(WriteError::Other(e.into())),
         }
     }
 
-    async fn current(&self) -> Result<Option<Current>, String> {
+    async fn current(&self) -> Result<Option<Current>, BoxError> {
         use async_nats::jetstream::stream::LastRawMessageErrorKind;
-        let s = self.js.get_stream_no_info(&self.stream).await.map_err(|e| e.to_string())?;
+        let s = self.js.get_stream_no_info(&self.stream).await.map_err(BoxError::from)?;
         match s.get_last_raw_message_by_subject(&self.subject).await {
             Ok(m) => Ok(Some(Current { sequence: m.sequence, holder: Holder::from_json(&m.payload) })),
             Err(e) if e.kind() == LastRawMessageErrorKind::NoMessageFound => Ok(None),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(e.into()),
         }
     }
 }
@@ -81,7 +81,7 @@ impl PrefixClaim {
     /// Takes the prefix, or says who holds it.
     pub(super) async fn take(js: &jetstream::Context, names: &Names, me: Holder) -> Result<PrefixClaim, NatsError> {
         let prefix = names.prefix.clone();
-        let claim_err = |e: &dyn std::fmt::Display| NatsError::Claim { prefix: prefix.clone(), reason: e.to_string() };
+        let claim_err = |source: BoxError| NatsError::Claim { prefix: prefix.clone(), source };
         let place = Place { js: js.clone(), stream: names.claim_stream(), subject: names.claim_subject() };
         let config = stream::Config {
             name: place.stream.clone(),
@@ -92,10 +92,12 @@ impl PrefixClaim {
             duplicate_window: Duration::from_secs(1),
             ..Default::default()
         };
-        js.get_or_create_stream(config).await.map_err(|e| claim_err(&format!("stream {}: {e}", place.stream)))?;
+        js.get_or_create_stream(config)
+            .await
+            .map_err(|e| claim_err(Box::new(NatsError::Stream { name: place.stream.clone(), source: e.into() })))?;
         let mut sequence = None;
         for _ in 0..5 {
-            let current = place.current().await.map_err(|e| claim_err(&e))?;
+            let current = place.current().await.map_err(claim_err)?;
             let last = match current {
                 None => 0,
                 Some(Current { sequence, holder: Some(h) }) if h.is_gone() => {
@@ -106,12 +108,13 @@ impl PrefixClaim {
                     sequence
                 }
                 Some(Current { holder: Some(h), .. }) => {
-                    return Err(NatsError::PrefixHeld { prefix, holder: h.describe() });
+                    return Err(NatsError::PrefixHeld { prefix, holder: h.describe(), lapses_after: CLAIM_TTL });
                 }
                 Some(Current { holder: None, .. }) => {
                     return Err(NatsError::PrefixHeld {
                         prefix,
                         holder: "an engine that did not say who it is".into(),
+                        lapses_after: CLAIM_TTL,
                     });
                 }
             };
@@ -122,11 +125,11 @@ impl PrefixClaim {
                 }
                 // Another engine wrote first: look again.
                 Err(WriteError::Changed) => continue,
-                Err(WriteError::Other(e)) => return Err(claim_err(&e)),
+                Err(WriteError::Other(e)) => return Err(claim_err(e)),
             }
         }
         let Some(sequence) = sequence else {
-            return Err(claim_err(&"the claim kept changing hands; try again"));
+            return Err(claim_err("the claim kept changing hands; try again".into()));
         };
         let (lost_tx, lost) = watch::channel(None);
         let refresher = tokio::spawn(refresh(place.clone(), me.clone(), prefix.clone(), sequence, lost_tx));

@@ -5,10 +5,11 @@
 //! worker or through the API, timed out, its execution ended) is deleted from the stream,
 //! so no worker that pulls later runs it again.
 
-use super::{consumer_name, Names, NatsError, Stats};
+use super::error::NatsError;
+use crate::bus::names::consumer_name;
+use crate::bus::{call, integration, Names, Stats};
 use async_nats::jetstream::{self, consumer};
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 use stepline_core::engine::{Dispatcher, TaskEnvelope};
@@ -92,7 +93,7 @@ pub(super) async fn publish_loop(
                         };
                         match ack {
                             Ok(ack) => {
-                                stats.tasks_published.fetch_add(1, Ordering::Relaxed);
+                                Stats::count(&stats.tasks_published);
                                 let _ = stored.send(Outgoing::Stored(task.token.clone(), ack.sequence));
                                 return;
                             }
@@ -133,29 +134,18 @@ pub(super) async fn publish_loop(
 /// the message carries the token (put `$$.Task.Token` in it) and whoever receives it
 /// answers with `SendTaskSuccess` or on the results subject.
 async fn publish_integration(client: async_nats::Client, engine: stepline_core::engine::Engine, task: TaskEnvelope) {
-    use stepline_core::engine::TaskAnswer;
-    let subject = task.input.get("Subject").and_then(serde_json::Value::as_str).map(str::to_string);
-    let answer = match subject {
-        None => Some(TaskAnswer::Failure {
-            error: "States.Runtime".into(),
-            cause: "nats:publish needs a string field \"Subject\" in its Parameters or Arguments".into(),
-        }),
-        Some(subject) => {
-            let message = task.input.get("Message").cloned().unwrap_or(serde_json::Value::Null);
-            let body = match &message {
-                serde_json::Value::String(s) => s.clone().into_bytes(),
-                other => serde_json::to_vec(other).unwrap_or_default(),
-            };
-            match client.publish(subject.clone(), body.into()).await {
-                Ok(()) if task.wait_for_token => None,
-                Ok(()) => Some(TaskAnswer::Success(serde_json::json!({"Subject": subject}))),
-                Err(e) => Some(TaskAnswer::Failure { error: "NATS.PublishFailed".into(), cause: e.to_string() }),
+    let answer = match integration::required_string(&task.input, NATS_PUBLISH, "Subject") {
+        Err(e) => Some(e.answer()),
+        Ok(subject) => {
+            let message = integration::message(&task.input);
+            match client.publish(subject.to_string(), message.body.into()).await {
+                Ok(()) => integration::published(task.wait_for_token, serde_json::json!({"Subject": subject})),
+                Err(e) => Some(integration::not_published("NATS.PublishFailed", e.to_string())),
             }
         }
     };
     if let Some(answer) = answer {
-        let token = task.token;
-        let _ = super::blocking(move || engine.answer_task(&token, answer)).await;
+        call::answer_task_later(&engine, &task.token, answer);
     }
 }
 
@@ -184,7 +174,8 @@ async fn ensure_consumer(
     activity: &str,
 ) -> Result<(), NatsError> {
     let name = consumer_name(activity);
-    let s = js.get_stream(stream).await.map_err(|e| NatsError::Stream(stream.to_string(), e.to_string()))?;
+    let s =
+        js.get_stream(stream).await.map_err(|e| NatsError::Stream { name: stream.to_string(), source: e.into() })?;
     s.get_or_create_consumer(
         &name,
         consumer::pull::Config {
@@ -197,5 +188,5 @@ async fn ensure_consumer(
     )
     .await
     .map(drop)
-    .map_err(|e| NatsError::Consumer(name, e.to_string()))
+    .map_err(|e| NatsError::Consumer { name, source: e.into() })
 }

@@ -6,195 +6,33 @@
 //! `prefix` to run several engines, or tests, on one server). One engine holds a prefix
 //! (`claim.rs`): a second one on it refuses to start.
 
+mod ack;
 mod api;
 mod claim;
 mod dispatch;
+mod error;
 mod events;
 mod results;
+mod settings;
+mod streams;
 mod triggers;
 
 pub use claim::{PrefixClaim, CLAIM_TTL};
 pub use dispatch::{NatsDispatcher, NATS_PUBLISH};
-pub use events::NatsEvents;
 
+pub use crate::bus::names::consumer_name;
+pub use crate::bus::{Names, Stats};
+pub use error::{BoxError, NatsError};
+pub use settings::{NatsSettings, TriggerSettings};
+/// The status listener that publishes status events on NATS.
+pub type NatsEvents = crate::bus::StatusEvents;
+
+use crate::bus::StatusEvent;
 use async_nats::jetstream::{self, stream};
-use serde::Deserialize;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use stepline_core::engine::Engine;
-
-/// `[nats]` in `stepline.toml`.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct NatsSettings {
-    /// Server URLs, tried in turn (`nats://127.0.0.1:4222`).
-    pub urls: Vec<String>,
-    pub user: Option<String>,
-    pub password: Option<String>,
-    pub token: Option<String>,
-    /// A `.creds` file (JWT and NKey seed).
-    pub creds_file: Option<PathBuf>,
-    /// CA certificate (PEM) that signed the server's; implies TLS.
-    pub tls_ca: Option<PathBuf>,
-    /// First token of every subject and stream name (default `stepline`).
-    #[serde(default = "default_prefix")]
-    pub prefix: String,
-    /// Activities whose tasks go over NATS; `["*"]` (the default) for all.
-    #[serde(default = "all_activities")]
-    pub activities: Vec<String>,
-    /// Serve the control API on `<prefix>.api.<Operation>` (default true).
-    #[serde(default = "yes")]
-    pub api: bool,
-    #[serde(default)]
-    pub triggers: Vec<TriggerSettings>,
-}
-
-/// A subject whose messages start executions of a state machine.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct TriggerSettings {
-    pub subject: String,
-    /// The state machine's name or ARN.
-    pub state_machine: String,
-}
-
-fn default_prefix() -> String {
-    "stepline".into()
-}
-fn all_activities() -> Vec<String> {
-    vec!["*".into()]
-}
-fn yes() -> bool {
-    true
-}
-
-impl NatsSettings {
-    /// `serve --nats URL`: every activity and the control API over that server.
-    pub fn with_url(url: &str) -> NatsSettings {
-        NatsSettings {
-            urls: vec![url.to_string()],
-            user: None,
-            password: None,
-            token: None,
-            creds_file: None,
-            tls_ca: None,
-            prefix: default_prefix(),
-            activities: all_activities(),
-            api: true,
-            triggers: Vec::new(),
-        }
-    }
-
-    /// Whether tasks of every activity go over NATS.
-    pub fn all_activities(&self) -> bool {
-        self.activities.iter().any(|a| a == "*")
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum NatsError {
-    #[error("cannot connect to NATS at {urls}: {source}")]
-    Connect { urls: String, source: async_nats::ConnectError },
-    #[error("bad NATS server URL in {0}: {1}")]
-    BadUrl(String, String),
-    #[error("cannot read the credentials file {0}: {1}")]
-    Credentials(PathBuf, std::io::Error),
-    #[error("JetStream stream {0}: {1}")]
-    Stream(String, String),
-    #[error("JetStream consumer {0}: {1}")]
-    Consumer(String, String),
-    #[error("NATS subscription {0}: {1}")]
-    Subscribe(String, String),
-    /// Another engine holds the prefix: two engines on one prefix would take each
-    /// other's results and API requests.
-    #[error(
-        "the NATS prefix '{prefix}' is held by {holder}; start this one with another prefix ([nats] prefix = \"...\" in stepline.toml), or stop that one (if it is gone, its claim lapses {} s after its last refresh)",
-        CLAIM_TTL.as_secs()
-    )]
-    PrefixHeld { prefix: String, holder: String },
-    #[error("the NATS prefix '{prefix}' was taken by {holder} while this engine was cut off from the server; stopping so that the two do not share it")]
-    PrefixLost { prefix: String, holder: String },
-    #[error("cannot claim the NATS prefix '{prefix}': {reason}")]
-    Claim { prefix: String, reason: String },
-}
-
-/// Subject and stream names under one prefix.
-#[derive(Debug, Clone)]
-pub struct Names {
-    pub prefix: String,
-}
-
-impl Names {
-    pub fn task_subject(&self, activity: &str) -> String {
-        format!("{}.tasks.{activity}", self.prefix)
-    }
-    pub fn results_subject(&self) -> String {
-        format!("{}.results", self.prefix)
-    }
-    pub fn api_subject(&self, operation: &str) -> String {
-        format!("{}.api.{operation}", self.prefix)
-    }
-    pub fn event_subject(&self, machine: &str, status: &str) -> String {
-        format!("{}.events.{machine}.{status}", self.prefix)
-    }
-    fn stream(&self, what: &str) -> String {
-        let p: String =
-            self.prefix.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
-        format!("{p}_{what}")
-    }
-    pub fn tasks_stream(&self) -> String {
-        self.stream("TASKS")
-    }
-    pub fn results_stream(&self) -> String {
-        self.stream("RESULTS")
-    }
-    pub fn triggers_stream(&self) -> String {
-        self.stream("TRIGGERS")
-    }
-    /// Stream of the claim of the engine that holds the prefix.
-    pub fn claim_stream(&self) -> String {
-        self.stream("ENGINE")
-    }
-    /// Subject of that claim: who holds the prefix, since when.
-    pub fn claim_subject(&self) -> String {
-        format!("{}.engine.holder", self.prefix)
-    }
-
-    /// Deletes the streams of this prefix, its claim's too (and every message in them):
-    /// for benchmarks and tests that share a server.
-    pub async fn delete_streams(&self, js: &jetstream::Context) {
-        for s in [self.tasks_stream(), self.results_stream(), self.triggers_stream(), self.claim_stream()] {
-            let _ = js.delete_stream(s).await;
-        }
-    }
-}
-
-/// A consumer name from free text: consumer names may not hold `.`, `*`, `>` or spaces.
-pub fn consumer_name(text: &str) -> String {
-    text.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
-}
-
-/// What the bridge has done, for logs and tests.
-#[derive(Debug, Default)]
-pub struct Stats {
-    pub tasks_published: AtomicU64,
-    pub results_applied: AtomicU64,
-    /// Results for a token that is unknown, stale or already answered: dropped.
-    pub results_dropped: AtomicU64,
-    pub results_malformed: AtomicU64,
-    pub triggers_started: AtomicU64,
-    /// Trigger messages terminated (not JSON, too large, refused by the engine).
-    pub triggers_rejected: AtomicU64,
-    pub events_published: AtomicU64,
-}
-
-impl Stats {
-    pub fn get(counter: &AtomicU64) -> u64 {
-        counter.load(Ordering::Relaxed)
-    }
-}
+use streams::ensure_stream;
 
 /// A connection to NATS with the streams the engine needs.
 pub struct NatsBridge {
@@ -207,7 +45,7 @@ pub struct NatsBridge {
     dispatcher: Arc<NatsDispatcher>,
     dispatch_rx: tokio::sync::mpsc::UnboundedReceiver<dispatch::Outgoing>,
     events: Arc<NatsEvents>,
-    events_rx: tokio::sync::mpsc::UnboundedReceiver<serde_json::Value>,
+    events_rx: tokio::sync::mpsc::UnboundedReceiver<StatusEvent>,
     api: Option<async_nats::Subscriber>,
 }
 
@@ -237,7 +75,8 @@ impl NatsBridge {
             opts = opts.token(t.clone());
         }
         if let Some(f) = &settings.creds_file {
-            opts = opts.credentials_file(f).await.map_err(|e| NatsError::Credentials(f.clone(), e))?;
+            opts =
+                opts.credentials_file(f).await.map_err(|source| NatsError::Credentials { path: f.clone(), source })?;
         }
         if let Some(ca) = &settings.tls_ca {
             opts = opts.add_root_certificates(ca.clone()).require_tls(true);
@@ -248,10 +87,10 @@ impl NatsBridge {
             .iter()
             .map(|u| u.parse())
             .collect::<Result<_, _>>()
-            .map_err(|e: std::io::Error| NatsError::BadUrl(urls.clone(), e.to_string()))?;
+            .map_err(|source: std::io::Error| NatsError::BadUrl { urls: urls.clone(), source })?;
         let client = opts.connect(addrs).await.map_err(|source| NatsError::Connect { urls, source })?;
         let js = jetstream::new(client.clone());
-        let names = Names { prefix: settings.prefix.clone() };
+        let names = Names { prefix: settings.bus.prefix.clone() };
         let claim = Arc::new(PrefixClaim::take(&js, &names, me).await?);
         // Whatever fails after the claim gives it up again.
         let ready = async {
@@ -276,8 +115,8 @@ impl NatsBridge {
             )
             .await?;
             let tasks = names.tasks_stream();
-            let stream = js.get_stream(&tasks).await.map_err(|e| NatsError::Stream(tasks.clone(), e.to_string()))?;
-            let purged = stream.purge().await.map_err(|e| NatsError::Stream(tasks.clone(), e.to_string()))?;
+            let stream = js.get_stream(&tasks).await.map_err(|e| NatsError::stream(&tasks)(e.into()))?;
+            let purged = stream.purge().await.map_err(|e| NatsError::stream(&tasks)(e.into()))?;
             if purged.purged > 0 {
                 tracing::info!("dropped {} tasks an earlier run left in {tasks}", purged.purged);
             }
@@ -360,13 +199,20 @@ impl NatsBridge {
     }
 }
 
-/// Creates a stream, or updates it to this configuration when it exists.
-async fn ensure_stream(js: &jetstream::Context, config: stream::Config) -> Result<(), NatsError> {
-    let name = config.name.clone();
-    js.create_or_update_stream(config).await.map(drop).map_err(|e| NatsError::Stream(name, e.to_string()))
-}
-
-/// Runs a blocking engine call off the async workers.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
-    tokio::task::spawn_blocking(f).await.ok()
+impl crate::bus::Bus for NatsBridge {
+    fn name(&self) -> &'static str {
+        "NATS"
+    }
+    fn publish_activity(&self) -> &'static str {
+        NATS_PUBLISH
+    }
+    fn bus_settings(&self) -> &crate::bus::BusSettings {
+        &self.settings.bus
+    }
+    fn task_dispatcher(&self) -> Arc<dyn stepline_core::engine::Dispatcher> {
+        self.dispatcher.clone()
+    }
+    fn status_listener(&self) -> Arc<dyn stepline_core::engine::StatusListener> {
+        self.events.clone()
+    }
 }

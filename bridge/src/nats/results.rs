@@ -3,11 +3,11 @@
 //! (acked only after the commit). A result for an unknown, stale or already answered token
 //! is logged, counted and dropped; it is never applied twice.
 
-use super::{Names, NatsError, Stats};
-use crate::ingest::ResultOutcome;
-use async_nats::jetstream::{self, consumer, AckKind};
+use super::ack::to_ack_kind;
+use super::error::NatsError;
+use crate::bus::{disposition, Names, Stats};
+use async_nats::jetstream::{self, consumer};
 use futures_util::StreamExt;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 use stepline_core::engine::Engine;
@@ -48,29 +48,14 @@ pub(super) async fn consume_loop(
             };
             let (engine, stats) = (engine.clone(), stats.clone());
             tokio::spawn(async move {
-                let (token, answer) = match crate::protocol::parse_result(&msg.payload) {
-                    Ok(r) => r,
+                let disposition = match crate::protocol::parse_result(&msg.payload) {
+                    Ok((token, answer)) => disposition::of_result(&engine, &stats, &token, answer).await,
                     Err(e) => {
-                        stats.results_malformed.fetch_add(1, Ordering::Relaxed);
                         tracing::warn!("dropped a malformed result on {}: {e}", msg.subject);
-                        let _ = msg.ack_with(AckKind::Term).await;
-                        return;
+                        disposition::of_malformed_result(&stats, e.to_string())
                     }
                 };
-                match crate::ingest::apply_result(&engine, &token, answer).await {
-                    ResultOutcome::Applied => {
-                        stats.results_applied.fetch_add(1, Ordering::Relaxed);
-                        let _ = msg.ack().await;
-                    }
-                    ResultOutcome::Dropped => {
-                        stats.results_dropped.fetch_add(1, Ordering::Relaxed);
-                        let _ = msg.ack().await;
-                    }
-                    ResultOutcome::Retry(why) => {
-                        tracing::warn!("a result could not be applied yet: {why}");
-                        let _ = msg.ack_with(AckKind::Nak(Some(Duration::from_secs(1)))).await;
-                    }
-                }
+                let _ = msg.ack_with(to_ack_kind(&disposition)).await;
             });
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -81,7 +66,7 @@ async fn consumer_of(
     js: &jetstream::Context,
     stream: &str,
 ) -> Result<consumer::Consumer<consumer::pull::Config>, NatsError> {
-    let s = js.get_stream(stream).await.map_err(|e| NatsError::Stream(stream.into(), e.to_string()))?;
+    let s = js.get_stream(stream).await.map_err(|e| NatsError::Stream { name: stream.into(), source: e.into() })?;
     s.get_or_create_consumer(
         "engine",
         consumer::pull::Config {
@@ -93,5 +78,5 @@ async fn consumer_of(
         },
     )
     .await
-    .map_err(|e| NatsError::Consumer("engine".into(), e.to_string()))
+    .map_err(|e| NatsError::Consumer { name: "engine".into(), source: e.into() })
 }

@@ -4,10 +4,15 @@
 //! redelivered or repeated message start it once. A message that is not JSON, too large,
 //! or refused by the engine for good is terminated (never redelivered), logged and counted.
 
-use super::{consumer_name, Names, NatsError, Stats, TriggerSettings};
-use async_nats::jetstream::{self, consumer, stream, AckKind};
+use super::ack::to_ack_kind;
+use super::error::{BoxError, NatsError};
+use super::settings::TriggerSettings;
+use super::streams::ensure_stream;
+use crate::bus::ingest::EXECUTION_NAME_HEADER;
+use crate::bus::names::consumer_name;
+use crate::bus::{disposition, Disposition, Names, Stats};
+use async_nats::jetstream::{self, consumer, stream};
 use futures_util::StreamExt;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 use stepline_core::engine::Engine;
@@ -20,7 +25,7 @@ pub(super) async fn run(
     stats: Arc<Stats>,
 ) -> Result<(), NatsError> {
     let stream_name = names.triggers_stream();
-    super::ensure_stream(
+    ensure_stream(
         &js,
         stream::Config {
             name: stream_name.clone(),
@@ -32,7 +37,7 @@ pub(super) async fn run(
     .await?;
     let mut loops = tokio::task::JoinSet::new();
     for t in triggers {
-        let machine = crate::ingest::machine_arn(&engine, &t.state_machine);
+        let machine = crate::bus::ingest::machine_arn(&engine, &t.state_machine);
         loops.spawn(one(js.clone(), stream_name.clone(), t, machine, engine.clone(), stats.clone()));
     }
     while let Some(r) = loops.join_next().await {
@@ -54,7 +59,7 @@ async fn one(
     let name = format!("trigger-{}", consumer_name(&trigger.subject));
     loop {
         let messages = async {
-            let s = js.get_stream(&stream_name).await.map_err(|e| e.to_string())?;
+            let s = js.get_stream(&stream_name).await.map_err(BoxError::from)?;
             let c = s
                 .get_or_create_consumer(
                     &name,
@@ -67,8 +72,8 @@ async fn one(
                     },
                 )
                 .await
-                .map_err(|e| e.to_string())?;
-            c.messages().await.map_err(|e| e.to_string())
+                .map_err(BoxError::from)?;
+            c.messages().await.map_err(BoxError::from)
         }
         .await;
         let mut messages = match messages {
@@ -88,24 +93,11 @@ async fn one(
     }
 }
 
-async fn reject(msg: &jetstream::Message, stats: &Stats, why: String) {
-    stats.triggers_rejected.fetch_add(1, Ordering::Relaxed);
-    tracing::warn!("trigger message on {} rejected: {why}", msg.subject);
-    let _ = msg.ack_with(AckKind::Term).await;
-}
-
 async fn handle(msg: jetstream::Message, machine: &str, engine: Engine, stats: &Stats) {
-    use crate::ingest::{start_from_trigger, TriggerOutcome, EXECUTION_NAME_HEADER};
     let name = msg.headers.as_ref().and_then(|h| h.get(EXECUTION_NAME_HEADER)).map(|v| v.as_str().to_string());
-    match start_from_trigger(&engine, machine, &msg.payload, name.as_deref()).await {
-        TriggerOutcome::Started => {
-            stats.triggers_started.fetch_add(1, Ordering::Relaxed);
-            let _ = msg.ack().await;
-        }
-        TriggerOutcome::Retry(why) => {
-            tracing::warn!("trigger message on {} will be retried: {why}", msg.subject);
-            let _ = msg.ack_with(AckKind::Nak(Some(Duration::from_secs(1)))).await;
-        }
-        TriggerOutcome::Reject(why) => reject(&msg, stats, why).await,
+    let d = disposition::of_trigger(&engine, stats, machine, &msg.payload, name.as_deref()).await;
+    if let Disposition::Reject(why) = &d {
+        tracing::warn!("trigger message on {} rejected: {why}", msg.subject);
     }
+    let _ = msg.ack_with(to_ack_kind(&d)).await;
 }

@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use stepline_bridge::amqp::{AmqpBridge, AmqpClaim, AmqpSettings, AmqpTrigger, Names, Stats};
-use stepline_core::engine::{Engine, EngineConfig, Routes};
+use stepline_core::engine::{Engine, EngineConfig};
 use stepline_core::interp::Status;
 use stepline_core::store::ExecutionRecord;
 
@@ -108,7 +108,7 @@ pub async fn rig(name: &str, triggers: Vec<AmqpTrigger>) -> Rig {
 pub async fn rig_at(prefix: &str, dir: &std::path::Path, triggers: Vec<AmqpTrigger>) -> Rig {
     let dir = dir.to_path_buf();
     let mut settings = AmqpSettings::with_uri(&uri());
-    settings.prefix = prefix.to_string();
+    settings.bus.prefix = prefix.to_string();
     let queues = triggers.iter().map(|t| t.queue.clone()).collect();
     settings.triggers = triggers;
     let bridge = AmqpBridge::connect(settings).await.expect("RabbitMQ is running");
@@ -118,7 +118,7 @@ pub async fn rig_at(prefix: &str, dir: &std::path::Path, triggers: Vec<AmqpTrigg
     let (dispatcher, events) = (bridge.dispatcher(), bridge.events());
     let config = EngineConfig { data_dir: dir.clone(), ..EngineConfig::default() };
     let engine = tokio::task::block_in_place(|| {
-        Engine::open_with(config, |q| Routes::local(q).otherwise(dispatcher).on_status_change(events))
+        Engine::open(config, stepline_bridge::embedded::routes().otherwise(dispatcher).on_status_change(events))
     })
     .unwrap();
     let e = engine.clone();

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use stepline_bridge::holder::Holder;
 use stepline_bridge::nats::{Names, NatsBridge, NatsSettings, PrefixClaim, Stats, TriggerSettings};
-use stepline_core::engine::{Engine, EngineConfig, Routes};
+use stepline_core::engine::{Engine, EngineConfig};
 use stepline_core::interp::Status;
 use stepline_core::store::ExecutionRecord;
 
@@ -79,7 +79,7 @@ pub async fn rig(name: &str, url: &str, triggers: Vec<TriggerSettings>) -> Rig {
 /// An engine on `prefix` with its store in `dir` (kept as it is: a restart).
 pub async fn rig_at(prefix: &str, dir: &std::path::Path, url: &str, triggers: Vec<TriggerSettings>) -> Rig {
     let mut settings = NatsSettings::with_url(url);
-    settings.prefix = prefix.to_string();
+    settings.bus.prefix = prefix.to_string();
     settings.triggers = triggers;
     let me = Holder::this_process(Some(dir));
     let bridge = NatsBridge::connect_as(settings, me).await.expect("NATS with JetStream is running");
@@ -89,7 +89,7 @@ pub async fn rig_at(prefix: &str, dir: &std::path::Path, url: &str, triggers: Ve
     let (dispatcher, events) = (bridge.dispatcher(), bridge.events());
     let config = EngineConfig { data_dir: dir.to_path_buf(), ..EngineConfig::default() };
     let engine = tokio::task::block_in_place(|| {
-        Engine::open_with(config, |q| Routes::local(q).otherwise(dispatcher).on_status_change(events))
+        Engine::open(config, stepline_bridge::embedded::routes().otherwise(dispatcher).on_status_change(events))
     })
     .unwrap();
     let e = engine.clone();

@@ -5,13 +5,16 @@
 //! dependencies say so too: no store, no async runtime, no logging.
 
 pub mod choice;
+pub mod clock;
+pub mod diagnostics;
 pub mod entropy;
+pub mod error_names;
 pub mod history;
 pub mod interp;
 pub mod intrinsics;
+pub mod limits;
 pub mod model;
 pub mod path;
 pub mod runner;
 pub mod testing;
 pub mod time;
-pub mod validate;

@@ -2,23 +2,12 @@
 //! interpreter. Tasks go to a [`TaskHandler`]; timers run on virtual time (instantly, for
 //! tests, conformance and benchmarks) or on the wall clock.
 
+pub use crate::interp::TaskOutcome;
 use crate::interp::{self, Command, Event, Execution, ExecutionInfo, TaskRequest, WaitId};
 use crate::model::StateMachine;
 use crate::time::Millis;
 use serde_json::Value;
 use std::collections::{BTreeSet, VecDeque};
-
-/// How a task ended, as its handler reports it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum TaskOutcome {
-    Success(Value),
-    Failure {
-        error: String,
-        cause: String,
-    },
-    /// No answer: the task stays outstanding until its timeout (if any) fires.
-    NoAnswer,
-}
 
 /// Does the work of Task states.
 pub trait TaskHandler {
@@ -84,8 +73,9 @@ pub enum RunError {
     EventBudget(u64),
 }
 
+/// The wall clock, for the real-time and scaled modes.
 fn wall_now() -> Millis {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as Millis).unwrap_or(0)
+    crate::clock::Clock::now(&crate::clock::SystemClock)
 }
 
 /// Runs one execution to its end.
@@ -166,16 +156,10 @@ fn apply(
 ) {
     for c in cmds {
         match c {
-            Command::ScheduleTask(req) => match handler.call(&req) {
-                TaskOutcome::Success(output) => events.push_back(Event::TaskSucceeded { id: req.id, output }),
-                TaskOutcome::Failure { error, cause } => {
-                    events.push_back(Event::TaskFailed { id: req.id, error, cause })
-                }
-                TaskOutcome::NoAnswer => {}
-            },
-            Command::CancelTask { id } => events.retain(
-                |e| !matches!(e, Event::TaskSucceeded { id: i, .. } | Event::TaskFailed { id: i, .. } if *i == id),
-            ),
+            Command::ScheduleTask(req) => events.extend(handler.call(&req).into_event(req.id)),
+            Command::CancelTask { id } => events.retain(|e| {
+                !matches!(e, Event::TaskSucceeded { id: i, .. } | Event::TaskFailed { id: i, .. } | Event::TaskHeartbeat { id: i } if *i == id)
+            }),
             Command::StartTimer { id, fire_at } => {
                 timers.insert((fire_at, id));
             }

@@ -1,13 +1,14 @@
 //! Where the engine's output goes once the commit that made it is durable: tasks to a
 //! [`Dispatcher`] chosen per activity by [`Routes`], and status changes to every
-//! [`StatusListener`]. The embedded default dispatcher is the in-process [`TaskQueues`]
-//! (read by `GetActivityTask` pollers and command workers); a bus (NATS, AMQP) is another
-//! dispatcher and another listener.
+//! [`StatusListener`]. The default dispatcher is a [`LocalTasks`] (the bridge's embedded
+//! in-process queues, read by `GetActivityTask` pollers and command workers); a bus
+//! (NATS, AMQP) is another dispatcher and another listener.
 
-use super::queues::{TaskEnvelope, TaskQueues};
+use crate::envelope::TaskEnvelope;
 use crate::store::ExecutionRecord;
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Delivers tasks to workers. Called from the engine thread: implementations must not
 /// block for long (queue the work, publish asynchronously).
@@ -22,14 +23,13 @@ pub trait Dispatcher: Send + Sync {
     fn withdraw(&self, _token: &str, _answered: bool) {}
 }
 
-impl Dispatcher for TaskQueues {
-    fn dispatch(&self, task: TaskEnvelope) {
-        self.push(task)
-    }
-
-    fn withdraw(&self, token: &str, _answered: bool) {
-        self.remove(token)
-    }
+/// The default dispatcher, which also hands tasks to those who poll for them
+/// (`GetActivityTask`, command workers): an engine always has one.
+pub trait LocalTasks: Dispatcher {
+    /// Takes the oldest task of `activity`, waiting up to `timeout` for one.
+    fn poll(&self, activity: &str, timeout: Duration) -> Option<TaskEnvelope>;
+    /// Tasks waiting to be taken, per activity.
+    fn depth(&self) -> HashMap<String, usize>;
 }
 
 /// Told of every execution status change (started, succeeded, failed, timed out,
@@ -42,7 +42,7 @@ pub trait StatusListener: Send + Sync {
 /// Chooses the dispatcher of each task by its activity (the in-process queues take every
 /// activity no route names) and holds the status listeners.
 pub struct Routes {
-    local: Arc<TaskQueues>,
+    local: Arc<dyn LocalTasks>,
     by_activity: HashMap<String, Arc<dyn Dispatcher>>,
     /// For every activity a route does not name, when set (`serve --nats URL`).
     fallback: Option<Arc<dyn Dispatcher>>,
@@ -50,7 +50,8 @@ pub struct Routes {
 }
 
 impl Routes {
-    pub fn local(queues: Arc<TaskQueues>) -> Routes {
+    /// Routes with `queues` taking every activity no route names.
+    pub fn local(queues: Arc<dyn LocalTasks>) -> Routes {
         Routes { local: queues, by_activity: HashMap::new(), fallback: None, listeners: Vec::new() }
     }
 
@@ -82,19 +83,27 @@ impl Routes {
         self
     }
 
-    fn for_activity(&self, activity: &str) -> &dyn Dispatcher {
-        match (self.by_activity.get(activity), &self.fallback) {
-            (Some(d), _) => d.as_ref(),
-            (None, Some(d)) => d.as_ref(),
-            (None, None) => self.local.as_ref(),
-        }
+    /// The default dispatcher, which pollers read.
+    pub fn local_tasks(&self) -> Arc<dyn LocalTasks> {
+        self.local.clone()
+    }
+
+    /// The dispatcher a route or the fallback names for `activity`; `None` for the local one.
+    fn remote(&self, activity: &str) -> Option<&Arc<dyn Dispatcher>> {
+        self.by_activity.get(activity).or(self.fallback.as_ref())
     }
 
     pub fn dispatch(&self, task: TaskEnvelope) {
-        self.for_activity(&task.activity).dispatch(task)
+        match self.remote(&task.activity) {
+            Some(d) => d.dispatch(task),
+            None => self.local.dispatch(task),
+        }
     }
 
     pub fn withdraw(&self, activity: &str, token: &str, answered: bool) {
-        self.for_activity(activity).withdraw(token, answered)
+        match self.remote(activity) {
+            Some(d) => d.withdraw(token, answered),
+            None => self.local.withdraw(token, answered),
+        }
     }
 }

@@ -6,15 +6,21 @@
 //! in memory with the durable ones. Summaries of recent EXPRESS executions stay in a
 //! bounded in-memory list that `DescribeExecution` and `ListExecutions` read.
 
-use super::EngineError;
-use crate::store::{ExecutionRecord, StateMachineRecord, Store};
+use crate::config::EngineConfig;
+use crate::dispatch::StatusListener;
+use crate::error::EngineError;
+use crate::machines::compile_for;
+use crate::names::{execution_info, format_v7, valid_name};
+use crate::storage::Storage;
+use crate::store::{ExecutionRecord, StateMachineRecord};
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
+use stepline_asl::clock::Clock;
 use stepline_asl::entropy::{Entropy, SplitMix64};
 use stepline_asl::interp::{self, Command, Execution, Status};
-use stepline_asl::model::{compile, MachineType, StateMachine};
+use stepline_asl::model::{MachineType, StateMachine};
 use stepline_asl::time::Millis;
 
 /// A state machine's latest version; compiled when it is EXPRESS (a STANDARD machine is
@@ -41,7 +47,7 @@ pub struct Slot {
 }
 
 pub struct Express {
-    store: Arc<Store>,
+    store: Arc<dyn Storage>,
     arn_prefix: String,
     latest: RwLock<HashMap<String, Arc<Latest>>>,
     /// Bumped on every invalidation: a lookup that read the store before an update
@@ -53,8 +59,9 @@ pub struct Express {
     /// Summaries in shards, so callers on different threads rarely wait for each other.
     recent: Vec<Shard>,
     /// The limits its executions run under (payload, history, duration).
-    config: super::EngineConfig,
-    listeners: Vec<Arc<dyn super::StatusListener>>,
+    config: EngineConfig,
+    clock: Arc<dyn Clock>,
+    listeners: Vec<Arc<dyn StatusListener>>,
 }
 
 const SHARDS: usize = 16;
@@ -111,10 +118,10 @@ impl Recent {
 
 impl Express {
     pub fn new(
-        store: Arc<Store>,
-        config: &super::EngineConfig,
+        store: Arc<dyn Storage>,
+        config: &EngineConfig,
         seed: u64,
-        listeners: Vec<Arc<dyn super::StatusListener>>,
+        listeners: Vec<Arc<dyn StatusListener>>,
     ) -> Express {
         Express {
             store,
@@ -133,6 +140,7 @@ impl Express {
                 })
                 .collect(),
             config: config.clone(),
+            clock: config.clock.clone(),
             listeners,
         }
     }
@@ -145,13 +153,7 @@ impl Express {
         let generation = self.generation.load(Ordering::Acquire);
         let record = self.store.state_machine(arn)?.ok_or_else(|| EngineError::StateMachineDoesNotExist(arn.into()))?;
         let machine = match record.kind.as_str() {
-            "EXPRESS" => {
-                let mut m = compile(&record.definition, MachineType::Express).map_err(|d| {
-                    EngineError::InvalidDefinition(d.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("; "))
-                })?;
-                self.config.limit(&mut m, MachineType::Express);
-                Some(Arc::new(m))
-            }
+            "EXPRESS" => Some(Arc::new(compile_for(&self.config, &record.definition, MachineType::Express)?)),
             _ => None,
         };
         let latest = Arc::new(Latest { record, machine });
@@ -214,10 +216,10 @@ impl Express {
             let limit = self.config.max_payload;
             return Err(EngineError::InvalidExecutionInput(format!("the input is larger than {limit} bytes")));
         }
-        let now = super::run_loop::wall_now();
+        let now = self.clock.now();
         let name = match name {
             Some(n) => {
-                super::run_loop::valid_name(&n)?;
+                valid_name(&n)?;
                 n
             }
             None => self.generate_name(now),
@@ -225,7 +227,7 @@ impl Express {
         let seed = self.next_random();
         let sm = &latest.record;
         let arn = format!("{}{}:{name}", self.arn_prefix, sm.name);
-        let info = super::run_loop::execution_info(sm, arn, name, now);
+        let info = execution_info(sm, arn, name, now);
         let version = sm.version;
         let (exec, cmds) = interp::start_unrecorded(machine, info, input, now, seed);
         let mut record = ExecutionRecord::started(&exec.info, version, exec.input.clone());
@@ -256,7 +258,7 @@ impl Express {
             t.last_name = ((now.max(0) as u64) << 12).max(t.last_name + 1);
             (t.last_name, next_u64(&mut t.random))
         });
-        super::run_loop::format_v7(taken >> 12, (taken & 0xfff) as u16, random)
+        format_v7(taken >> 12, (taken & 0xfff) as u16, random)
     }
 
     /// Keeps a new execution's summary, in the shard the next counter value picks.

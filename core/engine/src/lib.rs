@@ -6,270 +6,113 @@
 //! One engine thread owns all live executions and the store's writer; callers talk to it
 //! through [`Engine`], whose requests are applied in batches (one commit per batch).
 
+//!
+//! The engine thread's work is layered (see `docs/architecture.md`):
+//! - [`request`]: what callers ask, and the [`Engine`] handle here that asks it;
+//! - `run_loop`: takes requests in batches, commits once, carries out the effects;
+//! - `requests/`: one handler per family of requests, applying it to the `state`;
+//! - `commands` / `persist` / `recovery`: the interpreter's commands into bookkeeping,
+//!   its output into the store, journals back into live executions;
+//! - the parts of the state: `task_table`, `timers`, `machines` (definition cache),
+//!   `names`, `effects` (what a batch leaves to do after its commit).
+
+mod commands;
+mod config;
 mod dispatch;
+mod effects;
+mod envelope;
+mod error;
 mod express;
 mod live;
-mod queues;
+mod machines;
+mod names;
+mod persist;
+mod records;
+mod recovery;
+mod request;
+mod requests;
 mod run_loop;
+mod state;
+pub mod storage;
 pub mod store;
+mod task_table;
 mod tasks;
+mod timers;
 
-pub use dispatch::{Dispatcher, Routes, StatusListener};
-pub use queues::{TaskEnvelope, TaskQueues};
+pub use config::EngineConfig;
+pub use dispatch::{Dispatcher, LocalTasks, Routes, StatusListener};
+pub use envelope::TaskEnvelope;
+pub use error::{AwsErrorType, DefinitionError, EngineError, ExecutionError, TaskError};
+pub use recovery::{Divergence, NONDETERMINISM};
+pub use request::TaskAnswer;
 pub use tasks::{ActivityLoad, PendingTask, TaskBoard};
 
+use crate::request::{Reply, Request};
+use crate::storage::Storage;
 use crate::store::{ActivityRecord, ExecutionRecord, StateMachineRecord, Store, StoreError};
 use serde_json::Value;
-use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
-
-/// Errors a control-API caller can get, named after AWS's error types.
-#[derive(Debug, thiserror::Error)]
-pub enum EngineError {
-    #[error("State Machine Does Not Exist: '{0}'")]
-    StateMachineDoesNotExist(String),
-    #[error("State Machine Already Exists: '{0}'")]
-    StateMachineAlreadyExists(String),
-    #[error("Execution Does Not Exist: '{0}'")]
-    ExecutionDoesNotExist(String),
-    #[error("Execution Already Exists: '{0}'")]
-    ExecutionAlreadyExists(String),
-    #[error("Invalid State Machine Definition: '{0}'")]
-    InvalidDefinition(String),
-    #[error("Invalid Name: '{0}'")]
-    InvalidName(String),
-    #[error("Invalid Execution Input: {0}")]
-    InvalidExecutionInput(String),
-    #[error("Execution Not Redrivable: '{0}'")]
-    ExecutionNotRedrivable(String),
-    #[error("Activity Does Not Exist: '{0}'")]
-    ActivityDoesNotExist(String),
-    #[error("This operation is not supported by this type of state machine: '{0}'")]
-    StateMachineTypeNotSupported(String),
-    #[error("Task Does Not Exist")]
-    TaskDoesNotExist,
-    #[error("Execution is not running: '{0}'")]
-    ExecutionNotRunning(String),
-    #[error("{0}")]
-    TestCase(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    /// The store refused a write (a full disk, an I/O error): nothing of the request was
-    /// kept, and the engine takes work again by itself once writes succeed.
-    #[error("{0}; try again later")]
-    Unavailable(String),
-    #[error("the engine has stopped")]
-    Stopped,
-}
-
-impl EngineError {
-    /// AWS's `__type` for this error.
-    pub fn aws_type(&self) -> &'static str {
-        match self {
-            EngineError::StateMachineDoesNotExist(_) => "StateMachineDoesNotExist",
-            EngineError::StateMachineAlreadyExists(_) => "StateMachineAlreadyExists",
-            EngineError::ExecutionDoesNotExist(_) => "ExecutionDoesNotExist",
-            EngineError::ExecutionAlreadyExists(_) => "ExecutionAlreadyExists",
-            EngineError::InvalidDefinition(_) => "InvalidDefinition",
-            EngineError::InvalidName(_) => "InvalidName",
-            EngineError::InvalidExecutionInput(_) => "InvalidExecutionInput",
-            EngineError::TaskDoesNotExist => "TaskDoesNotExist",
-            EngineError::StateMachineTypeNotSupported(_) => "StateMachineTypeNotSupported",
-            EngineError::ActivityDoesNotExist(_) => "ActivityDoesNotExist",
-            EngineError::ExecutionNotRedrivable(_) => "ExecutionNotRedrivable",
-            EngineError::ExecutionNotRunning(_) => "ExecutionDoesNotExist",
-            EngineError::TestCase(_) => "ValidationException",
-            EngineError::Unavailable(_) => "ServiceUnavailable",
-            EngineError::Store(e) if e.needs_reopen() || e.is_no_space() => "ServiceUnavailable",
-            EngineError::Store(_) | EngineError::Stopped => "InternalFailure",
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct EngineConfig {
-    /// Directory holding `stepline.redb`.
-    pub data_dir: PathBuf,
-    /// Most requests applied in one commit.
-    pub max_batch: usize,
-    pub region: String,
-    pub account: String,
-    /// Largest execution input, state output or task result in bytes.
-    pub max_payload: usize,
-    /// How many EXPRESS execution summaries are kept in memory.
-    pub express_summaries: usize,
-    /// The store's page cache in bytes.
-    pub cache_bytes: usize,
-    /// Most history events per execution (AWS: 25,000).
-    pub max_history_events: u64,
-    /// Longest a STANDARD execution may run, in seconds (AWS: one year).
-    pub max_standard_seconds: u64,
-    /// Longest an EXPRESS execution may run, in seconds (AWS: five minutes).
-    pub max_express_seconds: u64,
-    /// AWS Step Functions Local's mock config: `StartExecution` on `<arn>#<TestCase>`
-    /// runs with that test case's mocked task results.
-    pub mock_config: Option<Arc<stepline_asl::testing::MockConfig>>,
-}
-
-impl Default for EngineConfig {
-    fn default() -> Self {
-        EngineConfig {
-            data_dir: PathBuf::from("data"),
-            max_batch: 512,
-            region: "us-east-1".into(),
-            account: "000000000000".into(),
-            max_payload: stepline_asl::interp::MAX_PAYLOAD_BYTES,
-            express_summaries: 10_000,
-            cache_bytes: crate::store::DEFAULT_CACHE_BYTES,
-            mock_config: None,
-            max_history_events: stepline_asl::model::MAX_HISTORY_EVENTS,
-            max_standard_seconds: stepline_asl::model::MAX_STANDARD_SECONDS,
-            max_express_seconds: stepline_asl::model::MAX_EXPRESS_SECONDS,
-        }
-    }
-}
-
-impl EngineConfig {
-    /// Gives a compiled machine the limits this engine runs executions under.
-    pub(crate) fn limit(&self, m: &mut stepline_asl::model::StateMachine, kind: stepline_asl::model::MachineType) {
-        m.max_payload = self.max_payload;
-        m.max_history_events = self.max_history_events;
-        m.max_duration_seconds = Some(match kind {
-            stepline_asl::model::MachineType::Express => self.max_express_seconds,
-            stepline_asl::model::MachineType::Standard => self.max_standard_seconds,
-        });
-    }
-}
-
-/// How a worker answered a task.
-#[derive(Debug, Clone)]
-pub enum TaskAnswer {
-    Success(Value),
-    Failure { error: String, cause: String },
-    Heartbeat,
-}
-
-/// How the engine thread answers a request once its batch has committed: a blocking
-/// caller waits on a channel; an async caller (a bus bridge) passes a callback and does
-/// not tie up a thread.
-pub(crate) struct Reply<T>(Box<dyn FnOnce(Result<T, EngineError>) + Send>);
-
-impl<T> Reply<T> {
-    pub(crate) fn send(self, result: Result<T, EngineError>) {
-        (self.0)(result)
-    }
-}
-
-pub(crate) enum Request {
-    CreateStateMachine {
-        name: String,
-        definition: String,
-        kind: String,
-        role_arn: String,
-        reply: Reply<StateMachineRecord>,
-    },
-    UpdateStateMachine {
-        arn: String,
-        definition: String,
-        reply: Reply<StateMachineRecord>,
-    },
-    DeleteStateMachine {
-        arn: String,
-        reply: Reply<()>,
-    },
-    Start {
-        machine_arn: String,
-        name: Option<String>,
-        input: Value,
-        /// The definition version to run; the latest when absent.
-        version: Option<u32>,
-        /// A test case of the mock config whose mocked results answer its tasks.
-        test_case: Option<String>,
-        reply: Reply<ExecutionRecord>,
-    },
-    Answer {
-        token: String,
-        answer: TaskAnswer,
-        reply: Reply<()>,
-    },
-    Stop {
-        arn: String,
-        error: Option<String>,
-        cause: Option<String>,
-        reply: Reply<ExecutionRecord>,
-    },
-    Redrive {
-        arn: String,
-        reply: Reply<ExecutionRecord>,
-    },
-    /// An EXPRESS execution that started on a caller's thread and now waits; with a reply
-    /// when its caller waits for the end (`StartSyncExecution`).
-    AdoptExpress {
-        waiting: Box<express::Waiting>,
-        reply: Option<Reply<ExecutionRecord>>,
-    },
-    CreateActivity {
-        name: String,
-        reply: Reply<ActivityRecord>,
-    },
-    DeleteActivity {
-        arn: String,
-        reply: Reply<()>,
-    },
-    /// The outstanding tasks, for operators.
-    Tasks {
-        reply: Reply<TaskBoard>,
-    },
-    /// A task outside any execution (`TestState` of a Task with no mock): handed to its
-    /// worker like any other; the answer, or `States.Timeout` at the deadline, is the reply.
-    DetachedTask {
-        task: TaskEnvelope,
-        deadline: stepline_asl::time::Millis,
-        reply: Reply<TaskAnswer>,
-    },
-    Shutdown,
-}
+use stepline_asl::clock::Clock;
 
 /// A handle on the running engine; cheap to clone.
 #[derive(Clone)]
 pub struct Engine {
     tx: mpsc::Sender<Request>,
-    store: Arc<Store>,
-    queues: Arc<TaskQueues>,
+    store: Arc<dyn Storage>,
+    /// The default dispatcher, which pollers read.
+    local: Arc<dyn LocalTasks>,
     express: Arc<express::Express>,
+    clock: Arc<dyn Clock>,
+    /// Executions whose journal did not replay since the engine started.
+    nondeterministic: Arc<AtomicU64>,
     thread: Arc<std::sync::Mutex<Option<JoinHandle<()>>>>,
+}
+
+/// An engine call's error as the error of its operation family.
+fn narrow<T, E: From<EngineError>>(r: Result<T, EngineError>) -> Result<T, E> {
+    r.map_err(E::from)
 }
 
 impl Engine {
     /// Opens the store under `config.data_dir`, resumes every running execution and
-    /// starts the engine thread. Every task goes to the in-process queues.
-    pub fn open(config: EngineConfig) -> Result<Engine, EngineError> {
-        Engine::open_with(config, Routes::local)
-    }
-
-    /// Like [`Engine::open`], with tasks of some activities sent elsewhere: `routes` gets
-    /// the in-process queues and says which dispatcher takes which activity.
-    pub fn open_with(
-        config: EngineConfig,
-        routes: impl FnOnce(Arc<TaskQueues>) -> Routes,
-    ) -> Result<Engine, EngineError> {
+    /// starts the engine thread; `routes` says which dispatcher takes which activity's
+    /// tasks (the bridge's `embedded::routes()` gives the in-process queues).
+    pub fn open(config: EngineConfig, routes: Routes) -> Result<Engine, EngineError> {
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|source| StoreError::DataDir { path: config.data_dir.clone(), source })?;
         let store = Arc::new(Store::open_with_cache(&config.data_dir.join("stepline.redb"), config.cache_bytes)?);
-        let queues = Arc::new(TaskQueues::default());
+        Engine::open_on(config, store, routes)
+    }
+
+    /// Like [`Engine::open`], on a store of the caller's: another backend of the
+    /// [`storage`] traits, or a test's. `config.data_dir` is not used.
+    pub fn open_on(config: EngineConfig, store: Arc<dyn Storage>, routes: Routes) -> Result<Engine, EngineError> {
+        let local = routes.local_tasks();
         let (tx, rx) = mpsc::channel();
-        let seed = run_loop::wall_now() as u64 ^ u64::from(std::process::id()).rotate_left(32);
-        let routes = routes(queues.clone());
+        let clock = config.clock.clone();
+        let seed = clock.now() as u64 ^ u64::from(std::process::id()).rotate_left(32);
         let express = Arc::new(express::Express::new(store.clone(), &config, seed, routes.listeners().to_vec()));
-        let mut state = run_loop::EngineState::recover(config, store.clone(), routes, express.clone())?;
+        let nondeterministic = Arc::new(AtomicU64::new(0));
+        let mut state =
+            state::EngineState::new(config, store.clone(), routes, express.clone(), nondeterministic.clone())
+                .recover()?;
         let thread = std::thread::Builder::new()
             .name("stepline-engine".into())
             .spawn(move || state.run(rx))
-            .map_err(|_| EngineError::Stopped)?;
-        Ok(Engine { tx, store, queues, express, thread: Arc::new(std::sync::Mutex::new(Some(thread))) })
+            .map_err(EngineError::Thread)?;
+        Ok(Engine {
+            tx,
+            store,
+            local,
+            express,
+            clock,
+            nondeterministic,
+            thread: Arc::new(std::sync::Mutex::new(Some(thread))),
+        })
     }
 
     fn call<T: Send + 'static>(&self, make: impl FnOnce(Reply<T>) -> Request) -> Result<T, EngineError> {
@@ -297,9 +140,9 @@ impl Engine {
         &self,
         token: &str,
         answer: TaskAnswer,
-        done: impl FnOnce(Result<(), EngineError>) + Send + 'static,
+        done: impl FnOnce(Result<(), TaskError>) + Send + 'static,
     ) {
-        self.submit(|reply| Request::Answer { token: token.into(), answer, reply }, done)
+        self.submit(|reply| Request::Answer { token: token.into(), answer, reply }, move |r| done(narrow(r)))
     }
 
     /// [`Engine::start_execution`] without waiting, for STANDARD machines: `done` gets the
@@ -310,7 +153,7 @@ impl Engine {
         machine_arn: &str,
         name: Option<&str>,
         input: Value,
-        done: impl FnOnce(Result<ExecutionRecord, EngineError>) + Send + 'static,
+        done: impl FnOnce(Result<ExecutionRecord, ExecutionError>) + Send + 'static,
     ) {
         let express = self.express.with_latest(machine_arn, |l| l.record.kind == "EXPRESS");
         match express {
@@ -323,10 +166,10 @@ impl Engine {
                     test_case: None,
                     reply,
                 },
-                done,
+                move |r| done(narrow(r)),
             ),
             Ok(true) => done(self.start_execution(machine_arn, name, input)),
-            Err(e) => done(Err(e)),
+            Err(e) => done(Err(e.into())),
         }
     }
 
@@ -336,29 +179,29 @@ impl Engine {
         definition: &str,
         kind: &str,
         role_arn: &str,
-    ) -> Result<StateMachineRecord, EngineError> {
-        self.call(|reply| Request::CreateStateMachine {
+    ) -> Result<StateMachineRecord, DefinitionError> {
+        narrow(self.call(|reply| Request::CreateStateMachine {
             name: name.into(),
             definition: definition.into(),
             kind: kind.into(),
             role_arn: role_arn.into(),
             reply,
-        })
+        }))
     }
 
-    pub fn update_state_machine(&self, arn: &str, definition: &str) -> Result<StateMachineRecord, EngineError> {
-        self.call(|reply| Request::UpdateStateMachine { arn: arn.into(), definition: definition.into(), reply })
+    pub fn update_state_machine(&self, arn: &str, definition: &str) -> Result<StateMachineRecord, DefinitionError> {
+        narrow(self.call(|reply| Request::UpdateStateMachine { arn: arn.into(), definition: definition.into(), reply }))
     }
 
-    pub fn delete_state_machine(&self, arn: &str) -> Result<(), EngineError> {
-        self.call(|reply| Request::DeleteStateMachine { arn: arn.into(), reply })
+    pub fn delete_state_machine(&self, arn: &str) -> Result<(), DefinitionError> {
+        narrow(self.call(|reply| Request::DeleteStateMachine { arn: arn.into(), reply }))
     }
 
-    pub fn describe_state_machine(&self, arn: &str) -> Result<StateMachineRecord, EngineError> {
-        self.store.state_machine(arn)?.ok_or_else(|| EngineError::StateMachineDoesNotExist(arn.into()))
+    pub fn describe_state_machine(&self, arn: &str) -> Result<StateMachineRecord, DefinitionError> {
+        self.store.state_machine(arn)?.ok_or_else(|| DefinitionError::StateMachineDoesNotExist(arn.into()))
     }
 
-    pub fn list_state_machines(&self) -> Result<Vec<StateMachineRecord>, EngineError> {
+    pub fn list_state_machines(&self) -> Result<Vec<StateMachineRecord>, DefinitionError> {
         Ok(self.store.list_state_machines()?)
     }
 
@@ -369,7 +212,7 @@ impl Engine {
         machine_arn: &str,
         name: Option<&str>,
         input: Value,
-    ) -> Result<ExecutionRecord, EngineError> {
+    ) -> Result<ExecutionRecord, ExecutionError> {
         let mut args = Some((name.map(str::to_string), input));
         let express = self.express.with_latest(machine_arn, |latest| {
             if latest.record.kind != "EXPRESS" {
@@ -388,33 +231,33 @@ impl Engine {
             return Ok(record);
         }
         let (name, input) = args.ok_or(EngineError::Stopped)?;
-        self.call(|reply| Request::Start {
+        narrow(self.call(|reply| Request::Start {
             machine_arn: machine_arn.into(),
             name,
             input,
             version: None,
             test_case: None,
             reply,
-        })
+        }))
     }
 
     /// Starts a new execution with the input of `arn`, on the definition version that
     /// execution ran, or on the latest one.
-    pub fn replay_execution(&self, arn: &str, latest: bool) -> Result<ExecutionRecord, EngineError> {
+    pub fn replay_execution(&self, arn: &str, latest: bool) -> Result<ExecutionRecord, ExecutionError> {
         let old = self.describe_execution(arn)?;
         if self.express.latest(&old.state_machine_arn)?.record.kind == "EXPRESS" {
             // EXPRESS versions are not looked up by number: a replay runs the latest.
             return self.start_execution(&old.state_machine_arn, None, Value::clone(&old.input));
         }
         let version = (!latest).then_some(old.state_machine_version);
-        self.call(|reply| Request::Start {
+        narrow(self.call(|reply| Request::Start {
             machine_arn: old.state_machine_arn,
             name: None,
             input: Value::clone(&old.input),
             version,
             test_case: old.test_case,
             reply,
-        })
+        }))
     }
 
     /// Starts a STANDARD execution whose tasks are answered by a test case of the mock
@@ -426,21 +269,21 @@ impl Engine {
         test_case: &str,
         name: Option<&str>,
         input: Value,
-    ) -> Result<ExecutionRecord, EngineError> {
-        self.call(|reply| Request::Start {
+    ) -> Result<ExecutionRecord, ExecutionError> {
+        narrow(self.call(|reply| Request::Start {
             machine_arn: machine_arn.into(),
             name: name.map(str::to_string),
             input,
             version: None,
             test_case: Some(test_case.into()),
             reply,
-        })
+        }))
     }
 
-    pub fn describe_execution(&self, arn: &str) -> Result<ExecutionRecord, EngineError> {
+    pub fn describe_execution(&self, arn: &str) -> Result<ExecutionRecord, ExecutionError> {
         match self.store.execution(arn)? {
             Some(r) => Ok(r),
-            None => self.express.describe(arn).ok_or_else(|| EngineError::ExecutionDoesNotExist(arn.into())),
+            None => self.express.describe(arn).ok_or_else(|| ExecutionError::ExecutionDoesNotExist(arn.into())),
         }
     }
 
@@ -451,7 +294,7 @@ impl Engine {
         status: Option<stepline_asl::interp::Status>,
         limit: usize,
         before: Option<(i64, &str)>,
-    ) -> Result<Vec<ExecutionRecord>, EngineError> {
+    ) -> Result<Vec<ExecutionRecord>, ExecutionError> {
         let mut stored = self.store.list_executions(machine, status, limit, before)?;
         let express = self.express.list(machine, status, limit, before);
         if express.is_empty() {
@@ -469,22 +312,22 @@ impl Engine {
         &self,
         query: &crate::store::ScanQuery,
         keep: &mut dyn FnMut(&crate::store::ExecutionFacts) -> bool,
-    ) -> Result<crate::store::Scan, EngineError> {
+    ) -> Result<crate::store::Scan, ExecutionError> {
         Ok(self.store.scan_executions(query, keep)?)
     }
 
     /// How many stored executions are in each status, per state machine.
-    pub fn execution_counts(&self) -> Result<Vec<(String, stepline_asl::interp::Status, u64)>, EngineError> {
+    pub fn execution_counts(&self) -> Result<Vec<(String, stepline_asl::interp::Status, u64)>, ExecutionError> {
         Ok(self.store.counts()?)
     }
 
-    /// History events in AWS's JSON shape.
-    pub fn history(&self, arn: &str, after: u64, limit: usize, reverse: bool) -> Result<Vec<Value>, EngineError> {
+    /// History events in AWS's JSON shape, `timestamp` as integer milliseconds since the epoch.
+    pub fn history(&self, arn: &str, after: u64, limit: usize, reverse: bool) -> Result<Vec<Value>, ExecutionError> {
         if self.store.execution(arn)?.is_none() {
             // EXPRESS executions keep a summary only, as at AWS.
             return Err(match self.express.describe(arn) {
-                Some(_) => EngineError::StateMachineTypeNotSupported(arn.into()),
-                None => EngineError::ExecutionDoesNotExist(arn.into()),
+                Some(_) => ExecutionError::StateMachineTypeNotSupported(arn.into()),
+                None => ExecutionError::ExecutionDoesNotExist(arn.into()),
             });
         }
         Ok(self.store.history(arn, after, limit, reverse)?)
@@ -495,13 +338,13 @@ impl Engine {
         arn: &str,
         error: Option<&str>,
         cause: Option<&str>,
-    ) -> Result<ExecutionRecord, EngineError> {
-        self.call(|reply| Request::Stop {
+    ) -> Result<ExecutionRecord, ExecutionError> {
+        narrow(self.call(|reply| Request::Stop {
             arn: arn.into(),
             error: error.map(str::to_string),
             cause: cause.map(str::to_string),
             reply,
-        })
+        }))
     }
 
     /// Runs an EXPRESS execution in memory and returns when it has ended; one that never
@@ -511,7 +354,7 @@ impl Engine {
         machine_arn: &str,
         name: Option<&str>,
         input: Value,
-    ) -> Result<ExecutionRecord, EngineError> {
+    ) -> Result<ExecutionRecord, ExecutionError> {
         let (record, waiting) = self.express.with_latest(machine_arn, |latest| {
             if latest.record.kind != "EXPRESS" {
                 return Err(EngineError::StateMachineTypeNotSupported(machine_arn.into()));
@@ -521,40 +364,40 @@ impl Engine {
         match waiting {
             None => Ok(record),
             Some(waiting) => {
-                self.call(|reply| Request::AdoptExpress { waiting: Box::new(waiting), reply: Some(reply) })
+                narrow(self.call(|reply| Request::AdoptExpress { waiting: Box::new(waiting), reply: Some(reply) }))
             }
         }
     }
 
     /// Creates an activity (idempotent by name).
-    pub fn create_activity(&self, name: &str) -> Result<ActivityRecord, EngineError> {
-        self.call(|reply| Request::CreateActivity { name: name.into(), reply })
+    pub fn create_activity(&self, name: &str) -> Result<ActivityRecord, DefinitionError> {
+        narrow(self.call(|reply| Request::CreateActivity { name: name.into(), reply }))
     }
 
-    pub fn delete_activity(&self, arn: &str) -> Result<(), EngineError> {
-        self.call(|reply| Request::DeleteActivity { arn: arn.into(), reply })
+    pub fn delete_activity(&self, arn: &str) -> Result<(), DefinitionError> {
+        narrow(self.call(|reply| Request::DeleteActivity { arn: arn.into(), reply }))
     }
 
-    pub fn describe_activity(&self, arn: &str) -> Result<ActivityRecord, EngineError> {
-        self.store.activity(arn)?.ok_or_else(|| EngineError::ActivityDoesNotExist(arn.into()))
+    pub fn describe_activity(&self, arn: &str) -> Result<ActivityRecord, DefinitionError> {
+        self.store.activity(arn)?.ok_or_else(|| DefinitionError::ActivityDoesNotExist(arn.into()))
     }
 
-    pub fn list_activities(&self) -> Result<Vec<ActivityRecord>, EngineError> {
+    pub fn list_activities(&self) -> Result<Vec<ActivityRecord>, DefinitionError> {
         Ok(self.store.list_activities()?)
     }
 
     /// Resumes a FAILED, TIMED_OUT or ABORTED execution where it stopped.
-    pub fn redrive_execution(&self, arn: &str) -> Result<ExecutionRecord, EngineError> {
-        self.call(|reply| Request::Redrive { arn: arn.into(), reply })
+    pub fn redrive_execution(&self, arn: &str) -> Result<ExecutionRecord, ExecutionError> {
+        narrow(self.call(|reply| Request::Redrive { arn: arn.into(), reply }))
     }
 
-    pub fn answer_task(&self, token: &str, answer: TaskAnswer) -> Result<(), EngineError> {
-        self.call(|reply| Request::Answer { token: token.into(), answer, reply })
+    pub fn answer_task(&self, token: &str, answer: TaskAnswer) -> Result<(), TaskError> {
+        narrow(self.call(|reply| Request::Answer { token: token.into(), answer, reply }))
     }
 
     /// The tasks waiting for a worker's or a callback's answer, and the load per activity.
-    pub fn pending_tasks(&self) -> Result<TaskBoard, EngineError> {
-        self.call(|reply| Request::Tasks { reply })
+    pub fn pending_tasks(&self) -> Result<TaskBoard, TaskError> {
+        narrow(self.call(|reply| Request::Tasks { reply }))
     }
 
     /// Runs one task outside any execution: its worker gets it as usual (in process or on
@@ -563,43 +406,50 @@ impl Engine {
         &self,
         req: &stepline_asl::interp::TaskRequest,
         timeout: Duration,
-    ) -> Result<TaskAnswer, EngineError> {
-        let (activity, input, wrap_lambda) = run_loop::route(req);
-        let task = TaskEnvelope {
-            token: req.token.clone(),
-            activity,
-            input,
-            execution_arn: String::new(),
-            execution_name: String::new(),
-            state_machine_arn: String::new(),
-            state_name: req.state_name.clone(),
-            entered_time: req.entered_time,
-            timeout_seconds: Some(timeout.as_secs().max(1)),
-            heartbeat_seconds: req.heartbeat_seconds,
-            retry_count: req.retry_count,
-            wait_for_token: req.wait_for_token,
-        };
-        let deadline = stepline_asl::time::now_millis() + timeout.as_millis() as stepline_asl::time::Millis;
+    ) -> Result<TaskAnswer, TaskError> {
+        let route = req.route();
+        let (activity, input, wrap_lambda) = (route.activity, route.payload, route.wrap);
+        let mut task = TaskEnvelope::of(req, req.token.clone(), activity, input, None);
+        task.timeout_seconds = Some(timeout.as_secs().max(1));
+        let deadline = self.clock.now() + timeout.as_millis() as stepline_asl::time::Millis;
         let answer = self.call(|reply| Request::DetachedTask { task, deadline, reply })?;
         Ok(match answer {
-            TaskAnswer::Success(v) if wrap_lambda => TaskAnswer::Success(run_loop::lambda_response(v)),
+            TaskAnswer::Success(v) if wrap_lambda => TaskAnswer::Success(stepline_asl::model::lambda_response(v)),
             other => other,
         })
     }
 
     /// Waits up to `timeout` for a task of `activity` (AWS's `GetActivityTask`).
     pub fn poll_task(&self, activity: &str, timeout: Duration) -> Option<TaskEnvelope> {
-        self.queues.poll(activity, timeout)
+        self.local.poll(activity, timeout)
     }
 
-    pub fn queues(&self) -> &Arc<TaskQueues> {
-        &self.queues
+    /// Tasks waiting in the default dispatcher for a poller, per activity.
+    pub fn local_depth(&self) -> std::collections::HashMap<String, usize> {
+        self.local.depth()
     }
 
     /// The largest execution input, state output or task result this engine takes, in
     /// bytes (`EngineConfig::max_payload`), so the control API can take as much.
     pub fn max_payload(&self) -> usize {
         self.express.max_payload()
+    }
+
+    /// The time by the engine's clock (the wall clock, or a test's).
+    pub fn now(&self) -> stepline_asl::time::Millis {
+        self.clock.now()
+    }
+
+    /// How many executions' journals did not replay since the engine started (each was
+    /// failed with [`NONDETERMINISM`]).
+    pub fn nondeterministic_replays(&self) -> u64 {
+        self.nondeterministic.load(Ordering::Relaxed)
+    }
+
+    /// Has the engine thread run a batch now: timers due by the engine's clock fire (a
+    /// test moves its clock on, then wakes the engine, instead of sleeping).
+    pub fn wake(&self) {
+        let _ = self.tx.send(Request::Tick);
     }
 
     /// Stops the engine thread after the batch in progress; durable state is untouched.

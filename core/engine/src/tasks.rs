@@ -25,13 +25,19 @@ pub struct PendingTask {
 
 impl PendingTask {
     /// A task the engine hands out now for execution `arn`.
-    pub(super) fn of(req: &stepline_asl::interp::TaskRequest, arn: &str, activity: &str, mocked: bool) -> PendingTask {
+    pub(crate) fn of(
+        req: &stepline_asl::interp::TaskRequest,
+        arn: &str,
+        activity: &str,
+        mocked: bool,
+        now: Millis,
+    ) -> PendingTask {
         PendingTask {
             token: req.token.clone(),
             activity: activity.to_string(),
             execution_arn: arn.to_string(),
             state_name: req.state_name.clone(),
-            scheduled: stepline_asl::time::now_millis(),
+            scheduled: now,
             last_heartbeat: None,
             heartbeat_seconds: req.heartbeat_seconds,
             timeout_seconds: req.timeout_seconds,
@@ -64,7 +70,7 @@ pub struct TaskBoard {
 
 impl TaskBoard {
     /// Builds the snapshot from the engine's outstanding tasks and answer counts.
-    pub(super) fn build<'a>(
+    pub(crate) fn build<'a>(
         tasks: impl Iterator<Item = &'a PendingTask>,
         answered: &HashMap<String, u64>,
     ) -> TaskBoard {

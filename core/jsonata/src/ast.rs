@@ -1,6 +1,7 @@
 //! The syntax tree of a JSONata expression, in the processed form the evaluator walks
 //! (paths flattened into steps, predicates attached to steps, as the reference `processAST`).
 
+use crate::signature::Signature;
 use std::sync::Arc;
 
 /// A node with the annotations the reference attaches to steps.
@@ -131,7 +132,7 @@ pub enum Kind {
 #[derive(Debug)]
 pub struct Lambda {
     pub params: Vec<String>,
-    pub signature: Option<crate::functions::Signature>,
+    pub signature: Option<Signature>,
     pub body: Node,
 }
 

@@ -3,7 +3,7 @@
 //! The whole source is tokenised up front; a `/` starts a regex literal only where an operand is
 //! expected (after an operator or an opening bracket), as in the reference.
 
-use super::JsonataError;
+use crate::error::JsonataError;
 
 /// One lexical token with the byte offset where it starts.
 #[derive(Debug, Clone, PartialEq)]

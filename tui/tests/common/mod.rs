@@ -10,7 +10,8 @@ use serde_json::json;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use stepline_core::engine::{Engine, EngineConfig, TaskAnswer};
 use stepline_core::interp::Status;
-use stepline_tui::app::App;
+use stepline_tui::state::{Action, App, Edit, Effect, Key};
+use stepline_tui::Conn;
 
 pub fn now() -> f64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs_f64()
@@ -23,7 +24,7 @@ pub const CHARGE: &str = "arn:aws:states:us-east-1:000000000000:activity:render-
 pub fn engine(name: &str) -> Engine {
     let dir = std::env::temp_dir().join(format!("stepline-tui-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let engine = Engine::open(EngineConfig { data_dir: dir, ..EngineConfig::default() }).unwrap();
+    let engine = stepline_bridge::embedded::open(EngineConfig { data_dir: dir, ..EngineConfig::default() }).unwrap();
     let def = json!({"StartAt": "Check", "States": {
         "Check": {"Type": "Pass", "Next": "Charge"},
         "Charge": {"Type": "Task", "Resource": CHARGE, "Next": "Ship"},
@@ -67,9 +68,55 @@ pub fn live(name: &str) -> Engine {
     e
 }
 
+/// The dashboard driven as the terminal drives it: each action fed to the state and its
+/// effects carried out over the real API.
+pub trait Drive {
+    fn refresh(&mut self, conn: &Conn, now: f64) -> Vec<Effect>;
+    /// A key; the effects only the terminal carries out (an edit, quitting).
+    fn key(&mut self, key: Key, conn: &Conn) -> Vec<Effect>;
+    /// Advances a search or a bulk command; true while one is under way.
+    fn tick(&mut self, conn: &Conn) -> bool;
+}
+
+impl Drive for App {
+    fn refresh(&mut self, conn: &Conn, now: f64) -> Vec<Effect> {
+        conn.dispatch(self, Action::Refresh { now })
+    }
+
+    fn key(&mut self, key: Key, conn: &Conn) -> Vec<Effect> {
+        conn.dispatch(self, Action::Press(key))
+    }
+
+    fn tick(&mut self, conn: &Conn) -> bool {
+        conn.dispatch(self, Action::Tick);
+        self.busy()
+    }
+}
+
+/// The text a key asked to edit in `$EDITOR`.
+pub fn edit_in(effects: Vec<Effect>) -> Option<Edit> {
+    effects.into_iter().find_map(|e| match e {
+        Effect::Edit(edit) => Some(edit),
+        _ => None,
+    })
+}
+
+/// Draws the screen as the run loop does, the list's place handed to the state.
+pub fn render_hits(app: &mut App, conn: &Conn, w: u16, h: u16) {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let mut hits = None;
+    t.draw(|f| hits = stepline_tui::view::draw(f, app)).unwrap();
+    if let Some(hits) = hits {
+        conn.dispatch(app, Action::Drawn(hits));
+    }
+}
+
 pub fn render(app: &App, w: u16, h: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| stepline_tui::ui::draw(f, app)).unwrap();
+    t.draw(|f| {
+        stepline_tui::view::draw(f, app);
+    })
+    .unwrap();
     t.backend().to_string()
 }
 
@@ -77,7 +124,10 @@ pub fn render(app: &App, w: u16, h: u16) -> String {
 /// text.
 pub fn highlighted(app: &App, w: u16, h: u16) -> Vec<String> {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| stepline_tui::ui::draw(f, app)).unwrap();
+    t.draw(|f| {
+        stepline_tui::view::draw(f, app);
+    })
+    .unwrap();
     let buf = t.backend().buffer();
     (0..h)
         .filter(|y| (1..w / 2).all(|x| buf[(x, *y)].modifier.contains(ratatui::style::Modifier::REVERSED)))

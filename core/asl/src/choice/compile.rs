@@ -2,11 +2,11 @@
 //! path and literal parsed once, and every problem reported with its exact location.
 
 use super::operator::{self, Family, Operator};
+use super::rule::{ChoiceRule, Literal, Operand, RuleKind, Test, ValueTest};
 use super::string_matches::Pattern;
-use super::timestamp::parse_timestamp;
-use super::{ChoiceRule, Literal, Operand, RuleKind, Test, ValueTest};
+use crate::diagnostics::Diagnostic;
 use crate::path::{self, JsonPath};
-use crate::validate::Diagnostic;
+use crate::time::rfc3339::parse as parse_timestamp;
 use serde_json::{Map, Value};
 
 /// Compiles one Choice rule. `location` is the JSON pointer of the rule
@@ -183,7 +183,7 @@ fn child(loc: &str, key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::validate::{codes, Severity};
+    use crate::diagnostics::{codes, Severity};
     use serde_json::json;
 
     const LOC: &str = "/States/MyChoice/Choices/0";

@@ -7,9 +7,9 @@
 //! an error, except under `IsPresent`, whose whole point is to ask.
 
 use super::operator::{Family, TypeTest};
-use super::timestamp::parse_timestamp;
-use super::{ChoiceError, ChoiceRule, Literal, Operand, RuleKind, Test, ValueTest};
+use super::rule::{ChoiceError, ChoiceRule, Literal, Operand, RuleKind, Test, ValueTest};
 use crate::path::{JsonPath, Scope};
+use crate::time::rfc3339::parse as parse_timestamp;
 use chrono::{DateTime, FixedOffset};
 use serde_json::{Number, Value};
 use std::borrow::Cow;

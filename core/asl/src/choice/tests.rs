@@ -1,6 +1,9 @@
 //! Choice semantics as recorded on AWS Step Functions (LocalStack's snapshot tests,
 //! `tests/aws/services/stepfunctions/v2/choice_operators`, Apache-2.0, recorded on AWS),
 //! written out as tables, plus the runtime errors and a no-panic property.
+//!
+//! Length: the recorded tables, one per operator family, are data rather than logic; they
+//! stay in one file so each table sits beside the one helper that runs it.
 
 use super::{compile_rule, ChoiceError, ChoiceRule};
 use crate::path::Scope;

@@ -28,8 +28,18 @@ fn obj(pairs: Vec<(&str, Value)>) -> Map<String, Value> {
 
 impl HistoryEvent {
     /// The event as AWS's `HistoryEvent` JSON (`type`, `id`, `previousEventId`,
-    /// `timestamp`, and the one `...EventDetails` member its type has).
+    /// `timestamp` as RFC 3339 text, and the one `...EventDetails` member its type has).
     pub fn to_aws_json(&self) -> Value {
+        self.to_json_with(json!(format_timestamp(self.timestamp)))
+    }
+
+    /// The event as stored: AWS's shape with `timestamp` kept as integer milliseconds
+    /// since the epoch, so each reader renders it in its own protocol's form.
+    pub fn to_stored_json(&self) -> Value {
+        self.to_json_with(json!(self.timestamp))
+    }
+
+    fn to_json_with(&self, timestamp: Value) -> Value {
         use EventKind::*;
         let ty = self.kind.type_name();
         let (key, details): (String, Value) = match &self.kind {
@@ -123,7 +133,7 @@ impl HistoryEvent {
             | ParallelStateAborted => (String::new(), Value::Null),
         };
         let mut out = obj(vec![
-            ("timestamp", json!(format_timestamp(self.timestamp))),
+            ("timestamp", timestamp),
             ("type", json!(ty)),
             ("id", json!(self.id)),
             ("previousEventId", json!(self.previous_event_id)),

@@ -2,6 +2,9 @@
 //! can be compared with what AWS records.
 
 mod aws_json;
+mod stored;
+
+pub use stored::{normalize_stored, stored_timestamp};
 
 use crate::time::Millis;
 use serde_json::Value;

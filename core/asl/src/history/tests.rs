@@ -46,3 +46,18 @@ fn history_renders_in_get_execution_history_shape() {
     assert_eq!(events[5]["stateExitedEventDetails"]["name"], json!("T"));
     assert_eq!(events[6]["executionSucceededEventDetails"]["output"], json!("{\"Payload\":1}"));
 }
+
+#[test]
+fn stored_events_keep_the_timestamp_as_milliseconds() {
+    use super::{normalize_stored, stored_timestamp, EventKind, HistoryEvent};
+    let e =
+        HistoryEvent { id: 1, previous_event_id: 0, timestamp: 1_700_000_000_123, kind: EventKind::MapStateSucceeded };
+    let stored = e.to_stored_json();
+    assert_eq!(stored["timestamp"], json!(1_700_000_000_123_i64));
+    assert_eq!(stored_timestamp(&stored), Some(1_700_000_000_123));
+    let mut aws = e.to_aws_json();
+    assert_eq!(aws["timestamp"], json!("2023-11-14T22:13:20.123Z"));
+    assert_eq!(stored_timestamp(&aws), Some(1_700_000_000_123), "older stores hold RFC 3339 text");
+    normalize_stored(&mut aws);
+    assert_eq!(aws, stored);
+}

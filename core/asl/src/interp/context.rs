@@ -1,6 +1,6 @@
 //! The context object (`$$`): execution, state machine, state, task and Map item facts.
 
-use super::exec::ExecutionInfo;
+use super::execution::ExecutionInfo;
 use super::frame::Frame;
 use crate::time::format_timestamp;
 use serde_json::{json, Map, Value};

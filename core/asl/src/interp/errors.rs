@@ -1,6 +1,7 @@
 //! Errors as ASL sees them: a name and a cause, and the rules for which Retry or Catch
 //! clause matches which name.
 
+use crate::error_names;
 use serde_json::{json, Value};
 
 /// An error raised by a state or a task.
@@ -23,7 +24,7 @@ impl Failure {
 
 /// `States.Runtime` ends the execution whatever Retry or Catch says.
 pub fn is_uncatchable(error: &str) -> bool {
-    error == "States.Runtime"
+    error == error_names::RUNTIME
 }
 
 /// Whether an `ErrorEquals` list matches an error name.
@@ -31,7 +32,9 @@ pub fn error_matches(names: &[String], error: &str) -> bool {
     if is_uncatchable(error) {
         return false;
     }
-    names.iter().any(|n| n == error || n == "States.ALL" || (n == "States.TaskFailed" && error != "States.Timeout"))
+    names.iter().any(|n| {
+        n == error || n == error_names::ALL || (n == error_names::TASK_FAILED && error != error_names::TIMEOUT)
+    })
 }
 
 #[cfg(test)]

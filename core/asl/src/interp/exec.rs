@@ -1,154 +1,17 @@
-//! The execution state and the loop that runs frames until they wait.
+//! The loop that runs an execution's frames until they wait, recording its history.
 
 use super::context;
-use super::errors::{is_uncatchable, Failure};
+use super::errors::Failure;
+use super::events::{Command, Event, WaitId, DEADLINE_WAIT};
+use super::execution::{Execution, Halt, InterpError, Status, Wake};
 use super::frame::{Frame, FrameId, Phase};
-use super::{Command, Event, InterpError, WaitId};
-use crate::entropy::{Entropy, SplitMix64};
+use crate::error_names;
 use crate::history::{EventKind, HistoryEvent, Payload};
-use crate::model::{Catcher, Retrier, StateId, StateKind, StateMachine, Transition};
+use crate::limits::{MAX_NESTING, MAX_STEP_BYTES};
+use crate::model::{StateId, StateKind, StateMachine, Transition};
 use crate::path::Scope;
 use crate::time::Millis;
 use serde_json::Value;
-use std::collections::{HashMap, VecDeque};
-
-/// Identity of an execution, as the context object and history show it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ExecutionInfo {
-    pub arn: String,
-    pub name: String,
-    pub state_machine_arn: String,
-    pub state_machine_name: String,
-    pub role_arn: String,
-    pub start_time: Millis,
-    pub redrive_count: u32,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Status {
-    Running,
-    Succeeded,
-    Failed,
-    TimedOut,
-    Aborted,
-}
-
-impl Status {
-    /// AWS's spelling (`SUCCEEDED`, ...).
-    pub fn parse(s: &str) -> Option<Status> {
-        [Status::Running, Status::Succeeded, Status::Failed, Status::TimedOut, Status::Aborted]
-            .into_iter()
-            .find(|st| st.as_str() == s)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Running => "RUNNING",
-            Status::Succeeded => "SUCCEEDED",
-            Status::Failed => "FAILED",
-            Status::TimedOut => "TIMED_OUT",
-            Status::Aborted => "ABORTED",
-        }
-    }
-}
-
-/// What an outstanding wait id stands for.
-#[derive(Debug, Clone)]
-pub(super) enum Wake {
-    Task(FrameId),
-    TaskTimeout { frame: FrameId, task: WaitId, heartbeat: bool },
-    Timer(FrameId),
-    Retry(FrameId),
-    ExecutionTimeout,
-}
-
-/// The whole state of one execution between events.
-#[derive(Debug, Clone)]
-pub struct Execution {
-    pub info: ExecutionInfo,
-    pub input: Payload,
-    pub status: Status,
-    /// Shared with the last state's output (and the `ExecutionSucceeded` event).
-    pub output: Option<Payload>,
-    pub failure: Option<Failure>,
-    /// Events recorded and not yet taken by [`Execution::take_history`].
-    pub history: Vec<HistoryEvent>,
-    /// Events taken out of `history` so far (the engine stores them and lets them go).
-    history_taken: u64,
-    /// False for executions whose history nobody reads (EXPRESS): events are only counted.
-    pub(super) keep_history: bool,
-    pub stop_time: Option<Millis>,
-    /// States entered so far (AWS's billing unit, and the benchmark's).
-    pub state_transitions: u64,
-    /// Where a redrive resumes: the top-level state that was running when the execution
-    /// ended unsuccessfully, and its input.
-    pub(super) redrive_point: Option<(StateId, Payload, super::frame::Vars)>,
-    pub(super) frames: Vec<Option<Frame>>,
-    pub(super) ready: VecDeque<FrameId>,
-    pub(super) waits: HashMap<WaitId, Wake>,
-    pub(super) next_wait: WaitId,
-    pub(super) rng: SplitMix64,
-    /// Set when the execution reached a limit of the interpreter's (its history is full, a
-    /// step produced too much data): it fails at the next point the interpreter checks.
-    pub(super) halted: Option<Halt>,
-    /// When the longest-duration clock started (the start, or the last redrive).
-    pub(super) duration_base: Millis,
-}
-
-impl Execution {
-    pub(super) fn new(info: ExecutionInfo, input: Value, now: Millis, seed: u64) -> Self {
-        Execution {
-            info,
-            input: Payload::new(input),
-            status: Status::Running,
-            output: None,
-            failure: None,
-            history: Vec::with_capacity(32),
-            history_taken: 0,
-            keep_history: true,
-            stop_time: None,
-            state_transitions: 0,
-            redrive_point: None,
-            frames: Vec::new(),
-            ready: VecDeque::new(),
-            waits: HashMap::new(),
-            next_wait: 1,
-            rng: SplitMix64(seed),
-            halted: None,
-            duration_base: now,
-        }
-    }
-
-    /// Events recorded so far, taken or not: the last event's id.
-    pub fn event_count(&self) -> u64 {
-        self.history_taken + self.history.len() as u64
-    }
-
-    /// Takes the events recorded since the last call. Ids keep counting, so a long-lived
-    /// execution holds only what has not been stored yet.
-    pub fn take_history(&mut self) -> Vec<HistoryEvent> {
-        self.history_taken += self.history.len() as u64;
-        std::mem::take(&mut self.history)
-    }
-
-    /// Gives back spare capacity once the execution waits: a server holds many waiting
-    /// executions, and the buffers sized for running them are mostly empty by then.
-    pub fn shrink(&mut self) {
-        self.history.shrink_to_fit();
-        self.frames.shrink_to_fit();
-        self.ready.shrink_to_fit();
-        self.waits.shrink_to_fit();
-    }
-
-    /// Names of the states currently waiting on a task, for tools.
-    pub fn waiting_tasks(&self) -> Vec<WaitId> {
-        let mut v: Vec<WaitId> =
-            self.waits.iter().filter(|(_, w)| matches!(w, Wake::Task(_))).map(|(k, _)| *k).collect();
-        v.sort_unstable();
-        v
-    }
-}
 
 /// What a state's work led to.
 pub(super) enum Flow {
@@ -163,10 +26,6 @@ pub(super) enum Flow {
     /// An error the state's Retry/Catch may handle.
     Error(Failure),
 }
-
-/// The wait id of the longest-duration deadline: outside the ids `new_wait` hands out, so
-/// arming it never shifts the ids a stored journal refers to.
-pub const DEADLINE_WAIT: WaitId = WaitId::MAX;
 
 /// AWS's cause when an execution's history reaches its quota.
 fn history_limit_cause(limit: u64) -> String {
@@ -186,16 +45,6 @@ pub(super) struct Interp<'a> {
     /// Bytes of the state outputs built in this step.
     step_bytes: usize,
 }
-
-/// Why the interpreter stopped an execution of its own accord.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Halt {
-    HistoryFull,
-    StepTooLarge,
-}
-
-/// Most bytes of new state outputs one step may build (they are all held until stored).
-pub const MAX_STEP_BYTES: usize = 256 * 1024 * 1024;
 
 impl<'a> Interp<'a> {
     pub fn new(m: &'a StateMachine, x: &'a mut Execution, now: Millis) -> Self {
@@ -247,7 +96,7 @@ impl<'a> Interp<'a> {
                     format!("The execution produced more than {MAX_STEP_BYTES} bytes of state output without waiting.")
                 }
             };
-            self.end_execution(Status::Failed, None, Some(Failure::new("States.Runtime", cause)));
+            self.end_execution(Status::Failed, None, Some(Failure::new(error_names::RUNTIME, cause)));
             return;
         }
         if let Some(max) = self.m.max_duration_seconds {
@@ -311,11 +160,11 @@ impl<'a> Interp<'a> {
                         self.x.waits.remove(&task);
                         self.cmds.push(Command::CancelTask { id: task });
                         let (error, cause) =
-                            if heartbeat { ("States.HeartbeatTimeout", "") } else { ("States.Timeout", "") };
+                            if heartbeat { (error_names::HEARTBEAT_TIMEOUT, "") } else { (error_names::TIMEOUT, "") };
                         self.task_answered(frame, Err(Failure::new(error, cause)));
                     }
                     Wake::ExecutionTimeout => {
-                        self.end_execution(Status::TimedOut, None, Some(Failure::new("States.Timeout", "")));
+                        self.end_execution(Status::TimedOut, None, Some(Failure::new(error_names::TIMEOUT, "")));
                         return Ok(self.cmds);
                     }
                     Wake::Task(_) => unreachable!("task ids are not timers"),
@@ -533,14 +382,14 @@ impl<'a> Interp<'a> {
         let name = &self.m.states[sid].name;
         if n > self.m.max_payload {
             return Some(Failure::new(
-                "States.DataLimitExceeded",
+                error_names::DATA_LIMIT_EXCEEDED,
                 format!("The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit."),
             ));
         }
-        if super::io::nested_deeper_than(output, super::io::MAX_NESTING) {
-            let max = super::io::MAX_NESTING;
+        if super::io::nested_deeper_than(output, MAX_NESTING) {
+            let max = MAX_NESTING;
             return Some(Failure::new(
-                "States.DataLimitExceeded",
+                error_names::DATA_LIMIT_EXCEEDED,
                 format!("The state/task '{name}' returned a result nested deeper than {max} levels."),
             ));
         }
@@ -573,7 +422,7 @@ impl<'a> Interp<'a> {
     }
 
     /// Records `...StateExited` and moves to the next state, or ends the frame.
-    fn exit(&mut self, f: FrameId, sid: StateId, output: Payload, next: Option<StateId>) {
+    pub(super) fn exit(&mut self, f: FrameId, sid: StateId, output: Payload, next: Option<StateId>) {
         let st = &self.m.states[sid];
         let next = next.or(match st.transition {
             Transition::Next(n) => Some(n),
@@ -604,89 +453,6 @@ impl<'a> Interp<'a> {
             message
         );
         Failure::new(error, cause)
-    }
-
-    fn retry_catch(&self, sid: StateId) -> (&'a [Retrier], &'a [Catcher]) {
-        match &self.m.states[sid].kind {
-            StateKind::Task(t) => (&t.retry, &t.catch),
-            StateKind::Parallel(p) => (&p.retry, &p.catch),
-            StateKind::Map(m) => (&m.retry, &m.catch),
-            _ => (&[], &[]),
-        }
-    }
-
-    /// Applies Retry, then Catch. Returns true when the frame goes on running.
-    fn on_error(&mut self, f: FrameId, sid: StateId, failure: Failure) -> bool {
-        let (retriers, catchers) = self.retry_catch(sid);
-        let children_failed = std::mem::take(&mut self.frame_mut(f).children_failed);
-        if !is_uncatchable(&failure.error) {
-            if let Some(i) = retriers.iter().position(|r| super::error_matches(&r.error_equals, &failure.error)) {
-                let r = &retriers[i];
-                let used = self.frame(f).attempts[i];
-                if used < r.max_attempts {
-                    let mut delay = r.interval_seconds * r.backoff_rate.powi(used as i32);
-                    if let Some(max) = r.max_delay_seconds {
-                        delay = delay.min(max);
-                    }
-                    if r.jitter_full {
-                        delay *= self.x.rng.next_f64();
-                    }
-                    let fr = self.frame_mut(f);
-                    fr.attempts[i] += 1;
-                    fr.retry_count += 1;
-                    let id = self.new_wait(Wake::Retry(f));
-                    self.cmds.push(Command::StartTimer { id, fire_at: self.now + (delay * 1000.0) as i64 });
-                    self.frame_mut(f).phase = Phase::WaitingTimer;
-                    return false;
-                }
-            }
-        }
-        if children_failed {
-            let failed = match self.m.states[sid].kind {
-                StateKind::Map(_) => EventKind::MapStateFailed,
-                _ => EventKind::ParallelStateFailed,
-            };
-            self.record_in(f, failed);
-        }
-        if !is_uncatchable(&failure.error) {
-            if let Some(i) = catchers.iter().position(|c| super::error_matches(&c.error_equals, &failure.error)) {
-                let c = &catchers[i];
-                let raw = self.frame(f).input.clone();
-                let error_output = Payload::new(failure.to_output());
-                let m = self.m;
-                let caught = match m.states[sid].jsonata.as_deref() {
-                    Some(j) => {
-                        let jc = j.catch.get(i);
-                        let output = jc.and_then(|c| c.output.as_ref());
-                        let assign = jc.and_then(|c| c.assign.as_ref());
-                        let extra = Some(("errorOutput", failure.to_output()));
-                        self.jsonata_output(f, sid, &raw, extra, output, assign, error_output)
-                    }
-                    None => {
-                        let assigned = match &c.assign {
-                            Some(a) => self.assign(f, sid, a, &error_output),
-                            None => Ok(()),
-                        };
-                        assigned.and_then(|()| {
-                            super::io::apply_result_path(&c.result_path, &raw, error_output)
-                                .map_err(|e| self.state_failure(f, sid, e))
-                        })
-                    }
-                };
-                match caught {
-                    Ok(output) => {
-                        self.exit(f, sid, output, Some(c.next));
-                        return true;
-                    }
-                    Err(fail) => {
-                        self.frame_done(f, Err(fail));
-                        return false;
-                    }
-                }
-            }
-        }
-        self.frame_done(f, Err(failure));
-        false
     }
 
     /// Evaluates an `Assign` block against `value` and stores the variables in the frame.
@@ -799,7 +565,7 @@ impl<'a> Interp<'a> {
                 EventKind::ExecutionFailed { error: f.error, cause: f.cause }
             }
             Status::TimedOut => {
-                let f = failure.clone().unwrap_or_else(|| Failure::new("States.Timeout", ""));
+                let f = failure.clone().unwrap_or_else(|| Failure::new(error_names::TIMEOUT, ""));
                 EventKind::ExecutionTimedOut { error: f.error, cause: f.cause }
             }
             Status::Aborted => {

@@ -1,7 +1,7 @@
 //! One thread of an execution: the top-level machine, a Parallel branch or a Map iteration.
 
 use super::errors::Failure;
-use super::WaitId;
+use super::events::WaitId;
 use crate::model::StateId;
 use crate::time::Millis;
 use serde_json::{Map, Value};

@@ -3,7 +3,9 @@
 
 use super::errors::Failure;
 use crate::entropy::Entropy;
+use crate::error_names;
 use crate::history::Payload;
+use crate::limits::{MAX_NESTING, MAX_VARIABLES_TOTAL_BYTES, MAX_VARIABLE_BYTES};
 use crate::model::{IoPath, ResultPath, Template};
 use crate::path::{PathError, Scope};
 use serde_json::{Map, Value};
@@ -12,7 +14,7 @@ use serde_json::{Map, Value};
 pub type IoResult<T> = Result<T, (String, String)>;
 
 fn runtime(e: impl ToString) -> (String, String) {
-    ("States.Runtime".to_string(), e.to_string())
+    (error_names::RUNTIME.to_string(), e.to_string())
 }
 
 /// `InputPath` / `OutputPath` / `ItemsPath`.
@@ -37,18 +39,11 @@ pub fn apply_result_path(rp: &ResultPath, raw_input: &Payload, result: Payload) 
         ResultPath::Path(p) => {
             let mut out = Value::clone(raw_input);
             p.set(&mut out, Payload::unwrap_or_clone(result))
-                .map_err(|e: PathError| ("States.ResultPathMatchFailure".to_string(), e.to_string()))?;
+                .map_err(|e: PathError| (error_names::RESULT_PATH_MATCH_FAILURE.to_string(), e.to_string()))?;
             Ok(Payload::new(out))
         }
     }
 }
-
-/// Fails with `States.DataLimitExceeded` when a payload is over AWS's 256 KiB.
-pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;
-
-/// AWS's limits on variables: one value, and all of an execution's variables together.
-pub const MAX_VARIABLE_BYTES: usize = 256 * 1024;
-pub const MAX_VARIABLES_TOTAL_BYTES: usize = 10 * 1024 * 1024;
 
 /// Checks assigned values against the variable limits before they are stored.
 pub fn check_variables(assigned: &Map<String, Value>, existing: &Map<String, Value>) -> Result<(), (String, String)> {
@@ -56,14 +51,14 @@ pub fn check_variables(assigned: &Map<String, Value>, existing: &Map<String, Val
     for (k, v) in assigned {
         if nested_deeper_than(v, MAX_NESTING) {
             return Err((
-                "States.DataLimitExceeded".into(),
+                error_names::DATA_LIMIT_EXCEEDED.into(),
                 format!("The value assigned to the variable '{k}' is nested deeper than {MAX_NESTING} levels."),
             ));
         }
         let n = json_len(v, MAX_VARIABLE_BYTES + 1);
         if n > MAX_VARIABLE_BYTES {
             return Err((
-                "States.DataLimitExceeded".into(),
+                error_names::DATA_LIMIT_EXCEEDED.into(),
                 format!(
                     "The value assigned to the variable '{k}' is larger than the limit of {MAX_VARIABLE_BYTES} bytes."
                 ),
@@ -78,16 +73,12 @@ pub fn check_variables(assigned: &Map<String, Value>, existing: &Map<String, Val
     }
     if total > MAX_VARIABLES_TOTAL_BYTES {
         return Err((
-            "States.DataLimitExceeded".into(),
+            error_names::DATA_LIMIT_EXCEEDED.into(),
             format!("The variables of the execution are larger than the limit of {MAX_VARIABLES_TOTAL_BYTES} bytes in total."),
         ));
     }
     Ok(())
 }
-
-/// Deepest nesting of arrays and objects a state output, task result or variable may have:
-/// the JSON parser's limit for inputs, so whatever the engine stores it can read back.
-pub const MAX_NESTING: usize = 128;
 
 /// True when `v` nests arrays and objects more than `max` levels deep (looks no deeper).
 pub fn nested_deeper_than(v: &Value, max: usize) -> bool {
@@ -167,6 +158,7 @@ impl From<(String, String)> for Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::limits::MAX_PAYLOAD_BYTES;
     use serde_json::json;
 
     #[test]

@@ -5,6 +5,7 @@
 use super::errors::Failure;
 use super::exec::Interp;
 use super::frame::FrameId;
+use crate::error_names;
 use crate::history::{EventKind, Payload};
 use crate::model::jsonata::Jt;
 use crate::model::StateId;
@@ -27,7 +28,7 @@ impl Bindings for Vars<'_> {
     }
 }
 
-pub const QUERY_ERROR: &str = "States.QueryEvaluationError";
+pub const QUERY_ERROR: &str = error_names::QUERY_EVALUATION_ERROR;
 
 impl Interp<'_> {
     /// `$states` for the current state: `input` and `context`, and `extra` members

@@ -9,105 +9,30 @@
 
 mod context;
 mod errors;
+mod events;
 mod exec;
+mod execution;
 mod frame;
 mod io;
 mod jsonata;
+mod outcome;
+mod retry_catch;
 mod states;
 #[cfg(test)]
 mod tests;
 
+pub use crate::limits::{MAX_NESTING, MAX_PAYLOAD_BYTES};
 pub use errors::{error_matches, Failure};
-pub use exec::{Execution, ExecutionInfo, Status, DEADLINE_WAIT};
+pub use events::{Command, Event, TaskRequest, WaitId, DEADLINE_WAIT};
+pub use execution::{Execution, ExecutionInfo, InterpError, Status};
 pub use io::{
     apply_io_path, apply_result_path, apply_template, json_len, nested_deeper_than, payload_too_large, IoResult,
-    MAX_NESTING, MAX_PAYLOAD_BYTES,
 };
+pub use outcome::TaskOutcome;
 
-use crate::history::TaskRef;
 use crate::model::StateMachine;
 use crate::time::Millis;
 use serde_json::Value;
-
-/// Identifies one outstanding task or timer between the interpreter and its driver.
-pub type WaitId = u64;
-
-/// Work for a worker, as the interpreter asks for it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TaskRequest {
-    pub id: WaitId,
-    pub task: TaskRef,
-    /// The name after `activity:` / `function:`, or the service API (`lambda:invoke`).
-    pub target: String,
-    pub state_name: String,
-    pub input: Value,
-    pub token: String,
-    pub timeout_seconds: Option<u64>,
-    pub heartbeat_seconds: Option<u64>,
-    pub retry_count: u32,
-    /// When the Task state was entered (`$$.State.EnteredTime`).
-    pub entered_time: Millis,
-    pub wait_for_token: bool,
-}
-
-/// What the interpreter asks its driver to do.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Command {
-    ScheduleTask(Box<TaskRequest>),
-    /// The task's result is no longer wanted (its branch was aborted or it timed out).
-    CancelTask {
-        id: WaitId,
-    },
-    StartTimer {
-        id: WaitId,
-        fire_at: Millis,
-    },
-    CancelTimer {
-        id: WaitId,
-    },
-}
-
-/// What happened outside that the execution must react to. Events are journaled: replaying
-/// them in order rebuilds the execution exactly.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(tag = "type")]
-pub enum Event {
-    TaskSucceeded {
-        id: WaitId,
-        output: Value,
-    },
-    TaskFailed {
-        id: WaitId,
-        error: String,
-        cause: String,
-    },
-    TaskHeartbeat {
-        id: WaitId,
-    },
-    TimerFired {
-        id: WaitId,
-    },
-    /// `StopExecution`.
-    Stop {
-        error: Option<String>,
-        cause: Option<String>,
-    },
-    /// `RedriveExecution`: a failed, timed-out or aborted execution resumes at the
-    /// top-level state where it stopped, with that state's input and variables.
-    Redrive,
-}
-
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum InterpError {
-    /// A result or timer for something the execution no longer waits for: recorded by the
-    /// caller and dropped, never applied twice.
-    #[error("the execution is not waiting for task or timer {0}")]
-    UnknownWait(WaitId),
-    #[error("the execution has already ended with status {0:?}")]
-    Finished(Status),
-    #[error("the execution cannot be redriven: {0}")]
-    NotRedrivable(&'static str),
-}
 
 /// Starts an execution: records `ExecutionStarted` and runs until the first wait.
 pub fn start(

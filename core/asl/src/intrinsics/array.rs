@@ -2,7 +2,8 @@
 //! `ArrayGetItem`, `ArrayLength` and `ArrayUnique` (`States.Array` needs no code).
 //! Argument types have been checked by the caller.
 
-use super::{as_integer, java, runtime, Function, IntrinsicError};
+use super::call::{as_integer, runtime, Function, IntrinsicError};
+use super::java;
 use serde_json::Value;
 use std::collections::HashSet;
 

@@ -1,7 +1,7 @@
 //! `States.Base64Encode`, `States.Base64Decode` and `States.Hash`.
 
+use super::call::{runtime, Function, IntrinsicError};
 use super::parse::HASH_ALGORITHMS;
-use super::{runtime, Function, IntrinsicError};
 use base64::alphabet;
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use base64::engine::DecodePaddingMode;

@@ -3,7 +3,8 @@
 //! Values are rendered the way Java's `toString` renders the objects AWS parses JSON into
 //! (recorded on AWS: `{"Arg1": 1, "Arg2": []}` becomes `{Arg1=1, Arg2=[]}`).
 
-use super::{java, runtime, Function, IntrinsicError};
+use super::call::{runtime, Function, IntrinsicError};
+use super::java;
 use serde_json::Value;
 
 /// A piece of a template.

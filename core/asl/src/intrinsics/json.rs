@@ -1,6 +1,7 @@
 //! `States.StringToJson`, `States.JsonToString` and `States.JsonMerge`.
 
-use super::{java, runtime, Function, IntrinsicError};
+use super::call::{runtime, Function, IntrinsicError};
+use super::java;
 use serde_json::{Map, Value};
 
 /// Parses JSON text. Empty or blank text gives `null`, as recorded on AWS.

@@ -1,6 +1,6 @@
 //! `States.MathAdd` and `States.MathRandom`.
 
-use super::{runtime, Function, IntrinsicError};
+use super::call::{runtime, Function, IntrinsicError};
 use crate::entropy::Entropy;
 use serde_json::Value;
 

@@ -2,7 +2,8 @@
 //! `true`/`false`/`null`, a JSONPath (`$.a`, `$$.Execution.Id`, `$var.x`) or a nested call.
 //! Everything that can be checked without the input is checked here.
 
-use super::{format, Arg, Function, Intrinsic, IntrinsicError, Text, MAX_NESTING};
+use super::call::{Arg, Function, Intrinsic, IntrinsicError, Text, MAX_NESTING};
+use super::format;
 use serde_json::Value;
 
 /// Parses an intrinsic call; surrounding whitespace is allowed, anything else after the
@@ -241,15 +242,15 @@ fn check(call: &Intrinsic) -> Result<(), IntrinsicError> {
                 "argument {} must be {}, but was {}",
                 i + 1,
                 kind.describe(),
-                super::describe_value(&literal)
+                super::call::describe_value(&literal)
             )));
         }
         let ok = match (f, i) {
             (Function::Hash, 1) => literal.as_str().is_some_and(|a| HASH_ALGORITHMS.contains(&a)),
             (Function::JsonMerge, 2) => literal == Value::Bool(false),
-            (Function::ArrayPartition, 1) => super::as_integer(&literal).is_some_and(|k| k > 0),
-            (Function::ArrayGetItem, 1) => super::as_integer(&literal).is_some_and(|k| k >= 0),
-            (Function::ArrayRange, 2) => super::as_integer(&literal).is_some_and(|k| k != 0),
+            (Function::ArrayPartition, 1) => super::call::as_integer(&literal).is_some_and(|k| k > 0),
+            (Function::ArrayGetItem, 1) => super::call::as_integer(&literal).is_some_and(|k| k >= 0),
+            (Function::ArrayRange, 2) => super::call::as_integer(&literal).is_some_and(|k| k != 0),
             _ => true,
         };
         if !ok {

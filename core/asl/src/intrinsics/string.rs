@@ -1,6 +1,6 @@
 //! `States.StringSplit`.
 
-use super::{runtime, Function, IntrinsicError};
+use super::call::{runtime, Function, IntrinsicError};
 use serde_json::Value;
 
 /// Splits on every character of the delimiter string and drops empty pieces, like Java's

@@ -1,7 +1,7 @@
 //! The JSONata query language in a state: `{% expression %}` strings inside `Arguments`,
 //! `Output`, `Assign`, `Items`, `Condition` and the numeric fields, compiled once.
 
-use crate::validate::{codes, Diagnostic};
+use crate::diagnostics::{codes, Diagnostic};
 use serde_json::{Map, Value};
 use stepline_jsonata::{self as jsonata, Bindings, Env};
 

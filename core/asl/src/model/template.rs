@@ -2,6 +2,7 @@
 //! `"key.$"` fields whose values are paths or intrinsic calls, compiled once.
 
 use crate::entropy::Entropy;
+use crate::error_names;
 use crate::intrinsics::{self, Intrinsic, IntrinsicError};
 use crate::path::{self, JsonPath, PathError, Scope};
 use serde_json::{Map, Value};
@@ -35,7 +36,7 @@ impl TemplateError {
     pub fn error_name(&self) -> &'static str {
         match self {
             TemplateError::Intrinsic(e) => e.error_name(),
-            _ => "States.Runtime",
+            _ => error_names::RUNTIME,
         }
     }
 }
@@ -64,7 +65,7 @@ impl Template {
                             issues.push(CompileIssue {
                                 location: loc,
                                 message: format!("The value for the field '{k}' must be a STRING that contains a JSONPath or an intrinsic function"),
-                                code: crate::validate::codes::SCHEMA,
+                                code: crate::diagnostics::codes::SCHEMA,
                             });
                             continue;
                         };
@@ -77,7 +78,7 @@ impl Template {
                                         "The value for the field '{k}' must be a valid intrinsic function call: {}",
                                         e.detail()
                                     ),
-                                    code: crate::validate::codes::INVALID_INTRINSIC,
+                                    code: crate::diagnostics::codes::INVALID_INTRINSIC,
                                 }),
                             }
                         } else {
@@ -86,7 +87,7 @@ impl Template {
                                 Err(e) => issues.push(CompileIssue {
                                     location: loc,
                                     message: format!("The value for the field '{k}' must be a valid JSONPath or a valid intrinsic function call: {}", e.detail()),
-                                    code: crate::validate::codes::INVALID_PATH,
+                                    code: crate::diagnostics::codes::INVALID_PATH,
                                 }),
                             }
                         }

@@ -1,7 +1,7 @@
 //! Evaluation of a parsed [`JsonPath`] against the state input, the context object and the
 //! variables in scope.
 
-use super::{CmpOp, Filter, JsonPath, Operand, PathError, Root, Segment};
+use super::ast::{CmpOp, Filter, JsonPath, Operand, PathError, Root, Segment};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 

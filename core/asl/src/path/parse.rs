@@ -1,7 +1,7 @@
 //! The JSONPath parser: text in, [`JsonPath`] out, with an error naming the offending
 //! position.
 
-use super::{CmpOp, Filter, JsonPath, Operand, PathError, Root, Segment};
+use super::ast::{CmpOp, Filter, JsonPath, Operand, PathError, Root, Segment};
 use serde_json::Value;
 
 /// Parses a JSONPath starting with `$`, `$$` or `$name`.

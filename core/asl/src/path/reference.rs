@@ -1,6 +1,6 @@
 //! Reference paths (`ResultPath`): where a value is written into the input.
 
-use super::{JsonPath, PathError, Root, Segment};
+use super::ast::{JsonPath, PathError, Root, Segment};
 use serde_json::{Map, Value};
 
 impl JsonPath {

@@ -1,9 +1,11 @@
 //! Mocked task results by state name and call number: call 0 is a state's first call,
-//! each retry the next. A call with no mocked result fails with `States.Runtime`, as in
-//! Step Functions Local.
+//! each retry the next. A call with no mocked response fails with `States.Runtime`, as in
+//! Step Functions Local. [`mocked_outcome`] is the one rule; the in-process
+//! [`MockHandler`] and the engine's mocked test cases both answer through it.
 
-use crate::interp::TaskRequest;
-use crate::runner::{TaskHandler, TaskOutcome};
+use crate::error_names;
+use crate::interp::{TaskOutcome, TaskRequest};
+use crate::runner::TaskHandler;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -20,6 +22,41 @@ pub enum MockOutcome {
     /// No answer: the task times out (with `TimeoutSeconds` or a heartbeat), on virtual
     /// time.
     Timeout,
+}
+
+impl MockOutcome {
+    /// What the task's driver feeds the interpreter for this mocked call.
+    pub fn to_outcome(&self) -> TaskOutcome {
+        match self {
+            MockOutcome::Return(v) => TaskOutcome::Success(v.clone()),
+            MockOutcome::Throw { error, cause } => TaskOutcome::Failure { error: error.clone(), cause: cause.clone() },
+            MockOutcome::Timeout => TaskOutcome::NoAnswer,
+        }
+    }
+}
+
+impl From<MockOutcome> for TaskOutcome {
+    fn from(m: MockOutcome) -> TaskOutcome {
+        match m {
+            MockOutcome::Return(v) => TaskOutcome::Success(v),
+            MockOutcome::Throw { error, cause } => TaskOutcome::Failure { error, cause },
+            MockOutcome::Timeout => TaskOutcome::NoAnswer,
+        }
+    }
+}
+
+/// The mocked answer to call `call` (0 for the first, each retry the next) of the task
+/// `req`, or `None` when its state has no mocks (a real worker answers it). A mocked
+/// state with nothing for this call fails with `States.Runtime`.
+pub fn mocked_outcome(mocks: &Mocks, call: u32, req: &TaskRequest) -> Option<TaskOutcome> {
+    let m = mocks.by_state.get(&req.state_name)?;
+    Some(match m.get(call) {
+        Some(o) => o.to_outcome(),
+        None => TaskOutcome::Failure {
+            error: error_names::RUNTIME.into(),
+            cause: format!("no mocked response for call {call} of state '{}'", req.state_name),
+        },
+    })
 }
 
 /// Outcomes of one state's calls: inclusive ranges of call numbers.
@@ -112,22 +149,12 @@ impl TaskHandler for MockHandler<'_> {
         let n = self.counts.entry(req.state_name.clone()).or_default();
         let call = *n;
         *n += 1;
-        let outcome = match self.mocks.by_state.get(&req.state_name) {
-            Some(m) => match m.get(call) {
-                Some(MockOutcome::Return(v)) => TaskOutcome::Success(v.clone()),
-                Some(MockOutcome::Throw { error, cause }) => {
-                    TaskOutcome::Failure { error: error.clone(), cause: cause.clone() }
-                }
-                Some(MockOutcome::Timeout) => TaskOutcome::NoAnswer,
-                None => TaskOutcome::Failure {
-                    error: "States.Runtime".into(),
-                    cause: format!("no mocked result for call {call} of state '{}'", req.state_name),
-                },
-            },
+        let outcome = match mocked_outcome(self.mocks, call, req) {
+            Some(o) => o,
             None => match self.fallback.as_mut() {
                 Some(f) => f.call(req),
                 None => TaskOutcome::Failure {
-                    error: "States.Runtime".into(),
+                    error: error_names::RUNTIME.into(),
                     cause: format!("state '{}' ({}) has no mock and no worker", req.state_name, req.target),
                 },
             },
@@ -135,6 +162,7 @@ impl TaskHandler for MockHandler<'_> {
         let said = match &outcome {
             TaskOutcome::Success(_) => "returned".to_string(),
             TaskOutcome::Failure { error, .. } => format!("threw {error}"),
+            TaskOutcome::Heartbeat => "sent a heartbeat".to_string(),
             TaskOutcome::NoAnswer => "timed out".to_string(),
         };
         self.calls.push(Call { state: req.state_name.clone(), input: req.input.clone(), outcome: said });
@@ -158,5 +186,44 @@ mod tests {
         assert!(m.add("2-4", MockOutcome::Timeout).unwrap_err().contains("overlap"));
         assert!(m.add("5-4", MockOutcome::Timeout).unwrap_err().contains("ends before"));
         assert!(m.add("x", MockOutcome::Timeout).unwrap_err().contains("not a call number"));
+    }
+
+    fn request(state: &str) -> TaskRequest {
+        TaskRequest {
+            id: 1,
+            task: crate::history::TaskRef {
+                family: crate::history::TaskFamily::Activity,
+                resource: String::new(),
+                resource_type: String::new(),
+            },
+            target: "a".into(),
+            state_name: state.into(),
+            input: json!({}),
+            token: "t".into(),
+            timeout_seconds: None,
+            heartbeat_seconds: None,
+            retry_count: 0,
+            entered_time: 0,
+            wait_for_token: false,
+            answer: crate::model::AnswerShape::Raw,
+        }
+    }
+
+    #[test]
+    fn mocked_outcome_answers_mocked_states_only() {
+        let mut mocks = Mocks::default();
+        mocks
+            .by_state
+            .insert("S".into(), CallMocks::in_order(vec![MockOutcome::Return(json!(1)), MockOutcome::Timeout]));
+        assert_eq!(mocked_outcome(&mocks, 0, &request("S")), Some(TaskOutcome::Success(json!(1))));
+        assert_eq!(mocked_outcome(&mocks, 1, &request("S")), Some(TaskOutcome::NoAnswer));
+        assert_eq!(
+            mocked_outcome(&mocks, 2, &request("S")),
+            Some(TaskOutcome::Failure {
+                error: error_names::RUNTIME.into(),
+                cause: "no mocked response for call 2 of state 'S'".into()
+            })
+        );
+        assert_eq!(mocked_outcome(&mocks, 0, &request("Other")), None);
     }
 }

@@ -15,5 +15,5 @@ pub mod test_state;
 pub use case::{run_case, CaseReport};
 pub use coverage::Coverage;
 pub use mock_config::{MockConfig, MockConfigError};
-pub use mocks::{MockHandler, MockOutcome, Mocks};
+pub use mocks::{mocked_outcome, MockHandler, MockOutcome, Mocks};
 pub use spec::{Case, Expect, Spec, SpecError};

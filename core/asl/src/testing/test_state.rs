@@ -185,7 +185,7 @@ pub fn test_state(req: &TestStateRequest, worker: Option<&mut dyn TaskHandler>) 
     let answered = first.and_then(|f| f.first).and_then(|o| match o {
         TaskOutcome::Success(v) => Some(MockOutcome::Return(v)),
         TaskOutcome::Failure { error, cause } => Some(MockOutcome::Throw { error, cause }),
-        TaskOutcome::NoAnswer => None,
+        TaskOutcome::Heartbeat | TaskOutcome::NoAnswer => None,
     });
     let mock = req.mock.clone().or(answered);
     let mut out = Map::new();

@@ -4,207 +4,24 @@
 //! Writes go through a [`Batch`]: one redb write transaction holding many changes,
 //! acknowledged only once `commit` has made them durable.
 
+mod backend;
 mod chunk;
+pub mod error;
 mod keys;
 mod tables;
 
+pub use crate::records::{
+    ActivityRecord, ExecutionFacts, ExecutionRecord, JournalEntry, Scan, ScanQuery, StateMachineRecord,
+};
+pub use error::StoreError;
+
 use redb::{Database, ReadableDatabase, ReadableTable, TableHandle, WriteTransaction};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
-use stepline_asl::interp::{Event, ExecutionInfo, Status};
+use stepline_asl::interp::Status;
 use stepline_asl::time::Millis;
 use tables::*;
-
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("cannot open the database: {0}")]
-    Open(#[from] redb::DatabaseError),
-    #[error("storage transaction failed: {0}")]
-    Transaction(#[from] redb::TransactionError),
-    #[error("storage table error: {0}")]
-    Table(#[from] redb::TableError),
-    #[error("storage error: {0}")]
-    Storage(#[from] redb::StorageError),
-    #[error("commit failed: {0}")]
-    Commit(#[from] redb::CommitError),
-    #[error("a stored record is corrupt: {0}")]
-    Corrupt(#[from] serde_json::Error),
-    #[error("a stored history chunk is corrupt: {0}")]
-    CorruptChunk(#[from] lz4_flex::block::DecompressError),
-    /// A file that exists but is not a store: never replaced by a new, empty one.
-    #[error(
-        "{} is not a Stepline store ({reason}); nothing was changed. Restore it from a backup, or move it away to start with an empty store (docs/storage.md: backups and corruption)",
-        path.display()
-    )]
-    NotAStore { path: PathBuf, reason: String },
-    #[error("cannot create the data directory {}: {source}", path.display())]
-    DataDir { path: PathBuf, source: std::io::Error },
-    /// The store is being reopened after a failed write.
-    #[error("the store {} is closed after a failed write, and is being reopened", path.display())]
-    Closed { path: PathBuf },
-}
-
-impl StoreError {
-    /// The I/O error underneath, if the failure came from the file system.
-    fn io(&self) -> Option<&std::io::Error> {
-        let storage = match self {
-            StoreError::Open(redb::DatabaseError::Storage(e)) => e,
-            StoreError::Transaction(redb::TransactionError::Storage(e)) => e,
-            StoreError::Table(redb::TableError::Storage(e)) => e,
-            StoreError::Storage(e) => e,
-            StoreError::Commit(redb::CommitError::Storage(e)) => e,
-            StoreError::DataDir { source, .. } => return Some(source),
-            _ => return None,
-        };
-        match storage {
-            redb::StorageError::Io(e) => Some(e),
-            _ => None,
-        }
-    }
-
-    /// The device holding the store is full.
-    pub fn is_no_space(&self) -> bool {
-        self.io().is_some_and(|e| e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(28))
-    }
-
-    /// redb refuses every operation after a failed write until the file is reopened.
-    pub fn needs_reopen(&self) -> bool {
-        let previous = |e: &redb::StorageError| matches!(e, redb::StorageError::PreviousIo);
-        match self {
-            StoreError::Storage(e) => previous(e),
-            StoreError::Transaction(redb::TransactionError::Storage(e)) => previous(e),
-            StoreError::Table(redb::TableError::Storage(e)) => previous(e),
-            StoreError::Commit(redb::CommitError::Storage(e)) => previous(e),
-            StoreError::Closed { .. } => true,
-            _ => self.io().is_some(),
-        }
-    }
-}
-
-/// A state machine as stored (its latest version; older definitions in their own table).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StateMachineRecord {
-    pub arn: String,
-    pub name: String,
-    /// `STANDARD` or `EXPRESS`.
-    pub kind: String,
-    pub role_arn: String,
-    pub definition: String,
-    pub version: u32,
-    pub created: Millis,
-    pub updated: Millis,
-}
-
-/// An activity: a named queue of tasks for workers that poll `GetActivityTask`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ActivityRecord {
-    pub arn: String,
-    pub name: String,
-    pub created: Millis,
-}
-
-/// An execution's summary: what `DescribeExecution` and `ListExecutions` return.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ExecutionRecord {
-    pub arn: String,
-    pub name: String,
-    pub state_machine_arn: String,
-    pub state_machine_version: u32,
-    pub status: Status,
-    pub start: Millis,
-    pub stop: Option<Millis>,
-    /// Shared with the running execution: a waiting execution holds its input once.
-    pub input: stepline_asl::history::Payload,
-    pub output: Option<stepline_asl::history::Payload>,
-    pub error: Option<String>,
-    pub cause: Option<String>,
-    pub redrive_count: u32,
-    /// History events stored so far.
-    pub events: u64,
-    /// Journal entries stored so far.
-    pub journal: u64,
-    /// States entered so far.
-    #[serde(default)]
-    pub transitions: u64,
-    /// The state entered last before the execution failed, timed out or was aborted:
-    /// what an operator searches by ("every execution that failed in Publish").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub failed_state: Option<String>,
-    /// When the summary last changed (ms since the epoch): how long a running execution
-    /// has been waiting.
-    #[serde(default)]
-    pub updated: Millis,
-    /// A task or branch of the current state failed and the state has not been left:
-    /// it is being retried.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub retrying: bool,
-    /// The mock config's test case it runs (`<arn>#<TestCase>`), so a replay runs it too.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub test_case: Option<String>,
-}
-
-impl ExecutionRecord {
-    /// How the execution looked when it started: the RUNNING status event every execution
-    /// has, also one that ended in the batch that started it.
-    pub fn as_started(&self) -> ExecutionRecord {
-        ExecutionRecord {
-            status: Status::Running,
-            stop: None,
-            output: None,
-            error: None,
-            cause: None,
-            failed_state: None,
-            retrying: false,
-            ..self.clone()
-        }
-    }
-
-    /// The summary of an execution that has just started (before its first persist).
-    pub fn started(info: &ExecutionInfo, version: u32, input: stepline_asl::history::Payload) -> ExecutionRecord {
-        ExecutionRecord {
-            arn: info.arn.clone(),
-            name: info.name.clone(),
-            state_machine_arn: info.state_machine_arn.clone(),
-            state_machine_version: version,
-            status: Status::Running,
-            start: info.start_time,
-            stop: None,
-            input,
-            output: None,
-            error: None,
-            cause: None,
-            redrive_count: 0,
-            events: 0,
-            journal: 0,
-            transitions: 0,
-            failed_state: None,
-            updated: info.start_time,
-            retrying: false,
-            test_case: None,
-        }
-    }
-}
-
-/// One input of the interpreter, in order: replaying them rebuilds the execution.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind")]
-pub enum JournalEntry {
-    Start {
-        info: ExecutionInfo,
-        input: stepline_asl::history::Payload,
-        seed: u64,
-        now: Millis,
-        /// The mock config's test case answering its tasks (`--mock-config`).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        test_case: Option<String>,
-    },
-    Event {
-        now: Millis,
-        event: Event,
-    },
-}
 
 /// The page cache the engine gives redb unless configured otherwise: enough for the
 /// indexes and the pages a commit rewrites; the kernel caches the rest of the file. redb
@@ -216,49 +33,6 @@ pub struct Store {
     db: RwLock<Option<Arc<Database>>>,
     path: PathBuf,
     cache_bytes: usize,
-}
-
-/// Which executions a scan reads, in which order, and how far.
-#[derive(Debug, Clone, Copy)]
-pub struct ScanQuery<'a> {
-    pub machine: Option<&'a str>,
-    pub status: Option<Status>,
-    pub oldest_first: bool,
-    /// The `(start, arn)` position a previous scan ended at, excluded.
-    pub after: Option<(Millis, &'a str)>,
-    pub limit: usize,
-    pub max_scanned: usize,
-}
-
-/// The fields of an execution record a search filters on, read without its payloads
-/// (several times faster than the whole record: a search reads a great many).
-#[derive(Debug, Deserialize)]
-pub struct ExecutionFacts<'a> {
-    #[serde(borrow)]
-    pub name: std::borrow::Cow<'a, str>,
-    pub status: Status,
-    pub start: Millis,
-    #[serde(default)]
-    pub stop: Option<Millis>,
-    #[serde(default, borrow)]
-    pub error: Option<std::borrow::Cow<'a, str>>,
-    #[serde(default, borrow)]
-    pub cause: Option<std::borrow::Cow<'a, str>>,
-    #[serde(default, borrow)]
-    pub failed_state: Option<std::borrow::Cow<'a, str>>,
-    #[serde(default)]
-    pub updated: Millis,
-    #[serde(default)]
-    pub retrying: bool,
-}
-
-/// What a scan found, and where the next one resumes.
-#[derive(Debug, Clone, Default)]
-pub struct Scan {
-    pub records: Vec<ExecutionRecord>,
-    pub scanned: usize,
-    /// The position of the last record read; `None` when nothing was read.
-    pub resume_at: Option<(Millis, String)>,
 }
 
 /// Changes made in one write transaction.
@@ -507,7 +281,8 @@ impl Store {
         Ok(out)
     }
 
-    /// History events (AWS JSON) with ids after `after`, at most `limit`, in order or reversed.
+    /// History events (AWS's shape, `timestamp` as integer milliseconds since the epoch,
+    /// also for events stored as RFC 3339 text before it was kept typed) with ids after `after`, at most `limit`, in order or reversed.
     pub fn history(&self, arn: &str, after: u64, limit: usize, reverse: bool) -> Result<Vec<Value>, StoreError> {
         let txn = self.db()?.begin_read()?;
         let t = txn.open_table(HISTORY)?;
@@ -527,7 +302,7 @@ impl Store {
             let id = |e: &Value| e.get("id").and_then(Value::as_u64).unwrap_or(0);
             let events: Box<dyn Iterator<Item = Value>> =
                 if reverse { Box::new(chunk.into_iter().rev()) } else { Box::new(chunk.into_iter()) };
-            for e in events {
+            for mut e in events {
                 let keep = if reverse { after == 0 || id(&e) < after } else { id(&e) > after };
                 if !keep {
                     continue;
@@ -535,6 +310,7 @@ impl Store {
                 if out.len() >= limit {
                     break 'chunks;
                 }
+                stepline_asl::history::normalize_stored(&mut e);
                 out.push(e);
             }
         }

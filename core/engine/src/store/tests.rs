@@ -2,6 +2,7 @@
 
 use super::*;
 use serde_json::json;
+use stepline_asl::interp::Event;
 
 fn temp_path(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("stepline-store-{}-{name}", std::process::id()));
@@ -134,4 +135,25 @@ fn state_machine_versions_are_kept() {
     assert_eq!(store.state_machine("sm:a").unwrap().unwrap().version, 2);
     assert_eq!(store.state_machine_version("sm:a", 1).unwrap().unwrap(), "{\"v\":1}");
     assert_eq!(store.list_state_machines().unwrap().len(), 1);
+}
+
+#[test]
+fn history_timestamps_read_back_as_milliseconds_also_from_older_stores() {
+    use stepline_asl::history::{EventKind, HistoryEvent};
+    let store = Store::open(&temp_path("timestamps")).unwrap();
+    let event = |id: u64, timestamp: Millis| HistoryEvent {
+        id,
+        previous_event_id: id - 1,
+        timestamp,
+        kind: EventKind::ExecutionRedriven { redrive_count: 1 },
+    };
+    let mut b = store.begin().unwrap();
+    // Before timestamps were kept typed, events were stored with RFC 3339 text.
+    b.append_history("ex:1", &[event(1, 1_700_000_000_123).to_aws_json()]).unwrap();
+    b.append_history("ex:1", &[event(2, 1_700_000_001_456).to_stored_json()]).unwrap();
+    b.commit().unwrap();
+    let h = store.history("ex:1", 0, 10, false).unwrap();
+    assert_eq!(h[0]["timestamp"], json!(1_700_000_000_123_i64));
+    assert_eq!(h[1]["timestamp"], json!(1_700_000_001_456_i64));
+    assert_eq!(h, [event(1, 1_700_000_000_123).to_stored_json(), event(2, 1_700_000_001_456).to_stored_json()]);
 }

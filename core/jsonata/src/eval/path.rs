@@ -1,10 +1,11 @@
 //! Path evaluation: steps mapped over sequences with flattening, tuple streams for `@`/`#`
 //! bindings, grouping and order-by (reference `evaluatePath`, `evaluateStep`, `evaluateTupleStep`).
 
-use super::value::V;
-use super::{append_into, cmp_js_str, matches_predicate, rt, show, Evaluator, Flags, Frame, R};
+use super::sequence::{append_into, matches_predicate, merge_sort};
+use super::types::{Evaluator, Flags, Frame, R, V};
+use super::value::{cmp_js_str, show, MAX_VALUE_DEPTH};
 use crate::ast::{Kind, Node, Stage};
-use crate::JsonataError;
+use crate::error::{rt, JsonataError};
 use indexmap::IndexMap;
 use std::rc::Rc;
 
@@ -60,7 +61,7 @@ pub fn lookup_field<'a>(input: &V<'a>, key: &str) -> Option<V<'a>> {
 
 fn flatten_into<'a>(v: V<'a>, out: &mut Vec<V<'a>>, depth: usize) {
     match v.items() {
-        Some(items) if depth < super::value::MAX_VALUE_DEPTH => {
+        Some(items) if depth < MAX_VALUE_DEPTH => {
             for i in items {
                 flatten_into(i, out, depth + 1);
             }
@@ -107,7 +108,7 @@ pub fn descendants<'a>(input: Option<&V<'a>>) -> R<'a> {
 }
 
 fn recurse_descendants<'a>(v: &V<'a>, out: &mut Vec<V<'a>>, depth: usize) -> Res<()> {
-    if depth > super::value::MAX_VALUE_DEPTH {
+    if depth > MAX_VALUE_DEPTH {
         return Err(rt("U1001", "Input nested too deeply"));
     }
     if let Some(items) = v.items() {
@@ -402,7 +403,7 @@ impl<'a> Evaluator<'a, '_> {
                 keyed.push((v, k));
             }
         }
-        let sorted = super::merge_sort(keyed, &mut |a, b| order_swap(terms, &a.1, &b.1))?;
+        let sorted = merge_sort(keyed, &mut |a, b| order_swap(terms, &a.1, &b.1))?;
         Ok(sorted.into_iter().map(|(v, _)| v).collect())
     }
 
@@ -418,7 +419,7 @@ impl<'a> Evaluator<'a, '_> {
             let k = self.sort_keys(terms, &t.ctx, &f)?;
             keyed.push((t, k));
         }
-        let sorted = super::merge_sort(keyed, &mut |a, b| order_swap(terms, &a.1, &b.1))?;
+        let sorted = merge_sort(keyed, &mut |a, b| order_swap(terms, &a.1, &b.1))?;
         Ok(sorted.into_iter().map(|(t, _)| t).collect())
     }
 

@@ -1,87 +1,15 @@
-//! Values seen by the evaluator.
-//!
-//! Parts of the input and of the bindings are borrowed (`JArr`, `JObj`, `Str::B`), so a path
-//! like `$states.input.x` clones nothing; values built by the expression are reference counted.
-//! Sequences are arrays flagged `seq` (the reference marks JavaScript arrays the same way).
+//! Operations on values as the reference defines them: conversion from and to JSON,
+//! truthiness, deep equality, JavaScript number formatting, serialisation (`$string`, `&`)
+//! and the short renderings in error messages.
 
-use super::super::ast::{Lambda, RegexLit};
-use super::Frame;
-use crate::functions::Builtin;
-use indexmap::IndexMap;
+use super::types::{Flags, ObjMap, Str, V};
+use crate::error::{rt, JsonataError};
 use serde_json::{Map, Number, Value as Json};
 use std::fmt::Write as _;
 use std::rc::Rc;
 
 /// Bounds the recursion of helpers walking nested values (equality, serialisation).
 pub const MAX_VALUE_DEPTH: usize = 500;
-
-#[derive(Debug, Clone)]
-pub enum Str<'a> {
-    B(&'a str),
-    O(Rc<str>),
-}
-
-impl std::ops::Deref for Str<'_> {
-    type Target = str;
-    fn deref(&self) -> &str {
-        match self {
-            Str::B(s) => s,
-            Str::O(s) => s,
-        }
-    }
-}
-
-/// Array flags of the reference: `sequence`, `keepSingleton`, `cons`, `outerWrapper`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Flags {
-    pub seq: bool,
-    pub keep: bool,
-    pub cons: bool,
-    pub outer: bool,
-}
-
-impl Flags {
-    pub const SEQ: Flags = Flags { seq: true, keep: false, cons: false, outer: false };
-    pub const PLAIN: Flags = Flags { seq: false, keep: false, cons: false, outer: false };
-}
-
-pub type ObjMap<'a> = IndexMap<String, V<'a>>;
-
-#[derive(Debug, Clone)]
-pub enum V<'a> {
-    Null,
-    Bool(bool),
-    Num(f64),
-    Str(Str<'a>),
-    JArr(&'a Vec<Json>),
-    JObj(&'a Map<String, Json>),
-    Arr(Rc<Vec<V<'a>>>, Flags),
-    Obj(Rc<ObjMap<'a>>),
-    Func(Rc<Func<'a>>),
-    Builtin(&'static Builtin),
-}
-
-#[derive(Debug)]
-pub enum Func<'a> {
-    Lambda {
-        def: &'a Lambda,
-        env: Rc<Frame<'a>>,
-        input: Option<V<'a>>,
-    },
-    /// Partial application: `None` marks a `?` placeholder.
-    Partial {
-        f: V<'a>,
-        args: Vec<Option<Option<V<'a>>>>,
-    },
-    Regex(&'a RegexLit),
-    /// `f ~> g` with two functions: `g(f(x))`.
-    Chain(V<'a>, V<'a>),
-    /// `|pattern|update[, delete]|`: a function returning a modified copy of its argument.
-    Transform {
-        node: &'a super::super::ast::Node,
-        env: Rc<Frame<'a>>,
-    },
-}
 
 impl<'a> V<'a> {
     pub fn from_json(j: &'a Json) -> V<'a> {
@@ -494,4 +422,47 @@ pub fn quote_json(s: &str, out: &mut String) {
         }
     }
     out.push('"');
+}
+
+/// Compares strings by UTF-16 code units, as JavaScript does.
+pub fn cmp_js_str(a: &str, b: &str) -> std::cmp::Ordering {
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
+/// A short rendering of a value for error messages.
+pub fn show(v: &V<'_>) -> String {
+    let mut s = String::new();
+    match v {
+        V::Str(x) => {
+            quote_json(x, &mut s);
+        }
+        other => {
+            if stringify(other, false, &mut s).is_err() {
+                s = "...".into();
+            }
+        }
+    }
+    s
+}
+
+/// `$string` of a defined value (also used by `&`).
+pub fn to_string(v: &V<'_>) -> Result<String, JsonataError> {
+    to_string_pretty(v, false)
+}
+
+pub fn to_string_pretty(v: &V<'_>, pretty: bool) -> Result<String, JsonataError> {
+    match v {
+        V::Str(s) => Ok(s.to_string()),
+        V::Func(_) | V::Builtin(_) => Ok(String::new()),
+        V::Num(n) if !n.is_finite() => Err(rt("D3001", "Attempting to invoke string function on Infinity or NaN")),
+        other => {
+            let other = match other {
+                V::Arr(a, f) if f.outer && !a.is_empty() => &a[0],
+                o => o,
+            };
+            let mut s = String::new();
+            stringify(other, pretty, &mut s).map_err(|m| rt("D3001", m))?;
+            Ok(s)
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! Aggregation functions over arrays of numbers (`$sum`, `$max`, `$min`, `$average`, `$count`).
 
-use super::{items_arg, ok_num, Entry};
-use crate::eval::value::V;
+use super::args::{items_arg, ok_num, Entry};
+use crate::eval::V;
 use crate::eval::{Evaluator, R};
 
 pub fn register(r: &mut Vec<Entry>) {

@@ -1,8 +1,9 @@
 //! Array functions (`$append`, `$reverse`, `$shuffle`, `$sort`, `$distinct`, `$zip`).
 
-use super::{arg, items_arg, Entry};
-use crate::eval::value::{deep_equal, js_truthy, V};
-use crate::eval::{cmp_js_str, merge_sort, rt, Evaluator, R};
+use super::args::{arg, items_arg, Entry};
+use crate::error::rt;
+use crate::eval::{cmp_js_str, merge_sort, Evaluator, R};
+use crate::eval::{deep_equal, js_truthy, V};
 
 pub fn register(r: &mut Vec<Entry>) {
     r.push(("append", "<xx:a>", append));
@@ -61,7 +62,7 @@ fn sort<'a>(ev: &mut Evaluator<'a, '_>, args: Vec<Option<V<'a>>>, input: &Option
                 ));
             }
             merge_sort(items, &mut |a: &V<'a>, b: &V<'a>| {
-                Ok::<bool, crate::JsonataError>(match (a, b) {
+                Ok::<bool, crate::error::JsonataError>(match (a, b) {
                     (V::Num(x), V::Num(y)) => x > y,
                     (V::Str(x), V::Str(y)) => cmp_js_str(x, y) == std::cmp::Ordering::Greater,
                     _ => false,

@@ -1,10 +1,11 @@
 //! Functions AWS Step Functions adds to JSONata: `$partition`, `$range`, `$hash`, `$random`
 //! (optionally seeded), `$uuid` and `$parse`.
 
-use super::{items_arg, num_arg, ok_num, ok_str, str_arg, Entry};
-use crate::eval::value::V;
-use crate::eval::{rt, Evaluator, R};
-use crate::{Random, SplitMix64};
+use super::args::{items_arg, num_arg, ok_num, ok_str, str_arg, Entry};
+use crate::error::rt;
+use crate::eval::V;
+use crate::eval::{Evaluator, R};
+use crate::random::{Random, SplitMix64};
 use std::fmt::Write as _;
 
 pub fn register(r: &mut Vec<Entry>) {

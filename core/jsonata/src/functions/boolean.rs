@@ -1,7 +1,7 @@
 //! Boolean functions (`$boolean`, `$not`, `$exists`).
 
-use super::{arg, Entry};
-use crate::eval::value::{to_boolean, V};
+use super::args::{arg, Entry};
+use crate::eval::{to_boolean, V};
 use crate::eval::{Evaluator, R};
 
 pub fn register(r: &mut Vec<Entry>) {

@@ -1,10 +1,11 @@
 //! Date/time functions (`$now`, `$millis`, `$fromMillis`, `$toMillis`). The clock comes from
 //! [`crate::Env`], never from the OS. Pictures support the common XPath components.
 
-use super::{num_arg, ok_num, ok_str, str_arg, Entry};
-use crate::eval::value::V;
-use crate::eval::{rt, Evaluator, R};
-use crate::JsonataError;
+use super::args::{num_arg, ok_num, ok_str, str_arg, Entry};
+use crate::error::rt;
+use crate::error::JsonataError;
+use crate::eval::V;
+use crate::eval::{Evaluator, R};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike};
 
 pub fn register(r: &mut Vec<Entry>) {

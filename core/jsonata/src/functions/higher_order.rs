@@ -1,8 +1,9 @@
 //! Higher-order functions (`$map`, `$filter`, `$single`, `$reduce`).
 
-use super::{arg, arity, items_arg, Entry};
-use crate::eval::value::{to_boolean, V};
-use crate::eval::{rt, Evaluator, R};
+use super::args::{arg, arity, items_arg, Entry};
+use crate::error::rt;
+use crate::eval::{to_boolean, V};
+use crate::eval::{Evaluator, R};
 
 pub fn register(r: &mut Vec<Entry>) {
     r.push(("map", "<af>", map));

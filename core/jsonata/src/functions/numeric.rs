@@ -1,9 +1,10 @@
 //! Numeric functions (`$number`, `$round` with banker's rounding, `$power`, `$formatNumber`, ...).
 
-use super::{arg, num_arg, ok_num, ok_str, str_arg, Entry};
-use crate::eval::value::{js_number, V};
-use crate::eval::{rt, show, Evaluator, R};
-use crate::JsonataError;
+use super::args::{arg, num_arg, ok_num, ok_str, str_arg, Entry};
+use crate::error::rt;
+use crate::error::JsonataError;
+use crate::eval::{js_number, V};
+use crate::eval::{show, Evaluator, R};
 
 pub fn register(r: &mut Vec<Entry>) {
     r.push(("number", "<(nsb)-:n>", number));

@@ -1,10 +1,11 @@
 //! Object functions (`$keys`, `$lookup`, `$spread`, `$merge`, `$sift`, `$each`, `$type`) and
 //! `$error` / `$assert`.
 
-use super::{arg, arity, items_arg, ok_str, str_arg, Entry};
+use super::args::{arg, arity, items_arg, ok_str, str_arg, Entry};
+use crate::error::rt;
 use crate::eval::path::lookup_field;
-use crate::eval::value::{to_boolean, ObjMap, V};
-use crate::eval::{rt, Evaluator, R};
+use crate::eval::{to_boolean, ObjMap, V};
+use crate::eval::{Evaluator, R};
 
 pub fn register(r: &mut Vec<Entry>) {
     r.push(("keys", "<x-:a<s>>", keys));

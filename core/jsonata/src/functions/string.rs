@@ -1,10 +1,12 @@
 //! String functions (`$string`, `$substring`, `$pad`, `$split`, URL and base64 codecs, ...).
 
-use super::regex::{first_match, RegexRef};
-use super::{arg, items_arg, num_arg, ok_num, ok_str, str_arg, Entry};
-use crate::eval::value::{stringify, V};
-use crate::eval::{rt, Evaluator, R};
-use crate::JsonataError;
+use super::args::{arg, items_arg, num_arg, ok_num, ok_str, str_arg, Entry};
+use crate::error::rt;
+use crate::error::JsonataError;
+use crate::eval::regex::{all_matches, first_match, RegexRef};
+use crate::eval::value::to_string_pretty;
+use crate::eval::V;
+use crate::eval::{Evaluator, R};
 use base64::Engine as _;
 
 pub fn register(r: &mut Vec<Entry>) {
@@ -26,28 +28,6 @@ pub fn register(r: &mut Vec<Entry>) {
     r.push(("encodeUrl", "<s-:s>", encode_url));
     r.push(("decodeUrlComponent", "<s-:s>", decode_url_component));
     r.push(("decodeUrl", "<s-:s>", decode_url));
-}
-
-/// `$string` of a defined value (also used by `&`).
-pub fn to_string(v: &V<'_>) -> Result<String, JsonataError> {
-    to_string_pretty(v, false)
-}
-
-fn to_string_pretty(v: &V<'_>, pretty: bool) -> Result<String, JsonataError> {
-    match v {
-        V::Str(s) => Ok(s.to_string()),
-        V::Func(_) | V::Builtin(_) => Ok(String::new()),
-        V::Num(n) if !n.is_finite() => Err(rt("D3001", "Attempting to invoke string function on Infinity or NaN")),
-        other => {
-            let other = match other {
-                V::Arr(a, f) if f.outer && !a.is_empty() => &a[0],
-                o => o,
-            };
-            let mut s = String::new();
-            stringify(other, pretty, &mut s).map_err(|m| rt("D3001", m))?;
-            Ok(s)
-        }
-    }
 }
 
 fn string<'a>(_: &mut Evaluator<'a, '_>, args: Vec<Option<V<'a>>>, _: &Option<V<'a>>) -> R<'a> {
@@ -214,7 +194,7 @@ fn split<'a>(ev: &mut Evaluator<'a, '_>, args: Vec<Option<V<'a>>>, _: &Option<V<
         }
         Some(f) => {
             let re = RegexRef::of(f)?;
-            let matches = super::regex::all_matches(ev, &re, s, limit)?;
+            let matches = all_matches(ev, &re, s, limit)?;
             let mut start = 0;
             for m in &matches {
                 parts.push(s[start..m.start].to_string());

@@ -16,8 +16,9 @@
 //! `await jsonata(expr).evaluate(input, bindings)` and writes
 //! `{"expr", "input", "bindings"?, "result" | "undefined": true | "error": <code>}`.
 
-use crate::SplitMix64;
-use crate::{parse, Env};
+use crate::env::Env;
+use crate::expr::parse;
+use crate::random::SplitMix64;
 use serde_json::{Map, Value};
 
 /// JSON equality with numbers compared by value (`1` equals `1.0`).

@@ -1,5 +1,6 @@
 //! Tests of the JSONata engine.
 
 mod differential;
+mod layers;
 mod proptests;
 mod unit;

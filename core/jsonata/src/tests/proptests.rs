@@ -1,7 +1,8 @@
 //! Property tests: no input may make the parser or the evaluator panic.
 
-use crate::SplitMix64;
-use crate::{parse, Env};
+use crate::env::Env;
+use crate::expr::parse;
+use crate::random::SplitMix64;
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 

@@ -1,8 +1,10 @@
 //! Hand-written tests: AWS's additional functions (not in the reference package), the
 //! API contract, and the guards against deep recursion.
 
-use crate::SplitMix64;
-use crate::{parse, Bindings, Env, JsonataError};
+use crate::env::{Bindings, Env};
+use crate::error::JsonataError;
+use crate::expr::parse;
+use crate::random::SplitMix64;
 use serde_json::{json, Map, Value};
 
 fn eval_with(expr: &str, input: Value, vars: Value, seed: u64) -> Result<Option<Value>, JsonataError> {
@@ -140,7 +142,7 @@ fn api_contract() {
     assert_eq!(free.into_iter().collect::<Vec<_>>(), vec!["b", "c", "d"]);
     // an Expr is shareable across threads
     fn is_send_sync<T: Send + Sync>() {}
-    is_send_sync::<crate::Expr>();
+    is_send_sync::<crate::expr::Expr>();
     struct One(Value);
     impl Bindings for One {
         fn get(&self, name: &str) -> Option<&Value> {

@@ -4,6 +4,7 @@
 use super::super::errors::Failure;
 use super::super::exec::{Flow, Interp};
 use super::super::frame::{Children, Frame, FrameId, Phase};
+use crate::error_names;
 use crate::history::{EventKind, Payload};
 use crate::model::StateKind;
 use serde_json::Value;
@@ -113,7 +114,7 @@ impl Interp<'_> {
                         None
                     } else if ch.is_map && (ch.tolerated_count.is_some() || ch.tolerated_percentage.is_some()) {
                         Some(Failure::new(
-                            "States.ExceedToleratedFailureThreshold",
+                            error_names::EXCEED_TOLERATED_FAILURE_THRESHOLD,
                             "The specified tolerated failure threshold was exceeded",
                         ))
                     } else {

@@ -3,6 +3,7 @@
 use super::super::errors::Failure;
 use super::super::exec::{Flow, Interp};
 use super::super::frame::FrameId;
+use crate::error_names;
 use crate::model::{StateId, StateKind};
 use serde_json::Value;
 
@@ -38,7 +39,7 @@ impl Interp<'_> {
                 }
             }
             let Some(d) = default else {
-                return Err(self.state_failure(f, sid, ("States.NoChoiceMatched".into(), "No Matches!".into())));
+                return Err(self.state_failure(f, sid, (error_names::NO_CHOICE_MATCHED.into(), "No Matches!".into())));
             };
             let output = self.jsonata_output_in(f, sid, &states, j.output.as_ref(), j.assign.as_ref(), input)?;
             return Ok(Flow::Goto { output, next: *d });
@@ -58,7 +59,7 @@ impl Interp<'_> {
             (Some(c), _) => c,
             (None, Some(d)) => (*d, None),
             (None, None) => {
-                return Err(self.state_failure(f, sid, ("States.NoChoiceMatched".into(), "No Matches!".into())));
+                return Err(self.state_failure(f, sid, (error_names::NO_CHOICE_MATCHED.into(), "No Matches!".into())));
             }
         };
         if let Some(a) = assign.or(self.m.states[sid].assign.as_ref()) {

@@ -6,6 +6,7 @@ use super::super::exec::{Flow, Interp};
 use super::super::frame::FrameId;
 use super::super::io;
 use super::children::new_children;
+use crate::error_names;
 use crate::history::{EventKind, Payload};
 use crate::model::{ItemBatcher, NumberSource, StateId, StateKind};
 use serde_json::{json, Map, Value};
@@ -43,7 +44,7 @@ impl Interp<'_> {
             Some(NumberSource::Literal(n)) => Ok(Some(*n)),
             Some(NumberSource::Path(p)) => {
                 let v = self.with_scope(f, sid, input, |s, _| {
-                    p.select(s).map_err(|e| ("States.Runtime".to_string(), e.to_string()))
+                    p.select(s).map_err(|e| (error_names::RUNTIME.to_string(), e.to_string()))
                 })?;
                 // AWS accepts a number, or a string holding one.
                 let n = match (want, &v) {
@@ -61,7 +62,7 @@ impl Interp<'_> {
                         f,
                         sid,
                         (
-                            "States.Runtime".into(),
+                            error_names::RUNTIME.into(),
                             format!(
                                 "The {field}Path field refers to value \"{}\" which is not a valid {kind}: {}",
                                 raw_text(&v),
@@ -113,7 +114,7 @@ impl Interp<'_> {
             return Err(self.state_failure(
                 f,
                 sid,
-                ("States.Runtime".into(), format!("Map state input must be an array but was: {items_value}")),
+                (error_names::RUNTIME.into(), format!("Map state input must be an array but was: {items_value}")),
             ));
         };
         let (max, count, pct) = match (jsonata, &states) {
@@ -172,21 +173,21 @@ impl Interp<'_> {
             return Err(self.state_failure(
                 f,
                 sid,
-                ("States.Runtime".into(), "ToleratedFailureCount cannot be negative.".into()),
+                (error_names::RUNTIME.into(), "ToleratedFailureCount cannot be negative.".into()),
             ));
         }
         if pct.is_some_and(|p| !(0.0..=100.0).contains(&p)) {
             return Err(self.state_failure(
                 f,
                 sid,
-                ("States.Runtime".into(), "ToleratedFailurePercentage must be between 0 and 100.".into()),
+                (error_names::RUNTIME.into(), "ToleratedFailurePercentage must be between 0 and 100.".into()),
             ));
         }
         if max.is_some_and(|m| m < 0.0) {
             return Err(self.state_failure(
                 f,
                 sid,
-                ("States.Runtime".into(), "MaxConcurrency cannot be negative.".into()),
+                (error_names::RUNTIME.into(), "MaxConcurrency cannot be negative.".into()),
             ));
         }
         // Every iteration records at least two events: a Map whose iterations cannot fit in
@@ -194,7 +195,7 @@ impl Interp<'_> {
         if !map.distributed && !self.frame(f).silent {
             let used = self.x.event_count() - self.step_base;
             if used + 2 * items.len() as u64 + 2 >= self.m.max_history_events {
-                self.x.halted = Some(super::super::exec::Halt::HistoryFull);
+                self.x.halted = Some(super::super::execution::Halt::HistoryFull);
                 return Ok(Flow::Blocked);
             }
         }
@@ -225,7 +226,7 @@ impl Interp<'_> {
                 if selected_bytes > MAX_MAP_INPUT_BYTES {
                     let name = &self.m.states[sid].name;
                     return Err(Failure::new(
-                        "States.DataLimitExceeded",
+                        error_names::DATA_LIMIT_EXCEEDED,
                         format!("The iteration inputs of the Map state '{name}' are larger than the limit of {MAX_MAP_INPUT_BYTES} bytes in total."),
                     ));
                 }

@@ -3,6 +3,7 @@
 use super::super::errors::Failure;
 use super::super::exec::{Flow, Interp};
 use super::super::frame::FrameId;
+use crate::error_names;
 use crate::history::EventKind;
 use crate::model::{ErrorSource, StateId, StateKind};
 use serde_json::Value;
@@ -35,7 +36,7 @@ impl Interp<'_> {
                 ErrorSource::Literal(s) => Ok(s.clone()),
                 ErrorSource::Path(p) => {
                     let v = this.with_scope(f, sid, &raw, |s, _| {
-                        p.select(s).map_err(|e| ("States.Runtime".to_string(), e.to_string()))
+                        p.select(s).map_err(|e| (error_names::RUNTIME.to_string(), e.to_string()))
                     })?;
                     match v {
                         Value::String(s) => Ok(s),
@@ -43,7 +44,7 @@ impl Interp<'_> {
                             f,
                             sid,
                             (
-                                "States.Runtime".into(),
+                                error_names::RUNTIME.into(),
                                 format!(
                                     "The {field}Path '{}' must resolve to a string, but it resolved to {other}",
                                     p.source()

@@ -2,32 +2,24 @@
 //! heartbeats, Retry and Catch.
 
 use super::super::errors::Failure;
-use super::super::exec::{Flow, Interp, Wake};
+use super::super::events::{Command, TaskRequest};
+use super::super::exec::{Flow, Interp};
+use super::super::execution::Wake;
 use super::super::frame::{FrameId, Phase};
 use super::super::io;
-use super::super::{Command, TaskRequest};
 use crate::entropy::Entropy;
+use crate::error_names;
 use crate::history::{EventKind, Payload, TaskFamily, TaskRef};
 use crate::model::{IntegrationPattern, NumberSource, ResourceKind, StateId, StateKind, Task};
 use serde_json::Value;
 
 fn task_ref(t: &Task) -> std::sync::Arc<TaskRef> {
-    let (family, resource_type) = match &t.resource_kind {
+    let (family, resource_type) = match &t.target.kind {
         ResourceKind::LambdaFunction => (TaskFamily::Lambda, String::new()),
         ResourceKind::Activity => (TaskFamily::Activity, String::new()),
         ResourceKind::Service { service, .. } => (TaskFamily::Service, service.clone()),
     };
     std::sync::Arc::new(TaskRef { family, resource: t.resource.clone(), resource_type })
-}
-
-/// The worker-facing name: the activity or function name, or `service:api`.
-fn target(t: &Task) -> String {
-    match &t.resource_kind {
-        ResourceKind::LambdaFunction | ResourceKind::Activity => {
-            t.resource.split(':').nth(6).unwrap_or_default().to_string()
-        }
-        ResourceKind::Service { service, api } => format!("{service}:{api}"),
-    }
 }
 
 impl Interp<'_> {
@@ -49,14 +41,14 @@ impl Interp<'_> {
             Some(NumberSource::Path(p)) => {
                 let raw = self.effective_input(f, sid)?;
                 let v = self.with_scope(f, sid, &raw, |s, _| {
-                    p.select(s).map_err(|e| ("States.Runtime".to_string(), e.to_string()))
+                    p.select(s).map_err(|e| (error_names::RUNTIME.to_string(), e.to_string()))
                 })?;
                 match v.as_u64() {
                     Some(n) if n > 0 => Ok(Some(n)),
                     _ => Err(self.state_failure(
                         f,
                         sid,
-                        ("States.Runtime".into(), format!("The {field}Path field refers to value \"{v}\" which is not a valid positive integer: {}", p.source())),
+                        (error_names::RUNTIME.into(), format!("The {field}Path field refers to value \"{v}\" which is not a valid positive integer: {}", p.source())),
                     )),
                 }
             }
@@ -74,7 +66,7 @@ impl Interp<'_> {
     pub(in super::super) fn act_task(&mut self, f: FrameId, sid: StateId) -> Result<Flow, Failure> {
         let m = self.m;
         let StateKind::Task(t) = &m.states[sid].kind else { unreachable!() };
-        if t.pattern == IntegrationPattern::WaitForTaskToken || self.frame(f).task_token.is_none() {
+        if t.target.pattern == IntegrationPattern::WaitForTaskToken || self.frame(f).task_token.is_none() {
             let token = format!("{:016x}{:016x}", self.x.rng.next_u64(), self.x.rng.next_u64());
             self.frame_mut(f).task_token = Some(token);
         }
@@ -120,7 +112,7 @@ impl Interp<'_> {
             },
         );
         self.record_in(f, EventKind::TaskStarted { task: task.clone() });
-        if t.pattern != IntegrationPattern::RequestResponse {
+        if t.target.pattern != IntegrationPattern::RequestResponse {
             self.record_in(
                 f,
                 EventKind::TaskSubmitted {
@@ -145,7 +137,8 @@ impl Interp<'_> {
         let request = TaskRequest {
             id,
             task: TaskRef::clone(&task),
-            target: target(t),
+            target: t.target.name.clone(),
+            answer: t.target.answer,
             state_name: m.states[sid].name.to_string(),
             input,
             token: fr.task_token.clone().unwrap_or_default(),
@@ -153,7 +146,7 @@ impl Interp<'_> {
             heartbeat_seconds,
             retry_count: fr.retry_count,
             entered_time: fr.entered_time,
-            wait_for_token: t.pattern == IntegrationPattern::WaitForTaskToken,
+            wait_for_token: t.target.pattern == IntegrationPattern::WaitForTaskToken,
         };
         self.cmds.push(Command::ScheduleTask(Box::new(request)));
         self.frame_mut(f).phase = Phase::WaitingTask { timers };
@@ -174,12 +167,12 @@ impl Interp<'_> {
         let task = task_ref(t);
         let result = match result {
             Ok(v) if io::payload_too_large(&v, self.m.max_payload) => {
-                let name = match &t.resource_kind {
+                let name = match &t.target.kind {
                     ResourceKind::Service { service, .. } => service.clone(),
                     _ => t.resource.clone(),
                 };
                 Err(Failure::new(
-                    "States.DataLimitExceeded",
+                    error_names::DATA_LIMIT_EXCEEDED,
                     format!("The state/task '{name}' returned a result with a size exceeding the maximum number of bytes service limit."),
                 ))
             }
@@ -189,7 +182,7 @@ impl Interp<'_> {
             Ok(v) => {
                 self.record_in(f, EventKind::TaskSucceeded { task, output: Payload::new(v.clone()) });
             }
-            Err(e) if e.error == "States.Timeout" || e.error == "States.HeartbeatTimeout" => {
+            Err(e) if e.error == error_names::TIMEOUT || e.error == error_names::HEARTBEAT_TIMEOUT => {
                 self.record_in(f, EventKind::TaskTimedOut { task, error: e.error.clone(), cause: e.cause.clone() });
             }
             Err(e) => {

@@ -2,9 +2,11 @@
 //! for a timer; the driver decides whether time is real or virtual.
 
 use super::super::errors::Failure;
-use super::super::exec::{Flow, Interp, Wake};
+use super::super::events::Command;
+use super::super::exec::{Flow, Interp};
+use super::super::execution::Wake;
 use super::super::frame::{FrameId, Phase};
-use super::super::Command;
+use crate::error_names;
 use crate::model::{StateId, StateKind, WaitFor};
 use crate::time::parse_timestamp;
 use serde_json::Value;
@@ -39,10 +41,10 @@ impl Interp<'_> {
             self.frame_mut(f).phase = Phase::WaitingTimer;
             return Ok(Flow::Blocked);
         }
-        let rt = |m: String| ("States.Runtime".to_string(), m);
+        let rt = |m: String| (error_names::RUNTIME.to_string(), m);
         let fire_at = match w {
             WaitFor::Seconds(s) => self.now + (*s * 1000.0) as i64,
-            WaitFor::Timestamp(t) => parse_timestamp(t).unwrap_or(self.now),
+            WaitFor::Timestamp(at) => *at,
             WaitFor::SecondsPath(p) => {
                 let v = self.with_scope(f, sid, &effective, |s, _| p.select(s).map_err(|e| rt(e.to_string())))?;
                 let secs = match &v {

@@ -1,0 +1,105 @@
+//! AWS's JSON shapes for the control API: reading members of a request (names, ARNs,
+//! inputs, page tokens) and writing records as AWS answers them.
+
+use super::arn::{self, Resource};
+use super::error::ApiError;
+use serde_json::{json, Map, Value};
+use stepline_core::engine::AwsErrorType;
+use stepline_core::store::{ExecutionRecord, StateMachineRecord};
+
+pub(super) fn seconds(ms: i64) -> Value {
+    json!(ms as f64 / 1000.0)
+}
+
+pub(super) fn field<'a>(body: &'a Value, name: &str) -> Result<&'a str, ApiError> {
+    body.get(name).and_then(Value::as_str).ok_or_else(|| ApiError::new(AwsErrorType::ValidationException, format!("1 validation error detected: Value null at '{name}' failed to satisfy constraint: Member must not be null")))
+}
+
+pub(super) fn opt<'a>(body: &'a Value, name: &str) -> Option<&'a str> {
+    body.get(name).and_then(Value::as_str)
+}
+
+pub(super) fn execution_json(r: &ExecutionRecord) -> Value {
+    let mut m = Map::new();
+    m.insert("executionArn".into(), json!(r.arn));
+    m.insert("stateMachineArn".into(), json!(r.state_machine_arn));
+    m.insert("name".into(), json!(r.name));
+    m.insert("status".into(), json!(r.status.as_str()));
+    m.insert("startDate".into(), seconds(r.start));
+    if let Some(s) = r.stop {
+        m.insert("stopDate".into(), seconds(s));
+    }
+    m.insert("input".into(), json!(r.input.to_string()));
+    m.insert("inputDetails".into(), json!({"included": true}));
+    if let Some(o) = &r.output {
+        m.insert("output".into(), json!(o.to_string()));
+        m.insert("outputDetails".into(), json!({"included": true}));
+    }
+    if let Some(e) = &r.error {
+        m.insert("error".into(), json!(e));
+    }
+    if let Some(c) = &r.cause {
+        m.insert("cause".into(), json!(c));
+    }
+    m.insert("redriveCount".into(), json!(r.redrive_count));
+    Value::Object(m)
+}
+
+pub(super) fn machine_json(r: &StateMachineRecord) -> Value {
+    json!({
+        "stateMachineArn": r.arn, "name": r.name, "status": "ACTIVE", "definition": r.definition,
+        "roleArn": r.role_arn, "type": r.kind, "creationDate": seconds(r.created),
+        "revisionId": r.version.to_string(),
+    })
+}
+
+/// `nextToken` for executions: the start time and ARN of the last one listed.
+pub(super) fn page_token(r: &ExecutionRecord) -> String {
+    format!("{}|{}", r.start, r.arn)
+}
+
+pub(super) fn parse_token(t: &str) -> Result<(i64, String), ApiError> {
+    let (ms, arn) = t.split_once('|').ok_or_else(invalid_token)?;
+    Ok((ms.parse().map_err(|_| invalid_token())?, arn.to_string()))
+}
+
+/// An execution's input: absent is `{}`; text that is not JSON is AWS's
+/// `InvalidExecutionInput`.
+pub(super) fn parse_input(body: &Value) -> Result<Value, ApiError> {
+    match opt(body, "input") {
+        None => Ok(json!({})),
+        Some("") => Err(ApiError::new(
+            AwsErrorType::InvalidExecutionInput,
+            "Invalid State Machine Execution Input: 'Invalid execution input.'",
+        )),
+        Some(text) => serde_json::from_str(text).map_err(|e| {
+            ApiError::new(AwsErrorType::InvalidExecutionInput, format!("Invalid State Machine Execution Input: '{e}'"))
+        }),
+    }
+}
+
+/// A required ARN member naming `resource`.
+pub(super) fn arn_field<'a>(body: &'a Value, name: &str, resource: Resource) -> Result<&'a str, ApiError> {
+    let arn = field(body, name)?;
+    arn::check(arn, resource)?;
+    Ok(arn)
+}
+
+/// An optional ARN member naming `resource`.
+pub(super) fn arn_opt<'a>(body: &'a Value, name: &str, resource: Resource) -> Result<Option<&'a str>, ApiError> {
+    opt(body, name).map(|arn| arn::check(arn, resource).map(|_| arn)).transpose()
+}
+
+/// `maxResults`, already checked to be a whole number in range: 0 or absent is AWS's
+/// default page of 100.
+pub(super) fn page_size(body: &Value) -> usize {
+    match body.get("maxResults").and_then(Value::as_f64) {
+        Some(n) if n >= 1.0 => n as usize,
+        _ => 100,
+    }
+}
+
+/// A page token that is not one this API gave out.
+pub(super) fn invalid_token() -> ApiError {
+    ApiError::new(AwsErrorType::InvalidToken, "Invalid Token: 'Invalid token'")
+}

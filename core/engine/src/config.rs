@@ -1,0 +1,63 @@
+//! How an engine is set up: where its store lives, its limits, its clock.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use stepline_asl::clock::{Clock, SystemClock};
+
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Directory holding `stepline.redb`.
+    pub data_dir: PathBuf,
+    /// Most requests applied in one commit.
+    pub max_batch: usize,
+    pub region: String,
+    pub account: String,
+    /// Largest execution input, state output or task result in bytes.
+    pub max_payload: usize,
+    /// How many EXPRESS execution summaries are kept in memory.
+    pub express_summaries: usize,
+    /// The store's page cache in bytes.
+    pub cache_bytes: usize,
+    /// Most history events per execution (AWS: 25,000).
+    pub max_history_events: u64,
+    /// Longest a STANDARD execution may run, in seconds (AWS: one year).
+    pub max_standard_seconds: u64,
+    /// Longest an EXPRESS execution may run, in seconds (AWS: five minutes).
+    pub max_express_seconds: u64,
+    /// AWS Step Functions Local's mock config: `StartExecution` on `<arn>#<TestCase>`
+    /// runs with that test case's mocked task results.
+    pub mock_config: Option<Arc<stepline_asl::testing::MockConfig>>,
+    /// Where the engine reads the time: the wall clock, or a test's clock.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            data_dir: PathBuf::from("data"),
+            max_batch: 512,
+            region: "us-east-1".into(),
+            account: "000000000000".into(),
+            max_payload: stepline_asl::interp::MAX_PAYLOAD_BYTES,
+            express_summaries: 10_000,
+            cache_bytes: crate::store::DEFAULT_CACHE_BYTES,
+            mock_config: None,
+            max_history_events: stepline_asl::model::MAX_HISTORY_EVENTS,
+            max_standard_seconds: stepline_asl::model::MAX_STANDARD_SECONDS,
+            max_express_seconds: stepline_asl::model::MAX_EXPRESS_SECONDS,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+impl EngineConfig {
+    /// Gives a compiled machine the limits this engine runs executions under.
+    pub(crate) fn limit(&self, m: &mut stepline_asl::model::StateMachine, kind: stepline_asl::model::MachineType) {
+        m.max_payload = self.max_payload;
+        m.max_history_events = self.max_history_events;
+        m.max_duration_seconds = Some(match kind {
+            stepline_asl::model::MachineType::Express => self.max_express_seconds,
+            stepline_asl::model::MachineType::Standard => self.max_standard_seconds,
+        });
+    }
+}

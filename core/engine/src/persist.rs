@@ -1,0 +1,131 @@
+//! From the interpreter to the store: an input journalled and applied, the history it
+//! produced and the execution's summary written, ended executions retired.
+
+use crate::error::EngineError;
+use crate::express::summarize;
+use crate::live::span;
+use crate::state::EngineState;
+use crate::storage::{BatchWriter, HistoryReader};
+use crate::store::{ExecutionRecord, JournalEntry};
+use serde_json::Value;
+use stepline_asl::interp::{self, Event, Status};
+use stepline_asl::time::Millis;
+
+impl EngineState {
+    /// Journals `event`, applies it, and writes what it produced.
+    pub(crate) fn feed(
+        &mut self,
+        batch: &mut dyn BatchWriter,
+        arn: &str,
+        now: Millis,
+        event: Event,
+    ) -> Result<(), EngineError> {
+        let _span = span(arn).entered();
+        let Some(live) = self.live.get_mut(arn) else {
+            return Err(EngineError::ExecutionNotRunning(arn.into()));
+        };
+        let machine = live.machine.clone();
+        let cmds = match interp::handle(&machine, &mut live.exec, now, event.clone()) {
+            Ok(c) => c,
+            // A stale timer or result: nothing to journal.
+            Err(_) => return Ok(()),
+        };
+        if live.express.is_none() {
+            live.record.journal += 1;
+            batch.append_journal(arn, live.record.journal, &JournalEntry::Event { now, event })?;
+        }
+        self.apply_commands(arn, cmds);
+        self.persist(batch, arn).map(drop)
+    }
+
+    /// Writes new history events and the execution's summary; retires ended executions.
+    /// Returns the summary as stored.
+    pub(crate) fn persist(&mut self, batch: &mut dyn BatchWriter, arn: &str) -> Result<ExecutionRecord, EngineError> {
+        let now = self.clock.now();
+        let Some(live) = self.live.get_mut(arn) else {
+            return Err(EngineError::ExecutionNotRunning(arn.into()));
+        };
+        // An execution that succeeded in the batch that started it can never be redriven
+        // or resumed: its journal would never be read, so it is not written.
+        if let Some(entry) = live.unjournaled_start.take() {
+            if live.exec.status != Status::Succeeded {
+                batch.append_journal(arn, 1, &entry)?;
+            }
+        }
+        // Stored events leave memory: a waiting execution holds only its frames.
+        let events = live.exec.take_history();
+        for e in &events {
+            use stepline_asl::history::EventKind as K;
+            match &e.kind {
+                K::StateEntered { name, .. } => {
+                    live.last_entered = Some(name.clone());
+                    live.record.retrying = false;
+                }
+                K::StateExited { .. } => live.record.retrying = false,
+                K::TaskFailed { .. } | K::TaskTimedOut { .. } | K::ParallelStateFailed | K::MapStateFailed => {
+                    live.record.retrying = true
+                }
+                _ => {}
+            }
+        }
+        if !events.is_empty() {
+            live.record.updated = now;
+        }
+        if live.express.is_none() {
+            let events: Vec<Value> = events.iter().map(|e| e.to_stored_json()).collect();
+            batch.append_history(arn, &events)?;
+        }
+        let rec = &mut live.record;
+        summarize(rec, &live.exec);
+        rec.retrying &= rec.status == Status::Running;
+        rec.failed_state = match rec.status {
+            Status::Running | Status::Succeeded => None,
+            _ => match &live.last_entered {
+                Some(n) => Some(n.to_string()),
+                None => last_entered_stored(self.store.as_ref(), arn),
+            },
+        };
+        if live.stored_status != Some(rec.status) && !self.dispatch.listeners().is_empty() {
+            if live.stored_status.is_none() && rec.status != Status::Running {
+                self.effects.notify.push(rec.as_started());
+            }
+            self.effects.notify.push(rec.clone());
+        }
+        if let Some(slot) = live.express {
+            self.express.update(slot, rec.clone());
+        } else {
+            batch.put_execution(rec, live.stored_status)?;
+        }
+        live.stored_status = Some(rec.status);
+        let stored = rec.clone();
+        if rec.status == Status::Running {
+            live.exec.shrink();
+        } else {
+            if let Some(reply) = self.sync_waiters.remove(arn) {
+                self.effects.finished_sync.push((reply, stored.clone()));
+            }
+            self.retire(arn);
+        }
+        Ok(stored)
+    }
+
+    /// An execution has ended: it leaves memory, and nothing it waited on stands.
+    fn retire(&mut self, arn: &str) {
+        let Some(live) = self.live.remove(arn) else { return };
+        for token in live.tasks.values() {
+            self.tasks.withdraw(&mut self.effects, token, false);
+        }
+        for (id, at) in live.timers {
+            self.timers.remove(at, arn, id);
+        }
+    }
+}
+
+/// The last state entered according to the stored history (the engine restarted since).
+fn last_entered_stored(store: &dyn HistoryReader, arn: &str) -> Option<String> {
+    let events = store.history(arn, 0, 10_000, true).ok()?;
+    events.iter().find_map(|e| {
+        e["type"].as_str().filter(|t| t.ends_with("StateEntered"))?;
+        e["stateEnteredEventDetails"]["name"].as_str().map(str::to_string)
+    })
+}

@@ -1,0 +1,173 @@
+//! The engine's records: what is stored of state machines, activities and executions, an
+//! execution's journal, and what scans over executions take and give. Bridge, dashboard
+//! and binary read these; the store backends keep them.
+
+use serde::{Deserialize, Serialize};
+use stepline_asl::interp::{Event, ExecutionInfo, Status};
+use stepline_asl::time::Millis;
+
+/// A state machine as stored (its latest version; older definitions in their own table).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StateMachineRecord {
+    pub arn: String,
+    pub name: String,
+    /// `STANDARD` or `EXPRESS`.
+    pub kind: String,
+    pub role_arn: String,
+    pub definition: String,
+    pub version: u32,
+    pub created: Millis,
+    pub updated: Millis,
+}
+
+/// An activity: a named queue of tasks for workers that poll `GetActivityTask`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActivityRecord {
+    pub arn: String,
+    pub name: String,
+    pub created: Millis,
+}
+
+/// An execution's summary: what `DescribeExecution` and `ListExecutions` return.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExecutionRecord {
+    pub arn: String,
+    pub name: String,
+    pub state_machine_arn: String,
+    pub state_machine_version: u32,
+    pub status: Status,
+    pub start: Millis,
+    pub stop: Option<Millis>,
+    /// Shared with the running execution: a waiting execution holds its input once.
+    pub input: stepline_asl::history::Payload,
+    pub output: Option<stepline_asl::history::Payload>,
+    pub error: Option<String>,
+    pub cause: Option<String>,
+    pub redrive_count: u32,
+    /// History events stored so far.
+    pub events: u64,
+    /// Journal entries stored so far.
+    pub journal: u64,
+    /// States entered so far.
+    #[serde(default)]
+    pub transitions: u64,
+    /// The state entered last before the execution failed, timed out or was aborted:
+    /// what an operator searches by ("every execution that failed in Publish").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_state: Option<String>,
+    /// When the summary last changed (ms since the epoch): how long a running execution
+    /// has been waiting.
+    #[serde(default)]
+    pub updated: Millis,
+    /// A task or branch of the current state failed and the state has not been left:
+    /// it is being retried.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retrying: bool,
+    /// The mock config's test case it runs (`<arn>#<TestCase>`), so a replay runs it too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_case: Option<String>,
+}
+
+impl ExecutionRecord {
+    /// How the execution looked when it started: the RUNNING status event every execution
+    /// has, also one that ended in the batch that started it.
+    pub fn as_started(&self) -> ExecutionRecord {
+        ExecutionRecord {
+            status: Status::Running,
+            stop: None,
+            output: None,
+            error: None,
+            cause: None,
+            failed_state: None,
+            retrying: false,
+            ..self.clone()
+        }
+    }
+
+    /// The summary of an execution that has just started (before its first persist).
+    pub fn started(info: &ExecutionInfo, version: u32, input: stepline_asl::history::Payload) -> ExecutionRecord {
+        ExecutionRecord {
+            arn: info.arn.clone(),
+            name: info.name.clone(),
+            state_machine_arn: info.state_machine_arn.clone(),
+            state_machine_version: version,
+            status: Status::Running,
+            start: info.start_time,
+            stop: None,
+            input,
+            output: None,
+            error: None,
+            cause: None,
+            redrive_count: 0,
+            events: 0,
+            journal: 0,
+            transitions: 0,
+            failed_state: None,
+            updated: info.start_time,
+            retrying: false,
+            test_case: None,
+        }
+    }
+}
+
+/// One input of the interpreter, in order: replaying them rebuilds the execution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum JournalEntry {
+    Start {
+        info: ExecutionInfo,
+        input: stepline_asl::history::Payload,
+        seed: u64,
+        now: Millis,
+        /// The mock config's test case answering its tasks (`--mock-config`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        test_case: Option<String>,
+    },
+    Event {
+        now: Millis,
+        event: Event,
+    },
+}
+
+/// Which executions a scan reads, in which order, and how far.
+#[derive(Debug, Clone, Copy)]
+pub struct ScanQuery<'a> {
+    pub machine: Option<&'a str>,
+    pub status: Option<Status>,
+    pub oldest_first: bool,
+    /// The `(start, arn)` position a previous scan ended at, excluded.
+    pub after: Option<(Millis, &'a str)>,
+    pub limit: usize,
+    pub max_scanned: usize,
+}
+
+/// The fields of an execution record a search filters on, read without its payloads
+/// (several times faster than the whole record: a search reads a great many).
+#[derive(Debug, Deserialize)]
+pub struct ExecutionFacts<'a> {
+    #[serde(borrow)]
+    pub name: std::borrow::Cow<'a, str>,
+    pub status: Status,
+    pub start: Millis,
+    #[serde(default)]
+    pub stop: Option<Millis>,
+    #[serde(default, borrow)]
+    pub error: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default, borrow)]
+    pub cause: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default, borrow)]
+    pub failed_state: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default)]
+    pub updated: Millis,
+    #[serde(default)]
+    pub retrying: bool,
+}
+
+/// What a scan found, and where the next one resumes.
+#[derive(Debug, Clone, Default)]
+pub struct Scan {
+    pub records: Vec<ExecutionRecord>,
+    pub scanned: usize,
+    /// The position of the last record read; `None` when nothing was read.
+    pub resume_at: Option<(Millis, String)>,
+}

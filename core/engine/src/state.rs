@@ -1,0 +1,87 @@
+//! What the engine thread holds, in parts: the live executions, the task table, the
+//! timers, the definition cache, the names it hands out, and the effects the batch in
+//! progress has collected.
+
+use crate::config::EngineConfig;
+use crate::dispatch::Routes;
+use crate::effects::Effects;
+use crate::express::Express;
+use crate::live::Live;
+use crate::machines::Machines;
+use crate::names::Names;
+use crate::request::{Reply, TaskAnswer};
+use crate::storage::Storage;
+use crate::store::ExecutionRecord;
+use crate::task_table::TaskTable;
+use crate::timers::Timers;
+use std::collections::HashMap;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+use stepline_asl::clock::Clock;
+
+pub(crate) struct EngineState {
+    pub config: EngineConfig,
+    pub clock: Arc<dyn Clock>,
+    pub store: Arc<dyn Storage>,
+    pub dispatch: Routes,
+    pub express: Arc<Express>,
+    pub machines: Machines,
+    pub live: HashMap<String, Live>,
+    pub tasks: TaskTable,
+    pub timers: Timers,
+    pub names: Names,
+    pub effects: Effects,
+    /// `StartSyncExecution` callers waiting for their EXPRESS execution to end.
+    pub sync_waiters: HashMap<String, Reply<ExecutionRecord>>,
+    /// Answers of mocked tasks (`--mock-config`), applied in the batch that scheduled them.
+    pub mock_answers: Vec<(String, TaskAnswer)>,
+    /// Executions started in this batch under a given name: not yet visible in the store,
+    /// and perhaps no longer live, but a second start with the name must find them.
+    pub named_in_batch: HashMap<String, ExecutionRecord>,
+    /// Set while the store refuses writes.
+    pub degraded: Option<Degraded>,
+    /// Executions whose journal no longer replays (see `recovery.rs`), since the start.
+    pub nondeterministic: Arc<AtomicU64>,
+}
+
+impl EngineState {
+    pub(crate) fn new(
+        config: EngineConfig,
+        store: Arc<dyn Storage>,
+        dispatch: Routes,
+        express: Arc<Express>,
+        nondeterministic: Arc<AtomicU64>,
+    ) -> EngineState {
+        let clock = config.clock.clone();
+        let seed = {
+            use std::hash::{BuildHasher, Hasher};
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_i64(clock.now());
+            h.finish()
+        };
+        EngineState {
+            names: Names::new(&config.region, &config.account, seed),
+            config,
+            clock,
+            store,
+            dispatch,
+            express,
+            machines: Machines::default(),
+            live: HashMap::new(),
+            tasks: TaskTable::default(),
+            timers: Timers::default(),
+            effects: Effects::default(),
+            sync_waiters: HashMap::new(),
+            mock_answers: Vec::new(),
+            named_in_batch: HashMap::new(),
+            degraded: None,
+            nondeterministic,
+        }
+    }
+}
+
+/// The engine refuses work after a failed write, until the store takes writes again.
+pub(crate) struct Degraded {
+    pub reason: String,
+    pub retry_at: std::time::Instant,
+}

@@ -1,0 +1,72 @@
+//! How the engine reaches its store: by role, through traits, so a store other than the
+//! redb file (an in-memory one for tests, a replicated log for a cluster) plugs in here.
+//! [`crate::store::Store`] is the redb implementation.
+
+use crate::records::{
+    ActivityRecord, ExecutionFacts, ExecutionRecord, JournalEntry, Scan, ScanQuery, StateMachineRecord,
+};
+use crate::store::error::StoreError;
+use serde_json::Value;
+use std::path::Path;
+use stepline_asl::interp::Status;
+use stepline_asl::time::Millis;
+
+/// Execution summaries and the indexes over them.
+pub trait ExecutionReader: Send + Sync {
+    fn execution(&self, arn: &str) -> Result<Option<ExecutionRecord>, StoreError>;
+    /// Newest first, optionally of one machine or in one status, before a position.
+    fn list_executions(
+        &self,
+        machine: Option<&str>,
+        status: Option<Status>,
+        limit: usize,
+        before: Option<(Millis, &str)>,
+    ) -> Result<Vec<ExecutionRecord>, StoreError>;
+    /// A bounded read over the executions in start order, filtered by `keep`.
+    fn scan_executions(&self, q: &ScanQuery, keep: &mut dyn FnMut(&ExecutionFacts) -> bool)
+        -> Result<Scan, StoreError>;
+    /// Executions per `(machine, status)`.
+    fn counts(&self) -> Result<Vec<(String, Status, u64)>, StoreError>;
+    /// Every execution still running (to be replayed at start-up).
+    fn running(&self) -> Result<Vec<ExecutionRecord>, StoreError>;
+}
+
+/// What each execution recorded: its journal (interpreter inputs) and its history.
+pub trait HistoryReader: Send + Sync {
+    fn journal(&self, arn: &str) -> Result<Vec<JournalEntry>, StoreError>;
+    /// History events in AWS's JSON shape, after event `after`, oldest or newest first.
+    fn history(&self, arn: &str, after: u64, limit: usize, reverse: bool) -> Result<Vec<Value>, StoreError>;
+}
+
+/// State machines (every version) and activities.
+pub trait DefinitionReader: Send + Sync {
+    fn state_machine(&self, arn: &str) -> Result<Option<StateMachineRecord>, StoreError>;
+    fn state_machine_version(&self, arn: &str, version: u32) -> Result<Option<String>, StoreError>;
+    fn list_state_machines(&self) -> Result<Vec<StateMachineRecord>, StoreError>;
+    fn activity(&self, arn: &str) -> Result<Option<ActivityRecord>, StoreError>;
+    fn list_activities(&self) -> Result<Vec<ActivityRecord>, StoreError>;
+}
+
+/// The changes of one engine batch, durable all together at `commit` or not at all.
+pub trait BatchWriter {
+    /// A write that changes nothing: does the store take writes again?
+    fn probe(&mut self, now: Millis) -> Result<(), StoreError>;
+    fn put_state_machine(&mut self, rec: &StateMachineRecord) -> Result<(), StoreError>;
+    fn delete_state_machine(&mut self, arn: &str) -> Result<(), StoreError>;
+    fn put_activity(&mut self, rec: &ActivityRecord) -> Result<(), StoreError>;
+    fn delete_activity(&mut self, arn: &str) -> Result<(), StoreError>;
+    /// Writes a summary; `previous` is the status the store held (its index entries).
+    fn put_execution(&mut self, rec: &ExecutionRecord, previous: Option<Status>) -> Result<(), StoreError>;
+    fn append_journal(&mut self, arn: &str, seq: u64, entry: &JournalEntry) -> Result<(), StoreError>;
+    fn append_history(&mut self, arn: &str, events: &[Value]) -> Result<(), StoreError>;
+    fn commit(self: Box<Self>) -> Result<(), StoreError>;
+}
+
+/// A whole store: every reader, and batches to write with.
+pub trait Storage: ExecutionReader + HistoryReader + DefinitionReader {
+    fn begin(&self) -> Result<Box<dyn BatchWriter>, StoreError>;
+    /// Where it lives, for operators' messages.
+    fn location(&self) -> &Path;
+    /// Opens the store again after a failed write (redb refuses everything until then).
+    fn reopen(&self) -> Result<(), StoreError>;
+}

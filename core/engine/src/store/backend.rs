@@ -1,0 +1,101 @@
+//! The redb file behind the engine's storage traits.
+
+use super::*;
+use crate::storage::{BatchWriter, DefinitionReader, ExecutionReader, HistoryReader, Storage};
+
+impl ExecutionReader for Store {
+    fn execution(&self, arn: &str) -> Result<Option<ExecutionRecord>, StoreError> {
+        Store::execution(self, arn)
+    }
+    fn list_executions(
+        &self,
+        machine: Option<&str>,
+        status: Option<Status>,
+        limit: usize,
+        before: Option<(Millis, &str)>,
+    ) -> Result<Vec<ExecutionRecord>, StoreError> {
+        Store::list_executions(self, machine, status, limit, before)
+    }
+    fn scan_executions(
+        &self,
+        q: &ScanQuery,
+        keep: &mut dyn FnMut(&ExecutionFacts) -> bool,
+    ) -> Result<Scan, StoreError> {
+        Store::scan_executions(self, q, keep)
+    }
+    fn counts(&self) -> Result<Vec<(String, Status, u64)>, StoreError> {
+        Store::counts(self)
+    }
+    fn running(&self) -> Result<Vec<ExecutionRecord>, StoreError> {
+        Store::running(self)
+    }
+}
+
+impl HistoryReader for Store {
+    fn journal(&self, arn: &str) -> Result<Vec<JournalEntry>, StoreError> {
+        Store::journal(self, arn)
+    }
+    fn history(&self, arn: &str, after: u64, limit: usize, reverse: bool) -> Result<Vec<Value>, StoreError> {
+        Store::history(self, arn, after, limit, reverse)
+    }
+}
+
+impl DefinitionReader for Store {
+    fn state_machine(&self, arn: &str) -> Result<Option<StateMachineRecord>, StoreError> {
+        Store::state_machine(self, arn)
+    }
+    fn state_machine_version(&self, arn: &str, version: u32) -> Result<Option<String>, StoreError> {
+        Store::state_machine_version(self, arn, version)
+    }
+    fn list_state_machines(&self) -> Result<Vec<StateMachineRecord>, StoreError> {
+        Store::list_state_machines(self)
+    }
+    fn activity(&self, arn: &str) -> Result<Option<ActivityRecord>, StoreError> {
+        Store::activity(self, arn)
+    }
+    fn list_activities(&self) -> Result<Vec<ActivityRecord>, StoreError> {
+        Store::list_activities(self)
+    }
+}
+
+impl Storage for Store {
+    fn begin(&self) -> Result<Box<dyn BatchWriter>, StoreError> {
+        Ok(Box::new(Store::begin(self)?))
+    }
+    fn location(&self) -> &Path {
+        self.path()
+    }
+    fn reopen(&self) -> Result<(), StoreError> {
+        Store::reopen(self)
+    }
+}
+
+impl BatchWriter for Batch {
+    fn probe(&mut self, now: Millis) -> Result<(), StoreError> {
+        Batch::probe(self, now)
+    }
+    fn put_state_machine(&mut self, rec: &StateMachineRecord) -> Result<(), StoreError> {
+        Batch::put_state_machine(self, rec)
+    }
+    fn delete_state_machine(&mut self, arn: &str) -> Result<(), StoreError> {
+        Batch::delete_state_machine(self, arn)
+    }
+    fn put_activity(&mut self, rec: &ActivityRecord) -> Result<(), StoreError> {
+        Batch::put_activity(self, rec)
+    }
+    fn delete_activity(&mut self, arn: &str) -> Result<(), StoreError> {
+        Batch::delete_activity(self, arn)
+    }
+    fn put_execution(&mut self, rec: &ExecutionRecord, previous: Option<Status>) -> Result<(), StoreError> {
+        Batch::put_execution(self, rec, previous)
+    }
+    fn append_journal(&mut self, arn: &str, seq: u64, entry: &JournalEntry) -> Result<(), StoreError> {
+        Batch::append_journal(self, arn, seq, entry)
+    }
+    fn append_history(&mut self, arn: &str, events: &[Value]) -> Result<(), StoreError> {
+        Batch::append_history(self, arn, events)
+    }
+    fn commit(self: Box<Self>) -> Result<(), StoreError> {
+        Batch::commit(*self)
+    }
+}

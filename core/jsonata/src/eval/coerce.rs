@@ -1,0 +1,142 @@
+//! Checking a call's arguments against a function signature (reference `signature.js`):
+//! context substitution, wrapping single values where an array is expected, and the error
+//! codes T0410/T0411/T0412.
+
+use super::types::V;
+use crate::error::{rt, JsonataError};
+use crate::signature::Signature;
+
+/// Greedy backtracking match of the argument symbols against the parameters; fills
+/// `caps` with the matched range of each parameter.
+fn matches(
+    signature: &Signature,
+    pi: usize,
+    sig: &[char],
+    si: usize,
+    caps: &mut Vec<(usize, usize)>,
+    anchored: bool,
+) -> bool {
+    if pi == signature.params.len() {
+        return !anchored || si == sig.len();
+    }
+    let p = &signature.params[pi];
+    let (min, max) = if p.variadic {
+        (if p.optional { 0 } else { 1 }, usize::MAX)
+    } else if p.optional || p.context {
+        (0, 1)
+    } else {
+        (1, 1)
+    };
+    let mut avail = 0;
+    while si + avail < sig.len() && avail < max && p.allowed.contains(sig[si + avail]) {
+        avail += 1;
+    }
+    if avail < min {
+        return false;
+    }
+    for n in (min..=avail).rev() {
+        caps.truncate(pi);
+        caps.push((si, si + n));
+        if matches(signature, pi + 1, sig, si + n, caps, anchored) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Checks arguments against the signature, substituting the context and wrapping
+/// non-array values where an array is expected.
+pub fn validate<'a>(
+    signature: &Signature,
+    args: Vec<Option<V<'a>>>,
+    context: &Option<V<'a>>,
+    name: &str,
+) -> Result<Vec<Option<V<'a>>>, JsonataError> {
+    let sig: Vec<char> = args.iter().map(|a| V::symbol(a.as_ref())).collect();
+    let mut caps = Vec::new();
+    if !matches(signature, 0, &sig, 0, &mut caps, true) {
+        // find the first argument that does not fit
+        let mut good_to = 0;
+        for k in 1..=signature.params.len() {
+            let partial = Signature { params: signature.params[..k].to_vec() };
+            let mut c = Vec::new();
+            if !matches(&partial, 0, &sig, 0, &mut c, false) {
+                break;
+            }
+            good_to = c.last().map(|x| x.1).unwrap_or(0);
+        }
+        return Err(rt(
+            "T0410",
+            format!("Argument {} of function {name} does not match function signature", good_to + 1),
+        ));
+    }
+    let mut out = Vec::with_capacity(signature.params.len());
+    let mut arg_index = 0;
+    for (pi, p) in signature.params.iter().enumerate() {
+        let (s, e) = caps[pi];
+        if s == e {
+            if p.context {
+                let sym = V::symbol(context.as_ref());
+                if p.allowed.contains(sym) {
+                    out.push(context.clone());
+                } else {
+                    return Err(rt(
+                        "T0411",
+                        format!(
+                            "Context value is not a compatible type with argument {} of function {name}",
+                            arg_index + 1
+                        ),
+                    ));
+                }
+            } else {
+                out.push(args.get(arg_index).cloned().flatten());
+                arg_index += 1;
+            }
+            continue;
+        }
+        for &single in &sig[s..e] {
+            let arg = args.get(arg_index).cloned().flatten();
+            if p.is_array {
+                if single == 'm' {
+                    out.push(None);
+                } else {
+                    let arg = arg.unwrap_or(V::Null);
+                    if let Some(sub) = p.subtype {
+                        let ok = if single != 'a' {
+                            single == sub
+                        } else {
+                            let items = arg.items().unwrap_or_default();
+                            match items.first() {
+                                None => true,
+                                Some(first) => {
+                                    let t = V::symbol(Some(first));
+                                    t == sub && items.iter().all(|x| V::symbol(Some(x)) == t)
+                                }
+                            }
+                        };
+                        if !ok {
+                            let tname = match sub {
+                                's' => "strings",
+                                'n' => "numbers",
+                                'b' => "booleans",
+                                'o' => "objects",
+                                'a' => "arrays",
+                                'f' => "functions",
+                                _ => "values",
+                            };
+                            return Err(rt(
+                                "T0412",
+                                format!("Argument {} of function {name} must be an array of {tname}", arg_index + 1),
+                            ));
+                        }
+                    }
+                    out.push(Some(if single != 'a' { V::arr(vec![arg]) } else { arg }));
+                }
+            } else {
+                out.push(arg);
+            }
+            arg_index += 1;
+        }
+    }
+    Ok(out)
+}

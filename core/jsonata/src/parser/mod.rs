@@ -1,0 +1,392 @@
+//! Pratt parser producing the raw tree, then `process` rewrites it into the evaluator's form
+//! (the two passes of the reference `parser.js`: `expression` and `processAST`).
+
+mod guard;
+mod process;
+mod regex;
+
+use crate::ast::{BinOp, Kind, Lambda, Node};
+use crate::error::JsonataError;
+use crate::lexer::{tokenize, Tok, Token};
+use crate::signature::Signature;
+use guard::{err, stack_addr, too_deep, MAX_PARSE_DEPTH, STACK_BUDGET};
+use process::process;
+use regex::compile_regex;
+use std::sync::Arc;
+
+/// Parses source text into a processed syntax tree.
+pub fn parse_source(src: &str) -> Result<Node, JsonataError> {
+    let tokens = tokenize(src)?;
+    let mut p = Parser { src, tokens, at: 0, depth: 0, stack_base: stack_addr() };
+    let raw = p.expression(0)?;
+    let t = p.peek();
+    if t.kind != Tok::End {
+        return Err(err("S0201", t.pos, format!("Syntax error: {}", describe(&t.kind))));
+    }
+    process(raw, 0, p.stack_base)
+}
+
+fn describe(t: &Tok) -> String {
+    match t {
+        Tok::Op(o) => o.to_string(),
+        Tok::Str(s) => format!("\"{s}\""),
+        Tok::Num(n) => n.to_string(),
+        Tok::Name(n) => n.clone(),
+        Tok::Var(v) => format!("${v}"),
+        Tok::Bool(b) => b.to_string(),
+        Tok::Null => "null".into(),
+        Tok::Regex { pattern, .. } => format!("/{pattern}/"),
+        Tok::End => "(end)".into(),
+    }
+}
+
+fn lbp(t: &Tok) -> u32 {
+    match t {
+        Tok::Op(op) => match *op {
+            "." => 75,
+            "[" | "(" | "@" | "#" => 80,
+            "{" => 70,
+            "?" => 20,
+            "+" | "-" | "&" => 50,
+            "*" | "/" | "%" => 60,
+            "=" | "<" | ">" | "^" | "!=" | "<=" | ">=" | "~>" | "?:" | "??" | "in" => 40,
+            ":=" => 10,
+            "and" => 30,
+            "or" => 25,
+            _ => 0,
+        },
+        _ => 0,
+    }
+}
+
+struct Parser<'s> {
+    src: &'s str,
+    tokens: Vec<Token>,
+    at: usize,
+    depth: usize,
+    stack_base: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> &Token {
+        &self.tokens[self.at.min(self.tokens.len() - 1)]
+    }
+
+    fn next(&mut self) -> Token {
+        let t = self.peek().clone();
+        if self.at < self.tokens.len() - 1 {
+            self.at += 1;
+        }
+        t
+    }
+
+    fn is_op(&self, op: &str) -> bool {
+        matches!(self.peek().kind, Tok::Op(o) if o == op)
+    }
+
+    fn expect(&mut self, op: &'static str) -> Result<Token, JsonataError> {
+        if self.is_op(op) {
+            return Ok(self.next());
+        }
+        let t = self.peek();
+        if t.kind == Tok::End {
+            Err(err("S0203", t.pos, format!("Expected {op} before end of expression")))
+        } else {
+            Err(err("S0202", t.pos, format!("Expected {op}, got {}", describe(&t.kind))))
+        }
+    }
+
+    fn expression(&mut self, rbp: u32) -> Result<Node, JsonataError> {
+        let base = self.depth;
+        self.depth += 1;
+        if self.depth > MAX_PARSE_DEPTH || self.stack_base.abs_diff(stack_addr()) > STACK_BUDGET {
+            return Err(too_deep(self.peek().pos));
+        }
+        let t = self.next();
+        let mut left = self.nud(t)?;
+        while rbp < lbp(&self.peek().kind) {
+            // each operator applied adds a level to the tree: count it for nested operands too
+            self.depth += 1;
+            if self.depth > MAX_PARSE_DEPTH {
+                return Err(too_deep(self.peek().pos));
+            }
+            let t = self.next();
+            left = self.led(t, left)?;
+        }
+        self.depth = base;
+        Ok(left)
+    }
+
+    fn nud(&mut self, t: Token) -> Result<Node, JsonataError> {
+        let pos = t.pos;
+        let kind = match t.kind {
+            Tok::Num(n) => Kind::Num(n),
+            Tok::Str(s) => Kind::Str(s),
+            Tok::Bool(b) => Kind::Bool(b),
+            Tok::Null => Kind::Null,
+            Tok::Name(n) => Kind::Name(n),
+            Tok::Var(v) => Kind::Var(v),
+            Tok::Regex { pattern, flags } => Kind::Regex(Arc::new(compile_regex(&pattern, &flags, pos)?)),
+            Tok::End => return Err(err("S0207", pos, "Unexpected end of expression")),
+            Tok::Op(op) => match op {
+                "and" | "or" | "in" => Kind::Name(op.to_string()),
+                "-" => Kind::Neg(Box::new(self.expression(70)?)),
+                "*" => Kind::Wildcard,
+                "**" => Kind::Descendant,
+                "?" => Kind::Placeholder,
+                "(" => {
+                    let mut items = Vec::new();
+                    while !self.is_op(")") {
+                        items.push(self.expression(0)?);
+                        if !self.is_op(";") {
+                            break;
+                        }
+                        self.next();
+                    }
+                    self.expect(")")?;
+                    Kind::Block(items)
+                }
+                "[" => {
+                    let mut items = Vec::new();
+                    if !self.is_op("]") {
+                        loop {
+                            let mut item = self.expression(0)?;
+                            if self.is_op("..") {
+                                let rpos = self.next().pos;
+                                let rhs = self.expression(0)?;
+                                item = Node::new(Kind::Binary(BinOp::Range, Box::new(item), Box::new(rhs)), rpos);
+                            }
+                            items.push(item);
+                            if !self.is_op(",") {
+                                break;
+                            }
+                            self.next();
+                        }
+                    }
+                    self.expect("]")?;
+                    Kind::Array(items)
+                }
+                "{" => Kind::Object(self.object_pairs()?),
+                "|" => {
+                    let pattern = self.expression(0)?;
+                    self.expect("|")?;
+                    let update = self.expression(0)?;
+                    let delete = if self.is_op(",") {
+                        self.next();
+                        Some(Box::new(self.expression(0)?))
+                    } else {
+                        None
+                    };
+                    self.expect("|")?;
+                    Kind::Transform(Box::new(pattern), Box::new(update), delete)
+                }
+                "%" => return Err(err("S0217", pos, "The parent operator % is not supported")),
+                _ => return Err(err("S0211", pos, format!("The symbol {op} cannot be used as a unary operator"))),
+            },
+        };
+        Ok(Node::new(kind, pos))
+    }
+
+    fn object_pairs(&mut self) -> Result<Vec<(Node, Node)>, JsonataError> {
+        let mut pairs = Vec::new();
+        if !self.is_op("}") {
+            loop {
+                let k = self.expression(0)?;
+                self.expect(":")?;
+                let v = self.expression(0)?;
+                pairs.push((k, v));
+                if !self.is_op(",") {
+                    break;
+                }
+                self.next();
+            }
+        }
+        self.expect("}")?;
+        Ok(pairs)
+    }
+
+    fn led(&mut self, t: Token, left: Node) -> Result<Node, JsonataError> {
+        let pos = t.pos;
+        let Tok::Op(op) = t.kind else {
+            return Err(err("S0201", pos, format!("Syntax error: {}", describe(&t.kind))));
+        };
+        let bin = |o: BinOp, p: &mut Self, bp: u32, left: Node| -> Result<Node, JsonataError> {
+            let rhs = p.expression(bp)?;
+            Ok(Node::new(Kind::Binary(o, Box::new(left), Box::new(rhs)), pos))
+        };
+        match op {
+            "+" => bin(BinOp::Add, self, 50, left),
+            "-" => bin(BinOp::Sub, self, 50, left),
+            "*" => bin(BinOp::Mul, self, 60, left),
+            "/" => bin(BinOp::Div, self, 60, left),
+            "%" => bin(BinOp::Mod, self, 60, left),
+            "=" => bin(BinOp::Eq, self, 40, left),
+            "!=" => bin(BinOp::Ne, self, 40, left),
+            "<" => bin(BinOp::Lt, self, 40, left),
+            "<=" => bin(BinOp::Le, self, 40, left),
+            ">" => bin(BinOp::Gt, self, 40, left),
+            ">=" => bin(BinOp::Ge, self, 40, left),
+            "&" => bin(BinOp::Concat, self, 50, left),
+            "and" => bin(BinOp::And, self, 30, left),
+            "or" => bin(BinOp::Or, self, 25, left),
+            "in" => bin(BinOp::In, self, 40, left),
+            "." => {
+                let rhs = self.expression(75)?;
+                Ok(Node::new(Kind::RawDot(Box::new(left), Box::new(rhs)), pos))
+            }
+            "~>" => {
+                let rhs = self.expression(40)?;
+                Ok(Node::new(Kind::Apply(Box::new(left), Box::new(rhs)), pos))
+            }
+            ":=" => {
+                let Kind::Var(name) = left.kind else {
+                    return Err(err("S0212", left.pos, "The left side of := must be a variable name (start with $)"));
+                };
+                let rhs = self.expression(9)?;
+                Ok(Node::new(Kind::Bind(name, Box::new(rhs)), pos))
+            }
+            "@" | "#" => {
+                let rhs = self.expression(80)?;
+                let Kind::Var(name) = rhs.kind else {
+                    return Err(err(
+                        "S0214",
+                        rhs.pos,
+                        format!("The right side of {op} must be a variable name (start with $)"),
+                    ));
+                };
+                let kind =
+                    if op == "@" { Kind::RawFocus(Box::new(left), name) } else { Kind::RawIndex(Box::new(left), name) };
+                Ok(Node::new(kind, pos))
+            }
+            "?" => {
+                let then = self.expression(0)?;
+                let els = if self.is_op(":") {
+                    self.next();
+                    Some(Box::new(self.expression(0)?))
+                } else {
+                    None
+                };
+                Ok(Node::new(Kind::Condition(Box::new(left), Box::new(then), els), pos))
+            }
+            "?:" => {
+                let els = self.expression(0)?;
+                let cond = left.clone();
+                Ok(Node::new(Kind::Condition(Box::new(cond), Box::new(left), Some(Box::new(els))), pos))
+            }
+            "??" => {
+                let els = self.expression(0)?;
+                let lpos = left.pos;
+                let exists = Node::new(
+                    Kind::Call {
+                        proc: Box::new(Node::new(Kind::Var("exists".into()), lpos)),
+                        args: vec![left.clone()],
+                        partial: false,
+                    },
+                    lpos,
+                );
+                Ok(Node::new(Kind::Condition(Box::new(exists), Box::new(left), Some(Box::new(els))), pos))
+            }
+            "[" => {
+                if self.is_op("]") {
+                    self.next();
+                    let mut left = left;
+                    let mut step = &mut left;
+                    while let Kind::RawFilter(ref mut l, _) = step.kind {
+                        step = l;
+                    }
+                    step.keep_array = true;
+                    return Ok(left);
+                }
+                let rhs = self.expression(0)?;
+                self.expect("]")?;
+                Ok(Node::new(Kind::RawFilter(Box::new(left), Box::new(rhs)), pos))
+            }
+            "{" => {
+                let pairs = self.object_pairs()?;
+                Ok(Node::new(Kind::RawGroup(Box::new(left), pairs), pos))
+            }
+            "^" => {
+                self.expect("(")?;
+                let mut terms = Vec::new();
+                loop {
+                    let mut descending = false;
+                    if self.is_op("<") {
+                        self.next();
+                    } else if self.is_op(">") {
+                        self.next();
+                        descending = true;
+                    }
+                    terms.push((self.expression(0)?, descending));
+                    if !self.is_op(",") {
+                        break;
+                    }
+                    self.next();
+                }
+                self.expect(")")?;
+                Ok(Node::new(Kind::RawSort(Box::new(left), terms), pos))
+            }
+            "(" => self.call(left, pos),
+            _ => Err(err("S0201", pos, format!("Syntax error: {op}"))),
+        }
+    }
+
+    fn call(&mut self, left: Node, pos: usize) -> Result<Node, JsonataError> {
+        let mut args = Vec::new();
+        let mut partial = false;
+        if !self.is_op(")") {
+            loop {
+                if self.is_op("?") {
+                    let t = self.next();
+                    partial = true;
+                    args.push(Node::new(Kind::Placeholder, t.pos));
+                } else {
+                    args.push(self.expression(0)?);
+                }
+                if !self.is_op(",") {
+                    break;
+                }
+                self.next();
+            }
+        }
+        self.expect(")")?;
+        let is_lambda = matches!(&left.kind, Kind::Name(n) if n == "function" || n == "λ");
+        if !is_lambda {
+            return Ok(Node::new(Kind::Call { proc: Box::new(left), args, partial }, pos));
+        }
+        let mut params = Vec::new();
+        for a in args {
+            match a.kind {
+                Kind::Var(v) => params.push(v),
+                _ => {
+                    return Err(err(
+                        "S0208",
+                        a.pos,
+                        "Parameter of function definition must be a variable name (start with $)",
+                    ))
+                }
+            }
+        }
+        let mut signature = None;
+        if self.is_op("<") {
+            let start = self.next().pos;
+            let mut depth = 1;
+            let mut end = start;
+            while depth > 0 && !self.is_op("{") && self.peek().kind != Tok::End {
+                let t = self.next();
+                match t.kind {
+                    Tok::Op(">") => depth -= 1,
+                    Tok::Op("<") => depth += 1,
+                    _ => {}
+                }
+                end = t.pos + 1;
+            }
+            let text = self.src.get(start..end).unwrap_or("");
+            signature = Some(Signature::parse(text).map_err(|m| err("S0401", start, m))?);
+        }
+        self.expect("{")?;
+        let body = self.expression(0)?;
+        self.expect("}")?;
+        let body = process(body, self.depth, self.stack_base)?;
+        Ok(Node::new(Kind::Lambda(Arc::new(Lambda { params, signature, body })), pos))
+    }
+}
