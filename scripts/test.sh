@@ -10,6 +10,12 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== structure (import cycles between files, files over 600 lines)"
 python3 scripts/check_structure.py .
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  echo "== JSONata fixtures are what the reference gives (npm jsonata, the version AWS runs)"
+  (cd scripts/jsonata-reference && npm ci --silent --no-audit --no-fund && TZ=UTC node generate.js --check)
+else
+  echo "== JSONata fixtures not re-checked: no node"
+fi
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 echo "== cargo build --release"

@@ -1,4 +1,5 @@
-//! Where the binary's logs go. Daily files under `DATA/logs` keep everything from INFO up;
+//! Where the binary's logs go. Daily files under `DATA/logs` keep everything from INFO up
+//! (`STEPLINE_LOG=debug` for more);
 //! warnings and errors (a rejected trigger, a dropped result, a storage failure) are also
 //! written to stderr, except by the commands whose stderr is the dashboard's terminal.
 
@@ -30,7 +31,7 @@ pub fn to_files(data: &Path, console: Console) -> (PathBuf, Guards) {
     let dir = data.join("logs");
     let appender = tracing_appender::rolling::daily(&dir, "stepline.log");
     let (file, file_guard) = tracing_appender::non_blocking(appender);
-    let builder = tracing_subscriber::fmt().with_ansi(false).with_max_level(Level::INFO);
+    let builder = tracing_subscriber::fmt().with_ansi(false).with_max_level(file_level());
     let mut guards = vec![file_guard];
     // A subscriber already set (never in the binary) keeps its place: nothing to do.
     let _ = match console {
@@ -44,8 +45,30 @@ pub fn to_files(data: &Path, console: Console) -> (PathBuf, Guards) {
     (dir, Guards { _flush_on_drop: guards })
 }
 
+/// The files' level: `STEPLINE_LOG` (error, warn, info, debug, trace), INFO by default.
+fn file_level() -> Level {
+    level_from(std::env::var("STEPLINE_LOG").ok().as_deref())
+}
+
+fn level_from(setting: Option<&str>) -> Level {
+    setting.and_then(|v| v.trim().parse().ok()).unwrap_or(Level::INFO)
+}
+
 /// For the commands with no store: warnings and errors on stderr, nothing kept.
 pub fn to_stderr() {
     let _ =
         tracing_subscriber::fmt().with_ansi(false).with_max_level(Level::WARN).with_writer(std::io::stderr).try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_files_level_is_info_unless_stepline_log_names_another() {
+        assert_eq!(level_from(None), Level::INFO);
+        assert_eq!(level_from(Some("debug")), Level::DEBUG);
+        assert_eq!(level_from(Some(" WARN ")), Level::WARN);
+        assert_eq!(level_from(Some("loud")), Level::INFO);
+    }
 }

@@ -54,9 +54,11 @@ impl Live {
     }
 }
 
-/// The span the engine's work on one execution runs in: its log lines carry its ARN.
+/// The span the engine's work on one execution runs in: its debug lines carry its ARN.
+/// Debug level, so that at the default level (INFO) it costs nothing per event; the
+/// engine's warnings and errors name the execution themselves.
 pub(crate) fn span(arn: &str) -> tracing::Span {
-    tracing::info_span!("execution", execution_arn = %arn)
+    tracing::debug_span!("execution", execution_arn = %arn)
 }
 
 /// The mocks answering an execution's tasks.

@@ -1,20 +1,12 @@
-//! Differential suite: every entry of `fixtures/jsonata/differential.json` was evaluated by the
-//! reference implementation (npm `jsonata@2`) and must evaluate to the same value, undefined,
-//! or error code here.
+//! Differential suite: every case of `fixtures/jsonata/reference/*.json` was evaluated by
+//! the reference implementation (npm `jsonata` at the version AWS runs, pinned in
+//! `scripts/jsonata-reference/package.json`) and must evaluate to the same value,
+//! undefined, or error (code and message) here.
 //!
-//! Regenerating the fixture (the generator lives outside the repository):
-//! ```text
-//! mkdir -p /tmp/jsonata-ref && cd /tmp/jsonata-ref && npm init -y && npm install jsonata@2
-//! TZ=UTC node /tmp/jsonata-gen/gen.js <repo>/fixtures/jsonata/differential.json
-//! ```
-//! `gen.js` holds a few fixed input documents (`order`: the JSONata "Firefly" order example,
-//! `simple`: scalars/arrays/nested objects, `arr`: a top-level array, `people`: records to
-//! group and sort, `nothing`: null) and a list of expressions grouped by area (literals and
-//! operators, paths/predicates/flattening, tuple bindings `#$i`/`@$p`, blocks and lambdas,
-//! string, numeric, aggregate, boolean, array, object, higher-order, date/time, regex, error
-//! cases, and AWS-style `$states` bindings). For each it runs
-//! `await jsonata(expr).evaluate(input, bindings)` and writes
-//! `{"expr", "input", "bindings"?, "result" | "undefined": true | "error": <code>}`.
+//! A file holds named input documents and the cases; `scripts/jsonata-reference/generate.js`
+//! writes the reference's answer into each case (add a case with only `expr`, `input` and
+//! `bindings`, then run it: `cd scripts/jsonata-reference && npm ci && TZ=UTC node
+//! generate.js`). The test script runs it with `--check` when node is installed.
 
 use crate::env::Env;
 use crate::expr::parse;
@@ -36,17 +28,22 @@ pub fn json_eq(a: &Value, b: &Value) -> bool {
     }
 }
 
-fn run(entry: &Value) -> Result<(), String> {
+fn run(entry: &Value, inputs: &Map<String, Value>) -> Result<(), String> {
     let expr = entry["expr"].as_str().ok_or("no expr")?;
-    let input = &entry["input"];
+    let input = match entry.get("input").and_then(Value::as_str) {
+        Some(name) => inputs.get(name).ok_or_else(|| format!("no input named {name}"))?,
+        None => &Value::Null,
+    };
     let bindings: Map<String, Value> = entry.get("bindings").and_then(|b| b.as_object().cloned()).unwrap_or_default();
     let mut rng = SplitMix64(7);
     let mut env = Env { rng: &mut rng, now_millis: 1_700_000_000_000 };
     let got = parse(expr).and_then(|e| e.eval(input, &bindings, &mut env));
     if let Some(code) = entry.get("error").and_then(|c| c.as_str()) {
+        let message = entry.get("message").and_then(|m| m.as_str()).unwrap_or_default();
         return match got {
-            Err(e) if e.code() == code => Ok(()),
-            other => Err(format!("expected error {code}, got {other:?}")),
+            Err(e) if e.code() == code && e.message() == message => Ok(()),
+            Err(e) if e.code() == code => Err(format!("expected the message {message:?}, got {:?}", e.message())),
+            other => Err(format!("expected error {code} ({message}), got {other:?}")),
         };
     }
     if entry.get("undefined").is_some() {
@@ -62,21 +59,42 @@ fn run(entry: &Value) -> Result<(), String> {
     }
 }
 
+fn reference_files() -> Vec<(String, Value)> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/jsonata/reference");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("fixtures/jsonata/reference readable")
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).expect("fixture readable");
+            let doc = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            (p.file_name().unwrap_or_default().to_string_lossy().into_owned(), doc)
+        })
+        .collect()
+}
+
 #[test]
 fn differential_against_reference() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/jsonata/differential.json");
-    let text = std::fs::read_to_string(path).expect("fixture readable");
-    let cases: Vec<Value> = serde_json::from_str(&text).expect("fixture is JSON");
-    assert!(cases.len() >= 220, "fixture too small: {}", cases.len());
     let mut failures = Vec::new();
-    for c in &cases {
-        if let Err(msg) = run(c) {
-            failures.push(format!("{}  ->  {msg}", c["expr"]));
+    let mut total = 0;
+    for (file, doc) in reference_files() {
+        let inputs = doc["inputs"].as_object().cloned().unwrap_or_default();
+        let cases = doc["cases"].as_array().cloned().unwrap_or_default();
+        total += cases.len();
+        for c in &cases {
+            if let Err(msg) = run(c, &inputs) {
+                failures.push(format!("{file}: {}  ->  {msg}", c["expr"]));
+            }
         }
     }
+    assert!(total >= 900, "the reference suite is too small: {total} cases");
     for f in &failures {
         eprintln!("FAIL {f}");
     }
-    eprintln!("{} / {} differential cases pass", cases.len() - failures.len(), cases.len());
+    eprintln!("{} / {total} differential cases pass", total - failures.len());
     assert!(failures.is_empty(), "{} differential failures", failures.len());
 }
