@@ -16,6 +16,7 @@ mod free_vars;
 mod functions;
 mod lexer;
 mod parser;
+mod picture;
 mod random;
 mod signature;
 

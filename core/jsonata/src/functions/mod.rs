@@ -9,6 +9,7 @@ mod aws;
 mod boolean;
 mod datetime;
 mod higher_order;
+mod integer_picture;
 mod numeric;
 mod object;
 mod regex;
@@ -29,6 +30,7 @@ fn registry() -> &'static HashMap<&'static str, Builtin> {
         boolean::register(&mut entries);
         datetime::register(&mut entries);
         higher_order::register(&mut entries);
+        integer_picture::register(&mut entries);
         numeric::register(&mut entries);
         object::register(&mut entries);
         regex::register(&mut entries);
