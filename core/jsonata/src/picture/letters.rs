@@ -3,7 +3,8 @@
 /// Letters for a non-negative integer, starting at `a_char` (`'a'` or `'A'`); empty for 0.
 pub fn to_letters(value: f64, a_char: u8) -> String {
     let mut letters = Vec::new();
-    let mut v = value;
+    // an infinite value would never reach zero; the reference never ends either
+    let mut v = if value.is_finite() { value } else { 0.0 };
     while v > 0.0 {
         let offset = ((v - 1.0) % 26.0) as u8;
         letters.push(char::from(a_char + offset));

@@ -141,3 +141,25 @@ proptest! {
         }
     }
 }
+
+/// Picture strings built from the characters pictures are made of, so that most of them
+/// reach the analysis and formatting code rather than failing at the first character.
+const PICTURE_SOUP: &str = "[\\[\\]YMDdFWwXxHhPmsfZzCEqNnIiAaWwot0-9#,;:\\-* ١٠०]{0,16}";
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
+
+    #[test]
+    fn pictures_never_panic(
+        picture in PICTURE_SOUP,
+        text in "[0-9a-zA-Z ,:+\\-]{0,16}",
+        n in prop_oneof![-1e16f64..1e16, (-100_000i64..100_000).prop_map(|i| i as f64)],
+        tz in "[+\\-]?[0-9]{0,4}",
+    ) {
+        use crate::picture::{format_datetime, format_integer, parse_datetime, parse_integer};
+        let _ = format_integer(n, &picture);
+        let _ = parse_integer(&text, &picture);
+        let _ = format_datetime(n, Some(&picture), Some(&tz));
+        let _ = parse_datetime(&text, &picture, n);
+    }
+}
