@@ -250,3 +250,27 @@ fn perf_smoke() {
         eprintln!("{src}: {:?} per eval", t.elapsed() / n);
     }
 }
+
+/// What the reference fixtures cannot hold because it depends on the clock: `$now` with a
+/// picture, and `$toMillis` taking the leading components it is not given from now
+/// (2024-01-01T00:00:00Z here). The answers are the reference's, run with its clock
+/// stopped at that instant.
+#[test]
+fn pictures_take_missing_leading_components_from_now() {
+    assert_eq!(ev("$now('[FNn] [H01]:[m01] [Z]', '+0530')"), Some(json!("Monday 05:30 +05:30")));
+    assert_eq!(ev("$now('[X0001]-W[W01]-[F1]')"), Some(json!("2024-W01-1")));
+    // a time alone is on today's date; minutes and seconds after it default to zero
+    assert_eq!(ev("$toMillis('10:30', '[H]:[m]')"), Some(json!(1_704_105_000_000_i64)));
+    assert_eq!(ev("$toMillis('3pm', '[h][P]')"), Some(json!(1_704_121_200_000_i64)));
+    // a month and day take this year
+    assert_eq!(ev("$toMillis('03-15', '[M]-[D]')"), Some(json!(1_710_460_800_000_i64)));
+    assert_eq!(code("$toMillis('15 10', '[D] [m]')"), "D3136");
+}
+
+/// Where the reference would exhaust its stack or memory, the engine refuses with U1001.
+#[test]
+fn oversized_pictures_are_refused() {
+    assert_eq!(code("$formatInteger(1e9, 'I')"), "U1001");
+    assert_eq!(code("$fromMillis(0, '[Y,1000000]')"), "U1001");
+    assert_eq!(ev("$formatInteger(1e8, 'I') ~> $length()"), Some(json!(100_000)));
+}
