@@ -45,6 +45,15 @@ pub fn apply_result_path(rp: &ResultPath, raw_input: &Payload, result: Payload) 
     }
 }
 
+/// A value as AWS quotes it in a cause: a string's text without JSON quotes, anything
+/// else as JSON.
+pub fn raw_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
 /// Checks assigned values against the variable limits before they are stored.
 pub fn check_variables(assigned: &Map<String, Value>, existing: &Map<String, Value>) -> Result<(), (String, String)> {
     let mut total = 0;

@@ -423,8 +423,8 @@ fn map_iterations_share_the_variables_they_read_and_keep_their_own_writes() {
     let def = json!({"StartAt": "S", "States": {
         "S": {"Type": "Pass", "Assign": {"base": 10}, "Next": "M"},
         "M": {"Type": "Map", "Next": "After", "ItemProcessor": {"StartAt": "A", "States": {
-            "A": {"Type": "Pass", "Assign": {"base.$": "States.MathAdd($base, $)"}, "Next": "B"},
-            "B": {"Type": "Pass", "Parameters": {"v.$": "$base"}, "End": true}}}},
+            "A": {"Type": "Pass", "Assign": {"mine.$": "States.MathAdd($base, $)"}, "Next": "B"},
+            "B": {"Type": "Pass", "Parameters": {"v.$": "$mine"}, "End": true}}}},
         "After": {"Type": "Pass", "Parameters": {"out.$": "$", "base.$": "$base"}, "End": true}}});
     let exec = run_with(def, json!([1, 2, 3]), |_| TaskOutcome::NoAnswer);
     assert_eq!(exec.status, Status::Succeeded, "{:?}", exec.failure);

@@ -15,4 +15,4 @@ pub use resource::{
     lambda_function_name, lambda_response, parse_resource, route, AnswerShape, IntegrationPattern, ResourceKind, Route,
     TaskTarget,
 };
-pub use template::{Template, TemplateError};
+pub use template::{select_field, Template, TemplateError};

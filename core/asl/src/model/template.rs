@@ -24,7 +24,8 @@ pub enum Field {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum TemplateError {
-    #[error("The JSONPath '{path}' specified for the field '{field}.$' could not be found in the input '{input}'")]
+    /// `field` is as AWS names it: `key.$` in a template, `ErrorPath` in a Fail state.
+    #[error("The JSONPath '{path}' specified for the field '{field}' could not be found in the input '{input}'")]
     PathNotFound { path: String, field: String, input: String },
     #[error("{0}")]
     Path(#[from] PathError),
@@ -117,21 +118,7 @@ impl Template {
                     let v = match f {
                         Field::Static(t) => t.eval(scope, rng)?,
                         Field::Intrinsic(i) => i.eval(scope, rng)?,
-                        Field::Path(p) => match p.select(scope) {
-                            Ok(v) => v,
-                            Err(PathError::NoResults { .. } | PathError::MissingProperty { .. }) => {
-                                let input = match p.root {
-                                    path::Root::Context => scope.context,
-                                    _ => scope.input,
-                                };
-                                return Err(TemplateError::PathNotFound {
-                                    path: p.source().to_string(),
-                                    field: k.clone(),
-                                    input: input.to_string(),
-                                });
-                            }
-                            Err(e) => return Err(e.into()),
-                        },
+                        Field::Path(p) => select_field(p, scope, || format!("{k}.$"))?,
                     };
                     out.insert(k.clone(), v);
                 }
@@ -165,4 +152,21 @@ fn has_dynamic(v: &Value) -> bool {
 /// JSON pointer escaping of one key.
 pub fn escape_pointer(k: &str) -> String {
     k.replace('~', "~0").replace('/', "~1")
+}
+
+/// What `p` selects for the field `field`; a path that matches nothing is reported with
+/// the field's name and the input it was applied to, as AWS does.
+/// `field` is only called to build that error.
+pub fn select_field(p: &JsonPath, scope: &Scope<'_>, field: impl FnOnce() -> String) -> Result<Value, TemplateError> {
+    match p.select(scope) {
+        Ok(v) => Ok(v),
+        Err(PathError::NoResults { .. } | PathError::MissingProperty { .. }) => {
+            let input = match p.root {
+                path::Root::Context => scope.context,
+                _ => scope.input,
+            };
+            Err(TemplateError::PathNotFound { path: p.source().to_string(), field: field(), input: input.to_string() })
+        }
+        Err(e) => Err(e.into()),
+    }
 }

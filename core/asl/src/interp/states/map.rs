@@ -22,13 +22,6 @@ enum Want {
 /// are built at once, so this bounds the memory one Map can take in a single step.
 pub const MAX_MAP_INPUT_BYTES: usize = 64 * 1024 * 1024;
 
-fn raw_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 impl Interp<'_> {
     fn map_number(
         &mut self,
@@ -65,7 +58,7 @@ impl Interp<'_> {
                             error_names::RUNTIME.into(),
                             format!(
                                 "The {field}Path field refers to value \"{}\" which is not a valid {kind}: {}",
-                                raw_text(&v),
+                                io::raw_text(&v),
                                 p.source()
                             ),
                         ),

@@ -8,6 +8,8 @@ mod parallel;
 mod pass;
 mod succeed_fail;
 mod task;
+#[cfg(test)]
+mod tests;
 mod wait;
 
 use super::errors::Failure;

@@ -5,7 +5,7 @@ use super::super::exec::{Flow, Interp};
 use super::super::frame::FrameId;
 use crate::error_names;
 use crate::history::EventKind;
-use crate::model::{ErrorSource, StateId, StateKind};
+use crate::model::{select_field, ErrorSource, StateId, StateKind};
 use serde_json::Value;
 
 impl Interp<'_> {
@@ -36,7 +36,8 @@ impl Interp<'_> {
                 ErrorSource::Literal(s) => Ok(s.clone()),
                 ErrorSource::Path(p) => {
                     let v = this.with_scope(f, sid, &raw, |s, _| {
-                        p.select(s).map_err(|e| (error_names::RUNTIME.to_string(), e.to_string()))
+                        select_field(p, s, || format!("{field}Path"))
+                            .map_err(|e| (error_names::RUNTIME.to_string(), e.to_string()))
                     })?;
                     match v {
                         Value::String(s) => Ok(s),

@@ -6,10 +6,26 @@ use super::super::events::Command;
 use super::super::exec::{Flow, Interp};
 use super::super::execution::Wake;
 use super::super::frame::{FrameId, Phase};
+use super::super::io;
 use crate::error_names;
 use crate::model::{StateId, StateKind, WaitFor};
+use crate::path::{JsonPath, PathError, Scope};
 use crate::time::parse_timestamp;
 use serde_json::Value;
+
+/// The value a `SecondsPath` / `TimestampPath` selects. A path that matches nothing fails
+/// with AWS's wording for the Wait fields, not the generic "Invalid path" of InputPath.
+fn select_wait_path(p: &JsonPath, scope: &Scope<'_>, field: &str) -> Result<Value, (String, String)> {
+    p.select(scope).map_err(|e| {
+        let cause = match e {
+            PathError::NoResults { .. } | PathError::MissingProperty { .. } => {
+                format!("The {field} parameter does not reference an input value: {}", p.source())
+            }
+            other => other.to_string(),
+        };
+        (error_names::RUNTIME.to_string(), cause)
+    })
+}
 
 impl Interp<'_> {
     pub(in super::super) fn act_wait(&mut self, f: FrameId, sid: StateId) -> Result<Flow, Failure> {
@@ -46,7 +62,7 @@ impl Interp<'_> {
             WaitFor::Seconds(s) => self.now + (*s * 1000.0) as i64,
             WaitFor::Timestamp(at) => *at,
             WaitFor::SecondsPath(p) => {
-                let v = self.with_scope(f, sid, &effective, |s, _| p.select(s).map_err(|e| rt(e.to_string())))?;
+                let v = self.with_scope(f, sid, &effective, |s, _| select_wait_path(p, s, "SecondsPath"))?;
                 let secs = match &v {
                     Value::Number(n) if n.is_i64() || n.is_u64() => n.as_i64().unwrap_or(i64::MAX),
                     _ => {
@@ -54,8 +70,9 @@ impl Interp<'_> {
                             f,
                             sid,
                             rt(format!(
-                                "The SecondsPath parameter cannot be parsed as a long value: {} == {v}",
-                                p.source()
+                                "The SecondsPath parameter cannot be parsed as a long value: {} == {}",
+                                p.source(),
+                                io::raw_text(&v)
                             )),
                         ));
                     }
@@ -70,11 +87,11 @@ impl Interp<'_> {
                 self.now.saturating_add(secs.saturating_mul(1000))
             }
             WaitFor::TimestampPath(p) => {
-                let v = self.with_scope(f, sid, &effective, |s, _| p.select(s).map_err(|e| rt(e.to_string())))?;
+                let v = self.with_scope(f, sid, &effective, |s, _| select_wait_path(p, s, "TimestampPath"))?;
                 match v.as_str().and_then(parse_timestamp) {
                     Some(t) => t,
                     None => {
-                        return Err(self.state_failure(f, sid, rt(format!("The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {} == {v}", p.source()))));
+                        return Err(self.state_failure(f, sid, rt(format!("The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {} == {}", p.source(), io::raw_text(&v)))));
                     }
                 }
             }

@@ -53,6 +53,8 @@ pub(super) fn allowed_fields(ty: &str) -> &'static [&'static str] {
 }
 
 /// Fields that only exist in the JSONPath query language, and those only in JSONata.
+/// `ItemSelector` is in neither: a JSONata Map evaluates it as a template of `{% %}`
+/// expressions with `$states.context.Map.Item`.
 pub(super) const JSONPATH_ONLY: &[&str] = &[
     "InputPath",
     "OutputPath",
@@ -69,6 +71,5 @@ pub(super) const JSONPATH_ONLY: &[&str] = &[
     "MaxConcurrencyPath",
     "ToleratedFailureCountPath",
     "ToleratedFailurePercentagePath",
-    "ItemSelector",
 ];
 pub(super) const JSONATA_ONLY: &[&str] = &["Arguments", "Output"];

@@ -14,6 +14,7 @@ mod retry_catch;
 mod states;
 #[cfg(test)]
 mod tests;
+mod variable_scopes;
 
 /// How the machine will be run: EXPRESS forbids activities and callbacks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -69,6 +70,7 @@ pub fn compile_value(def: &Value, kind: MachineType) -> Result<StateMachine, Vec
     }
     c.top_ql = top_ql;
     c.compile_machine(obj, "", top_ql, true);
+    variable_scopes::check(obj, &mut c.diags);
     if !c.diags.is_empty() {
         return Err(c.diags);
     }

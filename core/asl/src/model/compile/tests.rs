@@ -190,6 +190,25 @@ fn query_language_rules() {
 }
 
 #[test]
+fn jsonata_map_accepts_item_selector() {
+    let map = |selector: Value| {
+        json!({"QueryLanguage": "JSONata", "StartAt": "M", "States": {"M": {"Type": "Map", "Items": [1],
+            "ItemSelector": selector,
+            "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}, "End": true}}})
+    };
+    let ok =
+        map(json!({"value": "{% $states.context.Map.Item.Value %}", "index": "{% $states.context.Map.Item.Index %}"}));
+    assert!(diags_for(ok, MachineType::Standard).is_empty());
+    // Its expressions are compiled with the state, and a broken one is reported where it is.
+    assert_rule(
+        map(json!({"value": "{% $states.input. %}"})),
+        "SCHEMA_VALIDATION_FAILED",
+        "/States/M/ItemSelector/value",
+        "The JSONata expression '$states.input.' is not valid",
+    );
+}
+
+#[test]
 fn path_and_template_rules() {
     assert_rule(
         one(json!({"Type": "Pass", "End": true, "InputPath": "a.b"})),
