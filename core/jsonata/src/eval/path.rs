@@ -6,6 +6,7 @@ use super::types::{Evaluator, Flags, Frame, R, V};
 use super::value::{cmp_js_str, show, MAX_VALUE_DEPTH};
 use crate::ast::{Kind, Node, Stage};
 use crate::error::{rt, JsonataError};
+use crate::jstext::json_quote;
 use indexmap::IndexMap;
 use std::rc::Rc;
 
@@ -32,6 +33,20 @@ impl<'a> Tuple<'a> {
         }
         f
     }
+}
+
+/// What a step yields inside a tuple stream: values, or the tuples of a path (or block)
+/// that binds parents itself, merged into the enclosing stream (reference `tupleStream`).
+enum StepOut<'a> {
+    Values(Option<V<'a>>),
+    Tuples(Vec<Tuple<'a>>),
+}
+
+/// The outcome of a path's steps: the tuple stream when a step bound variables or
+/// parents, else the result sequence.
+enum Steps<'a> {
+    Values(V<'a>),
+    Tuples(Vec<Tuple<'a>>),
 }
 
 pub enum GroupInput<'a> {
@@ -137,6 +152,35 @@ impl<'a> Evaluator<'a, '_> {
         if let Some(v) = self.fast_path(node, steps, input, frame) {
             return Ok(v);
         }
+        let (mut result, tuples) = match self.run_steps(steps, input, frame)? {
+            Steps::Values(v) => (v, None),
+            Steps::Tuples(ts) => (V::seq(ts.iter().filter_map(|t| t.ctx.clone()).collect()), Some(ts)),
+        };
+        if node.keep_array {
+            if let V::Arr(_, f) = &result {
+                if f.cons && !f.seq {
+                    result = V::seq(vec![result]);
+                }
+            }
+            if let V::Arr(_, f) = &mut result {
+                f.keep = true;
+            }
+        }
+        if let Some(g) = &node.group {
+            let gi = match tuples {
+                Some(ts) => GroupInput::Tuples(ts),
+                None => GroupInput::Values(match result.items() {
+                    Some(items) => items.into_iter().map(Some).collect(),
+                    None => vec![Some(result)],
+                }),
+            };
+            return Ok(Some(self.eval_group(&g.pairs, gi, frame)?));
+        }
+        Ok(Some(result))
+    }
+
+    /// Evaluates the steps of a path in turn (reference `evaluatePath`, less grouping).
+    fn run_steps(&mut self, steps: &'a [Node], input: &Option<V<'a>>, frame: &Rc<Frame<'a>>) -> Res<Steps<'a>> {
         let first_is_var = matches!(steps.first().map(|s| &s.kind), Some(Kind::Var(_)));
         let mut inseq: Vec<Option<V<'a>>> = match input {
             Some(v) if v.is_array() && !first_is_var => v.items().unwrap_or_default().into_iter().map(Some).collect(),
@@ -171,32 +215,47 @@ impl<'a> Evaluator<'a, '_> {
                 };
             }
         }
-        if is_tuple {
-            let ts = tuples.clone().unwrap_or_default();
-            result = V::seq(ts.into_iter().filter_map(|t| t.ctx).collect());
+        Ok(if is_tuple { Steps::Tuples(tuples.unwrap_or_default()) } else { Steps::Values(result) })
+    }
+
+    /// Evaluates a step of a tuple stream; a path or block flagged as binding parents
+    /// yields its own tuples instead of values.
+    fn step_out(&mut self, step: &'a Node, ctx: &Option<V<'a>>, frame: &Rc<Frame<'a>>) -> Res<StepOut<'a>> {
+        if !yields_tuples(step) {
+            return Ok(StepOut::Values(self.eval(step, ctx, frame)?));
         }
-        if node.keep_array {
-            if let V::Arr(_, f) = &result {
-                if f.cons && !f.seq {
-                    result = V::seq(vec![result]);
+        self.enter()?;
+        let out = self.step_out_inner(step, ctx, frame);
+        self.leave();
+        out
+    }
+
+    fn step_out_inner(&mut self, step: &'a Node, ctx: &Option<V<'a>>, frame: &Rc<Frame<'a>>) -> Res<StepOut<'a>> {
+        let out = match &step.kind {
+            Kind::Path(steps) => match self.run_steps(steps, ctx, frame)? {
+                Steps::Tuples(ts) => StepOut::Tuples(ts),
+                Steps::Values(v) => return Ok(StepOut::Values(self.finish_node(step, Some(v), frame)?)),
+            },
+            Kind::Block(items) => {
+                let f = Frame::child(frame);
+                let (last, init) = items.split_last().ok_or_else(|| rt("S0206", "Unknown expression type"))?;
+                for i in init {
+                    self.eval(i, ctx, &f)?;
+                }
+                match self.step_out(last, ctx, &f)? {
+                    StepOut::Values(v) => return Ok(StepOut::Values(self.finish_node(step, v, frame)?)),
+                    tuples => tuples,
                 }
             }
-            if let V::Arr(_, f) = &mut result {
-                f.keep = true;
+            _ => return Ok(StepOut::Values(self.eval(step, ctx, frame)?)),
+        };
+        let StepOut::Tuples(mut ts) = out else { return Ok(out) };
+        for stage in &step.predicate {
+            if let Stage::Filter(p) = stage {
+                ts = self.filter_tuples(p, ts, frame)?;
             }
         }
-        if let Some(g) = &node.group {
-            let gi = if is_tuple {
-                GroupInput::Tuples(tuples.unwrap_or_default())
-            } else {
-                GroupInput::Values(match result.items() {
-                    Some(items) => items.into_iter().map(Some).collect(),
-                    None => vec![Some(result)],
-                })
-            };
-            return Ok(Some(self.eval_group(&g.pairs, gi, frame)?));
-        }
-        Ok(Some(result))
+        Ok(StepOut::Tuples(ts))
     }
 
     /// `$var.a.b` / `a.b` over objects without predicates: walk borrowed values directly.
@@ -314,7 +373,21 @@ impl<'a> Evaluator<'a, '_> {
         let mut out = Vec::new();
         for t in &tuples {
             let f = t.frame(frame);
-            let Some(res) = self.eval(step, &t.ctx, &f)? else { continue };
+            let res = match self.step_out(step, &t.ctx, &f)? {
+                StepOut::Tuples(inner) => {
+                    for it in inner {
+                        let mut nt = t.clone();
+                        nt.ctx = it.ctx;
+                        for (name, v) in it.binds {
+                            nt.set(name, v);
+                        }
+                        out.push(nt);
+                    }
+                    continue;
+                }
+                StepOut::Values(None) => continue,
+                StepOut::Values(Some(res)) => res,
+            };
             let items = res.items().unwrap_or_else(|| vec![res]);
             for (bb, item) in items.into_iter().enumerate() {
                 let mut nt = t.clone();
@@ -325,6 +398,9 @@ impl<'a> Evaluator<'a, '_> {
                 }
                 if let Some(ix) = &step.index {
                     nt.set(ix, V::Num(bb as f64));
+                }
+                if let (Some(slot), Some(parent)) = (&step.ancestor, &t.ctx) {
+                    nt.set(&slot.label, parent.clone());
                 }
                 out.push(nt);
             }
@@ -467,7 +543,7 @@ impl<'a> Evaluator<'a, '_> {
                     (pi, if tuples.is_some() { GroupInput::Tuples(Vec::new()) } else { GroupInput::Values(Vec::new()) })
                 });
                 if entry.0 != pi {
-                    return Err(rt("D1009", format!("Multiple key definitions evaluate to same key: \"{key}\"")));
+                    return Err(rt("D1009", format!("Multiple key definitions evaluate to same key: {}", json_quote(&key))));
                 }
                 match (&mut entry.1, &tuples) {
                     (GroupInput::Tuples(g), Some(ts)) => {
@@ -520,6 +596,17 @@ impl<'a> Evaluator<'a, '_> {
         }
         Ok(V::obj(out))
     }
+}
+
+/// A path or block that is a step and binds parents itself: its value is a tuple stream.
+fn yields_tuples(step: &Node) -> bool {
+    step.tuple
+        && step.group.is_none()
+        && match &step.kind {
+            Kind::Path(_) => true,
+            Kind::Block(items) => items.last().is_some_and(yields_tuples),
+            _ => false,
+        }
 }
 
 /// The context for a group's value: the single item, or the items appended into an array.

@@ -13,7 +13,7 @@ impl<'a> Evaluator<'a, '_> {
         let Kind::Transform(pattern, update, delete) = &node.kind else { return Ok(None) };
         let Some(arg) = arg else { return Ok(None) };
         if !arg.is_array() && !arg.is_object() {
-            return Err(rt("T0410", "Argument 1 of function transform does not match function signature"));
+            return Err(rt("T0410", "Argument 1 of function undefined does not match function signature"));
         }
         let copy = Some(deep_clone(&arg, 0)?);
         let matches = self.eval(pattern, &copy, env)?;

@@ -5,8 +5,9 @@
 use super::types::{Flags, ObjMap, Str, V};
 use crate::error::{rt, JsonataError};
 use serde_json::{Map, Number, Value as Json};
-use std::fmt::Write as _;
 use std::rc::Rc;
+
+pub use crate::jstext::js_number;
 
 /// Bounds the recursion of helpers walking nested values (equality, serialisation).
 pub const MAX_VALUE_DEPTH: usize = 500;
@@ -273,54 +274,6 @@ fn deep_equal_depth(a: &V<'_>, b: &V<'_>, depth: usize) -> bool {
     }
 }
 
-/// Formats a number as JavaScript's `Number.prototype.toString` does.
-pub fn js_number(n: f64) -> String {
-    if n.is_nan() {
-        return "NaN".into();
-    }
-    if n.is_infinite() {
-        return if n > 0.0 { "Infinity".into() } else { "-Infinity".into() };
-    }
-    if n == 0.0 {
-        return "0".into();
-    }
-    // shortest round-trip digits and decimal exponent
-    let e = format!("{:e}", n.abs());
-    let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
-    let k = digits.len() as i32;
-    let point = exp + 1; // position of the decimal point relative to the digits
-    let mut s = String::new();
-    if n < 0.0 {
-        s.push('-');
-    }
-    if k <= point && point <= 21 {
-        s.push_str(&digits);
-        for _ in 0..(point - k) {
-            s.push('0');
-        }
-    } else if 0 < point && point <= 21 {
-        s.push_str(&digits[..point as usize]);
-        s.push('.');
-        s.push_str(&digits[point as usize..]);
-    } else if -6 < point && point <= 0 {
-        s.push_str("0.");
-        for _ in 0..(-point) {
-            s.push('0');
-        }
-        s.push_str(&digits);
-    } else {
-        s.push_str(&digits[..1]);
-        if k > 1 {
-            s.push('.');
-            s.push_str(&digits[1..]);
-        }
-        let _ = write!(s, "e{}{}", if point > 0 { "+" } else { "-" }, (point - 1).abs());
-    }
-    s
-}
-
 /// `Number(n.toPrecision(15))`: how `$string` renders numbers.
 pub fn round15(n: f64) -> f64 {
     if !n.is_finite() || n == 0.0 {
@@ -332,7 +285,15 @@ pub fn round15(n: f64) -> f64 {
 /// `JSON.stringify` with the reference's replacer (numbers to 15 significant digits,
 /// functions as `""`), optionally indented by two spaces.
 pub fn stringify(v: &V<'_>, pretty: bool, out: &mut String) -> Result<(), String> {
-    stringify_depth(v, pretty, 0, out)
+    Stringify { pretty, round: true }.write(v, 0, out)
+}
+
+/// How a value is serialised: indented or not, numbers rounded to 15 significant digits
+/// (`$string`) or written exactly (`JSON.stringify`, as in error messages).
+#[derive(Clone, Copy)]
+struct Stringify {
+    pretty: bool,
+    round: bool,
 }
 
 fn indent(out: &mut String, pretty: bool, level: usize) {
@@ -344,7 +305,9 @@ fn indent(out: &mut String, pretty: bool, level: usize) {
     }
 }
 
-fn stringify_depth(v: &V<'_>, pretty: bool, level: usize, out: &mut String) -> Result<(), String> {
+impl Stringify {
+fn write(self, v: &V<'_>, level: usize, out: &mut String) -> Result<(), String> {
+    let pretty = self.pretty;
     if level > MAX_VALUE_DEPTH {
         return Err("value nested too deeply".into());
     }
@@ -352,12 +315,12 @@ fn stringify_depth(v: &V<'_>, pretty: bool, level: usize, out: &mut String) -> R
         V::Null => out.push_str("null"),
         V::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         V::Num(n) => {
-            if n.is_finite() && n.fract() == 0.0 {
-                out.push_str(&js_number(*n))
-            } else if n.is_finite() {
+            if !n.is_finite() {
+                out.push_str("null")
+            } else if self.round {
                 out.push_str(&js_number(round15(*n)))
             } else {
-                out.push_str("null")
+                out.push_str(&js_number(*n))
             }
         }
         V::Str(s) => quote_json(s, out),
@@ -371,7 +334,7 @@ fn stringify_depth(v: &V<'_>, pretty: bool, level: usize, out: &mut String) -> R
                 }
                 indent(out, pretty, level + 1);
                 match v.item(i) {
-                    Some(x) => stringify_depth(&x, pretty, level + 1, out)?,
+                    Some(x) => self.write(&x, level + 1, out)?,
                     None => out.push_str("null"),
                 }
             }
@@ -393,7 +356,7 @@ fn stringify_depth(v: &V<'_>, pretty: bool, level: usize, out: &mut String) -> R
                 if pretty {
                     out.push(' ');
                 }
-                stringify_depth(x, pretty, level + 1, out)?;
+                self.write(x, level + 1, out)?;
             }
             if !entries.is_empty() {
                 indent(out, pretty, level);
@@ -403,25 +366,10 @@ fn stringify_depth(v: &V<'_>, pretty: bool, level: usize, out: &mut String) -> R
     }
     Ok(())
 }
+}
 
 pub fn quote_json(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    out.push_str(&crate::jstext::json_quote(s));
 }
 
 /// Compares strings by UTF-16 code units, as JavaScript does.
@@ -437,7 +385,7 @@ pub fn show(v: &V<'_>) -> String {
             quote_json(x, &mut s);
         }
         other => {
-            if stringify(other, false, &mut s).is_err() {
+            if (Stringify { pretty: false, round: false }).write(other, 0, &mut s).is_err() {
                 s = "...".into();
             }
         }

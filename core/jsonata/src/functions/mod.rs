@@ -8,6 +8,7 @@ mod array;
 mod aws;
 mod boolean;
 mod datetime;
+mod dynamic;
 mod higher_order;
 mod numeric;
 mod object;
@@ -28,6 +29,7 @@ fn registry() -> &'static HashMap<&'static str, Builtin> {
         array::register(&mut entries);
         boolean::register(&mut entries);
         datetime::register(&mut entries);
+        dynamic::register(&mut entries);
         higher_order::register(&mut entries);
         numeric::register(&mut entries);
         object::register(&mut entries);

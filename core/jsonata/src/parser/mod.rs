@@ -1,16 +1,18 @@
 //! Pratt parser producing the raw tree, then `process` rewrites it into the evaluator's form
 //! (the two passes of the reference `parser.js`: `expression` and `processAST`).
 
+mod ancestry;
 mod guard;
 mod process;
 mod regex;
 
 use crate::ast::{BinOp, Kind, Lambda, Node};
 use crate::error::JsonataError;
+use crate::jstext::{js_number, json_quote};
 use crate::lexer::{tokenize, Tok, Token};
 use crate::signature::Signature;
 use guard::{err, stack_addr, too_deep, MAX_PARSE_DEPTH, STACK_BUDGET};
-use process::process;
+use process::process_root;
 use regex::compile_regex;
 use std::sync::Arc;
 
@@ -23,20 +25,21 @@ pub fn parse_source(src: &str) -> Result<Node, JsonataError> {
     if t.kind != Tok::End {
         return Err(err("S0201", t.pos, format!("Syntax error: {}", describe(&t.kind))));
     }
-    process(raw, 0, p.stack_base)
+    process_root(raw, p.stack_base)
 }
 
+/// A token as the reference inserts it into messages (`JSON.stringify` of its value).
 fn describe(t: &Tok) -> String {
     match t {
-        Tok::Op(o) => o.to_string(),
-        Tok::Str(s) => format!("\"{s}\""),
-        Tok::Num(n) => n.to_string(),
-        Tok::Name(n) => n.clone(),
-        Tok::Var(v) => format!("${v}"),
+        Tok::Op(o) => json_quote(o),
+        Tok::Str(s) => json_quote(s),
+        Tok::Num(n) => js_number(*n),
+        Tok::Name(n) => json_quote(n),
+        Tok::Var(v) => json_quote(v),
         Tok::Bool(b) => b.to_string(),
         Tok::Null => "null".into(),
-        Tok::Regex { pattern, .. } => format!("/{pattern}/"),
-        Tok::End => "(end)".into(),
+        Tok::Regex { .. } => "{}".into(),
+        Tok::End => json_quote("(end)"),
     }
 }
 
@@ -49,7 +52,7 @@ fn lbp(t: &Tok) -> u32 {
             "?" => 20,
             "+" | "-" | "&" => 50,
             "*" | "/" | "%" => 60,
-            "=" | "<" | ">" | "^" | "!=" | "<=" | ">=" | "~>" | "?:" | "??" | "in" => 40,
+            "=" | "<" | ">" | "^" | "!=" | "<=" | ">=" | "~>" | "in" => 40,
             ":=" => 10,
             "and" => 30,
             "or" => 25,
@@ -90,9 +93,9 @@ impl Parser<'_> {
         }
         let t = self.peek();
         if t.kind == Tok::End {
-            Err(err("S0203", t.pos, format!("Expected {op} before end of expression")))
+            Err(err("S0203", t.pos, format!("Expected {} before end of expression", json_quote(op))))
         } else {
-            Err(err("S0202", t.pos, format!("Expected {op}, got {}", describe(&t.kind))))
+            Err(err("S0202", t.pos, format!("Expected {}, got {}", json_quote(op), describe(&t.kind))))
         }
     }
 
@@ -180,8 +183,14 @@ impl Parser<'_> {
                     self.expect("|")?;
                     Kind::Transform(Box::new(pattern), Box::new(update), delete)
                 }
-                "%" => return Err(err("S0217", pos, "The parent operator % is not supported")),
-                _ => return Err(err("S0211", pos, format!("The symbol {op} cannot be used as a unary operator"))),
+                "%" => Kind::Parent(crate::ast::ParentSlot::default()),
+                _ => {
+                    return Err(err(
+                        "S0211",
+                        pos,
+                        format!("The symbol {} cannot be used as a unary operator", json_quote(op)),
+                    ))
+                }
             },
         };
         Ok(Node::new(kind, pos))
@@ -251,7 +260,7 @@ impl Parser<'_> {
                     return Err(err(
                         "S0214",
                         rhs.pos,
-                        format!("The right side of {op} must be a variable name (start with $)"),
+                        format!("The right side of {} must be a variable name (start with $)", json_quote(op)),
                     ));
                 };
                 let kind =
@@ -267,24 +276,6 @@ impl Parser<'_> {
                     None
                 };
                 Ok(Node::new(Kind::Condition(Box::new(left), Box::new(then), els), pos))
-            }
-            "?:" => {
-                let els = self.expression(0)?;
-                let cond = left.clone();
-                Ok(Node::new(Kind::Condition(Box::new(cond), Box::new(left), Some(Box::new(els))), pos))
-            }
-            "??" => {
-                let els = self.expression(0)?;
-                let lpos = left.pos;
-                let exists = Node::new(
-                    Kind::Call {
-                        proc: Box::new(Node::new(Kind::Var("exists".into()), lpos)),
-                        args: vec![left.clone()],
-                        partial: false,
-                    },
-                    lpos,
-                );
-                Ok(Node::new(Kind::Condition(Box::new(exists), Box::new(left), Some(Box::new(els))), pos))
             }
             "[" => {
                 if self.is_op("]") {
@@ -326,7 +317,7 @@ impl Parser<'_> {
                 Ok(Node::new(Kind::RawSort(Box::new(left), terms), pos))
             }
             "(" => self.call(left, pos),
-            _ => Err(err("S0201", pos, format!("Syntax error: {op}"))),
+            _ => Err(err("S0201", pos, format!("Syntax error: {}", json_quote(op)))),
         }
     }
 
@@ -354,14 +345,14 @@ impl Parser<'_> {
             return Ok(Node::new(Kind::Call { proc: Box::new(left), args, partial }, pos));
         }
         let mut params = Vec::new();
-        for a in args {
+        for (i, a) in args.into_iter().enumerate() {
             match a.kind {
                 Kind::Var(v) => params.push(v),
                 _ => {
                     return Err(err(
                         "S0208",
                         a.pos,
-                        "Parameter of function definition must be a variable name (start with $)",
+                        format!("Parameter {} of function definition must be a variable name (start with $)", i + 1),
                     ))
                 }
             }
@@ -386,7 +377,6 @@ impl Parser<'_> {
         self.expect("{")?;
         let body = self.expression(0)?;
         self.expect("}")?;
-        let body = process(body, self.depth, self.stack_base)?;
         Ok(Node::new(Kind::Lambda(Arc::new(Lambda { params, signature, body })), pos))
     }
 }

@@ -94,7 +94,7 @@ fn arb_expr() -> impl Strategy<Value = String> {
             "$uuid",
         ]);
         let ops = prop::sample::select(vec![
-            "+", "-", "*", "/", "%", "&", "=", "!=", "<", "<=", ">", ">=", "and", "or", "in", ".", "~>", "?:", "??",
+            "+", "-", "*", "/", "%", "&", "=", "!=", "<", "<=", ">", ">=", "and", "or", "in", ".", "~>",
         ]);
         prop_oneof![
             (inner.clone(), ops, inner.clone()).prop_map(|(l, o, r)| format!("({l} {o} {r})")),
