@@ -284,7 +284,7 @@ pub fn round15(n: f64) -> f64 {
 
 /// `JSON.stringify` with the reference's replacer (numbers to 15 significant digits,
 /// functions as `""`), optionally indented by two spaces.
-pub fn stringify(v: &V<'_>, pretty: bool, out: &mut String) -> Result<(), String> {
+pub fn stringify(v: &V<'_>, pretty: bool, out: &mut String) -> Result<(), JsonataError> {
     Stringify { pretty, round: true }.write(v, 0, out)
 }
 
@@ -306,16 +306,20 @@ fn indent(out: &mut String, pretty: bool, level: usize) {
 }
 
 impl Stringify {
-fn write(self, v: &V<'_>, level: usize, out: &mut String) -> Result<(), String> {
+fn write(self, v: &V<'_>, level: usize, out: &mut String) -> Result<(), JsonataError> {
     let pretty = self.pretty;
     if level > MAX_VALUE_DEPTH {
-        return Err("value nested too deeply".into());
+        return Err(rt("U1001", "Value nested too deeply"));
     }
     match v {
         V::Null => out.push_str("null"),
         V::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         V::Num(n) => {
             if !n.is_finite() {
+                if self.round {
+                    // the reference's replacer tests each number with `isNumeric`, which throws
+                    return Err(rt("D1001", "Number out of range: null"));
+                }
                 out.push_str("null")
             } else if self.round {
                 out.push_str(&js_number(round15(*n)))
@@ -409,7 +413,7 @@ pub fn to_string_pretty(v: &V<'_>, pretty: bool) -> Result<String, JsonataError>
                 o => o,
             };
             let mut s = String::new();
-            stringify(other, pretty, &mut s).map_err(|m| rt("D3001", m))?;
+            stringify(other, pretty, &mut s)?;
             Ok(s)
         }
     }

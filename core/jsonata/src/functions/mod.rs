@@ -10,6 +10,7 @@ mod boolean;
 mod datetime;
 mod dynamic;
 mod higher_order;
+mod number_picture;
 mod numeric;
 mod object;
 mod regex;

@@ -1,5 +1,6 @@
 //! Numeric functions (`$number`, `$round` with banker's rounding, `$power`, `$formatNumber`, ...).
 
+use super::number_picture::{validate as validate_picture, PictureChars};
 use super::args::{arg, num_arg, ok_num, ok_str, str_arg, Entry};
 use crate::error::rt;
 use crate::error::JsonataError;
@@ -237,6 +238,19 @@ pub fn format_number_with(value: f64, picture: &str, opts: Option<&V<'_>>) -> Re
     let subs: Vec<&str> = picture.split(pattern_sep).collect();
     if subs.len() > 2 {
         return Err(rt("D3080", "The picture string must only contain a maximum of two sub-pictures"));
+    }
+    let chars = PictureChars {
+        decimal_sep,
+        group_sep,
+        exp_sep,
+        percent,
+        per_mille,
+        zero,
+        digit,
+        pattern_sep,
+    };
+    for sub in &subs {
+        validate_picture(sub, &chars)?;
     }
     let mut pics: Vec<Pic> = Vec::new();
     for sub in &subs {

@@ -136,7 +136,6 @@ impl Parser<'_> {
                 "-" => Kind::Neg(Box::new(self.expression(70)?)),
                 "*" => Kind::Wildcard,
                 "**" => Kind::Descendant,
-                "?" => Kind::Placeholder,
                 "(" => {
                     let mut items = Vec::new();
                     while !self.is_op(")") {

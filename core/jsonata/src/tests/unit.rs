@@ -134,7 +134,7 @@ fn api_contract() {
     match parse("1 + 'a'").unwrap().eval(&json!(null), vars, &mut env) {
         Err(JsonataError::Runtime { code, message }) => {
             assert_eq!(code, "T2002");
-            assert_eq!(message, "The right side of the + operator must evaluate to a number");
+            assert_eq!(message, "The right side of the \"+\" operator must evaluate to a number");
         }
         other => panic!("{other:?}"),
     }
