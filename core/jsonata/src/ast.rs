@@ -144,6 +144,9 @@ pub enum Kind {
     RawSort(Box<Node>, Vec<(Node, bool)>),
     RawFocus(Box<Node>, String),
     RawIndex(Box<Node>, String),
+    /// The end of the source where an operand was expected: an error once the parse is
+    /// complete (S0207), unless the parser reports a missing token first, as the reference.
+    RawEnd,
 }
 
 #[derive(Debug)]

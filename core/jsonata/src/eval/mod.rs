@@ -79,7 +79,8 @@ impl<'a, 'e> Evaluator<'a, 'e> {
             | Kind::RawGroup(..)
             | Kind::RawSort(..)
             | Kind::RawFocus(..)
-            | Kind::RawIndex(..) => Err(rt("S0206", "Unknown expression type: undefined")),
+            | Kind::RawIndex(..)
+            | Kind::RawEnd => Err(rt("S0206", "Unknown expression type: undefined")),
         }
     }
 

@@ -15,6 +15,13 @@ impl<'a> Evaluator<'a, '_> {
         if !arg.is_array() && !arg.is_object() {
             return Err(rt("T0410", "Argument 1 of function undefined does not match function signature"));
         }
+        // the reference copies with whatever `$clone` names in scope
+        if !self.lookup_var("clone", env).is_some_and(|f| f.is_func()) {
+            return Err(rt(
+                "T2013",
+                "The transform expression clones the input object using the $clone() function.  This has been overridden in the current scope by a non-function.",
+            ));
+        }
         let copy = Some(deep_clone(&arg, 0)?);
         let matches = self.eval(pattern, &copy, env)?;
         let matches = match matches {

@@ -198,6 +198,7 @@ fn for_each_child(node: &mut Node, f: &mut dyn FnMut(&mut Node)) {
         | Kind::Placeholder
         | Kind::Parent(_)
         | Kind::Var(_)
-        | Kind::Lambda(_) => {}
+        | Kind::Lambda(_)
+        | Kind::RawEnd => {}
     }
 }

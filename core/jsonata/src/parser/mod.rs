@@ -19,8 +19,12 @@ use std::sync::Arc;
 /// Parses source text into a processed syntax tree.
 pub fn parse_source(src: &str) -> Result<Node, JsonataError> {
     let tokens = tokenize(src)?;
-    let mut p = Parser { src, tokens, at: 0, depth: 0, stack_base: stack_addr() };
+    let mut p = Parser { src, tokens, at: 0, depth: 0, stack_base: stack_addr(), unknown: None };
+    if let Some(Tok::Op(op @ ("!" | "~"))) = p.tokens.first().map(|t| &t.kind) {
+        return Err(err("S0204", 0, format!("Unknown operator: {}", json_quote(op))));
+    }
     let raw = p.expression(0)?;
+    p.check_unknown()?;
     let t = p.peek();
     if t.kind != Tok::End {
         return Err(err("S0201", t.pos, format!("Syntax error: {}", describe(&t.kind))));
@@ -68,6 +72,8 @@ struct Parser<'s> {
     at: usize,
     depth: usize,
     stack_base: usize,
+    /// An operator symbol the language does not have, read by the last `next`.
+    unknown: Option<JsonataError>,
 }
 
 impl Parser<'_> {
@@ -80,7 +86,21 @@ impl Parser<'_> {
         if self.at < self.tokens.len() - 1 {
             self.at += 1;
         }
+        if self.unknown.is_none() {
+            if let Tok::Op(op @ ("!" | "~")) = self.peek().kind {
+                // the reference fails as soon as it reads a symbol it has no operator for
+                self.unknown = Some(err("S0204", self.peek().pos, format!("Unknown operator: {}", json_quote(op))));
+            }
+        }
         t
+    }
+
+    /// The S0204 error of an unknown operator just read, if any.
+    fn check_unknown(&mut self) -> Result<(), JsonataError> {
+        match self.unknown.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     fn is_op(&self, op: &str) -> bool {
@@ -88,6 +108,7 @@ impl Parser<'_> {
     }
 
     fn expect(&mut self, op: &'static str) -> Result<Token, JsonataError> {
+        self.check_unknown()?;
         if self.is_op(op) {
             return Ok(self.next());
         }
@@ -105,8 +126,10 @@ impl Parser<'_> {
         if self.depth > MAX_PARSE_DEPTH || self.stack_base.abs_diff(stack_addr()) > STACK_BUDGET {
             return Err(too_deep(self.peek().pos));
         }
+        self.check_unknown()?;
         let t = self.next();
         let mut left = self.nud(t)?;
+        self.check_unknown()?;
         while rbp < lbp(&self.peek().kind) {
             // each operator applied adds a level to the tree: count it for nested operands too
             self.depth += 1;
@@ -115,6 +138,7 @@ impl Parser<'_> {
             }
             let t = self.next();
             left = self.led(t, left)?;
+            self.check_unknown()?;
         }
         self.depth = base;
         Ok(left)
@@ -130,7 +154,7 @@ impl Parser<'_> {
             Tok::Name(n) => Kind::Name(n),
             Tok::Var(v) => Kind::Var(v),
             Tok::Regex { pattern, flags } => Kind::Regex(Arc::new(compile_regex(&pattern, &flags, pos)?)),
-            Tok::End => return Err(err("S0207", pos, "Unexpected end of expression")),
+            Tok::End => Kind::RawEnd,
             Tok::Op(op) => match op {
                 "and" | "or" | "in" => Kind::Name(op.to_string()),
                 "-" => Kind::Neg(Box::new(self.expression(70)?)),
@@ -369,6 +393,9 @@ impl Parser<'_> {
                     _ => {}
                 }
                 end = t.pos + 1;
+            }
+            if depth > 0 {
+                self.expect(">")?;
             }
             let text = self.src.get(start..end).unwrap_or("");
             signature = Some(Signature::parse(text).map_err(|m| err("S0401", start, m))?);

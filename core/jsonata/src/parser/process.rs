@@ -330,6 +330,7 @@ fn process(n: Node, depth: usize, sb: usize, anc: &mut Ancestry) -> Result<Node,
             return Err(err("S0201", pos, "Syntax error: \"?\""));
         }
         Kind::Parent(_) => Node::new(Kind::Parent(anc.new_slot()), pos),
+        Kind::RawEnd => return Err(err("S0207", pos, "Unexpected end of expression")),
         Kind::Lambda(l) => {
             // a lambda's body is resolved on its own: `%` does not look through a definition
             let Lambda { params, signature, body } = match std::sync::Arc::try_unwrap(l) {
