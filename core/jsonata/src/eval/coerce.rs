@@ -129,7 +129,10 @@ pub fn validate<'a>(
                             };
                             return Err(rt(
                                 "T0412",
-                                format!("Argument {} of function {name} must be an array of \"{tname}\"", arg_index + 1),
+                                format!(
+                                    "Argument {} of function {name} must be an array of \"{tname}\"",
+                                    arg_index + 1
+                                ),
                             ));
                         }
                     }

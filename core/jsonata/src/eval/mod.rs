@@ -5,6 +5,8 @@
 mod apply;
 mod binary;
 mod coerce;
+mod group;
+mod order_by;
 pub mod path;
 pub mod regex;
 mod sequence;
@@ -85,12 +87,7 @@ impl<'a, 'e> Evaluator<'a, 'e> {
     }
 
     #[inline(never)]
-    fn post_process(
-        &mut self,
-        node: &'a Node,
-        mut result: Option<V<'a>>,
-        frame: &Rc<Frame<'a>>,
-    ) -> R<'a> {
+    fn post_process(&mut self, node: &'a Node, mut result: Option<V<'a>>, frame: &Rc<Frame<'a>>) -> R<'a> {
         for stage in &node.predicate {
             if let Stage::Filter(p) = stage {
                 result = self.filter(p, result, frame)?;

@@ -211,6 +211,11 @@ impl<'a, 'e> Evaluator<'a, 'e> {
         Ok(())
     }
 
+    /// Where the evaluation's stack budget is counted from.
+    pub fn stack_base(&self) -> usize {
+        self.stack_base
+    }
+
     /// Ends a level opened by [`Evaluator::enter`].
     pub(super) fn leave(&mut self) {
         self.depth -= 1;

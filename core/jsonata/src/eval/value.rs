@@ -306,70 +306,70 @@ fn indent(out: &mut String, pretty: bool, level: usize) {
 }
 
 impl Stringify {
-fn write(self, v: &V<'_>, level: usize, out: &mut String) -> Result<(), JsonataError> {
-    let pretty = self.pretty;
-    if level > MAX_VALUE_DEPTH {
-        return Err(rt("U1001", "Value nested too deeply"));
+    fn write(self, v: &V<'_>, level: usize, out: &mut String) -> Result<(), JsonataError> {
+        let pretty = self.pretty;
+        if level > MAX_VALUE_DEPTH {
+            return Err(rt("U1001", "Value nested too deeply"));
+        }
+        match v {
+            V::Null => out.push_str("null"),
+            V::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            V::Num(n) => {
+                if !n.is_finite() {
+                    if self.round {
+                        // the reference's replacer tests each number with `isNumeric`, which throws
+                        return Err(rt("D1001", "Number out of range: null"));
+                    }
+                    out.push_str("null")
+                } else if self.round {
+                    out.push_str(&js_number(round15(*n)))
+                } else {
+                    out.push_str(&js_number(*n))
+                }
+            }
+            V::Str(s) => quote_json(s, out),
+            V::Func(_) | V::Builtin(_) => out.push_str("\"\""),
+            V::Arr(..) | V::JArr(_) => {
+                let n = v.arr_len().unwrap_or(0);
+                out.push('[');
+                for i in 0..n {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    indent(out, pretty, level + 1);
+                    match v.item(i) {
+                        Some(x) => self.write(&x, level + 1, out)?,
+                        None => out.push_str("null"),
+                    }
+                }
+                if n > 0 {
+                    indent(out, pretty, level);
+                }
+                out.push(']');
+            }
+            V::Obj(_) | V::JObj(_) => {
+                let entries = v.entries().unwrap_or_default();
+                out.push('{');
+                for (i, (k, x)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    indent(out, pretty, level + 1);
+                    quote_json(k, out);
+                    out.push(':');
+                    if pretty {
+                        out.push(' ');
+                    }
+                    self.write(x, level + 1, out)?;
+                }
+                if !entries.is_empty() {
+                    indent(out, pretty, level);
+                }
+                out.push('}');
+            }
+        }
+        Ok(())
     }
-    match v {
-        V::Null => out.push_str("null"),
-        V::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        V::Num(n) => {
-            if !n.is_finite() {
-                if self.round {
-                    // the reference's replacer tests each number with `isNumeric`, which throws
-                    return Err(rt("D1001", "Number out of range: null"));
-                }
-                out.push_str("null")
-            } else if self.round {
-                out.push_str(&js_number(round15(*n)))
-            } else {
-                out.push_str(&js_number(*n))
-            }
-        }
-        V::Str(s) => quote_json(s, out),
-        V::Func(_) | V::Builtin(_) => out.push_str("\"\""),
-        V::Arr(..) | V::JArr(_) => {
-            let n = v.arr_len().unwrap_or(0);
-            out.push('[');
-            for i in 0..n {
-                if i > 0 {
-                    out.push(',');
-                }
-                indent(out, pretty, level + 1);
-                match v.item(i) {
-                    Some(x) => self.write(&x, level + 1, out)?,
-                    None => out.push_str("null"),
-                }
-            }
-            if n > 0 {
-                indent(out, pretty, level);
-            }
-            out.push(']');
-        }
-        V::Obj(_) | V::JObj(_) => {
-            let entries = v.entries().unwrap_or_default();
-            out.push('{');
-            for (i, (k, x)) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                indent(out, pretty, level + 1);
-                quote_json(k, out);
-                out.push(':');
-                if pretty {
-                    out.push(' ');
-                }
-                self.write(x, level + 1, out)?;
-            }
-            if !entries.is_empty() {
-                indent(out, pretty, level);
-            }
-            out.push('}');
-        }
-    }
-    Ok(())
-}
 }
 
 pub fn quote_json(s: &str, out: &mut String) {

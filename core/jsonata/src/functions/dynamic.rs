@@ -4,10 +4,11 @@
 //! the inner message, as the reference does.
 
 use super::args::{arg, str_arg, Entry};
+use crate::ast::Node;
 use crate::error::rt;
-use crate::eval::{Evaluator, Flags, Frame, R, V};
+use crate::eval::{Evaluator, Flags, Frame, Parsed, R, V};
 use crate::jstext::json_quote;
-use crate::parser::parse_source;
+use crate::parser::parse_source_within;
 use std::rc::Rc;
 
 pub fn register(r: &mut Vec<Entry>) {
@@ -24,15 +25,25 @@ fn eval<'a>(ev: &mut Evaluator<'a, '_>, args: Vec<Option<V<'a>>>, input: &Option
         Some(v) => Some(v.clone()),
         None => input.clone(),
     };
-    let node = parse_source(src).map_err(|e| {
-        rt("D3120", format!("Syntax error in expression passed to function eval: {}", json_quote(e.message())))
+    let node = parse_source_within(src, ev.stack_base()).map_err(|e| {
+        rt("D3120", format!("Syntax error in expression passed to function eval: {}", inner(e.message())))
     })?;
-    let node = &*ev.parsed.alloc(node);
+    let parsed: &'a Parsed = ev.parsed;
+    let node: &'a Node = parsed.alloc(node);
     let frame = ev.call_frame.clone().unwrap_or_else(Frame::root);
     ev.eval(node, &ctx, &frame).map_err(|e| {
-        rt(
-            "D3121",
-            format!("Dynamic error evaluating the expression passed to function eval: {}", json_quote(e.message())),
-        )
+        rt("D3121", format!("Dynamic error evaluating the expression passed to function eval: {}", inner(e.message())))
     })
+}
+
+/// Longest inner message quoted in full: `$eval` nested in `$eval` quotes each level's
+/// message again, and escaping doubles the backslashes each time.
+const MAX_INNER_MESSAGE: usize = 2000;
+
+/// The inner error's message as the reference inserts it (JSON-quoted), cut short when long.
+fn inner(message: &str) -> String {
+    match message.char_indices().nth(MAX_INNER_MESSAGE) {
+        Some((cut, _)) => json_quote(&format!("{}...", &message[..cut])),
+        None => json_quote(message),
+    }
 }

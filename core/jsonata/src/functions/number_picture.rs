@@ -63,7 +63,10 @@ pub fn validate(sub: &str, p: &PictureChars) -> Result<(), JsonataError> {
 
     let mut error = None;
     if count(&pic, p.decimal_sep) > 1 {
-        error = Some(("D3081", "The sub-picture must not contain more than one instance of the 'decimal-separator' character"));
+        error = Some((
+            "D3081",
+            "The sub-picture must not contain more than one instance of the 'decimal-separator' character",
+        ));
     }
     if count(&pic, p.percent) > 1 {
         error = Some(("D3082", "The sub-picture must not contain more than one instance of the 'percent' character"));
@@ -100,12 +103,18 @@ pub fn validate(sub: &str, p: &PictureChars) -> Result<(), JsonataError> {
         }
         None => {
             if integer.last() == Some(&p.group_sep) {
-                error = Some(("D3088", "The sub-picture must not contain a 'grouping-separator' at the end of the integer part"));
+                error = Some((
+                    "D3088",
+                    "The sub-picture must not contain a 'grouping-separator' at the end of the integer part",
+                ));
             }
         }
     }
     if pic.windows(2).any(|w| w[0] == p.group_sep && w[1] == p.group_sep) {
-        error = Some(("D3089", "The sub-picture must not contain two adjacent instances of the 'grouping-separator' character"));
+        error = Some((
+            "D3089",
+            "The sub-picture must not contain two adjacent instances of the 'grouping-separator' character",
+        ));
     }
     if let Some(o) = index_of(integer, p.digit) {
         if integer[..o].iter().any(|&c| p.is_digit_family(c)) {

@@ -18,8 +18,14 @@ use std::sync::Arc;
 
 /// Parses source text into a processed syntax tree.
 pub fn parse_source(src: &str) -> Result<Node, JsonataError> {
+    parse_source_within(src, stack_addr())
+}
+
+/// Parses with the stack budget counted from `stack_base`: an expression parsed while an
+/// evaluation runs (`$eval`) shares the evaluation's budget instead of adding its own.
+pub fn parse_source_within(src: &str, stack_base: usize) -> Result<Node, JsonataError> {
     let tokens = tokenize(src)?;
-    let mut p = Parser { src, tokens, at: 0, depth: 0, stack_base: stack_addr(), unknown: None };
+    let mut p = Parser { src, tokens, at: 0, depth: 0, stack_base, unknown: None };
     if let Some(Tok::Op(op @ ("!" | "~"))) = p.tokens.first().map(|t| &t.kind) {
         return Err(err("S0204", 0, format!("Unknown operator: {}", json_quote(op))));
     }
