@@ -137,6 +137,7 @@ impl Ancestry {
         if let Some(slot) = &mut node.ancestor {
             label(slot);
         }
+        node.seeking = Vec::new();
         for_each_child(node, &mut |child| self.finish(child));
     }
 }
