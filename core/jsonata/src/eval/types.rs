@@ -11,6 +11,7 @@ use crate::signature::Signature;
 use indexmap::IndexMap;
 use serde_json::{Map, Value as Json};
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 /// Result of evaluating a node; `None` is JSONata's undefined.
@@ -166,6 +167,9 @@ pub struct Evaluator<'a, 'e> {
     pub(super) builtins: Builtins,
     /// Expressions parsed by `$eval` during this evaluation.
     pub parsed: &'a Parsed,
+    /// The trees of `parsed` by source text, so a string evaluated many times (`$eval` in a
+    /// path over many items) is parsed and stored once.
+    pub parsed_by_source: HashMap<String, &'a Node>,
     /// The scope of the function call being made, which `$eval` evaluates in.
     pub call_frame: Option<Rc<Frame<'a>>>,
     stack_base: usize,
@@ -193,6 +197,7 @@ impl<'a, 'e> Evaluator<'a, 'e> {
             now_millis,
             builtins,
             parsed,
+            parsed_by_source: HashMap::new(),
             call_frame: None,
             stack_base: stack_addr(),
             depth: 0,

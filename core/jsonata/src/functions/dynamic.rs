@@ -25,11 +25,18 @@ fn eval<'a>(ev: &mut Evaluator<'a, '_>, args: Vec<Option<V<'a>>>, input: &Option
         Some(v) => Some(v.clone()),
         None => input.clone(),
     };
-    let node = parse_source_within(src, ev.stack_base()).map_err(|e| {
-        rt("D3120", format!("Syntax error in expression passed to function eval: {}", inner(e.message())))
-    })?;
-    let parsed: &'a Parsed = ev.parsed;
-    let node: &'a Node = parsed.alloc(node);
+    let node: &'a Node = match ev.parsed_by_source.get(src) {
+        Some(node) => node,
+        None => {
+            let node = parse_source_within(src, ev.stack_base()).map_err(|e| {
+                rt("D3120", format!("Syntax error in expression passed to function eval: {}", inner(e.message())))
+            })?;
+            let parsed: &'a Parsed = ev.parsed;
+            let node: &'a Node = parsed.alloc(node);
+            ev.parsed_by_source.insert(src.to_string(), node);
+            node
+        }
+    };
     let frame = ev.call_frame.clone().unwrap_or_else(Frame::root);
     ev.eval(node, &ctx, &frame).map_err(|e| {
         rt("D3121", format!("Dynamic error evaluating the expression passed to function eval: {}", inner(e.message())))
