@@ -113,13 +113,17 @@ impl<'a> V<'a> {
         }
     }
 
-    /// Entries of an object, in insertion order.
+    /// Entries of an object in JavaScript's property order: keys that are array indices
+    /// first, ascending, then the others in insertion order (`$keys`, `*`, `$string`, ...
+    /// all see objects this way in the reference).
     pub fn entries(&self) -> Option<Vec<(String, V<'a>)>> {
-        match self {
-            V::JObj(o) => Some(o.iter().map(|(k, v)| (k.clone(), V::from_json(v))).collect()),
-            V::Obj(o) => Some(o.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
-            _ => None,
-        }
+        let mut entries: Vec<(String, V<'a>)> = match self {
+            V::JObj(o) => o.iter().map(|(k, v)| (k.clone(), V::from_json(v))).collect(),
+            V::Obj(o) => o.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            _ => return None,
+        };
+        js_property_order(&mut entries);
+        Some(entries)
     }
 
     pub fn obj_len(&self) -> Option<usize> {
@@ -181,15 +185,38 @@ impl<'a> V<'a> {
                 }
                 Json::Array(out)
             }
-            V::Obj(o) => {
+            V::Obj(_) => {
                 let mut out = Map::new();
-                for (k, v) in o.iter() {
-                    out.insert(k.clone(), v.to_json_depth(depth + 1)?);
+                for (k, v) in self.entries().unwrap_or_default() {
+                    out.insert(k, v.to_json_depth(depth + 1)?);
                 }
                 Json::Object(out)
             }
             V::Func(_) | V::Builtin(_) => Json::String(String::new()),
         })
+    }
+}
+
+/// The index a property key stands for when JavaScript treats it as an array index: the
+/// canonical decimal form of an integer below 2^32 - 1.
+fn array_index(key: &str) -> Option<u32> {
+    let canonical = !key.is_empty()
+        && key.len() <= 10
+        && key.bytes().all(|b| b.is_ascii_digit())
+        && (key.len() == 1 || !key.starts_with('0'));
+    if !canonical {
+        return None;
+    }
+    key.parse::<u64>().ok().filter(|&n| n < u32::MAX as u64).map(|n| n as u32)
+}
+
+/// Reorders entries as JavaScript lists an object's properties (stable for the others).
+fn js_property_order<T>(entries: &mut [(String, T)]) {
+    if entries.iter().any(|(k, _)| array_index(k).is_some()) {
+        entries.sort_by_key(|(k, _)| match array_index(k) {
+            Some(n) => (0u8, n),
+            None => (1u8, 0),
+        });
     }
 }
 
