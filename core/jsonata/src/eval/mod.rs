@@ -33,6 +33,9 @@ impl<'a, 'e> Evaluator<'a, 'e> {
     }
 
     fn eval_inner(&mut self, node: &'a Node, input: &Option<V<'a>>, frame: &Rc<Frame<'a>>) -> R<'a> {
+        if !node.predicate.is_empty() && path::yields_tuples(node) {
+            return self.eval_filtered_tuples(node, input, frame);
+        }
         let result = self.eval_kind(node, input, frame)?;
         self.finish_node(node, result, frame)
     }

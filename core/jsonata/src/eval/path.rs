@@ -2,7 +2,7 @@
 //! `@`/`#` bindings and parents (`%`) (reference `evaluatePath`, `evaluateStep`,
 //! `evaluateTupleStep`). Grouping is in `group.rs`, order-by in `order_by.rs`.
 
-use super::sequence::{append_into, matches_predicate};
+use super::sequence::{append_into, collapse, matches_predicate};
 use super::types::{Evaluator, Frame, R, V};
 use super::value::MAX_VALUE_DEPTH;
 use crate::ast::{Kind, Node, Stage};
@@ -257,6 +257,22 @@ impl<'a> Evaluator<'a, '_> {
         Ok(StepOut::Tuples(ts))
     }
 
+    /// A parenthesised path filtered by a predicate that reads a parent, outside a path
+    /// (`(a.b)[%.x] ~> $f()`): the predicate sees each tuple's bindings and the value is the
+    /// selected items. (The reference hands its internal tuples on here.)
+    pub(super) fn eval_filtered_tuples(
+        &mut self,
+        node: &'a Node,
+        input: &Option<V<'a>>,
+        frame: &Rc<Frame<'a>>,
+    ) -> R<'a> {
+        let result = match self.step_out(node, input, frame)? {
+            StepOut::Tuples(ts) => Some(V::seq(ts.into_iter().filter_map(|t| t.ctx).collect())),
+            StepOut::Values(v) => v,
+        };
+        Ok(collapse(result, node.keep_array))
+    }
+
     /// `$var.a.b` / `a.b` over objects without predicates: walk borrowed values directly.
     fn fast_path(
         &mut self,
@@ -452,7 +468,7 @@ impl<'a> Evaluator<'a, '_> {
 }
 
 /// A path or block that is a step and binds parents itself: its value is a tuple stream.
-fn yields_tuples(step: &Node) -> bool {
+pub(super) fn yields_tuples(step: &Node) -> bool {
     step.tuple
         && step.group.is_none()
         && match &step.kind {
