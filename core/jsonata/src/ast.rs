@@ -24,8 +24,23 @@ pub struct Node {
     pub focus: Option<String>,
     /// `#$var` index binding on a step.
     pub index: Option<String>,
-    /// The step takes part in a tuple stream (has `@` or `#` bindings).
+    /// The step takes part in a tuple stream (has `@` or `#` bindings, or binds a parent).
+    /// On a path or block that is itself a step, its value is a tuple stream.
     pub tuple: bool,
+    /// The parent slot this step binds: each output tuple records the step's input under the
+    /// slot's label, for a `%` further on (reference `ancestor`).
+    pub ancestor: Option<ParentSlot>,
+    /// Parent slots of `%` operators below this node still looking for the step they refer
+    /// to (reference `seekingParent`); only used while the tree is processed.
+    pub seeking: Vec<usize>,
+}
+
+/// A slot linking a `%` to the step whose input it yields: `index` into the table built
+/// while processing, `label` the frame variable (`!0`, `!1`, ...) fixed once processing ends.
+#[derive(Debug, Clone, Default)]
+pub struct ParentSlot {
+    pub index: usize,
+    pub label: String,
 }
 
 #[derive(Debug, Clone)]
@@ -112,6 +127,8 @@ pub enum Kind {
         partial: bool,
     },
     Placeholder,
+    /// The parent operator `%`.
+    Parent(ParentSlot),
     Var(String),
     Lambda(Arc<Lambda>),
     Apply(Box<Node>, Box<Node>),
@@ -127,6 +144,9 @@ pub enum Kind {
     RawSort(Box<Node>, Vec<(Node, bool)>),
     RawFocus(Box<Node>, String),
     RawIndex(Box<Node>, String),
+    /// The end of the source where an operand was expected: an error once the parse is
+    /// complete (S0207), unless the parser reports a missing token first, as the reference.
+    RawEnd,
 }
 
 #[derive(Debug)]
@@ -149,6 +169,8 @@ impl Node {
             focus: None,
             index: None,
             tuple: false,
+            ancestor: None,
+            seeking: Vec::new(),
         }
     }
 }

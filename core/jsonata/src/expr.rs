@@ -33,7 +33,8 @@ impl Expr {
         } else {
             root.clone()
         };
-        let mut ev = eval::Evaluator::new(Some(root), vars, &mut *env.rng, env.now_millis, functions::lookup);
+        let parsed = eval::Parsed::new();
+        let mut ev = eval::Evaluator::new(Some(root), vars, &mut *env.rng, env.now_millis, functions::lookup, &parsed);
         let frame = eval::Frame::root();
         let result = ev.eval(&self.ast, &Some(ctx), &frame)?;
         match result {

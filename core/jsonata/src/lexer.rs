@@ -4,6 +4,7 @@
 //! expected (after an operator or an opening bracket), as in the reference.
 
 use crate::error::JsonataError;
+use crate::jstext::json_quote;
 
 /// One lexical token with the byte offset where it starts.
 #[derive(Debug, Clone, PartialEq)]
@@ -31,7 +32,7 @@ pub enum Tok {
     End,
 }
 
-const DOUBLE_OPS: [&str; 9] = ["..", ":=", "!=", ">=", "<=", "**", "~>", "?:", "??"];
+const DOUBLE_OPS: [&str; 7] = ["..", ":=", "!=", ">=", "<=", "**", "~>"];
 const SINGLE_OPS: &str = ".[]{}(),@#;:?+-*/%|=<>^&!~";
 
 fn single_op(c: char) -> Option<&'static str> {
@@ -132,7 +133,7 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, JsonataError> {
             let text = &src[i..end];
             let n: f64 = text.parse().unwrap_or(f64::INFINITY);
             if !n.is_finite() {
-                return Err(syntax("S0102", start, format!("Number out of range: {text}")));
+                return Err(syntax("S0102", start, format!("Number out of range: {}", json_quote(text))));
             }
             out.push(Token { kind: Tok::Num(n), pos: start });
             i = end;
@@ -256,7 +257,8 @@ fn scan_string(src: &str, from: usize, quote: char) -> Result<(String, usize), J
                 out.push(char::from_u32(unit).unwrap_or('\u{FFFD}'));
             }
             other => {
-                return Err(syntax("S0103", from + k, format!("Unsupported escape sequence: \\{other}")));
+                let token = json_quote(&other.to_string());
+                return Err(syntax("S0103", from + k, format!("Unsupported escape sequence: \\{token}")));
             }
         }
     }

@@ -14,6 +14,7 @@ mod eval;
 mod expr;
 mod free_vars;
 mod functions;
+mod jstext;
 mod lexer;
 mod parser;
 mod picture;

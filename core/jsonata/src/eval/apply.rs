@@ -48,9 +48,24 @@ impl<'a> Evaluator<'a, '_> {
             vals.push(self.eval(a, input, frame)?);
         }
         match f {
-            Some(f) => self.apply_named(&f, vals, input, &name),
+            Some(f) => self.apply_in(frame, &f, vals, input, &name),
             None => Err(rt("T1006", "Attempted to invoke a non-function")),
         }
+    }
+
+    /// Applies a function called from `frame`, which built-ins such as `$eval` see.
+    fn apply_in(
+        &mut self,
+        frame: &Rc<Frame<'a>>,
+        f: &V<'a>,
+        args: Vec<Option<V<'a>>>,
+        input: &Option<V<'a>>,
+        name: &str,
+    ) -> R<'a> {
+        let saved = self.call_frame.replace(frame.clone());
+        let r = self.apply_named(f, args, input, name);
+        self.call_frame = saved;
+        r
     }
 
     #[inline(never)]
@@ -70,7 +85,7 @@ impl<'a> Evaluator<'a, '_> {
                 vals.push(self.eval(a, input, frame)?);
             }
             return match f {
-                Some(f) => self.apply_named(&f, vals, input, &proc_name(proc)),
+                Some(f) => self.apply_in(frame, &f, vals, input, &proc_name(proc)),
                 None => Err(rt("T1006", "Attempted to invoke a non-function")),
             };
         }
@@ -101,7 +116,9 @@ impl<'a> Evaluator<'a, '_> {
     fn apply_inner(&mut self, f: &V<'a>, args: Vec<Option<V<'a>>>, input: &Option<V<'a>>, name: &str) -> R<'a> {
         match f {
             V::Builtin(b) => {
-                let args = coerce::validate(&b.sig, args, input, b.name)?;
+                // errors name the function as it was invoked (`$f := $sum; $f("a")` names f)
+                let shown = if name.is_empty() { b.name } else { name };
+                let args = coerce::validate(&b.sig, args, input, shown)?;
                 (b.f)(self, args, input)
             }
             V::Func(func) => match &**func {

@@ -5,6 +5,7 @@ use super::types::{Evaluator, Frame, R, V};
 use super::value::{cmp_js_str, deep_equal, js_number, show, to_boolean, to_string};
 use crate::ast::{BinOp, Node};
 use crate::error::rt;
+use crate::jstext::json_quote;
 use std::rc::Rc;
 
 impl<'a> Evaluator<'a, '_> {
@@ -45,7 +46,7 @@ impl<'a> Evaluator<'a, '_> {
                     Some(_) => {
                         return Err(rt(
                             "T2001",
-                            format!("The left side of the {sym} operator must evaluate to a number"),
+                            format!("The left side of the {} operator must evaluate to a number", json_quote(sym)),
                         ))
                     }
                 };
@@ -55,7 +56,7 @@ impl<'a> Evaluator<'a, '_> {
                     Some(_) => {
                         return Err(rt(
                             "T2002",
-                            format!("The right side of the {sym} operator must evaluate to a number"),
+                            format!("The right side of the {} operator must evaluate to a number", json_quote(sym)),
                         ))
                     }
                 };
@@ -80,7 +81,8 @@ impl<'a> Evaluator<'a, '_> {
                     return Err(rt(
                         "T2010",
                         format!(
-                            "The expressions either side of operator {sym} must evaluate to numeric or string values"
+                            "The expressions either side of operator {} must evaluate to numeric or string values",
+                            json_quote(sym)
                         ),
                     ));
                 }
@@ -92,9 +94,10 @@ impl<'a> Evaluator<'a, '_> {
                         return Err(rt(
                             "T2009",
                             format!(
-                                "The values {} and {} either side of operator {sym} must be of the same data type",
+                                "The values {} and {} either side of operator {} must be of the same data type",
                                 show(a),
-                                show(b)
+                                show(b),
+                                json_quote(sym)
                             ),
                         ))
                     }
@@ -149,7 +152,7 @@ impl<'a> Evaluator<'a, '_> {
                     return Err(rt(
                         "D2014",
                         format!(
-                            "The size of the sequence allocated by the range operator (..) must not exceed 1e7.  Attempted to allocate {}.",
+                            "The size of the sequence allocated by the range operator (..) must not exceed 1e6.  Attempted to allocate {}.",
                             js_number(size)
                         ),
                     ));

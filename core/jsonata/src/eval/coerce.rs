@@ -4,6 +4,7 @@
 
 use super::types::V;
 use crate::error::{rt, JsonataError};
+use crate::jstext::json_quote;
 use crate::signature::Signature;
 
 /// Greedy backtracking match of the argument symbols against the parameters; fills
@@ -53,6 +54,8 @@ pub fn validate<'a>(
     name: &str,
 ) -> Result<Vec<Option<V<'a>>>, JsonataError> {
     let sig: Vec<char> = args.iter().map(|a| V::symbol(a.as_ref())).collect();
+    // the reference names the function as invoked, `undefined` when it was not named
+    let name = if name.is_empty() { "undefined".to_string() } else { json_quote(name) };
     let mut caps = Vec::new();
     if !matches(signature, 0, &sig, 0, &mut caps, true) {
         // find the first argument that does not fit
@@ -126,7 +129,10 @@ pub fn validate<'a>(
                             };
                             return Err(rt(
                                 "T0412",
-                                format!("Argument {} of function {name} must be an array of {tname}", arg_index + 1),
+                                format!(
+                                    "Argument {} of function {name} must be an array of \"{tname}\"",
+                                    arg_index + 1
+                                ),
                             ));
                         }
                     }

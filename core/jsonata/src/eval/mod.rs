@@ -5,6 +5,8 @@
 mod apply;
 mod binary;
 mod coerce;
+mod group;
+mod order_by;
 pub mod path;
 pub mod regex;
 mod sequence;
@@ -19,7 +21,7 @@ use std::rc::Rc;
 
 pub use sequence::merge_sort;
 pub use transform::deep_clone;
-pub use types::{Builtin, BuiltinFn, Evaluator, Flags, Frame, Func, ObjMap, Str, R, V};
+pub use types::{Builtin, BuiltinFn, Evaluator, Flags, Frame, Func, ObjMap, Parsed, Str, R, V};
 pub use value::{cmp_js_str, deep_equal, js_number, js_truthy, show, to_boolean};
 
 impl<'a, 'e> Evaluator<'a, 'e> {
@@ -31,11 +33,20 @@ impl<'a, 'e> Evaluator<'a, 'e> {
     }
 
     fn eval_inner(&mut self, node: &'a Node, input: &Option<V<'a>>, frame: &Rc<Frame<'a>>) -> R<'a> {
+        if !node.predicate.is_empty() && path::yields_tuples(node) {
+            return self.eval_filtered_tuples(node, input, frame);
+        }
         let result = self.eval_kind(node, input, frame)?;
+        self.finish_node(node, result, frame)
+    }
+
+    /// What follows a node's own evaluation: its predicates, its grouping, and collapsing
+    /// the result sequence.
+    pub(super) fn finish_node(&mut self, node: &'a Node, result: Option<V<'a>>, frame: &Rc<Frame<'a>>) -> R<'a> {
         if node.predicate.is_empty() && (node.group.is_none() || matches!(node.kind, Kind::Path(_))) {
             return Ok(collapse(result, node.keep_array));
         }
-        self.post_process(node, result, input, frame)
+        self.post_process(node, result, frame)
     }
 
     /// Dispatch on the node kind; every arm is out of line so that this frame stays small
@@ -57,7 +68,8 @@ impl<'a, 'e> Evaluator<'a, 'e> {
             Kind::Bind(name, rhs) => self.eval_bind(name, rhs, input, frame),
             Kind::Regex(re) => Ok(Some(V::Func(Rc::new(Func::Regex(re))))),
             Kind::Call { proc, args, partial } => self.eval_call(proc, args, *partial, input, frame),
-            Kind::Placeholder => Err(rt("S0201", "Syntax error: ?")),
+            Kind::Placeholder => Err(rt("S0201", "Syntax error: \"?\"")),
+            Kind::Parent(slot) => Ok(frame.lookup(&slot.label).flatten()),
             Kind::Var(name) => Ok(self.eval_var(name, input, frame)),
             Kind::Lambda(l) => {
                 Ok(Some(V::Func(Rc::new(Func::Lambda { def: l, env: frame.clone(), input: input.clone() }))))
@@ -72,18 +84,13 @@ impl<'a, 'e> Evaluator<'a, 'e> {
             | Kind::RawGroup(..)
             | Kind::RawSort(..)
             | Kind::RawFocus(..)
-            | Kind::RawIndex(..) => Err(rt("S0206", "Unknown expression type")),
+            | Kind::RawIndex(..)
+            | Kind::RawEnd => Err(rt("S0206", "Unknown expression type: undefined")),
         }
     }
 
     #[inline(never)]
-    fn post_process(
-        &mut self,
-        node: &'a Node,
-        mut result: Option<V<'a>>,
-        _input: &Option<V<'a>>,
-        frame: &Rc<Frame<'a>>,
-    ) -> R<'a> {
+    fn post_process(&mut self, node: &'a Node, mut result: Option<V<'a>>, frame: &Rc<Frame<'a>>) -> R<'a> {
         for stage in &node.predicate {
             if let Stage::Filter(p) = stage {
                 result = self.filter(p, result, frame)?;

@@ -1,12 +1,12 @@
-//! Path evaluation: steps mapped over sequences with flattening, tuple streams for `@`/`#`
-//! bindings, grouping and order-by (reference `evaluatePath`, `evaluateStep`, `evaluateTupleStep`).
+//! Path evaluation: steps mapped over sequences with flattening, and tuple streams for
+//! `@`/`#` bindings and parents (`%`) (reference `evaluatePath`, `evaluateStep`,
+//! `evaluateTupleStep`). Grouping is in `group.rs`, order-by in `order_by.rs`.
 
-use super::sequence::{append_into, matches_predicate, merge_sort};
-use super::types::{Evaluator, Flags, Frame, R, V};
-use super::value::{cmp_js_str, show, MAX_VALUE_DEPTH};
+use super::sequence::{append_into, collapse, matches_predicate};
+use super::types::{Evaluator, Frame, R, V};
+use super::value::MAX_VALUE_DEPTH;
 use crate::ast::{Kind, Node, Stage};
 use crate::error::{rt, JsonataError};
-use indexmap::IndexMap;
 use std::rc::Rc;
 
 /// One tuple of a tuple stream: the context item and the variables bound along the path.
@@ -17,7 +17,7 @@ pub struct Tuple<'a> {
 }
 
 impl<'a> Tuple<'a> {
-    fn set(&mut self, name: &'a str, v: V<'a>) {
+    pub(super) fn set(&mut self, name: &'a str, v: V<'a>) {
         if let Some(slot) = self.binds.iter_mut().find(|(n, _)| *n == name) {
             slot.1 = v;
         } else {
@@ -25,13 +25,27 @@ impl<'a> Tuple<'a> {
         }
     }
 
-    fn frame(&self, parent: &Rc<Frame<'a>>) -> Rc<Frame<'a>> {
+    pub(super) fn frame(&self, parent: &Rc<Frame<'a>>) -> Rc<Frame<'a>> {
         let f = Frame::child(parent);
         for (n, v) in &self.binds {
             f.bind(n, Some(v.clone()));
         }
         f
     }
+}
+
+/// What a step yields inside a tuple stream: values, or the tuples of a path (or block)
+/// that binds parents itself, merged into the enclosing stream (reference `tupleStream`).
+enum StepOut<'a> {
+    Values(Option<V<'a>>),
+    Tuples(Vec<Tuple<'a>>),
+}
+
+/// The outcome of a path's steps: the tuple stream when a step bound variables or
+/// parents, else the result sequence.
+enum Steps<'a> {
+    Values(V<'a>),
+    Tuples(Vec<Tuple<'a>>),
 }
 
 pub enum GroupInput<'a> {
@@ -137,6 +151,35 @@ impl<'a> Evaluator<'a, '_> {
         if let Some(v) = self.fast_path(node, steps, input, frame) {
             return Ok(v);
         }
+        let (mut result, tuples) = match self.run_steps(steps, input, frame)? {
+            Steps::Values(v) => (v, None),
+            Steps::Tuples(ts) => (V::seq(ts.iter().filter_map(|t| t.ctx.clone()).collect()), Some(ts)),
+        };
+        if node.keep_array {
+            if let V::Arr(_, f) = &result {
+                if f.cons && !f.seq {
+                    result = V::seq(vec![result]);
+                }
+            }
+            if let V::Arr(_, f) = &mut result {
+                f.keep = true;
+            }
+        }
+        if let Some(g) = &node.group {
+            let gi = match tuples {
+                Some(ts) => GroupInput::Tuples(ts),
+                None => GroupInput::Values(match result.items() {
+                    Some(items) => items.into_iter().map(Some).collect(),
+                    None => vec![Some(result)],
+                }),
+            };
+            return Ok(Some(self.eval_group(&g.pairs, gi, frame)?));
+        }
+        Ok(Some(result))
+    }
+
+    /// Evaluates the steps of a path in turn (reference `evaluatePath`, less grouping).
+    fn run_steps(&mut self, steps: &'a [Node], input: &Option<V<'a>>, frame: &Rc<Frame<'a>>) -> Res<Steps<'a>> {
         let first_is_var = matches!(steps.first().map(|s| &s.kind), Some(Kind::Var(_)));
         let mut inseq: Vec<Option<V<'a>>> = match input {
             Some(v) if v.is_array() && !first_is_var => v.items().unwrap_or_default().into_iter().map(Some).collect(),
@@ -171,32 +214,63 @@ impl<'a> Evaluator<'a, '_> {
                 };
             }
         }
-        if is_tuple {
-            let ts = tuples.clone().unwrap_or_default();
-            result = V::seq(ts.into_iter().filter_map(|t| t.ctx).collect());
+        Ok(if is_tuple { Steps::Tuples(tuples.unwrap_or_default()) } else { Steps::Values(result) })
+    }
+
+    /// Evaluates a step of a tuple stream; a path or block flagged as binding parents
+    /// yields its own tuples instead of values.
+    fn step_out(&mut self, step: &'a Node, ctx: &Option<V<'a>>, frame: &Rc<Frame<'a>>) -> Res<StepOut<'a>> {
+        if !yields_tuples(step) {
+            return Ok(StepOut::Values(self.eval(step, ctx, frame)?));
         }
-        if node.keep_array {
-            if let V::Arr(_, f) = &result {
-                if f.cons && !f.seq {
-                    result = V::seq(vec![result]);
+        self.enter()?;
+        let out = self.step_out_inner(step, ctx, frame);
+        self.leave();
+        out
+    }
+
+    fn step_out_inner(&mut self, step: &'a Node, ctx: &Option<V<'a>>, frame: &Rc<Frame<'a>>) -> Res<StepOut<'a>> {
+        let out = match &step.kind {
+            Kind::Path(steps) => match self.run_steps(steps, ctx, frame)? {
+                Steps::Tuples(ts) => StepOut::Tuples(ts),
+                Steps::Values(v) => return Ok(StepOut::Values(self.finish_node(step, Some(v), frame)?)),
+            },
+            Kind::Block(items) => {
+                let f = Frame::child(frame);
+                let (last, init) = items.split_last().ok_or_else(|| rt("S0206", "Unknown expression type"))?;
+                for i in init {
+                    self.eval(i, ctx, &f)?;
+                }
+                match self.step_out(last, ctx, &f)? {
+                    StepOut::Values(v) => return Ok(StepOut::Values(self.finish_node(step, v, frame)?)),
+                    tuples => tuples,
                 }
             }
-            if let V::Arr(_, f) = &mut result {
-                f.keep = true;
+            _ => return Ok(StepOut::Values(self.eval(step, ctx, frame)?)),
+        };
+        let StepOut::Tuples(mut ts) = out else { return Ok(out) };
+        for stage in &step.predicate {
+            if let Stage::Filter(p) = stage {
+                ts = self.filter_tuples(p, ts, frame)?;
             }
         }
-        if let Some(g) = &node.group {
-            let gi = if is_tuple {
-                GroupInput::Tuples(tuples.unwrap_or_default())
-            } else {
-                GroupInput::Values(match result.items() {
-                    Some(items) => items.into_iter().map(Some).collect(),
-                    None => vec![Some(result)],
-                })
-            };
-            return Ok(Some(self.eval_group(&g.pairs, gi, frame)?));
-        }
-        Ok(Some(result))
+        Ok(StepOut::Tuples(ts))
+    }
+
+    /// A parenthesised path filtered by a predicate that reads a parent, outside a path
+    /// (`(a.b)[%.x] ~> $f()`): the predicate sees each tuple's bindings and the value is the
+    /// selected items. (The reference hands its internal tuples on here.)
+    pub(super) fn eval_filtered_tuples(
+        &mut self,
+        node: &'a Node,
+        input: &Option<V<'a>>,
+        frame: &Rc<Frame<'a>>,
+    ) -> R<'a> {
+        let result = match self.step_out(node, input, frame)? {
+            StepOut::Tuples(ts) => Some(V::seq(ts.into_iter().filter_map(|t| t.ctx).collect())),
+            StepOut::Values(v) => v,
+        };
+        Ok(collapse(result, node.keep_array))
     }
 
     /// `$var.a.b` / `a.b` over objects without predicates: walk borrowed values directly.
@@ -314,7 +388,21 @@ impl<'a> Evaluator<'a, '_> {
         let mut out = Vec::new();
         for t in &tuples {
             let f = t.frame(frame);
-            let Some(res) = self.eval(step, &t.ctx, &f)? else { continue };
+            let res = match self.step_out(step, &t.ctx, &f)? {
+                StepOut::Tuples(inner) => {
+                    for it in inner {
+                        let mut nt = t.clone();
+                        nt.ctx = it.ctx;
+                        for (name, v) in it.binds {
+                            nt.set(name, v);
+                        }
+                        out.push(nt);
+                    }
+                    continue;
+                }
+                StepOut::Values(None) => continue,
+                StepOut::Values(Some(res)) => res,
+            };
             let items = res.items().unwrap_or_else(|| vec![res]);
             for (bb, item) in items.into_iter().enumerate() {
                 let mut nt = t.clone();
@@ -325,6 +413,9 @@ impl<'a> Evaluator<'a, '_> {
                 }
                 if let Some(ix) = &step.index {
                     nt.set(ix, V::Num(bb as f64));
+                }
+                if let (Some(slot), Some(parent)) = (&step.ancestor, &t.ctx) {
+                    nt.set(&slot.label, parent.clone());
                 }
                 out.push(nt);
             }
@@ -374,211 +465,15 @@ impl<'a> Evaluator<'a, '_> {
         }
         Ok(out)
     }
-
-    /// Evaluates order-by terms for an item: `None` entries are undefined keys.
-    fn sort_keys(
-        &mut self,
-        terms: &'a [(Node, bool)],
-        ctx: &Option<V<'a>>,
-        frame: &Rc<Frame<'a>>,
-    ) -> Res<Vec<Option<V<'a>>>> {
-        let mut keys = Vec::with_capacity(terms.len());
-        for (t, _) in terms {
-            keys.push(self.eval(t, ctx, frame)?);
-        }
-        Ok(keys)
-    }
-
-    pub(super) fn sort_values(
-        &mut self,
-        terms: &'a [(Node, bool)],
-        items: Vec<V<'a>>,
-        frame: &Rc<Frame<'a>>,
-    ) -> Res<Vec<V<'a>>> {
-        let mut keyed = Vec::with_capacity(items.len());
-        for v in items {
-            let ctx = Some(v);
-            let k = self.sort_keys(terms, &ctx, frame)?;
-            if let Some(v) = ctx {
-                keyed.push((v, k));
-            }
-        }
-        let sorted = merge_sort(keyed, &mut |a, b| order_swap(terms, &a.1, &b.1))?;
-        Ok(sorted.into_iter().map(|(v, _)| v).collect())
-    }
-
-    fn sort_tuples(
-        &mut self,
-        terms: &'a [(Node, bool)],
-        tuples: Vec<Tuple<'a>>,
-        frame: &Rc<Frame<'a>>,
-    ) -> Res<Vec<Tuple<'a>>> {
-        let mut keyed = Vec::with_capacity(tuples.len());
-        for t in tuples {
-            let f = t.frame(frame);
-            let k = self.sort_keys(terms, &t.ctx, &f)?;
-            keyed.push((t, k));
-        }
-        let sorted = merge_sort(keyed, &mut |a, b| order_swap(terms, &a.1, &b.1))?;
-        Ok(sorted.into_iter().map(|(t, _)| t).collect())
-    }
-
-    /// Object construction and grouping (reference `evaluateGroupExpression`).
-    pub(super) fn eval_group(
-        &mut self,
-        pairs: &'a [(Node, Node)],
-        input: GroupInput<'a>,
-        frame: &Rc<Frame<'a>>,
-    ) -> Res<V<'a>> {
-        // key -> (pair index, grouped items)
-        let mut groups: IndexMap<String, (usize, GroupInput<'a>)> = IndexMap::new();
-        let (values, tuples) = match input {
-            GroupInput::Values(mut v) => {
-                if v.is_empty() {
-                    v.push(None);
-                }
-                (v, None)
-            }
-            GroupInput::Tuples(t) => (Vec::new(), Some(t)),
-        };
-        let count = tuples.as_ref().map(|t| t.len().max(1)).unwrap_or(values.len());
-        #[allow(clippy::needless_range_loop)]
-        for idx in 0..count {
-            let (ctx, f) = match &tuples {
-                Some(ts) => match ts.get(idx) {
-                    Some(t) => (t.ctx.clone(), t.frame(frame)),
-                    None => (None, frame.clone()),
-                },
-                None => (values.get(idx).cloned().flatten(), frame.clone()),
-            };
-            for (pi, (kexpr, _)) in pairs.iter().enumerate() {
-                let key = self.eval(kexpr, &ctx, &f)?;
-                let key = match key {
-                    None => continue,
-                    Some(V::Str(s)) => s.to_string(),
-                    Some(other) => {
-                        return Err(rt(
-                            "T1003",
-                            format!("Key in object structure must evaluate to a string; got: {}", show(&other)),
-                        ))
-                    }
-                };
-                let entry = groups.entry(key.clone()).or_insert_with(|| {
-                    (pi, if tuples.is_some() { GroupInput::Tuples(Vec::new()) } else { GroupInput::Values(Vec::new()) })
-                });
-                if entry.0 != pi {
-                    return Err(rt("D1009", format!("Multiple key definitions evaluate to same key: \"{key}\"")));
-                }
-                match (&mut entry.1, &tuples) {
-                    (GroupInput::Tuples(g), Some(ts)) => {
-                        if let Some(t) = ts.get(idx) {
-                            g.push(t.clone())
-                        }
-                    }
-                    (GroupInput::Values(g), _) => g.push(ctx.clone()),
-                    _ => {}
-                }
-            }
-        }
-        let mut out: IndexMap<String, V<'a>> = IndexMap::new();
-        for (key, (pi, data)) in groups {
-            let (ctx, f) = match data {
-                GroupInput::Values(vals) => {
-                    let vals: Vec<V<'a>> = vals.into_iter().flatten().collect();
-                    (group_context(vals), frame.clone())
-                }
-                GroupInput::Tuples(ts) => {
-                    let mut merged = Tuple { ctx: None, binds: Vec::new() };
-                    let n = ts.len();
-                    let mut ctxs = Vec::new();
-                    let mut binds: Vec<(&'a str, Vec<V<'a>>)> = Vec::new();
-                    for t in ts {
-                        if let Some(c) = t.ctx {
-                            ctxs.push(c);
-                        }
-                        for (name, v) in t.binds {
-                            match binds.iter_mut().find(|(n, _)| *n == name) {
-                                Some(slot) => slot.1.push(v),
-                                None => binds.push((name, vec![v])),
-                            }
-                        }
-                    }
-                    merged.ctx = if n > 1 { group_context(ctxs) } else { ctxs.pop() };
-                    for (name, vs) in binds {
-                        let v = if n > 1 { group_context(vs) } else { vs.into_iter().next() };
-                        if let Some(v) = v {
-                            merged.set(name, v);
-                        }
-                    }
-                    let f = merged.frame(frame);
-                    (merged.ctx, f)
-                }
-            };
-            if let Some(v) = self.eval(&pairs[pi].1, &ctx, &f)? {
-                out.insert(key, v);
-            }
-        }
-        Ok(V::obj(out))
-    }
 }
 
-/// The context for a group's value: the single item, or the items appended into an array.
-fn group_context(vals: Vec<V<'_>>) -> Option<V<'_>> {
-    if vals.len() <= 1 {
-        return vals.into_iter().next();
-    }
-    let mut out = Vec::new();
-    for v in vals {
-        append_into(&mut out, v);
-    }
-    Some(V::Arr(Rc::new(out), Flags::PLAIN))
-}
-
-/// Order-by comparator: true when `a` must come after `b` (reference `evaluateSortExpression`).
-fn order_swap(terms: &[(Node, bool)], a: &[Option<V<'_>>], b: &[Option<V<'_>>]) -> Res<bool> {
-    let mut comp = 0i32;
-    for (i, (_, desc)) in terms.iter().enumerate() {
-        if comp != 0 {
-            break;
+/// A path or block that is a step and binds parents itself: its value is a tuple stream.
+pub(super) fn yields_tuples(step: &Node) -> bool {
+    step.tuple
+        && step.group.is_none()
+        && match &step.kind {
+            Kind::Path(_) => true,
+            Kind::Block(items) => items.last().is_some_and(yields_tuples),
+            _ => false,
         }
-        let (aa, bb) = (&a[i], &b[i]);
-        match (aa, bb) {
-            (None, None) => continue,
-            (None, _) => {
-                comp = 1;
-                continue;
-            }
-            (_, None) => {
-                comp = -1;
-                continue;
-            }
-            _ => {}
-        }
-        let (Some(x), Some(y)) = (aa, bb) else { continue };
-        let c = match (x, y) {
-            (V::Num(p), V::Num(q)) => p.partial_cmp(q).unwrap_or(std::cmp::Ordering::Equal),
-            (V::Str(p), V::Str(q)) => cmp_js_str(p, q),
-            (V::Num(_) | V::Str(_), V::Num(_) | V::Str(_)) => {
-                return Err(rt(
-                    "T2007",
-                    format!("Type mismatch when comparing values {} and {} in order-by clause", show(x), show(y)),
-                ))
-            }
-            _ => {
-                return Err(rt(
-                    "T2008",
-                    "The expressions within an order-by clause must evaluate to numeric or string values",
-                ))
-            }
-        };
-        comp = match c {
-            std::cmp::Ordering::Equal => 0,
-            std::cmp::Ordering::Less => -1,
-            std::cmp::Ordering::Greater => 1,
-        };
-        if *desc {
-            comp = -comp;
-        }
-    }
-    Ok(comp == 1)
 }

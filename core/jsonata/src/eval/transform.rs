@@ -13,7 +13,14 @@ impl<'a> Evaluator<'a, '_> {
         let Kind::Transform(pattern, update, delete) = &node.kind else { return Ok(None) };
         let Some(arg) = arg else { return Ok(None) };
         if !arg.is_array() && !arg.is_object() {
-            return Err(rt("T0410", "Argument 1 of function transform does not match function signature"));
+            return Err(rt("T0410", "Argument 1 of function undefined does not match function signature"));
+        }
+        // the reference copies with whatever `$clone` names in scope
+        if !self.lookup_var("clone", env).is_some_and(|f| f.is_func()) {
+            return Err(rt(
+                "T2013",
+                "The transform expression clones the input object using the $clone() function.  This has been overridden in the current scope by a non-function.",
+            ));
         }
         let copy = Some(deep_clone(&arg, 0)?);
         let matches = self.eval(pattern, &copy, env)?;

@@ -11,6 +11,7 @@ use crate::signature::Signature;
 use indexmap::IndexMap;
 use serde_json::{Map, Value as Json};
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 /// Result of evaluating a node; `None` is JSONata's undefined.
@@ -152,6 +153,10 @@ impl<'a> Frame<'a> {
     }
 }
 
+/// Where expressions parsed during an evaluation (`$eval`) live: they must outlast every
+/// value that refers to them, so they are freed with the evaluation, not before.
+pub type Parsed = typed_arena::Arena<Node>;
+
 /// One evaluation: the root input, outside bindings, randomness and the clock.
 pub struct Evaluator<'a, 'e> {
     pub root: Option<V<'a>>,
@@ -160,6 +165,13 @@ pub struct Evaluator<'a, 'e> {
     pub now_millis: i64,
     /// The built-in function library, handed in by the crate root.
     pub(super) builtins: Builtins,
+    /// Expressions parsed by `$eval` during this evaluation.
+    pub parsed: &'a Parsed,
+    /// The trees of `parsed` by source text, so a string evaluated many times (`$eval` in a
+    /// path over many items) is parsed and stored once.
+    pub parsed_by_source: HashMap<String, &'a Node>,
+    /// The scope of the function call being made, which `$eval` evaluates in.
+    pub call_frame: Option<Rc<Frame<'a>>>,
     stack_base: usize,
     depth: usize,
 }
@@ -176,8 +188,20 @@ impl<'a, 'e> Evaluator<'a, 'e> {
         rng: &'e mut dyn Random,
         now_millis: i64,
         builtins: Builtins,
+        parsed: &'a Parsed,
     ) -> Self {
-        Evaluator { root, bindings, rng, now_millis, builtins, stack_base: stack_addr(), depth: 0 }
+        Evaluator {
+            root,
+            bindings,
+            rng,
+            now_millis,
+            builtins,
+            parsed,
+            parsed_by_source: HashMap::new(),
+            call_frame: None,
+            stack_base: stack_addr(),
+            depth: 0,
+        }
     }
 
     /// Counts one level of nesting, failing with U1001 when depth or stack use runs out.
@@ -190,6 +214,11 @@ impl<'a, 'e> Evaluator<'a, 'e> {
         }
         self.depth += 1;
         Ok(())
+    }
+
+    /// Where the evaluation's stack budget is counted from.
+    pub fn stack_base(&self) -> usize {
+        self.stack_base
     }
 
     /// Ends a level opened by [`Evaluator::enter`].

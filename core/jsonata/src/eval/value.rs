@@ -5,8 +5,9 @@
 use super::types::{Flags, ObjMap, Str, V};
 use crate::error::{rt, JsonataError};
 use serde_json::{Map, Number, Value as Json};
-use std::fmt::Write as _;
 use std::rc::Rc;
+
+pub use crate::jstext::js_number;
 
 /// Bounds the recursion of helpers walking nested values (equality, serialisation).
 pub const MAX_VALUE_DEPTH: usize = 500;
@@ -112,13 +113,17 @@ impl<'a> V<'a> {
         }
     }
 
-    /// Entries of an object, in insertion order.
+    /// Entries of an object in JavaScript's property order: keys that are array indices
+    /// first, ascending, then the others in insertion order (`$keys`, `*`, `$string`, ...
+    /// all see objects this way in the reference).
     pub fn entries(&self) -> Option<Vec<(String, V<'a>)>> {
-        match self {
-            V::JObj(o) => Some(o.iter().map(|(k, v)| (k.clone(), V::from_json(v))).collect()),
-            V::Obj(o) => Some(o.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
-            _ => None,
-        }
+        let mut entries: Vec<(String, V<'a>)> = match self {
+            V::JObj(o) => o.iter().map(|(k, v)| (k.clone(), V::from_json(v))).collect(),
+            V::Obj(o) => o.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            _ => return None,
+        };
+        js_property_order(&mut entries);
+        Some(entries)
     }
 
     pub fn obj_len(&self) -> Option<usize> {
@@ -180,15 +185,38 @@ impl<'a> V<'a> {
                 }
                 Json::Array(out)
             }
-            V::Obj(o) => {
+            V::Obj(_) => {
                 let mut out = Map::new();
-                for (k, v) in o.iter() {
-                    out.insert(k.clone(), v.to_json_depth(depth + 1)?);
+                for (k, v) in self.entries().unwrap_or_default() {
+                    out.insert(k, v.to_json_depth(depth + 1)?);
                 }
                 Json::Object(out)
             }
             V::Func(_) | V::Builtin(_) => Json::String(String::new()),
         })
+    }
+}
+
+/// The index a property key stands for when JavaScript treats it as an array index: the
+/// canonical decimal form of an integer below 2^32 - 1.
+fn array_index(key: &str) -> Option<u32> {
+    let canonical = !key.is_empty()
+        && key.len() <= 10
+        && key.bytes().all(|b| b.is_ascii_digit())
+        && (key.len() == 1 || !key.starts_with('0'));
+    if !canonical {
+        return None;
+    }
+    key.parse::<u64>().ok().filter(|&n| n < u32::MAX as u64).map(|n| n as u32)
+}
+
+/// Reorders entries as JavaScript lists an object's properties (stable for the others).
+fn js_property_order<T>(entries: &mut [(String, T)]) {
+    if entries.iter().any(|(k, _)| array_index(k).is_some()) {
+        entries.sort_by_key(|(k, _)| match array_index(k) {
+            Some(n) => (0u8, n),
+            None => (1u8, 0),
+        });
     }
 }
 
@@ -273,54 +301,6 @@ fn deep_equal_depth(a: &V<'_>, b: &V<'_>, depth: usize) -> bool {
     }
 }
 
-/// Formats a number as JavaScript's `Number.prototype.toString` does.
-pub fn js_number(n: f64) -> String {
-    if n.is_nan() {
-        return "NaN".into();
-    }
-    if n.is_infinite() {
-        return if n > 0.0 { "Infinity".into() } else { "-Infinity".into() };
-    }
-    if n == 0.0 {
-        return "0".into();
-    }
-    // shortest round-trip digits and decimal exponent
-    let e = format!("{:e}", n.abs());
-    let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
-    let k = digits.len() as i32;
-    let point = exp + 1; // position of the decimal point relative to the digits
-    let mut s = String::new();
-    if n < 0.0 {
-        s.push('-');
-    }
-    if k <= point && point <= 21 {
-        s.push_str(&digits);
-        for _ in 0..(point - k) {
-            s.push('0');
-        }
-    } else if 0 < point && point <= 21 {
-        s.push_str(&digits[..point as usize]);
-        s.push('.');
-        s.push_str(&digits[point as usize..]);
-    } else if -6 < point && point <= 0 {
-        s.push_str("0.");
-        for _ in 0..(-point) {
-            s.push('0');
-        }
-        s.push_str(&digits);
-    } else {
-        s.push_str(&digits[..1]);
-        if k > 1 {
-            s.push('.');
-            s.push_str(&digits[1..]);
-        }
-        let _ = write!(s, "e{}{}", if point > 0 { "+" } else { "-" }, (point - 1).abs());
-    }
-    s
-}
-
 /// `Number(n.toPrecision(15))`: how `$string` renders numbers.
 pub fn round15(n: f64) -> f64 {
     if !n.is_finite() || n == 0.0 {
@@ -331,8 +311,16 @@ pub fn round15(n: f64) -> f64 {
 
 /// `JSON.stringify` with the reference's replacer (numbers to 15 significant digits,
 /// functions as `""`), optionally indented by two spaces.
-pub fn stringify(v: &V<'_>, pretty: bool, out: &mut String) -> Result<(), String> {
-    stringify_depth(v, pretty, 0, out)
+pub fn stringify(v: &V<'_>, pretty: bool, out: &mut String) -> Result<(), JsonataError> {
+    Stringify { pretty, round: true }.write(v, 0, out)
+}
+
+/// How a value is serialised: indented or not, numbers rounded to 15 significant digits
+/// (`$string`) or written exactly (`JSON.stringify`, as in error messages).
+#[derive(Clone, Copy)]
+struct Stringify {
+    pretty: bool,
+    round: bool,
 }
 
 fn indent(out: &mut String, pretty: bool, level: usize) {
@@ -344,84 +332,75 @@ fn indent(out: &mut String, pretty: bool, level: usize) {
     }
 }
 
-fn stringify_depth(v: &V<'_>, pretty: bool, level: usize, out: &mut String) -> Result<(), String> {
-    if level > MAX_VALUE_DEPTH {
-        return Err("value nested too deeply".into());
+impl Stringify {
+    fn write(self, v: &V<'_>, level: usize, out: &mut String) -> Result<(), JsonataError> {
+        let pretty = self.pretty;
+        if level > MAX_VALUE_DEPTH {
+            return Err(rt("U1001", "Value nested too deeply"));
+        }
+        match v {
+            V::Null => out.push_str("null"),
+            V::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            V::Num(n) => {
+                if !n.is_finite() {
+                    if self.round {
+                        // the reference's replacer tests each number with `isNumeric`, which throws
+                        return Err(rt("D1001", "Number out of range: null"));
+                    }
+                    out.push_str("null")
+                } else if self.round {
+                    out.push_str(&js_number(round15(*n)))
+                } else {
+                    out.push_str(&js_number(*n))
+                }
+            }
+            V::Str(s) => quote_json(s, out),
+            V::Func(_) | V::Builtin(_) => out.push_str("\"\""),
+            V::Arr(..) | V::JArr(_) => {
+                let n = v.arr_len().unwrap_or(0);
+                out.push('[');
+                for i in 0..n {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    indent(out, pretty, level + 1);
+                    match v.item(i) {
+                        Some(x) => self.write(&x, level + 1, out)?,
+                        None => out.push_str("null"),
+                    }
+                }
+                if n > 0 {
+                    indent(out, pretty, level);
+                }
+                out.push(']');
+            }
+            V::Obj(_) | V::JObj(_) => {
+                let entries = v.entries().unwrap_or_default();
+                out.push('{');
+                for (i, (k, x)) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    indent(out, pretty, level + 1);
+                    quote_json(k, out);
+                    out.push(':');
+                    if pretty {
+                        out.push(' ');
+                    }
+                    self.write(x, level + 1, out)?;
+                }
+                if !entries.is_empty() {
+                    indent(out, pretty, level);
+                }
+                out.push('}');
+            }
+        }
+        Ok(())
     }
-    match v {
-        V::Null => out.push_str("null"),
-        V::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        V::Num(n) => {
-            if n.is_finite() && n.fract() == 0.0 {
-                out.push_str(&js_number(*n))
-            } else if n.is_finite() {
-                out.push_str(&js_number(round15(*n)))
-            } else {
-                out.push_str("null")
-            }
-        }
-        V::Str(s) => quote_json(s, out),
-        V::Func(_) | V::Builtin(_) => out.push_str("\"\""),
-        V::Arr(..) | V::JArr(_) => {
-            let n = v.arr_len().unwrap_or(0);
-            out.push('[');
-            for i in 0..n {
-                if i > 0 {
-                    out.push(',');
-                }
-                indent(out, pretty, level + 1);
-                match v.item(i) {
-                    Some(x) => stringify_depth(&x, pretty, level + 1, out)?,
-                    None => out.push_str("null"),
-                }
-            }
-            if n > 0 {
-                indent(out, pretty, level);
-            }
-            out.push(']');
-        }
-        V::Obj(_) | V::JObj(_) => {
-            let entries = v.entries().unwrap_or_default();
-            out.push('{');
-            for (i, (k, x)) in entries.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                indent(out, pretty, level + 1);
-                quote_json(k, out);
-                out.push(':');
-                if pretty {
-                    out.push(' ');
-                }
-                stringify_depth(x, pretty, level + 1, out)?;
-            }
-            if !entries.is_empty() {
-                indent(out, pretty, level);
-            }
-            out.push('}');
-        }
-    }
-    Ok(())
 }
 
 pub fn quote_json(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    out.push_str(&crate::jstext::json_quote(s));
 }
 
 /// Compares strings by UTF-16 code units, as JavaScript does.
@@ -437,7 +416,7 @@ pub fn show(v: &V<'_>) -> String {
             quote_json(x, &mut s);
         }
         other => {
-            if stringify(other, false, &mut s).is_err() {
+            if (Stringify { pretty: false, round: false }).write(other, 0, &mut s).is_err() {
                 s = "...".into();
             }
         }
@@ -461,7 +440,7 @@ pub fn to_string_pretty(v: &V<'_>, pretty: bool) -> Result<String, JsonataError>
                 o => o,
             };
             let mut s = String::new();
-            stringify(other, pretty, &mut s).map_err(|m| rt("D3001", m))?;
+            stringify(other, pretty, &mut s)?;
             Ok(s)
         }
     }

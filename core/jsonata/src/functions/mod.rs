@@ -8,8 +8,10 @@ mod array;
 mod aws;
 mod boolean;
 mod datetime;
+mod dynamic;
 mod higher_order;
 mod integer_picture;
+mod number_picture;
 mod numeric;
 mod object;
 mod regex;
@@ -29,6 +31,7 @@ fn registry() -> &'static HashMap<&'static str, Builtin> {
         array::register(&mut entries);
         boolean::register(&mut entries);
         datetime::register(&mut entries);
+        dynamic::register(&mut entries);
         higher_order::register(&mut entries);
         integer_picture::register(&mut entries);
         numeric::register(&mut entries);

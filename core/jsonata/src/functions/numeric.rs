@@ -1,6 +1,7 @@
 //! Numeric functions (`$number`, `$round` with banker's rounding, `$power`, `$formatNumber`, ...).
 
 use super::args::{arg, num_arg, ok_num, ok_str, str_arg, Entry};
+use super::number_picture::{validate as validate_picture, PictureChars};
 use crate::error::rt;
 use crate::error::JsonataError;
 use crate::eval::{js_number, V};
@@ -237,6 +238,10 @@ pub fn format_number_with(value: f64, picture: &str, opts: Option<&V<'_>>) -> Re
     let subs: Vec<&str> = picture.split(pattern_sep).collect();
     if subs.len() > 2 {
         return Err(rt("D3080", "The picture string must only contain a maximum of two sub-pictures"));
+    }
+    let chars = PictureChars { decimal_sep, group_sep, exp_sep, percent, per_mille, zero, digit, pattern_sep };
+    for sub in &subs {
+        validate_picture(sub, &chars)?;
     }
     let mut pics: Vec<Pic> = Vec::new();
     for sub in &subs {

@@ -1,42 +1,55 @@
 //! Pratt parser producing the raw tree, then `process` rewrites it into the evaluator's form
 //! (the two passes of the reference `parser.js`: `expression` and `processAST`).
 
+mod ancestry;
 mod guard;
 mod process;
 mod regex;
 
 use crate::ast::{BinOp, Kind, Lambda, Node};
 use crate::error::JsonataError;
+use crate::jstext::{js_number, json_quote};
 use crate::lexer::{tokenize, Tok, Token};
 use crate::signature::Signature;
 use guard::{err, stack_addr, too_deep, MAX_PARSE_DEPTH, STACK_BUDGET};
-use process::process;
+use process::process_root;
 use regex::compile_regex;
 use std::sync::Arc;
 
 /// Parses source text into a processed syntax tree.
 pub fn parse_source(src: &str) -> Result<Node, JsonataError> {
+    parse_source_within(src, stack_addr())
+}
+
+/// Parses with the stack budget counted from `stack_base`: an expression parsed while an
+/// evaluation runs (`$eval`) shares the evaluation's budget instead of adding its own.
+pub fn parse_source_within(src: &str, stack_base: usize) -> Result<Node, JsonataError> {
     let tokens = tokenize(src)?;
-    let mut p = Parser { src, tokens, at: 0, depth: 0, stack_base: stack_addr() };
+    let mut p = Parser { src, tokens, at: 0, depth: 0, stack_base, unknown: None };
+    if let Some(Tok::Op(op @ ("!" | "~"))) = p.tokens.first().map(|t| &t.kind) {
+        return Err(err("S0204", 0, format!("Unknown operator: {}", json_quote(op))));
+    }
     let raw = p.expression(0)?;
+    p.check_unknown()?;
     let t = p.peek();
     if t.kind != Tok::End {
         return Err(err("S0201", t.pos, format!("Syntax error: {}", describe(&t.kind))));
     }
-    process(raw, 0, p.stack_base)
+    process_root(raw, p.stack_base)
 }
 
+/// A token as the reference inserts it into messages (`JSON.stringify` of its value).
 fn describe(t: &Tok) -> String {
     match t {
-        Tok::Op(o) => o.to_string(),
-        Tok::Str(s) => format!("\"{s}\""),
-        Tok::Num(n) => n.to_string(),
-        Tok::Name(n) => n.clone(),
-        Tok::Var(v) => format!("${v}"),
+        Tok::Op(o) => json_quote(o),
+        Tok::Str(s) => json_quote(s),
+        Tok::Num(n) => js_number(*n),
+        Tok::Name(n) => json_quote(n),
+        Tok::Var(v) => json_quote(v),
         Tok::Bool(b) => b.to_string(),
         Tok::Null => "null".into(),
-        Tok::Regex { pattern, .. } => format!("/{pattern}/"),
-        Tok::End => "(end)".into(),
+        Tok::Regex { .. } => "{}".into(),
+        Tok::End => json_quote("(end)"),
     }
 }
 
@@ -49,7 +62,7 @@ fn lbp(t: &Tok) -> u32 {
             "?" => 20,
             "+" | "-" | "&" => 50,
             "*" | "/" | "%" => 60,
-            "=" | "<" | ">" | "^" | "!=" | "<=" | ">=" | "~>" | "?:" | "??" | "in" => 40,
+            "=" | "<" | ">" | "^" | "!=" | "<=" | ">=" | "~>" | "in" => 40,
             ":=" => 10,
             "and" => 30,
             "or" => 25,
@@ -65,6 +78,8 @@ struct Parser<'s> {
     at: usize,
     depth: usize,
     stack_base: usize,
+    /// An operator symbol the language does not have, read by the last `next`.
+    unknown: Option<JsonataError>,
 }
 
 impl Parser<'_> {
@@ -77,7 +92,21 @@ impl Parser<'_> {
         if self.at < self.tokens.len() - 1 {
             self.at += 1;
         }
+        if self.unknown.is_none() {
+            if let Tok::Op(op @ ("!" | "~")) = self.peek().kind {
+                // the reference fails as soon as it reads a symbol it has no operator for
+                self.unknown = Some(err("S0204", self.peek().pos, format!("Unknown operator: {}", json_quote(op))));
+            }
+        }
         t
+    }
+
+    /// The S0204 error of an unknown operator just read, if any.
+    fn check_unknown(&mut self) -> Result<(), JsonataError> {
+        match self.unknown.take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
     }
 
     fn is_op(&self, op: &str) -> bool {
@@ -85,14 +114,15 @@ impl Parser<'_> {
     }
 
     fn expect(&mut self, op: &'static str) -> Result<Token, JsonataError> {
+        self.check_unknown()?;
         if self.is_op(op) {
             return Ok(self.next());
         }
         let t = self.peek();
         if t.kind == Tok::End {
-            Err(err("S0203", t.pos, format!("Expected {op} before end of expression")))
+            Err(err("S0203", t.pos, format!("Expected {} before end of expression", json_quote(op))))
         } else {
-            Err(err("S0202", t.pos, format!("Expected {op}, got {}", describe(&t.kind))))
+            Err(err("S0202", t.pos, format!("Expected {}, got {}", json_quote(op), describe(&t.kind))))
         }
     }
 
@@ -102,8 +132,10 @@ impl Parser<'_> {
         if self.depth > MAX_PARSE_DEPTH || self.stack_base.abs_diff(stack_addr()) > STACK_BUDGET {
             return Err(too_deep(self.peek().pos));
         }
+        self.check_unknown()?;
         let t = self.next();
         let mut left = self.nud(t)?;
+        self.check_unknown()?;
         while rbp < lbp(&self.peek().kind) {
             // each operator applied adds a level to the tree: count it for nested operands too
             self.depth += 1;
@@ -112,6 +144,7 @@ impl Parser<'_> {
             }
             let t = self.next();
             left = self.led(t, left)?;
+            self.check_unknown()?;
         }
         self.depth = base;
         Ok(left)
@@ -127,13 +160,12 @@ impl Parser<'_> {
             Tok::Name(n) => Kind::Name(n),
             Tok::Var(v) => Kind::Var(v),
             Tok::Regex { pattern, flags } => Kind::Regex(Arc::new(compile_regex(&pattern, &flags, pos)?)),
-            Tok::End => return Err(err("S0207", pos, "Unexpected end of expression")),
+            Tok::End => Kind::RawEnd,
             Tok::Op(op) => match op {
                 "and" | "or" | "in" => Kind::Name(op.to_string()),
                 "-" => Kind::Neg(Box::new(self.expression(70)?)),
                 "*" => Kind::Wildcard,
                 "**" => Kind::Descendant,
-                "?" => Kind::Placeholder,
                 "(" => {
                     let mut items = Vec::new();
                     while !self.is_op(")") {
@@ -180,8 +212,14 @@ impl Parser<'_> {
                     self.expect("|")?;
                     Kind::Transform(Box::new(pattern), Box::new(update), delete)
                 }
-                "%" => return Err(err("S0217", pos, "The parent operator % is not supported")),
-                _ => return Err(err("S0211", pos, format!("The symbol {op} cannot be used as a unary operator"))),
+                "%" => Kind::Parent(crate::ast::ParentSlot::default()),
+                _ => {
+                    return Err(err(
+                        "S0211",
+                        pos,
+                        format!("The symbol {} cannot be used as a unary operator", json_quote(op)),
+                    ))
+                }
             },
         };
         Ok(Node::new(kind, pos))
@@ -251,7 +289,7 @@ impl Parser<'_> {
                     return Err(err(
                         "S0214",
                         rhs.pos,
-                        format!("The right side of {op} must be a variable name (start with $)"),
+                        format!("The right side of {} must be a variable name (start with $)", json_quote(op)),
                     ));
                 };
                 let kind =
@@ -267,24 +305,6 @@ impl Parser<'_> {
                     None
                 };
                 Ok(Node::new(Kind::Condition(Box::new(left), Box::new(then), els), pos))
-            }
-            "?:" => {
-                let els = self.expression(0)?;
-                let cond = left.clone();
-                Ok(Node::new(Kind::Condition(Box::new(cond), Box::new(left), Some(Box::new(els))), pos))
-            }
-            "??" => {
-                let els = self.expression(0)?;
-                let lpos = left.pos;
-                let exists = Node::new(
-                    Kind::Call {
-                        proc: Box::new(Node::new(Kind::Var("exists".into()), lpos)),
-                        args: vec![left.clone()],
-                        partial: false,
-                    },
-                    lpos,
-                );
-                Ok(Node::new(Kind::Condition(Box::new(exists), Box::new(left), Some(Box::new(els))), pos))
             }
             "[" => {
                 if self.is_op("]") {
@@ -326,7 +346,7 @@ impl Parser<'_> {
                 Ok(Node::new(Kind::RawSort(Box::new(left), terms), pos))
             }
             "(" => self.call(left, pos),
-            _ => Err(err("S0201", pos, format!("Syntax error: {op}"))),
+            _ => Err(err("S0201", pos, format!("Syntax error: {}", json_quote(op)))),
         }
     }
 
@@ -354,14 +374,14 @@ impl Parser<'_> {
             return Ok(Node::new(Kind::Call { proc: Box::new(left), args, partial }, pos));
         }
         let mut params = Vec::new();
-        for a in args {
+        for (i, a) in args.into_iter().enumerate() {
             match a.kind {
                 Kind::Var(v) => params.push(v),
                 _ => {
                     return Err(err(
                         "S0208",
                         a.pos,
-                        "Parameter of function definition must be a variable name (start with $)",
+                        format!("Parameter {} of function definition must be a variable name (start with $)", i + 1),
                     ))
                 }
             }
@@ -380,13 +400,15 @@ impl Parser<'_> {
                 }
                 end = t.pos + 1;
             }
+            if depth > 0 {
+                self.expect(">")?;
+            }
             let text = self.src.get(start..end).unwrap_or("");
             signature = Some(Signature::parse(text).map_err(|m| err("S0401", start, m))?);
         }
         self.expect("{")?;
         let body = self.expression(0)?;
         self.expect("}")?;
-        let body = process(body, self.depth, self.stack_base)?;
         Ok(Node::new(Kind::Lambda(Arc::new(Lambda { params, signature, body })), pos))
     }
 }

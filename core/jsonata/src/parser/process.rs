@@ -1,10 +1,13 @@
 //! The second parser pass (the reference `processAST`): rewrites the raw Pratt tree into the
 //! form the evaluator walks, flattening paths into steps and attaching predicates, groups,
-//! sort terms and `@`/`#` bindings to them.
+//! sort terms and `@`/`#` bindings to them. The parent operator's slots are resolved here
+//! too (see `ancestry.rs`).
 
+use super::ancestry::Ancestry;
 use super::guard::{err, stack_addr, too_deep, MAX_PARSE_DEPTH, STACK_BUDGET};
-use crate::ast::{Group, Kind, Node, Stage};
+use crate::ast::{Group, Kind, Lambda, Node, Stage};
 use crate::error::JsonataError;
+use crate::jstext::js_number;
 
 /// Wraps a node as a single-step path unless it already is one.
 fn as_path(n: Node) -> (Vec<Node>, Node) {
@@ -25,8 +28,19 @@ fn finish_path(steps: Vec<Node>, mut shell: Node) -> Node {
     shell
 }
 
+/// Rewrites a whole raw tree; a `%` whose parent cannot be found is error S0217.
+pub fn process_root(n: Node, sb: usize) -> Result<Node, JsonataError> {
+    let mut anc = Ancestry::default();
+    let mut root = process(n, 0, sb, &mut anc)?;
+    if matches!(root.kind, Kind::Parent(_)) || !root.seeking.is_empty() {
+        return Err(super::ancestry::underivable(root.pos));
+    }
+    anc.finish(&mut root);
+    Ok(root)
+}
+
 /// Rewrites the raw tree (the reference `processAST`).
-pub fn process(n: Node, depth: usize, sb: usize) -> Result<Node, JsonataError> {
+fn process(n: Node, depth: usize, sb: usize, anc: &mut Ancestry) -> Result<Node, JsonataError> {
     if depth > MAX_PARSE_DEPTH * 2 || sb.abs_diff(stack_addr()) > STACK_BUDGET {
         return Err(too_deep(n.pos));
     }
@@ -35,9 +49,16 @@ pub fn process(n: Node, depth: usize, sb: usize) -> Result<Node, JsonataError> {
     let keep = n.keep_array;
     let mut result = match n.kind {
         Kind::RawDot(l, r) => {
-            let lstep = process(*l, d, sb)?;
+            let lstep = process(*l, d, sb, anc)?;
+            let lparent = match &lstep.kind {
+                Kind::Parent(slot) => Some(slot.index),
+                _ => None,
+            };
             let (mut steps, mut shell) = as_path(lstep);
-            let rest = process(*r, d, sb)?;
+            if let Some(slot) = lparent {
+                shell.seeking = vec![slot];
+            }
+            let rest = process(*r, d, sb, anc)?;
             match rest.kind {
                 Kind::Path(rsteps) => {
                     if rest.keep_array {
@@ -55,10 +76,15 @@ pub fn process(n: Node, depth: usize, sb: usize) -> Result<Node, JsonataError> {
             for s in steps.iter_mut() {
                 match &s.kind {
                     Kind::Num(_) | Kind::Bool(_) | Kind::Null => {
+                        let value = match &s.kind {
+                            Kind::Num(n) => js_number(*n),
+                            Kind::Bool(b) => b.to_string(),
+                            _ => "null".to_string(),
+                        };
                         return Err(err(
                             "S0213",
                             s.pos,
-                            "The literal value cannot be used as a step within a path expression",
+                            format!("The literal value {value} cannot be used as a step within a path expression"),
                         ));
                     }
                     Kind::Str(v) => s.kind = Kind::Name(v.clone()),
@@ -78,15 +104,27 @@ pub fn process(n: Node, depth: usize, sb: usize) -> Result<Node, JsonataError> {
                     last.cons_array = true;
                 }
             }
-            finish_path(steps, shell)
+            let mut path = finish_path(steps, shell);
+            anc.resolve(&mut path)?;
+            path
         }
         Kind::RawFilter(l, r) => {
-            let mut result = process(*l, d, sb)?;
-            let pred = process(*r, d, sb)?;
+            let mut result = process(*l, d, sb, anc)?;
+            let pred = process(*r, d, sb, anc)?;
             let in_path = matches!(result.kind, Kind::Path(_));
             let step = last_step(&mut result);
             if step.group.is_some() {
                 return Err(err("S0209", pos, "A predicate cannot follow a grouping expression in a step"));
+            }
+            if !pred.seeking.is_empty() {
+                for &slot in &pred.seeking {
+                    if anc.level(slot) == 1 {
+                        anc.seek(step, slot)?;
+                    } else {
+                        anc.lower(slot);
+                    }
+                }
+                step.seeking.extend(pred.seeking.iter().copied());
             }
             if in_path {
                 step.stages.push(Stage::Filter(pred));
@@ -96,29 +134,35 @@ pub fn process(n: Node, depth: usize, sb: usize) -> Result<Node, JsonataError> {
             result
         }
         Kind::RawGroup(l, pairs) => {
-            let mut result = process(*l, d, sb)?;
+            let mut result = process(*l, d, sb, anc)?;
             if result.group.is_some() {
                 return Err(err("S0210", pos, "Each step can only have one grouping expression"));
             }
             let mut ps = Vec::with_capacity(pairs.len());
             for (k, v) in pairs {
-                ps.push((process(k, d, sb)?, process(v, d, sb)?));
+                ps.push((process(k, d, sb, anc)?, process(v, d, sb, anc)?));
             }
             result.group = Some(Box::new(Group { pairs: ps }));
             result
         }
         Kind::RawSort(l, terms) => {
-            let lhs = process(*l, d, sb)?;
+            let lhs = process(*l, d, sb, anc)?;
             let (mut steps, shell) = as_path(lhs);
             let mut ts = Vec::with_capacity(terms.len());
+            let mut sort = Node::new(Kind::Null, pos);
             for (t, desc) in terms {
-                ts.push((process(t, d, sb)?, desc));
+                let term = process(t, d, sb, anc)?;
+                push_ancestry(&mut sort, &term);
+                ts.push((term, desc));
             }
-            steps.push(Node::new(Kind::Sort(ts), pos));
-            finish_path(steps, shell)
+            sort.kind = Kind::Sort(ts);
+            steps.push(sort);
+            let mut path = finish_path(steps, shell);
+            anc.resolve(&mut path)?;
+            path
         }
         Kind::RawFocus(l, var) => {
-            let mut result = process(*l, d, sb)?;
+            let mut result = process(*l, d, sb, anc)?;
             let step = last_step(&mut result);
             if !step.stages.is_empty() || !step.predicate.is_empty() {
                 return Err(err("S0215", pos, "A context variable binding must precede any predicates on a step"));
@@ -138,7 +182,7 @@ pub fn process(n: Node, depth: usize, sb: usize) -> Result<Node, JsonataError> {
             result
         }
         Kind::RawIndex(l, var) => {
-            let result = process(*l, d, sb)?;
+            let result = process(*l, d, sb, anc)?;
             let (mut steps, shell) = if matches!(result.kind, Kind::Path(_)) {
                 as_path(result)
             } else {
@@ -158,63 +202,102 @@ pub fn process(n: Node, depth: usize, sb: usize) -> Result<Node, JsonataError> {
             finish_path(steps, shell)
         }
         Kind::Apply(l, r) => {
-            let l = process(*l, d, sb)?;
-            let r = process(*r, d, sb)?;
+            let l = process(*l, d, sb, anc)?;
+            let r = process(*r, d, sb, anc)?;
             let mut node = Node::new(Kind::Null, pos);
             node.keep_array = l.keep_array || r.keep_array;
             node.kind = Kind::Apply(Box::new(l), Box::new(r));
             node
         }
         Kind::Binary(op, l, r) => {
-            Node::new(Kind::Binary(op, Box::new(process(*l, d, sb)?), Box::new(process(*r, d, sb)?)), pos)
+            let l = process(*l, d, sb, anc)?;
+            let r = process(*r, d, sb, anc)?;
+            let mut node = Node::new(Kind::Null, pos);
+            push_ancestry(&mut node, &l);
+            push_ancestry(&mut node, &r);
+            node.kind = Kind::Binary(op, Box::new(l), Box::new(r));
+            node
         }
-        Kind::Bind(name, r) => Node::new(Kind::Bind(name, Box::new(process(*r, d, sb)?)), pos),
+        Kind::Bind(name, r) => {
+            let r = process(*r, d, sb, anc)?;
+            let mut node = Node::new(Kind::Null, pos);
+            push_ancestry(&mut node, &r);
+            node.kind = Kind::Bind(name, Box::new(r));
+            node
+        }
         Kind::Neg(e) => {
-            let e = process(*e, d, sb)?;
+            let e = process(*e, d, sb, anc)?;
             match e.kind {
                 Kind::Num(v) => Node::new(Kind::Num(-v), pos),
-                _ => Node::new(Kind::Neg(Box::new(e)), pos),
+                _ => {
+                    let mut node = Node::new(Kind::Null, pos);
+                    push_ancestry(&mut node, &e);
+                    node.kind = Kind::Neg(Box::new(e));
+                    node
+                }
             }
         }
         Kind::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
+            let mut node = Node::new(Kind::Null, pos);
             for i in items {
-                out.push(process(i, d, sb)?);
+                let item = process(i, d, sb, anc)?;
+                push_ancestry(&mut node, &item);
+                out.push(item);
             }
-            Node::new(Kind::Array(out), pos)
+            node.kind = Kind::Array(out);
+            node
         }
         Kind::Object(pairs) => {
             let mut ps = Vec::with_capacity(pairs.len());
+            let mut node = Node::new(Kind::Null, pos);
             for (k, v) in pairs {
-                ps.push((process(k, d, sb)?, process(v, d, sb)?));
+                let k = process(k, d, sb, anc)?;
+                push_ancestry(&mut node, &k);
+                let v = process(v, d, sb, anc)?;
+                push_ancestry(&mut node, &v);
+                ps.push((k, v));
             }
-            Node::new(Kind::Object(ps), pos)
+            node.kind = Kind::Object(ps);
+            node
         }
         Kind::Call { proc, args, partial } => {
             let mut out = Vec::with_capacity(args.len());
+            let mut node = Node::new(Kind::Null, pos);
             for a in args {
                 if matches!(a.kind, Kind::Placeholder) {
                     out.push(a);
                 } else {
-                    out.push(process(a, d, sb)?);
+                    let a = process(a, d, sb, anc)?;
+                    push_ancestry(&mut node, &a);
+                    out.push(a);
                 }
             }
-            Node::new(Kind::Call { proc: Box::new(process(*proc, d, sb)?), args: out, partial }, pos)
+            node.kind = Kind::Call { proc: Box::new(process(*proc, d, sb, anc)?), args: out, partial };
+            node
         }
         Kind::Condition(c, t, e) => {
-            let c = process(*c, d, sb)?;
-            let t = process(*t, d, sb)?;
+            let mut node = Node::new(Kind::Null, pos);
+            let c = process(*c, d, sb, anc)?;
+            push_ancestry(&mut node, &c);
+            let t = process(*t, d, sb, anc)?;
+            push_ancestry(&mut node, &t);
             let e = match e {
-                Some(e) => Some(Box::new(process(*e, d, sb)?)),
+                Some(e) => {
+                    let e = process(*e, d, sb, anc)?;
+                    push_ancestry(&mut node, &e);
+                    Some(Box::new(e))
+                }
                 None => None,
             };
-            Node::new(Kind::Condition(Box::new(c), Box::new(t), e), pos)
+            node.kind = Kind::Condition(Box::new(c), Box::new(t), e);
+            node
         }
         Kind::Transform(p, u, del) => {
-            let p = process(*p, d, sb)?;
-            let u = process(*u, d, sb)?;
+            let p = process(*p, d, sb, anc)?;
+            let u = process(*u, d, sb, anc)?;
             let del = match del {
-                Some(x) => Some(Box::new(process(*x, d, sb)?)),
+                Some(x) => Some(Box::new(process(*x, d, sb, anc)?)),
                 None => None,
             };
             Node::new(Kind::Transform(Box::new(p), Box::new(u), del), pos)
@@ -222,8 +305,10 @@ pub fn process(n: Node, depth: usize, sb: usize) -> Result<Node, JsonataError> {
         Kind::Block(items) => {
             let mut out = Vec::with_capacity(items.len());
             let mut cons = false;
+            let mut seeking = Vec::new();
             for i in items {
-                let part = process(i, d, sb)?;
+                let part = process(i, d, sb, anc)?;
+                seeking.extend(ancestry_of(&part));
                 if part.cons_array || matches!(&part.kind, Kind::Path(s) if s.first().is_some_and(|f| f.cons_array)) {
                     cons = true;
                 }
@@ -231,6 +316,7 @@ pub fn process(n: Node, depth: usize, sb: usize) -> Result<Node, JsonataError> {
             }
             let mut node = Node::new(Kind::Block(out), pos);
             node.cons_array = cons;
+            node.seeking = seeking;
             node
         }
         Kind::Name(name) => {
@@ -241,7 +327,23 @@ pub fn process(n: Node, depth: usize, sb: usize) -> Result<Node, JsonataError> {
             path
         }
         Kind::Placeholder => {
-            return Err(err("S0201", pos, "Syntax error: ?"));
+            return Err(err("S0201", pos, "Syntax error: \"?\""));
+        }
+        Kind::Parent(_) => Node::new(Kind::Parent(anc.new_slot()), pos),
+        Kind::RawEnd => return Err(err("S0207", pos, "Unexpected end of expression")),
+        Kind::Lambda(l) => {
+            // a lambda's body is resolved on its own: `%` does not look through a definition
+            let Lambda { params, signature, body } = match std::sync::Arc::try_unwrap(l) {
+                Ok(l) => l,
+                Err(shared) => Lambda {
+                    params: shared.params.clone(),
+                    signature: shared.signature.clone(),
+                    body: shared.body.clone(),
+                },
+            };
+            let mut body = process(body, d, sb, anc)?;
+            anc.finish(&mut body);
+            Node::new(Kind::Lambda(std::sync::Arc::new(Lambda { params, signature, body })), pos)
         }
         other => Node::new(other, pos),
     };
@@ -249,6 +351,20 @@ pub fn process(n: Node, depth: usize, sb: usize) -> Result<Node, JsonataError> {
         result.keep_array = true;
     }
     Ok(result)
+}
+
+/// The slots a child hands up to its parent node (reference `pushAncestry`).
+fn ancestry_of(value: &Node) -> Vec<usize> {
+    let mut slots = value.seeking.clone();
+    if let Kind::Parent(slot) = &value.kind {
+        slots.push(slot.index);
+    }
+    slots
+}
+
+fn push_ancestry(result: &mut Node, value: &Node) {
+    let slots = ancestry_of(value);
+    result.seeking.extend(slots);
 }
 
 fn last_step(n: &mut Node) -> &mut Node {

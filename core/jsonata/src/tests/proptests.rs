@@ -92,9 +92,10 @@ fn arb_expr() -> impl Strategy<Value = String> {
             "$shuffle",
             "$random",
             "$uuid",
+            "$eval",
         ]);
         let ops = prop::sample::select(vec![
-            "+", "-", "*", "/", "%", "&", "=", "!=", "<", "<=", ">", ">=", "and", "or", "in", ".", "~>", "?:", "??",
+            "+", "-", "*", "/", "%", "&", "=", "!=", "<", "<=", ">", ">=", "and", "or", "in", ".", "~>",
         ]);
         prop_oneof![
             (inner.clone(), ops, inner.clone()).prop_map(|(l, o, r)| format!("({l} {o} {r})")),
@@ -112,6 +113,10 @@ fn arb_expr() -> impl Strategy<Value = String> {
             inner.clone().prop_map(|a| format!("{a}@$v")),
             inner.clone().prop_map(|a| format!("{a}[]")),
             inner.clone().prop_map(|a| format!("-{a}")),
+            inner.clone().prop_map(|a| format!("{a}.%")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{a}.({b}).%.%")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{a}[%.{b}]")),
+            inner.clone().prop_map(|a| format!("$eval({a:?})")),
             (inner.clone(), inner).prop_map(|(a, b)| format!("[{a}..{b}]")),
         ]
     })

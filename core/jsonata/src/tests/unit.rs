@@ -134,7 +134,7 @@ fn api_contract() {
     match parse("1 + 'a'").unwrap().eval(&json!(null), vars, &mut env) {
         Err(JsonataError::Runtime { code, message }) => {
             assert_eq!(code, "T2002");
-            assert_eq!(message, "The right side of the + operator must evaluate to a number");
+            assert_eq!(message, "The right side of the \"+\" operator must evaluate to a number");
         }
         other => panic!("{other:?}"),
     }
@@ -273,4 +273,38 @@ fn oversized_pictures_are_refused() {
     assert_eq!(code("$formatInteger(1e9, 'I')"), "U1001");
     assert_eq!(code("$fromMillis(0, '[Y,1000000]')"), "U1001");
     assert_eq!(ev("$formatInteger(1e8, 'I') ~> $length()"), Some(json!(100_000)));
+}
+
+#[test]
+fn eval_runs_in_the_callers_scope_and_its_trees_outlive_the_call() {
+    // a lambda made by $eval is called after $eval returned
+    assert_eq!(ev("($inc := $eval('function($x){$x + $step}'); $step := 2; $inc(5))"), Some(json!(7)));
+    // a variable bound inside $eval is bound in the caller's block
+    assert_eq!(ev("($eval('$v := 3'); $v * 2)"), Some(json!(6)));
+    // the same string evaluated many times
+    assert_eq!(ev("$sum([1..200].$eval('$ * 2'))"), Some(json!(40200)));
+}
+
+#[test]
+fn eval_recursion_is_an_error_not_a_crash() {
+    let e = eval_with("($f := function($n){ $eval('$f($n + 1)') }; $f(0))", json!({}), json!({}), 1)
+        .expect_err("unbounded recursion through $eval");
+    assert_eq!(e.code(), "D3121");
+    // each level quotes the message of the one below; the length stays bounded
+    assert!(e.message().len() < 20_000, "{} bytes", e.message().len());
+    // a deeply nested expression handed to $eval at depth fails to parse, it does not overflow
+    let deep = format!("$eval('{}1{}')", "(".repeat(5000), ")".repeat(5000));
+    assert_eq!(code(&deep), "D3120");
+}
+
+#[test]
+fn parent_operator_binds_the_step_it_refers_to() {
+    let input = json!({"o": [{"id": 1, "p": [{"n": "a"}, {"n": "b"}]}, {"id": 2, "p": [{"n": "c"}]}]});
+    let got = eval_with("o.p.{'n': n, 'id': %.id}", input.clone(), json!({}), 1).expect("evaluates");
+    assert_eq!(got, Some(json!([{"n": "a", "id": 1}, {"n": "b", "id": 1}, {"n": "c", "id": 2}])));
+    // two % that resolve to the same step share its binding
+    let got = eval_with("o.p.(%.id + %.id)", input.clone(), json!({}), 1).expect("evaluates");
+    assert_eq!(got, Some(json!([2, 2, 4])));
+    assert_eq!(code("%.x"), "S0217");
+    assert_eq!(code("$.%"), "S0217");
 }
