@@ -82,11 +82,15 @@ impl BinOp {
     }
 }
 
-/// A compiled regex literal; JavaScript syntax is translated once at parse time.
+/// A compiled regex literal: the JavaScript pattern compiled once, at parse time, by an
+/// ECMAScript engine that matches UTF-16 code units as JavaScript does without the `u` flag.
 #[derive(Debug)]
 pub struct RegexLit {
     pub source: String,
-    pub re: regex_lite::Regex,
+    pub re: regress::Regex,
+    /// The longest subject (in UTF-16 units) this pattern may be run on, when its shape can
+    /// backtrack exponentially; `None` when it cannot.
+    pub max_subject: Option<usize>,
 }
 
 #[derive(Debug, Clone)]

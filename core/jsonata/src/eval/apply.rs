@@ -129,11 +129,8 @@ impl<'a> Evaluator<'a, '_> {
                         .collect();
                     self.apply_named(f, full, input, name)
                 }
-                Func::Regex(re) => match args.into_iter().next().flatten() {
-                    Some(V::Str(s)) => Ok(regex::match_object(re, &s, 0)?),
-                    Some(_) => Err(rt("T0410", "Argument 1 of function regex does not match function signature")),
-                    None => Ok(None),
-                },
+                Func::Regex(re) => regex::invoke_regex(re, args),
+                Func::RegexNext { re, subject } => regex::regex_next(re, subject),
                 Func::Chain(f1, f2) => {
                     let x = self.apply(f1, args, input)?;
                     self.apply(f2, vec![x], input)

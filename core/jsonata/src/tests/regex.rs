@@ -1,0 +1,79 @@
+//! Regex behaviour the reference cannot be asked about: patterns JavaScript refuses (the
+//! reference throws a plain `SyntaxError`), the bound on exponential backtracking, UTF-16
+//! edge cases, and that no pattern makes the engine panic.
+
+use crate::env::Env;
+use crate::error::JsonataError;
+use crate::expr::parse;
+use crate::random::SplitMix64;
+use proptest::prelude::*;
+use serde_json::{json, Map, Value};
+use std::time::{Duration, Instant};
+
+fn eval(expr: &str, vars: Value) -> Result<Option<Value>, JsonataError> {
+    let vars: Map<String, Value> = vars.as_object().cloned().unwrap_or_default();
+    let mut rng = SplitMix64(1);
+    let mut env = Env { rng: &mut rng, now_millis: 0 };
+    parse(expr)?.eval(&json!({}), &vars, &mut env)
+}
+
+#[test]
+fn patterns_javascript_refuses_are_s0302_at_parse_time() {
+    for pattern in ["/a**/", "/(?<n>a)(?<n>b)/", "/a{2,1}/", "/[b-a]/", "/(?)/", "/\\k<x>(?<y>a)/"] {
+        let e = parse(pattern).err().unwrap_or_else(|| panic!("{pattern} compiled"));
+        assert_eq!(e.code(), "S0302", "{pattern}");
+        assert!(e.message().starts_with("Invalid regular expression: /"), "{pattern}: {}", e.message());
+    }
+}
+
+#[test]
+fn nested_quantifiers_are_refused_on_long_subjects_without_running() {
+    let long = "a".repeat(5000);
+    let started = Instant::now();
+    let e = eval("$match($s, /(a*)*b/)", json!({ "s": long })).expect_err("a long subject is refused");
+    assert_eq!(e.code(), "U1002");
+    assert!(e.message().contains("/(a*)*b/"), "{}", e.message());
+    assert!(started.elapsed() < Duration::from_secs(1));
+    // the worst case on the longest subject allowed stays short
+    for (pattern, len) in [("/(a*)*b/", 20), ("/(a|a)*b/", 20), ("/((a+)+)+b/", 12), ("/(\\w+\\s?)*$/", 20)] {
+        let started = Instant::now();
+        let s = format!("{}!", "a".repeat(len - 1));
+        let got = eval(&format!("$match($s, {pattern})"), json!({ "s": s }));
+        assert!(got.is_ok(), "{pattern}: {got:?}");
+        eprintln!("{pattern} on {len} characters: {:?}", started.elapsed());
+        assert!(started.elapsed() < Duration::from_secs(10), "{pattern} took {:?}", started.elapsed());
+    }
+}
+
+#[test]
+fn unnested_patterns_run_on_long_subjects() {
+    let long = format!("{}b", "a".repeat(100_000));
+    assert_eq!(eval("$match($s, /a*b/).index", json!({ "s": long })).ok().flatten(), Some(json!(0)));
+    assert_eq!(eval("$contains($s, /(?<=a)b$/)", json!({ "s": long })).ok().flatten(), Some(json!(true)));
+}
+
+#[test]
+fn positions_are_utf16_units_and_split_pairs_are_replaced() {
+    assert_eq!(eval("$match(\"😀x\", /x/).index", json!({})).ok().flatten(), Some(json!(2)));
+    assert_eq!(eval("$match(\"😀\", /./).match", json!({})).ok().flatten(), Some(json!(["\u{FFFD}", "\u{FFFD}"])));
+    assert_eq!(eval("$split(\"a😀b\", /😀/)", json!({})).ok().flatten(), Some(json!(["a", "b"])));
+}
+
+#[test]
+fn each_evaluation_of_a_literal_has_its_own_last_index() {
+    let got = eval("($f := function(){ /o/ }; $a := $f()(\"foo\"); $b := $f()(\"xo\"); $a.next().start)", json!({}));
+    assert_eq!(got.ok().flatten(), Some(json!(2)));
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    /// Any pattern the lexer passes either fails to compile with an error or runs.
+    #[test]
+    fn no_pattern_panics(pattern in "[ab()\\[\\]{}*+?|\\\\^$.,:=!<>kpuxc0-9-]{1,14}", subject in "[ab\\-]{0,8}") {
+        let expr = format!("$match($s, /{pattern}/i)");
+        let _ = eval(&expr, json!({ "s": subject }));
+        let expr = format!("$replace($s, /{pattern}/m, \"$1$$\")");
+        let _ = eval(&expr, json!({ "s": subject }));
+    }
+}
