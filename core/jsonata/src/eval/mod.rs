@@ -55,7 +55,9 @@ impl<'a, 'e> Evaluator<'a, 'e> {
             Kind::Condition(c, t, e) => self.eval_condition(c, t, e.as_deref(), input, frame),
             Kind::Block(items) => self.eval_block(items, input, frame),
             Kind::Bind(name, rhs) => self.eval_bind(name, rhs, input, frame),
-            Kind::Regex(re) => Ok(Some(V::Func(Rc::new(Func::Regex(Rc::new(RegexFn { lit: re, last_index: 0.into() })))))),
+            Kind::Regex(re) => {
+                Ok(Some(V::Func(Rc::new(Func::Regex(Rc::new(RegexFn { lit: re, last_index: 0.into() }))))))
+            }
             Kind::Call { proc, args, partial } => self.eval_call(proc, args, *partial, input, frame),
             Kind::Placeholder => Err(rt("S0201", "Syntax error: ?")),
             Kind::Var(name) => Ok(self.eval_var(name, input, frame)),

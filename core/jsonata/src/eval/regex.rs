@@ -8,6 +8,7 @@
 
 use super::types::{Evaluator, Func, ObjMap, RegexFn, R, V};
 use super::value::js_number;
+use crate::ast::fold_guard;
 use crate::error::{rt, JsonataError};
 use std::rc::Rc;
 
@@ -48,7 +49,10 @@ fn exec<'a>(re: &Rc<RegexFn<'a>>, subject: Rc<[u16]>, from: usize) -> R<'a> {
             ));
         }
     }
-    let found = if from > subject.len() { None } else { re.lit.re.find_from_ucs2(&subject, from).next() };
+    let guarded: Option<Vec<u16>> = (re.lit.icase && subject.iter().any(|&u| fold_guard(u) != u))
+        .then(|| subject.iter().map(|&u| fold_guard(u)).collect());
+    let searched: &[u16] = guarded.as_deref().unwrap_or(&subject);
+    let found = if from > subject.len() { None } else { re.lit.re.find_from_ucs2(searched, from).next() };
     let Some(m) = found else {
         re.last_index.set(0);
         return Ok(None);
@@ -120,7 +124,9 @@ pub fn call_matcher<'a>(ev: &mut Evaluator<'a, '_>, matcher: &V<'a>, subject: Op
 pub fn bad_matcher(fname: &str) -> JsonataError {
     rt(
         "T1010",
-        format!("The matcher function argument passed to function \"{fname}\" does not return the correct object structure"),
+        format!(
+            "The matcher function argument passed to function \"{fname}\" does not return the correct object structure"
+        ),
     )
 }
 

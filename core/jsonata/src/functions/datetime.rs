@@ -47,10 +47,8 @@ fn to_millis<'a>(_: &mut Evaluator<'a, '_>, args: Vec<Option<V<'a>>>, _: &Option
 fn iso_shape(s: &str) -> bool {
     static RE: std::sync::OnceLock<Option<regress::Regex>> = std::sync::OnceLock::new();
     RE.get_or_init(|| {
-        regress::Regex::new(
-            r"^\d{4}(-[01]\d)?(-[0-3]\d)?(T[0-2]\d:[0-5]\d:[0-5]\d)?(\.\d+)?([+-][0-2]\d:?[0-5]\d|Z)?$",
-        )
-        .ok()
+        regress::Regex::new(r"^\d{4}(-[01]\d)?(-[0-3]\d)?(T[0-2]\d:[0-5]\d:[0-5]\d)?(\.\d+)?([+-][0-2]\d:?[0-5]\d|Z)?$")
+            .ok()
     })
     .as_ref()
     .is_some_and(|re| re.find(s).is_some())

@@ -155,10 +155,8 @@ fn star_height(pattern: &str) -> usize {
                     }
                 }
                 if let (Some(atom), true) = (last.take(), repeats) {
-                    let height = atom.height
-                        + 1
-                        + usize::from(atom.backref)
-                        + usize::from(atom.ambiguous_alternatives());
+                    let height =
+                        atom.height + 1 + usize::from(atom.backref) + usize::from(atom.ambiguous_alternatives());
                     max = max.max(height);
                     if let Some(top) = stack.last_mut() {
                         top.height = top.height.max(height);

@@ -4,22 +4,24 @@
 mod backtrack;
 
 use super::guard::err;
-use crate::ast::RegexLit;
+use crate::ast::{fold_guard, RegexLit};
 use crate::error::JsonataError;
 
 /// Compiles a JavaScript regex. The pattern is handed over as UTF-16 code units and compiled
 /// without the `u` flag, as `new RegExp(pattern, flags)` does in the reference: `.` matches
 /// one code unit, `\p{..}` is the letter `p`, and Annex B's lenient syntax applies.
 pub fn compile_regex(pattern: &str, flags: &str, pos: usize) -> Result<RegexLit, JsonataError> {
-    let options = regress::Flags {
-        icase: flags.contains('i'),
-        multiline: flags.contains('m'),
-        ..regress::Flags::default()
-    };
+    let options =
+        regress::Flags { icase: flags.contains('i'), multiline: flags.contains('m'), ..regress::Flags::default() };
     let source = without_braced_unicode_escapes(pattern);
-    let units = source.encode_utf16().map(u32::from);
+    let units = source.encode_utf16().map(|u| u32::from(if options.icase { fold_guard(u) } else { u }));
     match regress::Regex::from_unicode(units, options) {
-        Ok(re) => Ok(RegexLit { source: pattern.to_string(), re, max_subject: backtrack::max_subject(pattern) }),
+        Ok(re) => Ok(RegexLit {
+            source: pattern.to_string(),
+            re,
+            icase: options.icase,
+            max_subject: backtrack::max_subject(pattern),
+        }),
         Err(e) => Err(err("S0302", pos, format!("Invalid regular expression: /{pattern}/{flags}: {e}"))),
     }
 }
