@@ -65,6 +65,24 @@ fn each_evaluation_of_a_literal_has_its_own_last_index() {
     assert_eq!(got.ok().flatten(), Some(json!(2)));
 }
 
+#[test]
+fn matcher_results_the_reference_cannot_read_are_t1010() {
+    let code = |e: &str| eval(e, json!({})).err().map(|e| e.code().to_string());
+    // no `next`: the reference calls `undefined.apply` (a TypeError)
+    let no_next = "function($s){ {\"match\": \"b\", \"start\": 1, \"end\": 2, \"groups\": []} }";
+    for f in ["$match", "$split"] {
+        assert_eq!(code(&format!("{f}(\"abc\", {no_next})")).as_deref(), Some("T1010"), "{f}");
+    }
+    assert_eq!(code(&format!("$replace(\"abc\", {no_next}, \"x\")")).as_deref(), Some("T1010"));
+    assert_eq!(code("$match(\"abc\", function($s){ null })").as_deref(), Some("T1010"));
+    assert_eq!(
+        code("$replace(\"abc\", function($s){ {\"start\": 0, \"next\": function(){()}} }, \"x\")").as_deref(),
+        Some("T1010")
+    );
+    // `$contains` only asks whether something came back, as the reference does
+    assert_eq!(eval("$contains(\"abc\", function($s){ null })", json!({})).ok().flatten(), Some(json!(true)));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
 
