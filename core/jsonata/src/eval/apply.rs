@@ -102,7 +102,7 @@ impl<'a> Evaluator<'a, '_> {
         match f {
             V::Builtin(b) => {
                 let args = coerce::validate(&b.sig, args, input, b.name)?;
-                (b.f)(self, args, input)
+                (b.f)(self, args, input).map_err(|e| regex::matcher_error_named(e, b.name, name))
             }
             V::Func(func) => match &**func {
                 Func::Lambda { def, env, input: captured } => {

@@ -203,3 +203,29 @@ pub fn utf16_slice(units: &[u16], start: Option<f64>, end: Option<f64>) -> Strin
     let (a, b) = if a <= b { (a, b) } else { (b, a) };
     String::from_utf16_lossy(&units[a..b])
 }
+
+/// A matcher can return at most one match per position of the subject (`positions` is its
+/// length in UTF-16 units plus one) unless it fails to progress: a custom matcher whose
+/// `next` never ends, or a regex whose `lastIndex` a replacement function reset. The
+/// reference loops forever there; this is error U1003 instead.
+pub fn check_progress(count: f64, positions: usize) -> Result<(), JsonataError> {
+    if count > positions as f64 {
+        return Err(rt(
+            "U1003",
+            format!(
+                "The matcher returned more matches than the string has positions ({positions}): it does not progress"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Error T1010 names the function as it was invoked (`$c := $contains; $c(...)` says `"c"`);
+/// built-ins raise it with their own name.
+pub fn matcher_error_named(e: JsonataError, builtin: &str, invoked: &str) -> JsonataError {
+    if e.code() != "T1010" || invoked.is_empty() || invoked == builtin {
+        return e;
+    }
+    let message = e.message().replacen(&format!("function \"{builtin}\""), &format!("function \"{invoked}\""), 1);
+    rt("T1010", message)
+}

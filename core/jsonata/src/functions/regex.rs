@@ -2,7 +2,7 @@
 
 use super::args::{arg, num_arg, ok_str, str_arg, Entry};
 use crate::error::rt;
-use crate::eval::regex::{bad_matcher, first_found, utf16_slice};
+use crate::eval::regex::{bad_matcher, check_progress, first_found, utf16_slice};
 use crate::eval::{Evaluator, ObjMap, R, V};
 
 pub fn register(r: &mut Vec<Entry>) {
@@ -21,11 +21,13 @@ fn match_fn<'a>(ev: &mut Evaluator<'a, '_>, args: Vec<Option<V<'a>>>, _: &Option
     let mut out = Vec::new();
     if limit.is_none_or(|l| l > 0.0) {
         let mut count = 0.0;
+        let positions = s.encode_utf16().count() + 1;
         let mut cur = first_found(ev, matcher, s, "match")?;
         while let Some(m) = cur {
             if limit.is_some_and(|l| count >= l) {
                 break;
             }
+            check_progress(count, positions)?;
             let mut o = ObjMap::new();
             for (from, to) in [("match", "match"), ("start", "index"), ("groups", "groups")] {
                 if let Some(v) = m.field(from) {
@@ -133,6 +135,7 @@ fn replace<'a>(ev: &mut Evaluator<'a, '_>, args: Vec<Option<V<'a>>>, _: &Option<
         if limit.is_some_and(|l| count >= l) {
             break;
         }
+        check_progress(count, units.len() + 1)?;
         let start = cur.position("start").ok_or_else(|| bad_matcher("replace"))?;
         out.push_str(&utf16_slice(&units, Some(pos), Some(start)));
         let with = match &replacement {

@@ -3,7 +3,7 @@
 use super::args::{arg, items_arg, num_arg, ok_num, ok_str, str_arg, Entry};
 use crate::error::rt;
 use crate::error::JsonataError;
-use crate::eval::regex::{call_matcher, first_found, utf16_slice};
+use crate::eval::regex::{call_matcher, check_progress, first_found, utf16_slice};
 use crate::eval::value::to_string_pretty;
 use crate::eval::V;
 use crate::eval::{Evaluator, R};
@@ -203,6 +203,7 @@ fn split<'a>(ev: &mut Evaluator<'a, '_>, args: Vec<Option<V<'a>>>, _: &Option<V<
                 if limit.is_some_and(|l| count >= l) {
                     break;
                 }
+                check_progress(count, units.len() + 1)?;
                 parts.push(utf16_slice(&units, start, m.position("start")));
                 start = m.position("end");
                 cur = m.next(ev)?;

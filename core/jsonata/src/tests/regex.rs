@@ -83,6 +83,20 @@ fn matcher_results_the_reference_cannot_read_are_t1010() {
     assert_eq!(eval("$contains(\"abc\", function($s){ null })", json!({})).ok().flatten(), Some(json!(true)));
 }
 
+#[test]
+fn matchers_that_never_progress_end_with_u1003() {
+    let code = |e: &str| eval(e, json!({})).err().map(|e| e.code().to_string());
+    let endless = "($m := function($s){ {\"match\": \"a\", \"start\": 0, \"end\": 1, \"groups\": [], \"next\": function(){ $m($s) }} }; FN)";
+    for f in ["$match(\"abc\", $m)", "$split(\"abc\", $m)", "$replace(\"abc\", $m, \"x\")"] {
+        assert_eq!(code(&endless.replace("FN", f)).as_deref(), Some("U1003"), "{f}");
+    }
+    // the replacement resets the regex's lastIndex through next(): the reference loops forever
+    let reset = "$replace(\"abc\", /b/, function($m){ $m.next() ? \"y\" : \"n\" })";
+    assert_eq!(code(reset).as_deref(), Some("U1003"));
+    // a regex cannot exceed the bound: one match per position at most
+    assert_eq!(eval("$count($match(\"aaaa\", /a/))", json!({})).ok().flatten(), Some(json!(4)));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
 
