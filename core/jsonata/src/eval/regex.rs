@@ -6,7 +6,7 @@
 //! this protocol (a user's lambda too), so they all go through [`call_matcher`]. Positions
 //! are UTF-16 code units, as in JavaScript; subjects are matched as UTF-16 code units.
 
-use super::types::{Evaluator, Func, ObjMap, RegexFn, R, V};
+use super::types::{Evaluator, Func, ObjMap, RegexFn, Subject, R, V};
 use super::value::js_number;
 use crate::ast::fold_guard;
 use crate::error::{rt, JsonataError};
@@ -15,16 +15,18 @@ use std::rc::Rc;
 /// Invokes a regex value with the caller's arguments (reference `evaluateRegex`'s closure).
 pub fn invoke_regex<'a>(re: &Rc<RegexFn<'a>>, args: Vec<Option<V<'a>>>) -> R<'a> {
     let mut it = args.into_iter();
-    let subject: Rc<[u16]> = js_string(it.next().flatten().as_ref()).encode_utf16().collect();
+    let units: Vec<u16> = js_string(it.next().flatten().as_ref()).encode_utf16().collect();
+    let searched = (re.lit.icase && units.iter().any(|&u| fold_guard(u) != u))
+        .then(|| units.iter().map(|&u| fold_guard(u)).collect());
     let from = it.next().flatten().map(|v| to_length(&v)).unwrap_or(0);
-    exec(re, subject, from)
+    exec(re, Rc::new(Subject { units, searched }), from)
 }
 
 /// The `next()` of a match object: the following match, undefined at the end of the subject,
 /// error D1004 when the regex would match the empty string again and never progress.
-pub fn regex_next<'a>(re: &Rc<RegexFn<'a>>, subject: &Rc<[u16]>) -> R<'a> {
+pub fn regex_next<'a>(re: &Rc<RegexFn<'a>>, subject: &Rc<Subject>) -> R<'a> {
     let from = re.last_index.get();
-    if from >= subject.len() {
+    if from >= subject.units.len() {
         return Ok(None);
     }
     let next = exec(re, subject.clone(), from)?;
@@ -36,29 +38,28 @@ pub fn regex_next<'a>(re: &Rc<RegexFn<'a>>, subject: &Rc<[u16]>) -> R<'a> {
 
 /// `RegExp.prototype.exec` with the `g` flag from `from`: sets `lastIndex` to the end of the
 /// match, or back to 0 when there is none.
-fn exec<'a>(re: &Rc<RegexFn<'a>>, subject: Rc<[u16]>, from: usize) -> R<'a> {
+fn exec<'a>(re: &Rc<RegexFn<'a>>, subject: Rc<Subject>, from: usize) -> R<'a> {
+    let units = &subject.units;
     if let Some(max) = re.lit.max_subject {
-        if subject.len() > max {
+        if units.len() > max {
             return Err(rt(
                 "U1002",
                 format!(
                     "Regular expression /{}/ has nested quantifiers and may take exponential time: it runs on strings of at most {max} characters, not {}",
                     re.lit.source,
-                    subject.len()
+                    units.len()
                 ),
             ));
         }
     }
-    let guarded: Option<Vec<u16>> = (re.lit.icase && subject.iter().any(|&u| fold_guard(u) != u))
-        .then(|| subject.iter().map(|&u| fold_guard(u)).collect());
-    let searched: &[u16] = guarded.as_deref().unwrap_or(&subject);
-    let found = if from > subject.len() { None } else { re.lit.re.find_from_ucs2(searched, from).next() };
+    let searched: &[u16] = subject.searched.as_deref().unwrap_or(units);
+    let found = if from > units.len() { None } else { re.lit.re.find_from_ucs2(searched, from).next() };
     let Some(m) = found else {
         re.last_index.set(0);
         return Ok(None);
     };
     re.last_index.set(m.end());
-    let text = |r: std::ops::Range<usize>| V::str(String::from_utf16_lossy(subject.get(r).unwrap_or_default()));
+    let text = |r: std::ops::Range<usize>| V::str(String::from_utf16_lossy(units.get(r).unwrap_or_default()));
     let groups = m.captures.iter().map(|g| g.clone().map(text).unwrap_or(V::Null)).collect();
     let mut o = ObjMap::new();
     o.insert("match".into(), text(m.range()));

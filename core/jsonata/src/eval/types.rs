@@ -89,7 +89,7 @@ pub enum Func<'a> {
     /// The `next` of a regex's match object: the following match in the same subject.
     RegexNext {
         re: Rc<RegexFn<'a>>,
-        subject: Rc<[u16]>,
+        subject: Rc<Subject>,
     },
     /// `f ~> g` with two functions: `g(f(x))`.
     Chain(V<'a>, V<'a>),
@@ -106,6 +106,14 @@ pub enum Func<'a> {
 pub struct RegexFn<'a> {
     pub lit: &'a RegexLit,
     pub last_index: std::cell::Cell<usize>,
+}
+
+/// A regex's subject in UTF-16 units, and the units searched when they differ (under `i`,
+/// with `ast::fold_guard` applied), prepared once for a chain of `next()` calls.
+#[derive(Debug)]
+pub struct Subject {
+    pub units: Vec<u16>,
+    pub searched: Option<Vec<u16>>,
 }
 
 /// A built-in implementation: validated arguments and the calling context.

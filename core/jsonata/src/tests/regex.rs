@@ -50,6 +50,12 @@ fn unnested_patterns_run_on_long_subjects() {
     let long = format!("{}b", "a".repeat(100_000));
     assert_eq!(eval("$match($s, /a*b/).index", json!({ "s": long })).ok().flatten(), Some(json!(0)));
     assert_eq!(eval("$contains($s, /(?<=a)b$/)", json!({ "s": long })).ok().flatten(), Some(json!(true)));
+    // many matches: the subject is prepared once for the whole chain of next() calls
+    let started = Instant::now();
+    let many = "ıa".repeat(20_000);
+    assert_eq!(eval("$count($match($s, /a/i))", json!({ "s": many })).ok().flatten(), Some(json!(20_000)));
+    assert_eq!(eval("$length($replace($s, /a/i, \"\"))", json!({ "s": many })).ok().flatten(), Some(json!(20_000)));
+    assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
 }
 
 #[test]
