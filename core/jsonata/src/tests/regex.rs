@@ -108,7 +108,7 @@ proptest! {
 
     /// Any pattern the lexer passes either fails to compile with an error or runs.
     #[test]
-    fn no_pattern_panics(pattern in "[ab()\\[\\]{}*+?|\\\\^$.,:=!<>kpuxc0-9-]{1,14}", subject in "[ab\\-]{0,8}") {
+    fn no_pattern_panics(pattern in "[ab()\\[\\]{}*+?|\\\\^$.,:=!<>kpuxcdwsbBDWS0-9ſıİßσ𐐀-]{1,14}", subject in "[abſıİßσ𐐀\\-]{0,8}") {
         let expr = format!("$match($s, /{pattern}/i)");
         let _ = eval(&expr, json!({ "s": subject }));
         let expr = format!("$replace($s, /{pattern}/m, \"$1$$\")");
