@@ -97,11 +97,29 @@ impl BinOp {
     }
 }
 
-/// A compiled regex literal; JavaScript syntax is translated once at parse time.
+/// A compiled regex literal: the JavaScript pattern compiled once, at parse time, by an
+/// ECMAScript engine that matches UTF-16 code units as JavaScript does without the `u` flag.
 #[derive(Debug)]
 pub struct RegexLit {
     pub source: String,
-    pub re: regex_lite::Regex,
+    pub re: regress::Regex,
+    /// Compiled with the `i` flag: subjects then go through [`fold_guard`].
+    pub icase: bool,
+    /// The longest subject (in UTF-16 units) this pattern may be run on, when its shape can
+    /// backtrack exponentially; `None` when it cannot.
+    pub max_subject: Option<usize>,
+}
+
+/// Without the `u` flag JavaScript never folds a non-ASCII character to an ASCII one, so
+/// `/s/i` does not match `ſ` and `/i/i` not `ı`; `regress` folds them. Under `i`, these two
+/// code units are swapped, in the pattern and the subject alike, for noncharacters that
+/// fold to nothing else (their positions are unchanged).
+pub fn fold_guard(unit: u16) -> u16 {
+    match unit {
+        0x0131 => 0xFDD0,
+        0x017F => 0xFDD1,
+        u => u,
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -83,6 +83,15 @@ fn ends_operand(t: &Tok) -> bool {
     }
 }
 
+/// Whether a `/` after these tokens starts a regex. The reference lexes the token after the
+/// first token of an expression as an infix one (`(/a/)` and `[/a/]` divide), and the
+/// token after an operator as a prefix one (`$f(/a/)`, `x := /a/` hold a regex).
+fn starts_regex(out: &[Token]) -> bool {
+    let Some((prev, before)) = out.split_last() else { return true };
+    let prev_starts_expression = before.last().is_none_or(|t| !ends_operand(&t.kind));
+    !ends_operand(&prev.kind) && !prev_starts_expression
+}
+
 /// Splits the source into tokens (ending with [`Tok::End`]).
 pub fn tokenize(src: &str) -> Result<Vec<Token>, JsonataError> {
     let b = src.as_bytes();
@@ -106,7 +115,7 @@ pub fn tokenize(src: &str) -> Result<Vec<Token>, JsonataError> {
             }
         }
         let start = i;
-        if c == '/' && out.last().map(|t| !ends_operand(&t.kind)).unwrap_or(true) {
+        if c == '/' && starts_regex(&out) {
             let (pattern, flags, next) = scan_regex(src, i + 1)?;
             out.push(Token { kind: Tok::Regex { pattern, flags }, pos: start });
             i = next;

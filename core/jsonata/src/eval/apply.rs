@@ -119,7 +119,7 @@ impl<'a> Evaluator<'a, '_> {
                 // errors name the function as it was invoked (`$f := $sum; $f("a")` names f)
                 let shown = if name.is_empty() { b.name } else { name };
                 let args = coerce::validate(&b.sig, args, input, shown)?;
-                (b.f)(self, args, input)
+                (b.f)(self, args, input).map_err(|e| regex::matcher_error_named(e, b.name, name))
             }
             V::Func(func) => match &**func {
                 Func::Lambda { def, env, input: captured } => {
@@ -146,11 +146,8 @@ impl<'a> Evaluator<'a, '_> {
                         .collect();
                     self.apply_named(f, full, input, name)
                 }
-                Func::Regex(re) => match args.into_iter().next().flatten() {
-                    Some(V::Str(s)) => Ok(regex::match_object(re, &s, 0)?),
-                    Some(_) => Err(rt("T0410", "Argument 1 of function regex does not match function signature")),
-                    None => Ok(None),
-                },
+                Func::Regex(re) => regex::invoke_regex(re, args),
+                Func::RegexNext { re, subject } => regex::regex_next(re, subject),
                 Func::Chain(f1, f2) => {
                     let x = self.apply(f1, args, input)?;
                     self.apply(f2, vec![x], input)

@@ -21,7 +21,7 @@ use std::rc::Rc;
 
 pub use sequence::merge_sort;
 pub use transform::deep_clone;
-pub use types::{Builtin, BuiltinFn, Evaluator, Flags, Frame, Func, ObjMap, Parsed, Str, R, V};
+pub use types::{Builtin, BuiltinFn, Evaluator, Flags, Frame, Func, ObjMap, Parsed, RegexFn, Str, R, V};
 pub use value::{cmp_js_str, deep_equal, js_number, js_truthy, show, to_boolean};
 
 impl<'a, 'e> Evaluator<'a, 'e> {
@@ -66,7 +66,9 @@ impl<'a, 'e> Evaluator<'a, 'e> {
             Kind::Condition(c, t, e) => self.eval_condition(c, t, e.as_deref(), input, frame),
             Kind::Block(items) => self.eval_block(items, input, frame),
             Kind::Bind(name, rhs) => self.eval_bind(name, rhs, input, frame),
-            Kind::Regex(re) => Ok(Some(V::Func(Rc::new(Func::Regex(re))))),
+            Kind::Regex(re) => {
+                Ok(Some(V::Func(Rc::new(Func::Regex(Rc::new(RegexFn { lit: re, last_index: 0.into() }))))))
+            }
             Kind::Call { proc, args, partial } => self.eval_call(proc, args, *partial, input, frame),
             Kind::Placeholder => Err(rt("S0201", "Syntax error: \"?\"")),
             Kind::Parent(slot) => Ok(frame.lookup(&slot.label).flatten()),

@@ -84,7 +84,14 @@ pub enum Func<'a> {
         f: V<'a>,
         args: Vec<Option<Option<V<'a>>>>,
     },
-    Regex(&'a RegexLit),
+    /// A regex literal's value: one per evaluation of the literal, as the reference builds a
+    /// fresh `RegExp` each time, with its own `lastIndex`.
+    Regex(Rc<RegexFn<'a>>),
+    /// The `next` of a regex's match object: the following match in the same subject.
+    RegexNext {
+        re: Rc<RegexFn<'a>>,
+        subject: Rc<Subject>,
+    },
     /// `f ~> g` with two functions: `g(f(x))`.
     Chain(V<'a>, V<'a>),
     /// `|pattern|update[, delete]|`: a function returning a modified copy of its argument.
@@ -92,6 +99,22 @@ pub enum Func<'a> {
         node: &'a Node,
         env: Rc<Frame<'a>>,
     },
+}
+
+/// A regex as a function, with JavaScript's `lastIndex` (in UTF-16 units): where the next
+/// search starts, shared by every match object the regex returned.
+#[derive(Debug)]
+pub struct RegexFn<'a> {
+    pub lit: &'a RegexLit,
+    pub last_index: std::cell::Cell<usize>,
+}
+
+/// A regex's subject in UTF-16 units, and the units searched when they differ (under `i`,
+/// with `ast::fold_guard` applied), prepared once for a chain of `next()` calls.
+#[derive(Debug)]
+pub struct Subject {
+    pub units: Vec<u16>,
+    pub searched: Option<Vec<u16>>,
 }
 
 /// A built-in implementation: validated arguments and the calling context.

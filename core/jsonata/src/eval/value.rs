@@ -161,7 +161,8 @@ impl<'a> V<'a> {
         }
     }
 
-    /// Converts to JSON. Functions become `""` like the reference's JSON serialisation;
+    /// Converts to JSON. A function becomes `""`; inside an array `null` and inside an object
+    /// nothing, as `JSON.stringify` of the reference's result gives;
     /// non-finite numbers are an error (D1001).
     pub fn to_json(&self) -> Result<Json, String> {
         self.to_json_depth(0)
@@ -178,16 +179,17 @@ impl<'a> V<'a> {
             V::Str(s) => Json::String(s.to_string()),
             V::JArr(a) => Json::Array(a.to_vec()),
             V::JObj(o) => Json::Object((*o).clone()),
+            // inside arrays and objects, functions are what JSON.stringify makes of them
             V::Arr(a, _) => {
                 let mut out = Vec::with_capacity(a.len());
                 for v in a.iter() {
-                    out.push(v.to_json_depth(depth + 1)?);
+                    out.push(if v.is_func() { Json::Null } else { v.to_json_depth(depth + 1)? });
                 }
                 Json::Array(out)
             }
             V::Obj(_) => {
                 let mut out = Map::new();
-                for (k, v) in self.entries().unwrap_or_default() {
+                for (k, v) in self.entries().unwrap_or_default().into_iter().filter(|(_, v)| !v.is_func()) {
                     out.insert(k, v.to_json_depth(depth + 1)?);
                 }
                 Json::Object(out)

@@ -14,7 +14,9 @@ pub fn arity(f: &V<'_>) -> usize {
         V::Func(func) => match &**func {
             Func::Lambda { def, .. } => def.params.len(),
             Func::Partial { args, .. } => args.iter().filter(|a| a.is_none()).count(),
-            Func::Regex(_) => 1,
+            // the reference's regex closure is `function (str, fromIndex)`, its `next` takes none
+            Func::Regex(_) => 2,
+            Func::RegexNext { .. } => 0,
             Func::Chain(..) | Func::Transform { .. } => 1,
         },
         _ => 0,

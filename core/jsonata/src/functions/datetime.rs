@@ -45,15 +45,13 @@ fn to_millis<'a>(ev: &mut Evaluator<'a, '_>, args: Vec<Option<V<'a>>>, _: &Optio
 
 /// The reference's ISO 8601 shape check (what passes goes to `Date.parse`, which may still yield NaN).
 fn iso_shape(s: &str) -> bool {
-    static RE: std::sync::OnceLock<Option<regex_lite::Regex>> = std::sync::OnceLock::new();
+    static RE: std::sync::OnceLock<Option<regress::Regex>> = std::sync::OnceLock::new();
     RE.get_or_init(|| {
-        regex_lite::Regex::new(
-            r"^\d{4}(-[01]\d)?(-[0-3]\d)?(T[0-2]\d:[0-5]\d:[0-5]\d)?(\.\d+)?([+-][0-2]\d:?[0-5]\d|Z)?$",
-        )
-        .ok()
+        regress::Regex::new(r"^\d{4}(-[01]\d)?(-[0-3]\d)?(T[0-2]\d:[0-5]\d:[0-5]\d)?(\.\d+)?([+-][0-2]\d:?[0-5]\d|Z)?$")
+            .ok()
     })
     .as_ref()
-    .is_some_and(|re| re.is_match(s))
+    .is_some_and(|re| re.find(s).is_some())
 }
 
 /// Parses the ISO 8601 forms JavaScript's `Date.parse` accepts (times without offset as UTC).

@@ -3,7 +3,7 @@
 use super::args::{arg, items_arg, num_arg, ok_num, ok_str, str_arg, Entry};
 use crate::error::rt;
 use crate::error::JsonataError;
-use crate::eval::regex::{all_matches, first_match, RegexRef};
+use crate::eval::regex::{call_matcher, check_progress, first_found, utf16_slice};
 use crate::eval::value::to_string_pretty;
 use crate::eval::V;
 use crate::eval::{Evaluator, R};
@@ -167,7 +167,7 @@ fn contains<'a>(ev: &mut Evaluator<'a, '_>, args: Vec<Option<V<'a>>>, _: &Option
     let Some(s) = str_arg(&args, 0) else { return Ok(None) };
     let found = match arg(&args, 1) {
         Some(V::Str(t)) => s.contains(&**t),
-        Some(f) => first_match(ev, &RegexRef::of(f)?, s)?.is_some(),
+        Some(f) => call_matcher(ev, f, Some(V::str(s)), "contains")?.is_some(),
         None => return Ok(None),
     };
     Ok(Some(V::Bool(found)))
@@ -179,8 +179,10 @@ fn split<'a>(ev: &mut Evaluator<'a, '_>, args: Vec<Option<V<'a>>>, _: &Option<V<
     if limit.is_some_and(|l| l < 0.0) {
         return Err(rt("D3020", "Third argument of split function must evaluate to a positive number"));
     }
-    let limit = limit.map(|l| l.floor() as usize);
     let mut parts: Vec<String> = Vec::new();
+    if limit.is_some_and(|l| l == 0.0) {
+        return Ok(Some(V::arr(Vec::new())));
+    }
     match arg(&args, 1) {
         Some(V::Str(sep)) => {
             if sep.is_empty() {
@@ -189,19 +191,26 @@ fn split<'a>(ev: &mut Evaluator<'a, '_>, args: Vec<Option<V<'a>>>, _: &Option<V<
                 parts = s.split(&**sep).map(str::to_string).collect();
             }
             if let Some(l) = limit {
-                parts.truncate(l);
+                parts.truncate(l.floor() as usize);
             }
         }
         Some(f) => {
-            let re = RegexRef::of(f)?;
-            let matches = all_matches(ev, &re, s, limit)?;
-            let mut start = 0;
-            for m in &matches {
-                parts.push(s[start..m.start].to_string());
-                start = m.end;
+            let units: Vec<u16> = s.encode_utf16().collect();
+            let mut cur = first_found(ev, f, s, "split")?;
+            let mut start = Some(0.0);
+            let mut count = 0.0;
+            while let Some(m) = cur {
+                if limit.is_some_and(|l| count >= l) {
+                    break;
+                }
+                check_progress(count, units.len() + 1)?;
+                parts.push(utf16_slice(&units, start, m.position("start")));
+                start = m.position("end");
+                cur = m.next(ev)?;
+                count += 1.0;
             }
-            if limit.is_none_or(|l| matches.len() < l) {
-                parts.push(s[start..].to_string());
+            if limit.is_none_or(|l| count < l) {
+                parts.push(utf16_slice(&units, start, None));
             }
         }
         None => return Ok(None),

@@ -3,4 +3,5 @@
 mod differential;
 mod layers;
 mod proptests;
+mod regex;
 mod unit;
