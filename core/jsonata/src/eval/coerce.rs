@@ -45,6 +45,21 @@ fn matches(
     false
 }
 
+/// The common case without backtracking: each argument fits the plain parameter at its
+/// position and every parameter after them may be left out without standing for the
+/// context. The matcher would pair them the same way (it tries one argument per parameter
+/// first), so the arguments stand as they are, padded with `None`: returns how many.
+fn direct_fit(signature: &Signature, sig: &[char]) -> Option<usize> {
+    if sig.len() > signature.params.len() {
+        return None;
+    }
+    let (given, rest) = signature.params.split_at(sig.len());
+    let plain = |p: &crate::signature::Param| !p.variadic && !p.is_array;
+    let fits = given.iter().zip(sig).all(|(p, &s)| plain(p) && p.allowed.contains(s));
+    let omissible = rest.iter().all(|p| plain(p) && p.optional && !p.context);
+    (fits && omissible).then_some(rest.len())
+}
+
 /// Checks arguments against the signature, substituting the context and wrapping
 /// non-array values where an array is expected.
 pub fn validate<'a>(
@@ -65,6 +80,10 @@ pub fn validate<'a>(
         heap = args.iter().map(|a| V::symbol(a.as_ref())).collect();
         &heap
     };
+    if let Some(direct) = direct_fit(signature, sig) {
+        args.resize(args.len() + direct, None);
+        return Ok(args);
+    }
     // the reference names the function as invoked, `undefined` when it was not named;
     // built only when an error needs it
     let name = || if name.is_empty() { "undefined".to_string() } else { json_quote(name) };

@@ -66,6 +66,8 @@ pub fn to_words_into(value: f64, ordinal: bool, out: &mut String) {
         out.push_str(&crate::eval::value::js_number(value));
         return;
     }
+    // "Seven Hundred and Seventy-Seven Thousand, ..." rarely needs more
+    out.reserve(64);
     lookup(value, false, ordinal, out);
 }
 
