@@ -15,6 +15,10 @@ pub fn js_number(n: f64) -> String {
     if n == 0.0 {
         return "0".into();
     }
+    // integers below 2^53 are exact and written as plain digits: skip the float formatter
+    if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
+        return (n as i64).to_string();
+    }
     // shortest round-trip digits and decimal exponent
     let e = format!("{:e}", n.abs());
     let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));

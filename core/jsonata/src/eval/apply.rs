@@ -48,7 +48,7 @@ impl<'a> Evaluator<'a, '_> {
             vals.push(self.eval(a, input, frame)?);
         }
         match f {
-            Some(f) => self.apply_in(frame, &f, vals, input, &name),
+            Some(f) => self.apply_in(frame, &f, vals, input, name),
             None => Err(rt("T1006", "Attempted to invoke a non-function")),
         }
     }
@@ -85,7 +85,7 @@ impl<'a> Evaluator<'a, '_> {
                 vals.push(self.eval(a, input, frame)?);
             }
             return match f {
-                Some(f) => self.apply_in(frame, &f, vals, input, &proc_name(proc)),
+                Some(f) => self.apply_in(frame, &f, vals, input, proc_name(proc)),
                 None => Err(rt("T1006", "Attempted to invoke a non-function")),
             };
         }
@@ -163,13 +163,13 @@ impl<'a> Evaluator<'a, '_> {
 }
 
 /// The name under which a procedure was invoked, for error messages.
-fn proc_name(proc: &Node) -> String {
+fn proc_name(proc: &Node) -> &str {
     match &proc.kind {
-        Kind::Var(v) => v.clone(),
+        Kind::Var(v) => v,
         Kind::Path(steps) => match steps.first().map(|s| &s.kind) {
-            Some(Kind::Name(n)) | Some(Kind::Var(n)) => n.clone(),
-            _ => String::new(),
+            Some(Kind::Name(n)) | Some(Kind::Var(n)) => n,
+            _ => "",
         },
-        _ => String::new(),
+        _ => "",
     }
 }

@@ -45,32 +45,63 @@ fn matches(
     false
 }
 
+/// The common case without backtracking: each argument fits the plain parameter at its
+/// position and every parameter after them may be left out without standing for the
+/// context. The matcher would pair them the same way (it tries one argument per parameter
+/// first), so the arguments stand as they are, padded with `None`: returns how many.
+fn direct_fit(signature: &Signature, sig: &[char]) -> Option<usize> {
+    if sig.len() > signature.params.len() {
+        return None;
+    }
+    let (given, rest) = signature.params.split_at(sig.len());
+    let plain = |p: &crate::signature::Param| !p.variadic && !p.is_array;
+    let fits = given.iter().zip(sig).all(|(p, &s)| plain(p) && p.allowed.contains(s));
+    let omissible = rest.iter().all(|p| plain(p) && p.optional && !p.context);
+    (fits && omissible).then_some(rest.len())
+}
+
 /// Checks arguments against the signature, substituting the context and wrapping
 /// non-array values where an array is expected.
 pub fn validate<'a>(
     signature: &Signature,
-    args: Vec<Option<V<'a>>>,
+    mut args: Vec<Option<V<'a>>>,
     context: &Option<V<'a>>,
     name: &str,
 ) -> Result<Vec<Option<V<'a>>>, JsonataError> {
-    let sig: Vec<char> = args.iter().map(|a| V::symbol(a.as_ref())).collect();
-    // the reference names the function as invoked, `undefined` when it was not named
-    let name = if name.is_empty() { "undefined".to_string() } else { json_quote(name) };
-    let mut caps = Vec::new();
-    if !matches(signature, 0, &sig, 0, &mut caps, true) {
+    // most calls have few arguments: their symbols live on the stack
+    let mut small = ['m'; 8];
+    let heap: Vec<char>;
+    let sig: &[char] = if args.len() <= small.len() {
+        for (slot, a) in small.iter_mut().zip(&args) {
+            *slot = V::symbol(a.as_ref());
+        }
+        &small[..args.len()]
+    } else {
+        heap = args.iter().map(|a| V::symbol(a.as_ref())).collect();
+        &heap
+    };
+    if let Some(direct) = direct_fit(signature, sig) {
+        args.resize(args.len() + direct, None);
+        return Ok(args);
+    }
+    // the reference names the function as invoked, `undefined` when it was not named;
+    // built only when an error needs it
+    let name = || if name.is_empty() { "undefined".to_string() } else { json_quote(name) };
+    let mut caps = Vec::with_capacity(signature.params.len());
+    if !matches(signature, 0, sig, 0, &mut caps, true) {
         // find the first argument that does not fit
         let mut good_to = 0;
         for k in 1..=signature.params.len() {
             let partial = Signature { params: signature.params[..k].to_vec() };
             let mut c = Vec::new();
-            if !matches(&partial, 0, &sig, 0, &mut c, false) {
+            if !matches(&partial, 0, sig, 0, &mut c, false) {
                 break;
             }
             good_to = c.last().map(|x| x.1).unwrap_or(0);
         }
         return Err(rt(
             "T0410",
-            format!("Argument {} of function {name} does not match function signature", good_to + 1),
+            format!("Argument {} of function {} does not match function signature", good_to + 1, name()),
         ));
     }
     let mut out = Vec::with_capacity(signature.params.len());
@@ -86,19 +117,20 @@ pub fn validate<'a>(
                     return Err(rt(
                         "T0411",
                         format!(
-                            "Context value is not a compatible type with argument {} of function {name}",
-                            arg_index + 1
+                            "Context value is not a compatible type with argument {} of function {}",
+                            arg_index + 1,
+                            name()
                         ),
                     ));
                 }
             } else {
-                out.push(args.get(arg_index).cloned().flatten());
+                out.push(args.get_mut(arg_index).and_then(Option::take));
                 arg_index += 1;
             }
             continue;
         }
         for &single in &sig[s..e] {
-            let arg = args.get(arg_index).cloned().flatten();
+            let arg = args.get_mut(arg_index).and_then(Option::take);
             if p.is_array {
                 if single == 'm' {
                     out.push(None);
@@ -130,8 +162,9 @@ pub fn validate<'a>(
                             return Err(rt(
                                 "T0412",
                                 format!(
-                                    "Argument {} of function {name} must be an array of \"{tname}\"",
-                                    arg_index + 1
+                                    "Argument {} of function {} must be an array of \"{tname}\"",
+                                    arg_index + 1,
+                                    name()
                                 ),
                             ));
                         }

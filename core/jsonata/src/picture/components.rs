@@ -114,7 +114,13 @@ fn week_month(f: &Fields, t: f64) -> f64 {
 /// The value of `component` at time value `t` (already shifted to the wanted offset).
 pub fn fragment(t: f64, component: char) -> Fragment {
     let t = time_clip(t);
-    let Some(f) = fields(t) else {
+    fragment_of(t, fields(t).as_ref(), component)
+}
+
+/// [`fragment`] with the calendar fields of `t` (already clipped) computed by the caller,
+/// so a picture with many components splits the time value once.
+pub fn fragment_of(t: f64, fields: Option<&Fields>, component: char) -> Fragment {
+    let Some(&f) = fields else {
         return match component {
             'P' => Fragment::Text("am"),
             'C' | 'E' => Fragment::Text("ISO"),

@@ -1,11 +1,11 @@
 //! Formatting a time value with a date/time picture (`$fromMillis`, `$now`), in the time
 //! zone of a `±hhmm` offset.
 
-use super::calendar::time_clip;
-use super::components::{fragment, Fragment};
+use super::calendar::{fields, time_clip, Fields};
+use super::components::{fragment_of, Fragment};
 use super::datetime_picture::{analyse_picture, Marker, Part};
 use super::error::PictureError;
-use super::integer::{format, format_integer, Case, Grouping};
+use super::integer::{analyse, format_integer, format_into, Case, Grouping, IntegerFormat};
 use super::js::parse_int;
 use std::sync::OnceLock;
 
@@ -57,84 +57,122 @@ impl Offset {
     }
 }
 
-fn name(marker: &Marker, value: f64, case: Case) -> Result<String, PictureError> {
+fn name(marker: &Marker, value: f64, case: Case, out: &mut String) -> Result<(), PictureError> {
     let Some(names) = names_of(marker.component) else {
         return Err(PictureError::NamesNotSupported(marker.component.to_string()));
     };
     // months count from 1 and days from Monday = 1; JavaScript would show `undefined`
     let index = value - 1.0;
     let Some(name) = (index >= 0.0 && index < names.len() as f64).then(|| names[index as usize]) else {
-        return Ok("undefined".into());
+        out.push_str("undefined");
+        return Ok(());
     };
-    let mut s = match case {
-        Case::Upper => name.to_uppercase(),
-        Case::Lower => name.to_lowercase(),
-        Case::Title => name.to_string(),
-    };
+    // the names are ASCII: a truncation is at a character boundary, case mapping is ASCII
+    let mut end = name.len();
     if let Some(max) = marker.width.and_then(|w| w.max) {
-        if (s.len() as f64) > max {
-            s.truncate(max as usize);
+        if (end as f64) > max {
+            end = max as usize;
         }
     }
-    Ok(s)
+    let start = out.len();
+    out.push_str(&name[..end]);
+    match case {
+        Case::Upper => out[start..].make_ascii_uppercase(),
+        Case::Lower => out[start..].make_ascii_lowercase(),
+        Case::Title => {}
+    }
+    Ok(())
 }
 
-fn timezone(marker: &Marker, offset: Offset) -> Result<String, PictureError> {
+/// The integer picture `00` (two-digit minutes of a time zone), analysed once.
+fn two_digits() -> Option<&'static IntegerFormat> {
+    static TWO: OnceLock<Option<IntegerFormat>> = OnceLock::new();
+    TWO.get_or_init(|| analyse("00").ok()).as_ref()
+}
+
+fn timezone(marker: &Marker, offset: Offset, out: &mut String) -> Result<(), PictureError> {
     let total = offset.hours * 100.0 + offset.minutes;
     let Some(f) = &marker.integer else { return Err(PictureError::TimezoneDigits) };
-    let mut s = if matches!(f.grouping, Some(Grouping::Regular(_))) {
-        format(total, f)?
-    } else {
-        match f.mandatory_digits {
-            Some(d) if d == 1.0 || d == 2.0 => {
-                let mut s = format(offset.hours, f)?;
-                if offset.minutes != 0.0 {
-                    s.push(':');
-                    s.push_str(&format_integer(offset.minutes, "00")?);
-                }
-                s
-            }
-            Some(d) if d == 3.0 || d == 4.0 => format(total, f)?,
-            _ => return Err(PictureError::TimezoneDigits),
-        }
-    };
-    if total >= 0.0 {
-        s.insert(0, '+');
+    if total == 0.0 && marker.presentation2 == Some('t') {
+        // still fails where the digits would
+        let mut scratch = String::new();
+        write_offset(f, offset, total, &mut scratch)?;
+        out.push('Z');
+        return Ok(());
     }
     if marker.component == 'z' {
-        s.insert_str(0, "GMT");
+        out.push_str("GMT");
     }
-    if total == 0.0 && marker.presentation2 == Some('t') {
-        s = "Z".into();
+    if total >= 0.0 {
+        out.push('+');
     }
-    Ok(s)
+    write_offset(f, offset, total, out)
 }
 
-fn component(t: f64, marker: &Marker, offset: Offset) -> Result<String, PictureError> {
+fn write_offset(f: &IntegerFormat, offset: Offset, total: f64, out: &mut String) -> Result<(), PictureError> {
+    if matches!(f.grouping, Some(Grouping::Regular(_))) {
+        return format_into(total, f, out);
+    }
+    match f.mandatory_digits {
+        Some(d) if d == 1.0 || d == 2.0 => {
+            format_into(offset.hours, f, out)?;
+            if offset.minutes != 0.0 {
+                out.push(':');
+                match two_digits() {
+                    Some(two) => format_into(offset.minutes, two, out)?,
+                    None => out.push_str(&format_integer(offset.minutes, "00")?),
+                }
+            }
+            Ok(())
+        }
+        Some(d) if d == 3.0 || d == 4.0 => format_into(total, f, out),
+        _ => Err(PictureError::TimezoneDigits),
+    }
+}
+
+fn component(
+    t: f64,
+    fields: Option<&Fields>,
+    marker: &Marker,
+    offset: Offset,
+    out: &mut String,
+) -> Result<(), PictureError> {
     let c = marker.component;
     if c == 'Z' || c == 'z' {
-        return timezone(marker, offset);
+        return timezone(marker, offset, out);
     }
-    let value = fragment(t, c);
+    let value = fragment_of(t, fields, c);
     match value {
         Fragment::Num(mut v) if c != 'f' => {
             if c == 'Y' && marker.year_digits != -1.0 {
                 v %= 10f64.powf(marker.year_digits);
             }
             match (marker.names, &marker.integer) {
-                (Some(case), _) => name(marker, v, case),
-                (None, Some(f)) => format(v, f),
-                (None, None) => Ok(crate::eval::value::js_number(v)),
+                (Some(case), _) => name(marker, v, case, out),
+                (None, Some(f)) => format_into(v, f, out),
+                (None, None) => {
+                    out.push_str(&crate::eval::value::js_number(v));
+                    Ok(())
+                }
             }
         }
         Fragment::Num(v) => match &marker.integer {
-            Some(f) => format(v, f),
+            Some(f) => format_into(v, f, out),
             // the reference fails with a JavaScript TypeError here
             None => Err(PictureError::NamesNotSupported(c.to_string())),
         },
-        Fragment::Text(s) if c == 'P' && marker.names == Some(Case::Upper) => Ok(s.to_uppercase()),
-        Fragment::Text(s) => Ok(s.to_string()),
-        Fragment::Undefined => Ok("undefined".into()),
+        Fragment::Text(s) if c == 'P' && marker.names == Some(Case::Upper) => {
+            out.push_str(&s.to_uppercase());
+            Ok(())
+        }
+        Fragment::Text(s) => {
+            out.push_str(s);
+            Ok(())
+        }
+        Fragment::Undefined => {
+            out.push_str("undefined");
+            Ok(())
+        }
     }
 }
 
@@ -143,11 +181,12 @@ pub fn format_parts(millis: f64, parts: &[Part], timezone: Option<&str>) -> Resu
     let offset = Offset::parse(timezone);
     let offset_millis = (60.0 * offset.hours + offset.minutes) * 60_000.0;
     let t = time_clip(millis + offset_millis);
-    let mut out = String::new();
+    let f = fields(t);
+    let mut out = String::with_capacity(64);
     for part in parts {
         match part {
             Part::Literal(s) => out.push_str(s),
-            Part::Marker(m) => out.push_str(&component(t, m, offset)?),
+            Part::Marker(m) => component(t, f.as_ref(), m, offset, &mut out)?,
         }
     }
     Ok(out)

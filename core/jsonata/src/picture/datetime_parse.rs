@@ -34,6 +34,67 @@ enum Reader {
 pub struct Parser {
     regex: Option<Regex>,
     readers: Vec<Option<(char, Reader)>>,
+    /// The same pattern as a plain scan, when the picture allows one (see [`Scan`]).
+    scan: Option<Vec<Scan>>,
+}
+
+/// One part of a picture whose pattern needs no backtracking: ASCII literals (matched
+/// ignoring ASCII case, as the pattern's `(?i)` does) and unbounded decimal numbers
+/// (`[0-9]+`) each followed by the end or by a literal that does not start with a digit,
+/// so the longest run of digits is the only way the pattern can match.
+#[derive(Debug, Clone)]
+enum Scan {
+    Literal(String),
+    Digits,
+}
+
+impl Scan {
+    /// The scan of a picture, or `None` when only the regular expression matches it
+    /// exactly as the reference does.
+    fn plan(parts: &[Part], patterns: &[String]) -> Option<Vec<Scan>> {
+        let mut plan = Vec::with_capacity(parts.len());
+        for (part, pattern) in parts.iter().zip(patterns) {
+            plan.push(match part {
+                Part::Literal(s) if s.is_ascii() && !s.is_empty() => Scan::Literal(s.clone()),
+                Part::Marker(_) if pattern == "[0-9]+" => Scan::Digits,
+                _ => return None,
+            });
+        }
+        for pair in plan.windows(2) {
+            match pair {
+                [Scan::Digits, Scan::Digits] => return None,
+                [Scan::Digits, Scan::Literal(l)] if l.starts_with(|c: char| c.is_ascii_digit()) => return None,
+                _ => {}
+            }
+        }
+        Some(plan)
+    }
+
+    /// The text of each part in `timestamp`, or `None` when it does not match.
+    fn run<'t>(plan: &[Scan], timestamp: &'t str, out: &mut Vec<&'t str>) -> bool {
+        let mut rest = timestamp;
+        for step in plan {
+            match step {
+                Scan::Literal(l) => {
+                    let Some(head) = rest.get(..l.len()) else { return false };
+                    if !head.eq_ignore_ascii_case(l) {
+                        return false;
+                    }
+                    out.push(head);
+                    rest = &rest[l.len()..];
+                }
+                Scan::Digits => {
+                    let n = rest.bytes().take_while(u8::is_ascii_digit).count();
+                    if n == 0 {
+                        return false;
+                    }
+                    out.push(&rest[..n]);
+                    rest = &rest[n..];
+                }
+            }
+        }
+        rest.is_empty()
+    }
 }
 
 fn escape(literal: &str) -> String {
@@ -98,6 +159,7 @@ impl Parser {
         let parts = analyse_picture(picture)?;
         let mut re = String::from("(?i)^");
         let mut readers = Vec::with_capacity(parts.len());
+        let mut patterns = Vec::with_capacity(parts.len());
         for part in &parts {
             let (p, reader) = match part {
                 Part::Literal(s) => (escape(s), None),
@@ -110,22 +172,35 @@ impl Parser {
             re.push_str(&p);
             re.push(')');
             readers.push(reader);
+            patterns.push(p);
         }
         re.push('$');
         // a pattern regex-lite cannot build (an odd separator character) matches nothing
-        Ok(Parser { regex: Regex::new(&re).ok(), readers })
+        let regex = Regex::new(&re).ok();
+        let scan = regex.as_ref().and_then(|_| Scan::plan(&parts, &patterns));
+        Ok(Parser { regex, readers, scan })
+    }
+
+    /// The text each part matched, in order; `None` when the timestamp does not match.
+    fn split<'t>(&self, timestamp: &'t str) -> Option<Vec<&'t str>> {
+        let mut texts = Vec::with_capacity(self.readers.len());
+        if let Some(plan) = &self.scan {
+            return Scan::run(plan, timestamp, &mut texts).then_some(texts);
+        }
+        let caps = self.regex.as_ref()?.captures(timestamp)?;
+        texts.extend((1..=self.readers.len()).map(|i| caps.get(i).map_or("", |m| m.as_str())));
+        Some(texts)
     }
 
     /// The time value of `timestamp`; `None` when it does not match the picture or the
     /// picture has no components.
     pub fn parse(&self, timestamp: &str, now_millis: f64) -> Result<Option<f64>, PictureError> {
-        let Some(caps) = self.regex.as_ref().and_then(|re| re.captures(timestamp)) else { return Ok(None) };
+        let Some(texts) = self.split(timestamp) else { return Ok(None) };
         let mut comps = Components::default();
         let mut any = false;
-        for (i, reader) in self.readers.iter().enumerate() {
+        for (reader, text) in self.readers.iter().zip(texts) {
             let Some((component, reader)) = reader else { continue };
             any = true;
-            let text = caps.get(i + 1).map_or("", |m| m.as_str());
             comps.set(*component, read(reader, text));
         }
         if !any {
@@ -157,20 +232,29 @@ fn read(reader: &Reader, text: &str) -> Option<f64> {
     }
 }
 
-/// The captured components: absent, present but undefined (a name that did not look up),
-/// or a number (possibly `NaN`).
-#[derive(Debug, Default)]
-struct Components(HashMap<char, Option<f64>>);
+/// The captured components by ASCII letter: absent, present but undefined (a name that
+/// did not look up), or a number (possibly `NaN`). Component letters are ASCII: analysis
+/// rejects markers of any other component before a parser is built.
+#[derive(Debug)]
+struct Components([Option<Option<f64>>; 128]);
+
+impl Default for Components {
+    fn default() -> Self {
+        Components([None; 128])
+    }
+}
 
 const MS_PER_DAY: f64 = 86_400_000.0;
 
 impl Components {
     fn set(&mut self, c: char, v: Option<f64>) {
-        self.0.insert(c, v);
+        if let Some(slot) = self.0.get_mut(c as usize) {
+            *slot = Some(v);
+        }
     }
 
     fn get(&self, c: char) -> Option<f64> {
-        self.0.get(&c).copied().flatten()
+        self.0.get(c as usize).copied().flatten().flatten()
     }
 
     /// JavaScript truthiness of a component.

@@ -6,7 +6,7 @@ use super::error::PictureError;
 use super::js::{text, units};
 use super::letters::to_letters;
 use super::roman::to_roman;
-use super::words::to_words;
+use super::words::to_words_into;
 use crate::eval::value::js_number;
 
 /// How the number is written.
@@ -183,7 +183,99 @@ fn insert_at(s: &[u16], pos: i64, sep: char) -> Vec<u16> {
     out
 }
 
-fn format_decimal(value: f64, f: &IntegerFormat) -> Result<String, PictureError> {
+fn format_decimal(value: f64, f: &IntegerFormat, out: &mut String) -> Result<(), PictureError> {
+    match &f.grouping {
+        Some(Grouping::Irregular(seps)) if !seps.is_empty() => {
+            out.push_str(&format_decimal_irregular(value, f, seps)?);
+            Ok(())
+        }
+        Some(Grouping::Regular(sep)) => format_decimal_regular(value, f, Some(sep), out),
+        _ => format_decimal_regular(value, f, None, out),
+    }
+}
+
+/// The digits of a non-negative number as JavaScript writes it; integers (the usual case)
+/// without going through the float formatter.
+fn write_number(value: f64, buf: &mut [u8; 20]) -> Option<&str> {
+    if !(value.fract() == 0.0 && (0.0..9_007_199_254_740_992.0).contains(&value)) {
+        return None;
+    }
+    let mut n = value as u64;
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[i..]).ok()
+}
+
+/// No separators or a regular one: every character of the digits (ASCII from the number's
+/// text, shifted into a digit family of the Basic Multilingual Plane) is one UTF-16 code
+/// unit, so the reference's code-unit arithmetic is plain character counting here and the
+/// text is written straight into `out`.
+fn format_decimal_regular(
+    value: f64,
+    f: &IntegerFormat,
+    sep: Option<&Separator>,
+    out: &mut String,
+) -> Result<(), PictureError> {
+    let mut buf = [0u8; 20];
+    let owned;
+    let digits = match write_number(value, &mut buf) {
+        Some(d) => d,
+        None => {
+            owned = js_number(value);
+            owned.as_str()
+        }
+    };
+    let pad = f.mandatory_digits.map_or(f64::NAN, |m| m - digits.len() as f64);
+    if pad > MAX_PADDING {
+        return Err(PictureError::TooLarge);
+    }
+    let pad = if pad > 0.0 { pad as usize } else { 0 };
+    let len = pad + digits.len();
+    let start = out.len();
+    out.reserve(len + len / 2 + 2);
+    let shift = f.zero_code - 0x30;
+    let all = std::iter::repeat_n(b'0', pad).chain(digits.bytes());
+    for (i, b) in all.enumerate() {
+        if let Some(sep) = sep.filter(|s| s.position > 0) {
+            if i > 0 && (len - i) % sep.position == 0 {
+                out.push(sep.character);
+            }
+        }
+        if shift == 0 {
+            out.push(char::from(b));
+        } else {
+            out.push(char::from_u32(u32::from(b) + shift).unwrap_or(char::REPLACEMENT_CHARACTER));
+        }
+    }
+    if f.ordinal {
+        let mut written = out[start..].chars().rev();
+        let (last, before_last) = (written.next(), written.next());
+        out.push_str(ordinal_suffix(last, before_last));
+    }
+    Ok(())
+}
+
+/// The English ordinal suffix after the last two characters of a number.
+fn ordinal_suffix(last: Option<char>, before_last: Option<char>) -> &'static str {
+    match last {
+        _ if before_last == Some('1') => "th",
+        Some('1') => "st",
+        Some('2') => "nd",
+        Some('3') => "rd",
+        _ => "th",
+    }
+}
+
+/// Separators where the picture has them, counted in UTF-16 code units from the right
+/// as the reference does (a position left of the start overlaps the text).
+fn format_decimal_irregular(value: f64, f: &IntegerFormat, seps: &[Separator]) -> Result<String, PictureError> {
     let mut digits = units(&js_number(value));
     let pad = f.mandatory_digits.map_or(f64::NAN, |m| m - digits.len() as f64);
     if pad > MAX_PADDING {
@@ -202,63 +294,60 @@ fn format_decimal(value: f64, f: &IntegerFormat) -> Result<String, PictureError>
             .collect();
     }
     let mut u = units(&s);
-    match &f.grouping {
-        Some(Grouping::Regular(sep)) if sep.position > 0 => {
-            let n = u.len().saturating_sub(1) / sep.position;
-            for ii in (1..=n).rev() {
-                let pos = u.len() as i64 - (ii * sep.position) as i64;
-                u = insert_at(&u, pos, sep.character);
-            }
-        }
-        Some(Grouping::Irregular(seps)) => {
-            for sep in seps.iter().rev() {
-                let pos = u.len() as i64 - sep.position as i64;
-                u = insert_at(&u, pos, sep.character);
-            }
-        }
-        _ => {}
+    for sep in seps.iter().rev() {
+        let pos = u.len() as i64 - sep.position as i64;
+        u = insert_at(&u, pos, sep.character);
     }
     if f.ordinal {
-        let last = u.last().copied();
-        let before_last = u.len().checked_sub(2).and_then(|i| u.get(i)).copied();
-        let suffix = match last.and_then(|c| char::from_u32(u32::from(c))) {
-            _ if before_last == Some(u16::from(b'1')) => "th",
-            Some('1') => "st",
-            Some('2') => "nd",
-            Some('3') => "rd",
-            _ => "th",
-        };
-        u.extend(suffix.encode_utf16());
+        let last = u.last().and_then(|&c| char::from_u32(u32::from(c)));
+        let before_last = u.len().checked_sub(2).and_then(|i| u.get(i)).and_then(|&c| char::from_u32(u32::from(c)));
+        u.extend(ordinal_suffix(last, before_last).encode_utf16());
     }
     Ok(text(&u))
 }
 
-/// Formats an integer (already floored) with an analysed picture.
-pub fn format(value: f64, f: &IntegerFormat) -> Result<String, PictureError> {
+/// Formats an integer (already floored) with an analysed picture, appending to `out`.
+pub fn format_into(value: f64, f: &IntegerFormat, out: &mut String) -> Result<(), PictureError> {
     let negative = value < 0.0;
     let value = value.abs();
-    let body = match f.primary {
-        Primary::Letters => to_letters(value, if f.case == Case::Upper { b'A' } else { b'a' }),
+    if let Primary::Sequence = f.primary {
+        return Err(PictureError::Sequence(f.token.clone()));
+    }
+    let mut body = String::new();
+    let target = if negative { &mut body } else { &mut *out };
+    let start = target.len();
+    match f.primary {
+        Primary::Letters => target.push_str(&to_letters(value, if f.case == Case::Upper { b'A' } else { b'a' })),
         Primary::Roman => {
-            let r = to_roman(value)?;
+            target.push_str(&to_roman(value)?);
             if f.case == Case::Upper {
-                r.to_uppercase()
-            } else {
-                r
+                target[start..].make_ascii_uppercase();
             }
         }
         Primary::Words => {
-            let w = to_words(value, f.ordinal);
+            // number words are ASCII, so ASCII case mapping is the whole case mapping
+            to_words_into(value, f.ordinal, target);
             match f.case {
-                Case::Upper => w.to_uppercase(),
-                Case::Lower => w.to_lowercase(),
-                Case::Title => w,
+                Case::Upper => target[start..].make_ascii_uppercase(),
+                Case::Lower => target[start..].make_ascii_lowercase(),
+                Case::Title => {}
             }
         }
-        Primary::Decimal => format_decimal(value, f)?,
-        Primary::Sequence => return Err(PictureError::Sequence(f.token.clone())),
-    };
-    Ok(if negative { format!("-{body}") } else { body })
+        Primary::Decimal => format_decimal(value, f, target)?,
+        Primary::Sequence => {}
+    }
+    if negative {
+        out.push('-');
+        out.push_str(&body);
+    }
+    Ok(())
+}
+
+/// Formats an integer (already floored) with an analysed picture.
+pub fn format(value: f64, f: &IntegerFormat) -> Result<String, PictureError> {
+    let mut out = String::new();
+    format_into(value, f, &mut out)?;
+    Ok(out)
 }
 
 /// `$formatInteger(number, picture)`: the number rounded down, then formatted.

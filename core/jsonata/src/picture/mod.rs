@@ -24,7 +24,7 @@ use error::PictureError;
 
 /// `$formatInteger(number, picture)`.
 pub fn format_integer(value: f64, picture: &str) -> Result<String, JsonataError> {
-    integer::format_integer(value, picture).map_err(PictureError::into_error)
+    cache::integer_format(picture).and_then(|f| integer::format(value.floor(), &f)).map_err(PictureError::into_error)
 }
 
 /// `$parseInteger(string, picture)`; `NaN` when the text does not read as a number.

@@ -52,14 +52,23 @@ const DECADES: [&str; 9] = ["Twenty", "Thirty", "Forty", "Fifty", "Sixty", "Seve
 const MAGNITUDES: [&str; 4] = ["Thousand", "Million", "Billion", "Trillion"];
 
 /// A non-negative integer in title-case English words, cardinal or ordinal.
+#[cfg(test)]
 pub fn to_words(value: f64, ordinal: bool) -> String {
+    let mut out = String::new();
+    to_words_into(value, ordinal, &mut out);
+    out
+}
+
+/// [`to_words`], appended to `out`.
+pub fn to_words_into(value: f64, ordinal: bool, out: &mut String) {
     if !value.is_finite() {
         // the reference recurses without end here; the number's own text is the honest answer
-        return crate::eval::value::js_number(value);
+        out.push_str(&crate::eval::value::js_number(value));
+        return;
     }
-    let mut out = String::new();
-    lookup(value, false, ordinal, &mut out);
-    out
+    // "Seven Hundred and Seventy-Seven Thousand, ..." rarely needs more
+    out.reserve(64);
+    lookup(value, false, ordinal, out);
 }
 
 fn lookup(num: f64, prev: bool, ord: bool, out: &mut String) {
