@@ -11,7 +11,7 @@ use super::error::PictureError;
 use super::integer::{Grouping, IntegerFormat};
 use super::integer_parse::{pattern, value};
 use super::js::parse_int;
-use regex_lite::Regex;
+use regress::Regex;
 use std::collections::HashMap;
 
 /// How one captured group turns into a component value.
@@ -157,7 +157,7 @@ impl Parser {
     /// Builds the pattern of a picture; fails as the reference does on a bad picture.
     pub fn new(picture: &str) -> Result<Parser, PictureError> {
         let parts = analyse_picture(picture)?;
-        let mut re = String::from("(?i)^");
+        let mut re = String::from("^");
         let mut readers = Vec::with_capacity(parts.len());
         let mut patterns = Vec::with_capacity(parts.len());
         for part in &parts {
@@ -175,8 +175,9 @@ impl Parser {
             patterns.push(p);
         }
         re.push('$');
-        // a pattern regex-lite cannot build (an odd separator character) matches nothing
-        let regex = Regex::new(&re).ok();
+        // case-insensitive as the reference's RegExp(..., "i"); a pattern the engine cannot
+        // build (an odd separator character) matches nothing
+        let regex = Regex::with_flags(&re, "i").ok();
         let scan = regex.as_ref().and_then(|_| Scan::plan(&parts, &patterns));
         Ok(Parser { regex, readers, scan })
     }
@@ -187,8 +188,8 @@ impl Parser {
         if let Some(plan) = &self.scan {
             return Scan::run(plan, timestamp, &mut texts).then_some(texts);
         }
-        let caps = self.regex.as_ref()?.captures(timestamp)?;
-        texts.extend((1..=self.readers.len()).map(|i| caps.get(i).map_or("", |m| m.as_str())));
+        let m = self.regex.as_ref()?.find(timestamp)?;
+        texts.extend((1..=self.readers.len()).map(|i| m.group(i).map_or("", |r| &timestamp[r])));
         Some(texts)
     }
 
