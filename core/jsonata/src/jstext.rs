@@ -59,6 +59,13 @@ pub fn js_number(n: f64) -> String {
 /// A string as `JSON.stringify` writes it (quoted, with JSON's escapes).
 pub fn json_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    json_quote_into(s, &mut out);
+    out
+}
+
+/// `json_quote`, appended to `out` (no string of its own for each value written).
+pub fn json_quote_into(s: &str, out: &mut String) {
+    out.reserve(s.len() + 2);
     out.push('"');
     for c in s.chars() {
         match c {
@@ -76,5 +83,4 @@ pub fn json_quote(s: &str) -> String {
         }
     }
     out.push('"');
-    out
 }

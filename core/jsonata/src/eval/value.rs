@@ -402,7 +402,7 @@ impl Stringify {
 }
 
 pub fn quote_json(s: &str, out: &mut String) {
-    out.push_str(&crate::jstext::json_quote(s));
+    crate::jstext::json_quote_into(s, out);
 }
 
 /// Compares strings by UTF-16 code units, as JavaScript does.
