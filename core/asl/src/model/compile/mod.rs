@@ -13,6 +13,8 @@ mod paths;
 mod retry_catch;
 mod states;
 #[cfg(test)]
+mod map_mode_tests;
+#[cfg(test)]
 mod tests;
 mod variable_scopes;
 
