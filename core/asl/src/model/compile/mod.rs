@@ -9,11 +9,11 @@ use serde_json::{Map as JsonMap, Value};
 use std::collections::HashMap;
 
 mod fields;
+#[cfg(test)]
+mod map_mode_tests;
 mod paths;
 mod retry_catch;
 mod states;
-#[cfg(test)]
-mod map_mode_tests;
 #[cfg(test)]
 mod tests;
 mod variable_scopes;

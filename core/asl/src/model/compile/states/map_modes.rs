@@ -59,10 +59,9 @@ impl Compiler {
                 format!("{config_loc}/ExecutionType"),
                 "ExecutionType EXPRESS is not supported yet: Distributed Map child executions run as STANDARD",
             ),
-            Some(_) => self.err(
-                format!("{config_loc}/ExecutionType"),
-                "'ExecutionType' must be one of [STANDARD, EXPRESS]",
-            ),
+            Some(_) => {
+                self.err(format!("{config_loc}/ExecutionType"), "'ExecutionType' must be one of [STANDARD, EXPRESS]")
+            }
         }
     }
 }
