@@ -9,6 +9,8 @@ use serde_json::{Map as JsonMap, Value};
 use std::collections::HashMap;
 
 mod fields;
+#[cfg(test)]
+mod map_mode_tests;
 mod paths;
 mod retry_catch;
 mod states;

@@ -26,9 +26,10 @@ impl Compiler {
             }
         };
         let mut distributed = false;
+        let config = proc.and_then(|p| p.get("ProcessorConfig"));
         let processor = match proc.and_then(Value::as_object) {
             Some(p) => {
-                if let Some(cfg) = p.get("ProcessorConfig") {
+                if let Some(cfg) = config {
                     match cfg.get("Mode").and_then(Value::as_str) {
                         Some("DISTRIBUTED") => distributed = true,
                         Some("INLINE") | None => {}
@@ -47,6 +48,7 @@ impl Compiler {
                 0
             }
         };
+        self.map_mode_fields(obj, loc, proc_field, config, distributed);
         if obj.contains_key("ItemSelector") && obj.contains_key("Parameters") {
             self.err(loc, "The fields 'ItemSelector' and 'Parameters' are mutually exclusive");
         }

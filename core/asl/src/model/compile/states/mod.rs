@@ -3,6 +3,7 @@
 mod choice;
 mod fail;
 mod map;
+mod map_modes;
 mod parallel;
 mod pass;
 mod task;

@@ -1,0 +1,140 @@
+//! Map fields by processing mode: Distributed-only fields on an inline Map, and
+//! Distributed Map fields not run yet, are refused at the field; what AWS runs is accepted.
+
+use crate::diagnostics::Diagnostic;
+use crate::model::{compile_value, MachineType};
+use serde_json::{json, Value};
+
+fn diags(def: &Value) -> Vec<Diagnostic> {
+    compile_value(def, MachineType::Standard).err().unwrap_or_default()
+}
+
+/// A machine whose only state is a Map with `extra` fields and `config` as ProcessorConfig
+/// (none when null) under `proc_field`.
+fn map_with(proc_field: &str, config: Value, extra: Value) -> Value {
+    let mut processor = json!({"StartAt": "I", "States": {"I": {"Type": "Pass", "End": true}}});
+    if !config.is_null() {
+        processor["ProcessorConfig"] = config;
+    }
+    let mut state = json!({"Type": "Map", "End": true});
+    state[proc_field] = processor;
+    if let (Some(s), Some(e)) = (state.as_object_mut(), extra.as_object()) {
+        s.extend(e.clone());
+    }
+    json!({"StartAt": "M", "States": {"M": state}})
+}
+
+fn distributed() -> Value {
+    json!({"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"})
+}
+
+/// The one diagnostic of `def`, which must be a schema error at `location` with `message`.
+#[track_caller]
+fn assert_only(def: &Value, location: &str, message: &str) {
+    let d = diags(def);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!((d[0].code.as_str(), d[0].location.as_str()), ("SCHEMA_VALIDATION_FAILED", location));
+    assert_eq!(d[0].message, message);
+}
+
+const READER: &str = r#"{"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "JSON"}, "Parameters": {"Bucket": "b", "Key": "k"}}"#;
+const WRITER: &str = r#"{"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "b", "Prefix": "p"}}"#;
+
+fn field_value(field: &str) -> Value {
+    match field {
+        "ItemReader" => serde_json::from_str(READER).unwrap_or_default(),
+        "ResultWriter" => serde_json::from_str(WRITER).unwrap_or_default(),
+        "ItemBatcher" => json!({"MaxItemsPerBatch": 2}),
+        _ => json!("my-label"),
+    }
+}
+
+#[test]
+fn distributed_only_fields_are_refused_on_inline_maps() {
+    let inline_configs = [
+        ("ItemProcessor", Value::Null),
+        ("ItemProcessor", json!({})),
+        ("ItemProcessor", json!({"Mode": "INLINE"})),
+        ("Iterator", Value::Null),
+    ];
+    for field in ["ItemReader", "ResultWriter", "ItemBatcher", "Label"] {
+        for (proc_field, config) in &inline_configs {
+            let def = map_with(proc_field, config.clone(), json!({ field: field_value(field) }));
+            assert_only(
+                &def,
+                &format!("/States/M/{field}"),
+                &format!("The field '{field}' is only supported when ProcessorConfig Mode is DISTRIBUTED"),
+            );
+        }
+    }
+    assert_only(
+        &map_with("ItemProcessor", json!({"Mode": "INLINE", "ExecutionType": "STANDARD"}), json!({})),
+        "/States/M/ItemProcessor/ProcessorConfig/ExecutionType",
+        "The field 'ExecutionType' is only supported when ProcessorConfig Mode is DISTRIBUTED",
+    );
+}
+
+#[test]
+fn every_refused_field_is_reported_at_once() {
+    let def = map_with("ItemProcessor", Value::Null, json!({"ItemReader": field_value("ItemReader"), "Label": "l"}));
+    let locations: Vec<String> = diags(&def).into_iter().map(|d| d.location).collect();
+    assert_eq!(locations, ["/States/M/ItemReader", "/States/M/Label"]);
+}
+
+#[test]
+fn distributed_fields_not_run_yet_are_refused() {
+    for (field, message) in [
+        ("ItemReader", "ItemReader is not supported yet: Distributed Map runs over the state input only"),
+        (
+            "ResultWriter",
+            "ResultWriter is not supported yet: Distributed Map returns its results as the state output and writes nothing",
+        ),
+        ("Label", "Label is not supported yet: Distributed Map creates no Map Run or child execution names to label"),
+    ] {
+        for proc_field in ["ItemProcessor", "Iterator"] {
+            let def = map_with(proc_field, distributed(), json!({ field: field_value(field) }));
+            assert_only(&def, &format!("/States/M/{field}"), message);
+        }
+    }
+    assert_only(
+        &map_with("ItemProcessor", json!({"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"}), json!({})),
+        "/States/M/ItemProcessor/ProcessorConfig/ExecutionType",
+        "ExecutionType EXPRESS is not supported yet: Distributed Map child executions run as STANDARD",
+    );
+    assert_only(
+        &map_with("ItemProcessor", json!({"Mode": "DISTRIBUTED", "ExecutionType": "FAST"}), json!({})),
+        "/States/M/ItemProcessor/ProcessorConfig/ExecutionType",
+        "'ExecutionType' must be one of [STANDARD, EXPRESS]",
+    );
+}
+
+#[test]
+fn what_aws_runs_and_stepline_honours_is_accepted() {
+    let tolerated = json!({"ToleratedFailureCount": 1, "ToleratedFailurePercentage": 50});
+    let tolerated_paths = json!({"ToleratedFailureCountPath": "$.c", "ToleratedFailurePercentagePath": "$.p"});
+    let accepted = [
+        // AWS ran inline Maps with ToleratedFailure* (recorded in the conformance corpus).
+        map_with("ItemProcessor", Value::Null, tolerated.clone()),
+        map_with("ItemProcessor", json!({"Mode": "INLINE"}), tolerated_paths.clone()),
+        map_with("Iterator", Value::Null, tolerated.clone()),
+        // Distributed Maps: the fields the interpreter runs.
+        map_with("ItemProcessor", distributed(), tolerated),
+        map_with("ItemProcessor", distributed(), tolerated_paths),
+        map_with(
+            "ItemProcessor",
+            distributed(),
+            json!({"ItemBatcher": {"MaxItemsPerBatch": 2, "BatchInput": {"k": 1}}, "MaxConcurrency": 2,
+                   "ItemSelector": {"v.$": "$$.Map.Item.Value"}, "ItemsPath": "$.items"}),
+        ),
+        map_with("ItemProcessor", json!({"Mode": "DISTRIBUTED"}), json!({})),
+        map_with("Iterator", distributed(), json!({"MaxConcurrency": 1})),
+    ];
+    for def in accepted {
+        assert!(diags(&def).is_empty(), "{def}: {:#?}", diags(&def));
+    }
+    // JSONata inline Map with a tolerated-failure expression, as AWS ran it.
+    let jsonata = json!({"QueryLanguage": "JSONata", "StartAt": "M", "States": {"M": {"Type": "Map", "Items": [1],
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}},
+        "ToleratedFailureCount": "{% $variable := 1 %}", "End": true}}});
+    assert!(diags(&jsonata).is_empty(), "{:#?}", diags(&jsonata));
+}
