@@ -75,7 +75,8 @@ impl TaskBoard {
         answered: &HashMap<String, u64>,
     ) -> TaskBoard {
         let mut tasks: Vec<PendingTask> = tasks.cloned().collect();
-        tasks.sort_by(|a, b| a.scheduled.cmp(&b.scheduled).then_with(|| a.token.cmp(&b.token)));
+        // Tasks of one millisecond by their execution, not by their random tokens.
+        tasks.sort_by(|a, b| (a.scheduled, &a.execution_arn, &a.token).cmp(&(b.scheduled, &b.execution_arn, &b.token)));
         let mut by: HashMap<&str, ActivityLoad> = answered
             .iter()
             .map(|(a, n)| (a.as_str(), ActivityLoad { activity: a.clone(), answered: *n, ..Default::default() }))
