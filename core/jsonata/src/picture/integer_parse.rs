@@ -11,8 +11,8 @@ use super::words::{from_words, word_values};
 /// Longest exact digit count a pattern may require.
 const MAX_WIDTH: f64 = 10_000.0;
 
-/// The regular expression (regex-lite syntax, same meaning as the reference's JavaScript
-/// one) a value written with `f` matches.
+/// The regular expression (ECMAScript syntax, run on `regress` as the reference runs it
+/// on JavaScript's engine) a value written with `f` matches.
 pub fn pattern(f: &IntegerFormat) -> Result<String, PictureError> {
     let upper = f.case == Case::Upper;
     Ok(match f.primary {
