@@ -3,6 +3,7 @@
 //! the timer set, cancellations into withdrawals.
 
 use crate::envelope::TaskEnvelope;
+use crate::integrations::{EngineCall, PendingCall};
 use crate::request::TaskAnswer;
 use crate::state::EngineState;
 use crate::task_table::{invocation_token, TaskRef};
@@ -60,6 +61,17 @@ impl EngineState {
             if let Some(a) = answer {
                 self.mock_answers.push((req.token.clone(), a));
             }
+            return;
+        }
+        if let Some(call) = EngineCall::of(&req) {
+            // No worker: the engine makes the call once this request is applied.
+            let activity = req.target.clone();
+            let info = PendingTask::of(&req, arn, &activity, false, now);
+            let task =
+                TaskRef { arn: arn.to_string(), id: req.id, wrap_lambda: false, activity, info, invocation: None };
+            self.tasks.tokens.insert(req.token.clone(), task);
+            let TaskRequest { token, id, input, retry_count, .. } = *req;
+            self.calls.push(PendingCall { arn: arn.to_string(), token, id, call, input, retry_count });
             return;
         }
         let route = req.route();

@@ -23,6 +23,7 @@ mod effects;
 mod envelope;
 mod error;
 mod express;
+mod integrations;
 mod live;
 mod machines;
 mod names;

@@ -104,6 +104,7 @@ impl EngineState {
             if let Some(reply) = self.sync_waiters.remove(arn) {
                 self.effects.finished_sync.push((reply, stored.clone()));
             }
+            self.child_ended(&stored);
             self.retire(arn);
         }
         Ok(stored)

@@ -66,6 +66,14 @@ pub struct ExecutionRecord {
     /// The mock config's test case it runs (`<arn>#<TestCase>`), so a replay runs it too.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test_case: Option<String>,
+    /// The execution whose Task started this one (`states:startExecution`), or the one
+    /// its input names in `AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// Which call of its parent started it (a digest of the task's token and attempt):
+    /// a parent replayed after a crash finds the child it started instead of a second one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_call: Option<String>,
 }
 
 impl ExecutionRecord {
@@ -106,6 +114,8 @@ impl ExecutionRecord {
             updated: info.start_time,
             retrying: false,
             test_case: None,
+            parent: None,
+            parent_call: None,
         }
     }
 }

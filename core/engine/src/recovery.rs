@@ -243,6 +243,9 @@ impl EngineState {
         self.machines.clear();
         self.named_in_batch.clear();
         self.mock_answers.clear();
+        self.calls.clear();
+        self.children.clear();
+        self.child_waiters.clear();
         self.replay_running()
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::error::EngineError;
 use crate::request::Request;
+use crate::requests::executions::StartOptions;
 use crate::state::EngineState;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
@@ -19,8 +20,9 @@ impl EngineState {
             if let Some(d) = &self.degraded {
                 wait = d.retry_at.saturating_duration_since(Instant::now()).as_millis() as u64;
             }
-            if !self.mock_answers.is_empty() {
-                // Mocked answers left by a restart's replay are applied at once.
+            if self.unsettled() {
+                // Answers and engine calls left by a restart's replay, or by a batch that
+                // used up its share, are applied at once.
                 wait = 0;
             }
             if let Some(at) = self.tasks.next_deadline() {
@@ -92,7 +94,13 @@ impl EngineState {
                     self.effects.replies.push(later(reply, res));
                 }
                 Request::Start { machine_arn, name, input, version, test_case, reply } => {
-                    let res = self.start(batch.as_mut(), &machine_arn, name, input, version, test_case);
+                    let res = self.start(
+                        batch.as_mut(),
+                        &machine_arn,
+                        name,
+                        input,
+                        StartOptions { version, test_case, parent: None },
+                    );
                     self.effects.replies.push(later(reply, res));
                 }
                 Request::Answer { token, answer, reply } => {
@@ -135,7 +143,7 @@ impl EngineState {
                 }
             }
         }
-        self.answer_mocked(batch.as_mut());
+        self.settle(batch.as_mut());
         let now = self.clock.now();
         self.expire_detached(now);
         while let Some((at, arn, id)) = self.timers.pop_due(now) {
@@ -146,7 +154,7 @@ impl EngineState {
                 tracing::warn!(execution_arn = %arn, "timer {id}: {e}");
             }
         }
-        self.answer_mocked(batch.as_mut());
+        self.settle(batch.as_mut());
         let commit = batch.commit();
         self.named_in_batch.clear();
         for arn in std::mem::take(&mut self.effects.invalidated) {

@@ -6,6 +6,7 @@ use crate::config::EngineConfig;
 use crate::dispatch::Routes;
 use crate::effects::Effects;
 use crate::express::Express;
+use crate::integrations::{ChildLink, PendingCall};
 use crate::live::Live;
 use crate::machines::Machines;
 use crate::names::Names;
@@ -33,11 +34,18 @@ pub(crate) struct EngineState {
     pub effects: Effects,
     /// `StartSyncExecution` callers waiting for their EXPRESS execution to end.
     pub sync_waiters: HashMap<String, Reply<ExecutionRecord>>,
-    /// Answers of mocked tasks (`--mock-config`), applied in the batch that scheduled them.
+    /// Answers applied in the batch that produced them: of mocked tasks (`--mock-config`)
+    /// and of the engine's own calls (a child's start or end, an SDK call).
     pub mock_answers: Vec<(String, TaskAnswer)>,
     /// Executions started in this batch under a given name: not yet visible in the store,
     /// and perhaps no longer live, but a second start with the name must find them.
     pub named_in_batch: HashMap<String, ExecutionRecord>,
+    /// Engine calls scheduled and not yet made (`integrations/`).
+    pub calls: Vec<PendingCall>,
+    /// `.sync` tasks waiting on a child: token -> the child.
+    pub children: HashMap<String, ChildLink>,
+    /// The same links the other way: child ARN -> the waiting task's token.
+    pub child_waiters: HashMap<String, String>,
     /// Set while the store refuses writes.
     pub degraded: Option<Degraded>,
     /// Executions whose journal no longer replays (see `recovery.rs`), since the start.
@@ -74,6 +82,9 @@ impl EngineState {
             sync_waiters: HashMap::new(),
             mock_answers: Vec::new(),
             named_in_batch: HashMap::new(),
+            calls: Vec::new(),
+            children: HashMap::new(),
+            child_waiters: HashMap::new(),
             degraded: None,
             nondeterministic,
         }

@@ -18,6 +18,11 @@ pub fn format_timestamp(ms: Millis) -> String {
     DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
+/// Formats as HTTP's `Date` header does (`Mon, 07 Dec 2026 11:27:49 GMT`).
+pub fn format_http_date(ms: Millis) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default().format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -28,5 +33,6 @@ mod tests {
         assert_eq!(format_timestamp(ms), "2016-03-14T01:59:00.000Z");
         assert_eq!(parse_timestamp("2016-03-14T01:59:00+01:00").unwrap(), ms - 3_600_000);
         assert!(parse_timestamp("yesterday").is_none());
+        assert_eq!(format_http_date(ms), "Mon, 14 Mar 2016 01:59:00 GMT");
     }
 }

@@ -3,6 +3,7 @@
 
 use crate::error::EngineError;
 use crate::express::Waiting;
+use crate::integrations::{ParentCall, STARTED_BY_KEY};
 use crate::live::{span, Live};
 use crate::names::{execution_info, valid_name};
 use crate::state::EngineState;
@@ -11,6 +12,17 @@ use crate::store::{ExecutionRecord, JournalEntry};
 use serde_json::Value;
 use stepline_asl::interp::{self, Event, Status};
 
+/// How an execution starts, beyond its machine, name and input.
+#[derive(Default)]
+pub(crate) struct StartOptions {
+    /// The definition version to run; the latest when absent.
+    pub version: Option<u32>,
+    /// A test case of the mock config whose mocked results answer its tasks.
+    pub test_case: Option<String>,
+    /// The task of another execution that starts it.
+    pub parent: Option<ParentCall>,
+}
+
 impl EngineState {
     pub(crate) fn start(
         &mut self,
@@ -18,9 +30,9 @@ impl EngineState {
         machine_arn: &str,
         name: Option<String>,
         input: Value,
-        version: Option<u32>,
-        test_case: Option<String>,
+        how: StartOptions,
     ) -> Result<ExecutionRecord, EngineError> {
+        let StartOptions { version, test_case, parent } = how;
         let sm = self.machines.record(self.store.as_ref(), machine_arn)?;
         if sm.kind == "EXPRESS" {
             // EXPRESS executions start on the caller's thread (`express.rs`).
@@ -69,6 +81,14 @@ impl EngineState {
         let mut record = ExecutionRecord::started(&info, version, exec.input.clone());
         record.journal = 1;
         record.test_case = test_case.clone();
+        match parent {
+            Some(p) => {
+                record.parent = Some(p.arn);
+                record.parent_call = Some(p.call);
+            }
+            // Started by hand on a parent's behalf, as AWS's console links them.
+            None => record.parent = exec.input.get(STARTED_BY_KEY).and_then(Value::as_str).map(str::to_string),
+        }
         let start = JournalEntry::Start { info, input: exec.input.clone(), seed, now, test_case };
         let mut live = Live::new(machine, exec, record, None);
         live.unjournaled_start = Some(start);

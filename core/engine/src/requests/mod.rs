@@ -3,5 +3,5 @@
 //! happen after the commit in the batch's effects.
 
 mod definitions;
-mod executions;
+pub(crate) mod executions;
 mod tasks;

@@ -12,9 +12,6 @@ use stepline_asl::interp::Event;
 use stepline_asl::model::lambda_response;
 use stepline_asl::time::Millis;
 
-/// Most mocked answers applied in one batch (`--mock-config`).
-const MOCKED_ANSWERS_PER_BATCH: usize = 1_000;
-
 impl EngineState {
     pub(crate) fn answer(
         &mut self,
@@ -91,11 +88,13 @@ impl EngineState {
         }
     }
 
-    /// Applies the answers of mocked tasks, and of the tasks those answers schedule.
-    pub(crate) fn answer_mocked(&mut self, batch: &mut dyn BatchWriter) {
+    /// Applies the answers held for this batch (mocked tasks, engine calls), and of the
+    /// tasks those answers schedule, up to `budget` of them; returns how many it applied.
+    pub(crate) fn answer_mocked(&mut self, batch: &mut dyn BatchWriter, budget: usize) -> usize {
         // A loop of mocked tasks with no Wait never waits for anything: it gets a bounded
         // share of each batch, the rest in the next ones, so the engine keeps answering.
-        let mut budget = MOCKED_ANSWERS_PER_BATCH;
+        let mut budget = budget;
+        let given = budget;
         while !self.mock_answers.is_empty() && budget > 0 {
             let take = self.mock_answers.len().min(budget);
             budget -= take;
@@ -109,6 +108,7 @@ impl EngineState {
                 }
             }
         }
+        given - budget
     }
 
     /// A task outside any execution: handed out with the batch, answered to `reply`.

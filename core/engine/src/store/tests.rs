@@ -33,6 +33,8 @@ fn exec(arn: &str, machine: &str, start: Millis, status: Status) -> ExecutionRec
         updated: 0,
         retrying: false,
         test_case: None,
+        parent: None,
+        parent_call: None,
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::*;
 
+mod children;
 mod executions;
 mod limits_and_storage;
 mod operators;
