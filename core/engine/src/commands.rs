@@ -3,7 +3,7 @@
 //! the timer set, cancellations into withdrawals.
 
 use crate::envelope::TaskEnvelope;
-use crate::integrations::{EngineCall, PendingCall};
+use crate::integrations::call::{EngineCall, PendingCall};
 use crate::request::TaskAnswer;
 use crate::state::EngineState;
 use crate::task_table::{invocation_token, TaskRef};

@@ -6,7 +6,7 @@ use crate::config::EngineConfig;
 use crate::dispatch::Routes;
 use crate::effects::Effects;
 use crate::express::Express;
-use crate::integrations::{ChildLink, PendingCall};
+use crate::integrations::call::{ChildLink, PendingCall};
 use crate::live::Live;
 use crate::machines::Machines;
 use crate::names::Names;

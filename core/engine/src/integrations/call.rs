@@ -106,6 +106,13 @@ pub(crate) struct ChildLink {
     pub mode: ChildMode,
 }
 
+/// Who starts an execution, when a task of another does.
+pub(crate) struct ParentCall {
+    pub arn: String,
+    /// See `ExecutionRecord::parent_call`.
+    pub call: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@
 //! and, when the child ends at once, the parent's answer commit together, so a crash
 //! leaves either all of it or none.
 
-use super::call::{ChildLink, ChildMode, EngineCall, PendingCall};
+use super::call::{ChildLink, ChildMode, EngineCall, ParentCall, PendingCall};
 use super::shapes::{api_error, call_id, child_params, start_response, sync_answer, ChildParams};
 use crate::error::EngineError;
 use crate::request::TaskAnswer;
@@ -20,13 +20,6 @@ use stepline_asl::interp::Status;
 /// loop of tasks answered at once (children that end at once, mocks) gets a share of each
 /// batch and the rest in the next ones, so the engine keeps answering everyone else.
 const CALLS_PER_BATCH: usize = 1_000;
-
-/// Who starts an execution, when a task of another does.
-pub(crate) struct ParentCall {
-    pub arn: String,
-    /// See [`ExecutionRecord::parent_call`].
-    pub call: String,
-}
 
 impl EngineState {
     /// Makes the engine calls, applies the answers they (and mocks) produced, and stops the

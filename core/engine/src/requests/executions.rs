@@ -3,7 +3,8 @@
 
 use crate::error::EngineError;
 use crate::express::Waiting;
-use crate::integrations::{ParentCall, STARTED_BY_KEY};
+use crate::integrations::call::ParentCall;
+use crate::integrations::shapes::STARTED_BY_KEY;
 use crate::live::{span, Live};
 use crate::names::{execution_info, valid_name};
 use crate::state::EngineState;
