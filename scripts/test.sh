@@ -39,6 +39,8 @@ echo "== stepline test: the fixtures' state machine tests (mocked tasks, virtual
 echo "== AWS SDK and CLI against stepline serve"
 python3 -c "import boto3" 2>/dev/null && command -v aws >/dev/null || python3 -m pip install --quiet boto3 awscli
 python3 tests/sdk/boto3_e2e.py ./target/release/stepline
+echo "== child executions with boto3 (every pattern, both query languages, stop, kill -9)"
+python3 tests/sdk/children_e2e.py ./target/release/stepline
 echo "== Step Functions Local's mock mode (SFN_MOCK_CONFIG, #TestCase executions) with boto3"
 python3 tests/sdk/mock_config_e2e.py ./target/release/stepline
 command -v tmux >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null)

@@ -42,6 +42,11 @@ pub(super) fn execution_json(r: &ExecutionRecord) -> Value {
         m.insert("cause".into(), json!(c));
     }
     m.insert("redriveCount".into(), json!(r.redrive_count));
+    if let Some(p) = &r.parent {
+        // Stepline's own field (AWS links a child to its parent only in its console): the
+        // execution whose Task started this one, or that its input names.
+        m.insert("parentExecutionArn".into(), json!(p));
+    }
     Value::Object(m)
 }
 

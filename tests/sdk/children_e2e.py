@@ -1,0 +1,262 @@
+#!/usr/bin/env python3
+"""Child executions end to end: `stepline serve` driven by boto3.
+
+Usage: children_e2e.py PATH_TO_STEPLINE. A parent starts a child in every pattern
+(`states:startExecution`, `.sync`, `.sync:2`, `.waitForTaskToken`) in both query languages;
+a failing child is caught by its parent; stopping a parent stops the child it waits on;
+and a kill -9 with parents and children in flight loses nothing and starts no child twice.
+Prints 'N passed, M failed' and exits non-zero on failure.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+import boto3
+from botocore.config import Config
+
+sys.path.insert(0, os.path.dirname(__file__))
+from serve_helpers import free_port  # noqa: E402
+
+STEPLINE = sys.argv[1]
+WORK = "arn:aws:states:us-east-1:000000000000:activity:child-work"
+START = "arn:aws:states:::states:startExecution"
+
+
+class Server:
+    def __init__(self, data, port):
+        self.proc = subprocess.Popen(
+            [STEPLINE, "serve", "--data", data, "--listen", f"127.0.0.1:{port}"],
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+        )
+        import socket
+
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("stepline serve did not start: " + self.proc.stderr.read().decode())
+
+    def kill(self):
+        self.proc.kill()  # SIGKILL: no clean shutdown
+        self.proc.wait()
+
+
+def client(port):
+    return boto3.client(
+        "stepfunctions",
+        endpoint_url=f"http://127.0.0.1:{port}",
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(retries={"max_attempts": 1}, read_timeout=30),
+    )
+
+
+def wait_status(sfn, arn, status, timeout=15):
+    deadline = time.time() + timeout
+    while True:
+        d = sfn.describe_execution(executionArn=arn)
+        if d["status"] == status or time.time() > deadline:
+            return d
+        time.sleep(0.05)
+
+
+def create(sfn, name, definition):
+    return sfn.create_state_machine(name=name, definition=json.dumps(definition), roleArn="arn:aws:iam::000000000000:role/r")["stateMachineArn"]
+
+
+def raw_describe(port, arn):
+    """DescribeExecution as the wire has it: boto3 drops members AWS's model lacks, such as
+    Stepline's parentExecutionArn."""
+    import urllib.request
+
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{port}/",
+        data=json.dumps({"executionArn": arn}).encode(),
+        headers={"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AWSStepFunctions.DescribeExecution"},
+    )
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.load(r)
+
+
+def children_of(sfn, machine):
+    return sfn.list_executions(stateMachineArn=machine, maxResults=1000)["executions"]
+
+
+# The child doubles `n`; the callback child answers its parent's token itself.
+DOUBLER = {"StartAt": "Double", "States": {"Double": {"Type": "Pass", "Parameters": {"doubled.$": "States.MathAdd($.n, $.n)"}, "End": True}}}
+CALLBACK_CHILD = {
+    "StartAt": "Reply",
+    "States": {
+        "Reply": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::aws-sdk:sfn:sendTaskSuccess",
+            "Parameters": {"TaskToken.$": "$.token", "Output.$": "States.JsonToString($.n)"},
+            "End": True,
+        }
+    },
+}
+
+
+def jsonpath_parent(resource, child, callback):
+    params = {"StateMachineArn": child, "Input": {"n.$": "$.n", "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id"}}
+    if callback:
+        params["Input"]["token.$"] = "$$.Task.Token"
+    return {"StartAt": "Call", "States": {"Call": {"Type": "Task", "Resource": resource, "Parameters": params, "End": True}}}
+
+
+def jsonata_parent(resource, child, callback):
+    inp = {"n": "{% $states.input.n %}"}
+    if callback:
+        inp["token"] = "{% $states.context.Task.Token %}"
+    return {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Call",
+        "States": {"Call": {"Type": "Task", "Resource": resource, "Arguments": {"StateMachineArn": child, "Input": inp}, "End": True}},
+    }
+
+
+def test_every_pattern_in_both_languages(ctx):
+    sfn = ctx["sfn"]
+    doubler = create(sfn, "doubler", DOUBLER)
+    replier = create(sfn, "replier", CALLBACK_CHILD)
+    for lang, make in (("jsonpath", jsonpath_parent), ("jsonata", jsonata_parent)):
+        for suffix in ("", ".sync", ".sync:2", ".waitForTaskToken"):
+            callback = suffix == ".waitForTaskToken"
+            child = replier if callback else doubler
+            tag = f"{lang}{suffix.replace('.', '-').replace(':', '-')}"
+            parent = create(sfn, f"parent-{tag}", make(START + suffix, child, callback))
+            ex = sfn.start_execution(stateMachineArn=parent, name=f"run-{tag}", input=json.dumps({"n": 21}))
+            d = wait_status(sfn, ex["executionArn"], "SUCCEEDED")
+            assert d["status"] == "SUCCEEDED", (tag, d)
+            out = json.loads(d["output"])
+            if callback:
+                assert out == 21, (tag, out)
+                continue
+            kid = raw_describe(ctx["port"], out["ExecutionArn"])
+            assert kid["parentExecutionArn"] == ex["executionArn"], (tag, kid)
+            if suffix == "":
+                assert set(out) == {"ExecutionArn", "StartDate", "SdkHttpMetadata", "SdkResponseMetadata"}, (tag, out)
+                assert wait_status(sfn, kid["executionArn"], "SUCCEEDED")["status"] == "SUCCEEDED"
+            elif suffix == ".sync":
+                assert json.loads(out["Output"]) == {"doubled": 42} and out["Status"] == "SUCCEEDED", (tag, out)
+            else:
+                assert out["Output"] == {"doubled": 42} and out["Input"]["n"] == 21, (tag, out)
+
+
+def test_failed_child_is_caught(ctx):
+    sfn = ctx["sfn"]
+    failing = create(sfn, "failing", {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Child.Broken", "Cause": "on purpose"}}})
+    parent = create(
+        sfn,
+        "catcher",
+        {
+            "StartAt": "Call",
+            "States": {
+                "Call": {
+                    "Type": "Task",
+                    "Resource": START + ".sync",
+                    "Parameters": {"StateMachineArn": failing},
+                    "Catch": [{"ErrorEquals": ["States.TaskFailed"], "Next": "Handled"}],
+                    "End": True,
+                },
+                "Handled": {"Type": "Pass", "End": True},
+            },
+        },
+    )
+    ex = sfn.start_execution(stateMachineArn=parent, input="{}")
+    d = wait_status(sfn, ex["executionArn"], "SUCCEEDED")
+    assert d["status"] == "SUCCEEDED", d
+    out = json.loads(d["output"])
+    assert out["Error"] == "States.TaskFailed", out
+    cause = json.loads(out["Cause"])
+    assert (cause["Status"], cause["Error"], cause["Cause"]) == ("FAILED", "Child.Broken", "on purpose"), cause
+
+
+def test_stop_propagates(ctx):
+    sfn = ctx["sfn"]
+    worker_child = create(sfn, "worker-child", {"StartAt": "W", "States": {"W": {"Type": "Task", "Resource": WORK, "End": True}}})
+    parent = create(sfn, "stopped-parent", jsonpath_parent(START + ".sync:2", worker_child, False))
+    ex = sfn.start_execution(stateMachineArn=parent, input=json.dumps({"n": 1}))
+    task = sfn.get_activity_task(activityArn=WORK, workerName="stop-test")
+    kid_arn = json.loads(task["input"])["AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID"]
+    assert kid_arn == ex["executionArn"]
+    kids = [k for k in children_of(sfn, worker_child) if k["status"] == "RUNNING"]
+    assert len(kids) == 1, kids
+    sfn.stop_execution(executionArn=ex["executionArn"], error="Operator", cause="enough")
+    kid = wait_status(sfn, kids[0]["executionArn"], "ABORTED")
+    assert kid["status"] == "ABORTED", kid
+    try:
+        sfn.send_task_success(taskToken=task["taskToken"], output="{}")
+        raise AssertionError("the stopped child's task was still answerable")
+    except (sfn.exceptions.TaskDoesNotExist, sfn.exceptions.TaskTimedOut, sfn.exceptions.InvalidToken):
+        pass
+
+
+def test_kill_with_parents_and_children_in_flight(ctx):
+    sfn = ctx["sfn"]
+    child = create(sfn, "crash-child", {"StartAt": "W", "States": {"W": {"Type": "Task", "Resource": WORK, "End": True}}})
+    parent = create(sfn, "crash-parent", jsonpath_parent(START + ".sync:2", child, False))
+    runs = [sfn.start_execution(stateMachineArn=parent, name=f"cp-{i}", input=json.dumps({"n": i}))["executionArn"] for i in range(30)]
+    # Some children's tasks are taken before the crash and answered after it.
+    taken = [sfn.get_activity_task(activityArn=WORK, workerName="before") for _ in range(5)]
+    assert len(children_of(sfn, child)) == 30
+    ctx["server"].kill()
+    ctx["server"] = Server(ctx["data"], ctx["port"])
+    for t in taken:
+        sfn.send_task_success(taskToken=t["taskToken"], output=json.dumps({"n": json.loads(t["input"])["n"]}))
+    answered = len(taken)
+    deadline = time.time() + 60
+    while answered < len(runs) and time.time() < deadline:
+        t = sfn.get_activity_task(activityArn=WORK, workerName="after")
+        assert "taskToken" in t, "a child's task was lost in the crash"
+        try:
+            sfn.send_task_success(taskToken=t["taskToken"], output=json.dumps({"n": json.loads(t["input"])["n"]}))
+            answered += 1
+        except sfn.exceptions.TaskTimedOut:
+            pass  # a copy handed out again of a task answered above
+    for i, arn in enumerate(runs):
+        d = wait_status(sfn, arn, "SUCCEEDED")
+        assert d["status"] == "SUCCEEDED", d
+        assert json.loads(d["output"])["Output"] == {"n": i}, d
+        types = [e["type"] for e in sfn.get_execution_history(executionArn=arn)["events"]]
+        assert types.count("TaskSucceeded") == 1, types
+    kids = children_of(sfn, child)
+    assert len(kids) == 30, f"{len(kids)} children for 30 parents"
+    assert all(k["status"] == "SUCCEEDED" for k in kids), kids
+
+
+def main():
+    data = tempfile.mkdtemp(prefix="stepline-children-")
+    port = free_port()
+    ctx = {"data": data, "port": port}
+    ctx["server"] = Server(data, port)
+    ctx["sfn"] = client(port)
+    ctx["sfn"].create_activity(name="child-work")
+    passed = failed = 0
+    try:
+        for test in [test_every_pattern_in_both_languages, test_failed_child_is_caught, test_stop_propagates, test_kill_with_parents_and_children_in_flight]:
+            try:
+                test(ctx)
+                passed += 1
+                print(f"ok {test.__name__}")
+            except Exception:
+                failed += 1
+                print(f"FAIL {test.__name__}")
+                traceback.print_exc()
+    finally:
+        ctx["server"].kill()
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
