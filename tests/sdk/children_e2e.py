@@ -234,6 +234,23 @@ def test_kill_with_parents_and_children_in_flight(ctx):
     assert all(k["status"] == "SUCCEEDED" for k in kids), kids
 
 
+def test_the_composing_fixture(ctx):
+    """fixtures/composing, as docs/composing.md runs it."""
+    sfn = ctx["sfn"]
+    root = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "composing")
+    load = lambda name: json.load(open(os.path.join(root, name)))  # noqa: E731
+    create(sfn, "ship-order", load("ship-order.json"))
+    batch = create(sfn, "ship-batch", load("ship-batch.json"))
+    ex = sfn.start_execution(stateMachineArn=batch, name="first-batch", input=json.dumps(load("input.json")))
+    d = wait_status(sfn, ex["executionArn"], "SUCCEEDED")
+    assert d["status"] == "SUCCEEDED", d
+    results = json.loads(d["output"])["results"]
+    assert [(r["orderId"], r["status"]) for r in results] == [("ord-1", "SHIPPED"), ("ord-2", "NOT_SHIPPED"), ("ord-3", "SHIPPED")], results
+    assert results[1]["error"] == "Order.Empty", results
+    for r in results:
+        assert raw_describe(ctx["port"], r["child"])["parentExecutionArn"] == ex["executionArn"], r
+
+
 def main():
     data = tempfile.mkdtemp(prefix="stepline-children-")
     port = free_port()
@@ -243,7 +260,7 @@ def main():
     ctx["sfn"].create_activity(name="child-work")
     passed = failed = 0
     try:
-        for test in [test_every_pattern_in_both_languages, test_failed_child_is_caught, test_stop_propagates, test_kill_with_parents_and_children_in_flight]:
+        for test in [test_every_pattern_in_both_languages, test_failed_child_is_caught, test_stop_propagates, test_the_composing_fixture, test_kill_with_parents_and_children_in_flight]:
             try:
                 test(ctx)
                 passed += 1
