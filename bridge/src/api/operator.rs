@@ -194,6 +194,9 @@ fn task_json(t: &PendingTask) -> Value {
     if t.mocked {
         v["mocked"] = json!(true);
     }
+    if let Some(c) = &t.child {
+        v["childExecutionArn"] = json!(c);
+    }
     if let Some(h) = t.last_heartbeat {
         v["heartbeatDate"] = seconds(h);
     }

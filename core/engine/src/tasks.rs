@@ -21,6 +21,8 @@ pub struct PendingTask {
     pub wait_for_token: bool,
     /// Answered by a mock config's test case, not by a worker (`--mock-config`).
     pub mocked: bool,
+    /// The child execution a `startExecution` task started (and, with `.sync`, waits on).
+    pub child: Option<String>,
 }
 
 impl PendingTask {
@@ -44,6 +46,7 @@ impl PendingTask {
             retry_count: req.retry_count,
             wait_for_token: req.wait_for_token,
             mocked,
+            child: None,
         }
     }
 }

@@ -260,6 +260,20 @@ impl App {
                 }
                 None => self.say("no task of this execution is waiting for an answer"),
             },
+            (Key::Char('u'), _) => match d.execution["parentExecutionArn"].as_str() {
+                Some(parent) => {
+                    let parent = parent.to_string();
+                    return self.open(&parent);
+                }
+                None => self.say("no execution started this one"),
+            },
+            (Key::Char('o'), _) => {
+                let state = d.graph.get(d.graph_selected).map(|l| l.name.clone()).unwrap_or_default();
+                match d.child_of(&state) {
+                    Some(child) => return self.open(&child),
+                    None => self.say(format!("{state} started no child execution")),
+                }
+            }
             (Key::Char('w'), _) => {
                 let name = format!("stepline-{}.json", short(&d.arn));
                 let text = serde_json::to_string_pretty(&d.json()).unwrap_or_default();

@@ -11,6 +11,7 @@ mod app;
 mod command;
 mod detail;
 mod execution;
+mod lineage;
 mod list;
 mod machines;
 mod query;

@@ -208,6 +208,7 @@ Execution
   JSON: Enter/space fold or unfold    c fold all    x unfold all
   [ ]  previous/next iteration of the Map selected    f  executions that failed here
   T  answer the task it waits on: success or failure, edited in $EDITOR
+  o  open the child execution the selected state started    u  up to the execution that started it
 State machines    Enter  its executions    J/K scroll the definition    < >  sideways
 Actions (asked to confirm; written to the audit log)
   s stop    R redrive    P replay (e: edit the input first)    N new execution of the machine

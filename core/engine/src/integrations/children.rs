@@ -90,6 +90,9 @@ impl EngineState {
             Err(e) => return Some(api_error(&e, sdk, rid)),
         };
         tracing::debug!(execution_arn = %c.arn, child = %rec.arn, "started a child execution");
+        if let Some(t) = self.tasks.tokens.get_mut(&c.token) {
+            t.info.child = Some(rec.arn.clone());
+        }
         match mode {
             ChildMode::Start => Some(TaskAnswer::Success(start_response(&rec, sdk, rid, self.clock.now()))),
             ChildMode::Sync | ChildMode::Sync2 if rec.status != Status::Running => {
