@@ -327,6 +327,9 @@ pub fn main(op: Op) -> Result<ExitCode> {
                     println!("{k:<16} {}", v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()));
                 }
             }
+            if let Some(p) = answer["parentExecutionArn"].as_str() {
+                println!("{:<16} {p}", "parent");
+            }
             println!("{:<16} {}", "startDate", secs(&answer["startDate"]));
             if answer.get("stopDate").is_some() {
                 println!("{:<16} {}", "stopDate", secs(&answer["stopDate"]));

@@ -4,7 +4,8 @@
 Usage: children_e2e.py PATH_TO_STEPLINE. A parent starts a child in every pattern
 (`states:startExecution`, `.sync`, `.sync:2`, `.waitForTaskToken`) in both query languages;
 a failing child is caught by its parent; stopping a parent stops the child it waits on;
-and a kill -9 with parents and children in flight loses nothing and starts no child twice.
+a kill -9 with parents and children in flight loses nothing and starts no child twice; and a
+redriven Parallel or inline Map runs again only what failed.
 Prints 'N passed, M failed' and exits non-zero on failure.
 """
 import json
@@ -251,6 +252,44 @@ def test_the_composing_fixture(ctx):
         assert raw_describe(ctx["port"], r["child"])["parentExecutionArn"] == ex["executionArn"], r
 
 
+def test_redrive_reruns_only_what_failed(ctx):
+    """An inline Map and a Parallel redriven: what succeeded is not run again."""
+    sfn = ctx["sfn"]
+    redo = "arn:aws:states:us-east-1:000000000000:activity:redo-work"
+    sfn.create_activity(name="redo-work")
+    work = lambda inp: {"Type": "Task", "Resource": redo, "Parameters": {"in": inp}, "End": True}  # noqa: E731
+    each = create(sfn, "redrive-map", {"StartAt": "Each", "States": {"Each": {
+        "Type": "Map", "ItemsPath": "$.items", "ItemProcessor": {"StartAt": "Work", "States": {"Work": {"Type": "Task", "Resource": redo, "Parameters": {"in.$": "$"}, "End": True}}}, "End": True}}})
+    branches = [{"StartAt": n, "States": {n: work(n)}} for n in ("A", "B", "C")]
+    both = create(sfn, "redrive-parallel", {"StartAt": "All", "States": {"All": {"Type": "Parallel", "Branches": branches, "End": True}}})
+    for machine, tasks, failing, want in (
+        (each, 3, 2, [{"ran": 1, "round": 1}, {"ran": 2, "round": 2}, {"ran": 3, "round": 1}]),
+        (both, 3, "B", [{"ran": "A", "round": 1}, {"ran": "B", "round": 2}, {"ran": "C", "round": 1}]),
+    ):
+        ex = sfn.start_execution(stateMachineArn=machine, input=json.dumps({"items": [1, 2, 3]}))["executionArn"]
+        got = [sfn.get_activity_task(activityArn=redo, workerName="first") for _ in range(tasks)]
+        # The failure last: it aborts whatever still runs.
+        got.sort(key=lambda t: json.loads(t["input"])["in"] == failing)
+        for t in got:
+            inp = json.loads(t["input"])["in"]
+            if inp == failing:
+                sfn.send_task_failure(taskToken=t["taskToken"], error="Item.Broken", cause=f"{inp} broke")
+            else:
+                sfn.send_task_success(taskToken=t["taskToken"], output=json.dumps({"ran": inp, "round": 1}))
+        assert wait_status(sfn, ex, "FAILED")["status"] == "FAILED"
+        sfn.redrive_execution(executionArn=ex)
+        t = sfn.get_activity_task(activityArn=redo, workerName="second")
+        assert json.loads(t["input"])["in"] == failing, t
+        sfn.send_task_success(taskToken=t["taskToken"], output=json.dumps({"ran": failing, "round": 2}))
+        d = wait_status(sfn, ex, "SUCCEEDED")
+        assert d["status"] == "SUCCEEDED", d
+        assert json.loads(d["output"]) == want, d["output"]
+        events = sfn.get_execution_history(executionArn=ex, maxResults=1000)["events"]
+        redriven = next(i for i, e in enumerate(events) if e["type"] == "ExecutionRedriven")
+        again = [e for e in events[redriven:] if e["type"] == "ActivityScheduled"]
+        assert len(again) == 1, f"{len(again)} tasks ran again after the redrive"
+
+
 def main():
     data = tempfile.mkdtemp(prefix="stepline-children-")
     port = free_port()
@@ -260,7 +299,7 @@ def main():
     ctx["sfn"].create_activity(name="child-work")
     passed = failed = 0
     try:
-        for test in [test_every_pattern_in_both_languages, test_failed_child_is_caught, test_stop_propagates, test_the_composing_fixture, test_kill_with_parents_and_children_in_flight]:
+        for test in [test_every_pattern_in_both_languages, test_failed_child_is_caught, test_stop_propagates, test_the_composing_fixture, test_redrive_reruns_only_what_failed, test_kill_with_parents_and_children_in_flight]:
             try:
                 test(ctx)
                 passed += 1

@@ -11,6 +11,7 @@ use crate::dispatch::StatusListener;
 use crate::error::EngineError;
 use crate::machines::compile_for;
 use crate::names::{execution_info, format_v7, valid_name};
+use crate::records::started_by;
 use crate::storage::Storage;
 use crate::store::{ExecutionRecord, StateMachineRecord};
 use serde_json::Value;
@@ -201,13 +202,15 @@ impl Express {
         }
     }
 
-    /// Starts an EXPRESS execution and runs it until it ends or waits. The record is
+    /// Starts an EXPRESS execution and runs it until it ends or waits; `parent` is the
+    /// execution whose task starts it (otherwise the one its input names, if any). The record is
     /// remembered either way; a waiting execution comes back for the engine thread.
     pub fn start(
         &self,
         latest: &Latest,
         name: Option<String>,
         input: Value,
+        parent: Option<String>,
     ) -> Result<(ExecutionRecord, Option<Waiting>), EngineError> {
         let Some(machine) = &latest.machine else {
             return Err(EngineError::StateMachineTypeNotSupported(latest.record.arn.clone()));
@@ -231,6 +234,7 @@ impl Express {
         let version = sm.version;
         let (exec, cmds) = interp::start_unrecorded(machine, info, input, now, seed);
         let mut record = ExecutionRecord::started(&exec.info, version, exec.input.clone());
+        record.parent = parent.or_else(|| started_by(&exec.input));
         self.notify(&record);
         if exec.status != Status::Running {
             // Done on this thread: the execution's output moves into the summary.

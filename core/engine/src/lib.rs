@@ -220,7 +220,7 @@ impl Engine {
                 return None;
             }
             let (name, input) = args.take()?;
-            Some(self.express.start(latest, name, input))
+            Some(self.express.start(latest, name, input, None))
         })?;
         if let Some(started) = express {
             let (record, waiting) = started?;
@@ -360,7 +360,7 @@ impl Engine {
             if latest.record.kind != "EXPRESS" {
                 return Err(EngineError::StateMachineTypeNotSupported(machine_arn.into()));
             }
-            self.express.start(latest, name.map(str::to_string), input)
+            self.express.start(latest, name.map(str::to_string), input, None)
         })??;
         match waiting {
             None => Ok(record),

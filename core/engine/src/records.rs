@@ -120,6 +120,14 @@ impl ExecutionRecord {
     }
 }
 
+/// The key whose value in an execution's input names the execution that started it.
+pub(crate) const STARTED_BY_KEY: &str = "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID";
+
+/// The execution an input names as the one that started it (`STARTED_BY_KEY`).
+pub(crate) fn started_by(input: &serde_json::Value) -> Option<String> {
+    input.as_object()?.get(STARTED_BY_KEY)?.as_str().map(str::to_string)
+}
+
 /// One input of the interpreter, in order: replaying them rebuilds the execution.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind")]

@@ -3,7 +3,7 @@
 use super::context;
 use super::errors::Failure;
 use super::events::{Command, Event, WaitId, DEADLINE_WAIT};
-use super::execution::{Execution, Halt, InterpError, Status, Wake};
+use super::execution::{Execution, Halt, InterpError, RedrivePoint, Status, Wake};
 use super::frame::{Frame, FrameId, Phase};
 use crate::error_names;
 use crate::history::{EventKind, HistoryEvent, Payload};
@@ -186,7 +186,7 @@ impl<'a> Interp<'a> {
         if matches!(self.x.status, Status::Running | Status::Succeeded) {
             return Err(InterpError::NotRedrivable("only FAILED, TIMED_OUT or ABORTED executions can be redriven"));
         }
-        let Some((state, input, vars)) = self.x.redrive_point.clone() else {
+        let Some(RedrivePoint { state, input, vars, kept }) = self.x.redrive_point.clone() else {
             return Err(InterpError::NotRedrivable("the execution has no state to resume"));
         };
         if self.x.keep_history && self.x.event_count() + 2 >= self.m.max_history_events {
@@ -202,7 +202,9 @@ impl<'a> Interp<'a> {
         let prev = self.x.event_count();
         let started = self.record(prev, EventKind::ExecutionRedriven { redrive_count: self.x.info.redrive_count });
         self.x.frames.clear();
-        self.x.frames.push(Some(Frame::new(state, input, vars, started, self.now)));
+        let mut frame = Frame::new(state, input, vars, started, self.now);
+        frame.resume = kept;
+        self.x.frames.push(Some(frame));
         self.x.ready.push_back(0);
         self.run();
         Ok(self.cmds)
@@ -418,6 +420,7 @@ impl<'a> Interp<'a> {
         fr.attempts.clear();
         fr.attempts.resize(retriers, 0);
         fr.task_token = None;
+        fr.kept = None;
         fr.phase = Phase::Act;
     }
 
@@ -544,7 +547,14 @@ impl<'a> Interp<'a> {
     pub fn end_execution(&mut self, status: Status, output: Option<Payload>, failure: Option<Failure>) {
         self.x.redrive_point = match (status, self.x.frames.first().and_then(Option::as_ref)) {
             (Status::Succeeded, _) | (_, None) => None,
-            (_, Some(root)) => Some((root.state, root.input.clone(), root.vars.clone())),
+            (_, Some(root)) => {
+                // Stopped or timed out while its children ran: those that succeeded count.
+                let kept = match &root.phase {
+                    Phase::WaitingChildren(ch) => Some(ch.successes()),
+                    _ => root.kept.clone(),
+                };
+                Some(RedrivePoint { state: root.state, input: root.input.clone(), vars: root.vars.clone(), kept })
+            }
         };
         for f in 0..self.x.frames.len() {
             if self.x.frames[f].is_some() {

@@ -82,7 +82,7 @@ pub struct Execution {
     pub state_transitions: u64,
     /// Where a redrive resumes: the top-level state that was running when the execution
     /// ended unsuccessfully, and its input.
-    pub(super) redrive_point: Option<(StateId, Payload, super::frame::Vars)>,
+    pub(super) redrive_point: Option<RedrivePoint>,
     pub(super) frames: Vec<Option<Frame>>,
     pub(super) ready: VecDeque<FrameId>,
     pub(super) waits: HashMap<WaitId, Wake>,
@@ -166,4 +166,15 @@ pub enum InterpError {
     Finished(Status),
     #[error("the execution cannot be redriven: {0}")]
     NotRedrivable(&'static str),
+}
+
+/// Where a redrive resumes: the top-level state that was running when the execution ended
+/// unsuccessfully, its input and variables, and (a Parallel or Map) the results of the
+/// branches or iterations that had succeeded, which are not run again.
+#[derive(Debug, Clone)]
+pub(super) struct RedrivePoint {
+    pub state: StateId,
+    pub input: Payload,
+    pub vars: super::frame::Vars,
+    pub kept: Option<Vec<Option<serde_json::Value>>>,
 }

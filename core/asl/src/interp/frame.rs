@@ -38,6 +38,8 @@ pub struct Children {
     pub next: usize,
     pub done: usize,
     pub failed: usize,
+    /// Which children succeeded (`results` also holds the outputs of tolerated failures).
+    pub succeeded: Vec<bool>,
     pub max_concurrency: usize,
     pub tolerated_count: Option<u64>,
     pub tolerated_percentage: Option<f64>,
@@ -77,6 +79,18 @@ pub struct Frame {
     /// The current Parallel/Map state failed because a child failed: its `...StateFailed`
     /// event is due unless a retry follows.
     pub children_failed: bool,
+    /// The results of the branches or iterations that succeeded, by index, when the
+    /// current Parallel/Map state failed: what a redrive keeps instead of running again.
+    pub kept: Option<Vec<Option<Value>>>,
+    /// Set by a redrive: the children whose results are kept (`Some`) are not run again.
+    pub resume: Option<Vec<Option<Value>>>,
+}
+
+impl Children {
+    /// The results of the children that succeeded so far, by index.
+    pub fn successes(&self) -> Vec<Option<Value>> {
+        self.results.iter().zip(&self.succeeded).map(|(r, ok)| if *ok { r.clone() } else { None }).collect()
+    }
 }
 
 impl Frame {
@@ -109,6 +123,8 @@ impl Frame {
             map_items: None,
             silent: false,
             children_failed: false,
+            kept: None,
+            resume: None,
         }
     }
 }

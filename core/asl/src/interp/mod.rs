@@ -16,6 +16,8 @@ mod frame;
 mod io;
 mod jsonata;
 mod outcome;
+#[cfg(test)]
+mod redrive_tests;
 mod retry_catch;
 mod states;
 #[cfg(test)]

@@ -122,7 +122,7 @@ impl EngineState {
         if sm.kind == "EXPRESS" {
             // In memory, as every EXPRESS execution: a replayed parent starts it again.
             let latest = self.express.latest(&sm.arn)?;
-            let (rec, waiting) = self.express.start(&latest, Some(name), params.input)?;
+            let (rec, waiting) = self.express.start(&latest, Some(name), params.input, Some(parent.arn))?;
             return match waiting {
                 Some(w) => self.adopt_express(batch, w),
                 None => Ok(rec),

@@ -12,9 +12,6 @@ use serde_json::{json, Map, Value};
 use stepline_asl::interp::Status;
 use stepline_asl::time::{format_http_date, Millis};
 
-/// The key whose value in a child's input names the execution that started it.
-pub(crate) const STARTED_BY_KEY: &str = "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID";
-
 /// What a `startExecution` task asks for.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct ChildParams {

@@ -4,9 +4,9 @@
 use crate::error::EngineError;
 use crate::express::Waiting;
 use crate::integrations::call::ParentCall;
-use crate::integrations::shapes::STARTED_BY_KEY;
 use crate::live::{span, Live};
 use crate::names::{execution_info, valid_name};
+use crate::records::started_by;
 use crate::state::EngineState;
 use crate::storage::BatchWriter;
 use crate::store::{ExecutionRecord, JournalEntry};
@@ -88,7 +88,7 @@ impl EngineState {
                 record.parent_call = Some(p.call);
             }
             // Started by hand on a parent's behalf, as AWS's console links them.
-            None => record.parent = exec.input.get(STARTED_BY_KEY).and_then(Value::as_str).map(str::to_string),
+            None => record.parent = started_by(&exec.input),
         }
         let start = JournalEntry::Start { info, input: exec.input.clone(), seed, now, test_case };
         let mut live = Live::new(machine, exec, record, None);

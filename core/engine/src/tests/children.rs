@@ -236,11 +236,18 @@ fn an_express_child_runs_in_memory_and_answers_a_sync_parent() {
     let c = e.create_state_machine("quick", PASS_MACHINE, "EXPRESS", "role").unwrap().arn;
     let def = json!({"StartAt": "Call", "States": {
         "Call": {"Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
-                 "Parameters": {"StateMachineArn": c, "Input": {"x": 1}}, "OutputPath": "$.Output", "End": true}}});
+                 "Parameters": {"StateMachineArn": c, "Input": {"x": 1}},
+                 "ResultSelector": {"out.$": "$.Output", "child.$": "$.ExecutionArn"}, "End": true}}});
     let p = e.create_state_machine("parent", &def.to_string(), "STANDARD", "role").unwrap().arn;
     let run = e.start_execution(&p, None, json!({})).unwrap();
     let done = wait_for(&e, &run.arn, Status::Succeeded);
-    assert_eq!(done.output.as_deref(), Some(&json!("v1")));
+    let out = done.output.as_deref().unwrap();
+    assert_eq!(out["out"], json!("v1"));
+    let child = e.describe_execution(out["child"].as_str().unwrap()).unwrap();
+    assert_eq!(child.parent.as_deref(), Some(run.arn.as_str()));
+    // An EXPRESS execution started by hand on a parent's behalf names it too.
+    let by_hand = e.start_execution(&c, None, json!({"AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID": run.arn})).unwrap();
+    assert_eq!(by_hand.parent.as_deref(), Some(run.arn.as_str()));
     e.shutdown();
 }
 
@@ -289,5 +296,37 @@ fn parents_and_children_resume_after_a_restart_and_no_child_starts_twice() {
         assert_eq!(succeeded, 1, "the parent was completed once");
     }
     assert_eq!(children_of(&e, &c).len(), 3);
+    e.shutdown();
+}
+
+#[test]
+fn a_redrive_through_the_engine_runs_only_the_map_iterations_that_failed() {
+    let e = engine(&data_dir("redrive-partial"));
+    let def = json!({"StartAt": "Each", "States": {"Each": {"Type": "Map", "ItemsPath": "$.items",
+        "ItemProcessor": {"StartAt": "Work", "States": {"Work": {"Type": "Task",
+            "Resource": "arn:aws:states:us-east-1:000000000000:activity:work", "End": true}}}, "End": true}}});
+    let sm = e.create_state_machine("each", &def.to_string(), "STANDARD", "role").unwrap();
+    let run = e.start_execution(&sm.arn, Some("r1"), json!({"items": [1, 2, 3]})).unwrap();
+    let mut got: Vec<_> = (0..3).map(|_| e.poll_task("work", Duration::from_secs(5)).expect("a task")).collect();
+    got.sort_by_key(|t| t.input == json!(2));
+    for t in &got {
+        let answer = if t.input == json!(2) {
+            TaskAnswer::Failure { error: "Boom".into(), cause: String::new() }
+        } else {
+            TaskAnswer::Success(json!({"round": 1, "in": t.input}))
+        };
+        e.answer_task(&t.token, answer).unwrap();
+    }
+    wait_for(&e, &run.arn, Status::Failed);
+    e.redrive_execution(&run.arn).unwrap();
+    let again = e.poll_task("work", Duration::from_secs(5)).expect("the failed iteration again");
+    assert_eq!(again.input, json!(2));
+    assert!(e.poll_task("work", Duration::from_millis(300)).is_none(), "only the failed iteration runs again");
+    e.answer_task(&again.token, TaskAnswer::Success(json!({"round": 2, "in": 2}))).unwrap();
+    let done = wait_for(&e, &run.arn, Status::Succeeded);
+    assert_eq!(
+        done.output.as_deref(),
+        Some(&json!([{"round": 1, "in": 1}, {"round": 2, "in": 2}, {"round": 1, "in": 3}]))
+    );
     e.shutdown();
 }

@@ -11,9 +11,25 @@ use serde_json::Value;
 
 impl Interp<'_> {
     /// Puts the frame in wait for `ch` and starts the first children.
-    pub(in super::super) fn spawn_children(&mut self, f: FrameId, ch: Children) -> Flow {
+    /// After a redrive, the children that had succeeded keep their results and are not
+    /// run again (AWS's rule for Parallel and Map).
+    pub(in super::super) fn spawn_children(&mut self, f: FrameId, mut ch: Children) -> Flow {
         if ch.inputs.is_empty() {
             return Flow::Blocked.with_completion(self, f, Ok(Value::Array(Vec::new())));
+        }
+        if let Some(kept) = self.frame_mut(f).resume.take().filter(|k| k.len() == ch.inputs.len()) {
+            for (i, r) in kept.into_iter().enumerate() {
+                if let Some(v) = r {
+                    ch.results[i] = Some(v);
+                    ch.succeeded[i] = true;
+                    ch.inputs[i] = None;
+                    ch.done += 1;
+                }
+            }
+            if ch.done == ch.inputs.len() {
+                let results = ch.results.into_iter().map(|r| r.unwrap_or(Value::Null)).collect();
+                return Flow::Blocked.with_completion(self, f, Ok(Value::Array(results)));
+            }
         }
         self.frame_mut(f).phase = Phase::WaitingChildren(Box::new(ch));
         self.fill_children(f);
@@ -25,6 +41,10 @@ impl Interp<'_> {
         loop {
             let (index, input, is_map) = {
                 let Phase::WaitingChildren(ch) = &mut self.frame_mut(p).phase else { return };
+                // Children kept by a redrive are done already.
+                while ch.next < ch.inputs.len() && ch.succeeded[ch.next] {
+                    ch.next += 1;
+                }
                 if ch.next >= ch.inputs.len() || (ch.max_concurrency > 0 && ch.running >= ch.max_concurrency) {
                     return;
                 }
@@ -99,6 +119,7 @@ impl Interp<'_> {
             match result {
                 Ok(v) => {
                     ch.results[index] = Some(v);
+                    ch.succeeded[index] = true;
                     None
                 }
                 Err(e) => {
@@ -124,6 +145,11 @@ impl Interp<'_> {
             }
         };
         if let Some(failure) = fail {
+            let kept = match &self.frame(p).phase {
+                Phase::WaitingChildren(ch) => Some(ch.successes()),
+                _ => None,
+            };
+            self.frame_mut(p).kept = kept;
             for c in self.children_of(p) {
                 if let Some(Some(cf)) = self.x.frames.get(c) {
                     if let (true, Some((i, _))) = (is_map && !silent_child, cf.map_item.as_ref()) {
@@ -170,6 +196,7 @@ pub(in super::super) fn new_children(is_map: bool, inputs: Vec<Payload>, max_con
         is_map,
         inputs: inputs.into_iter().map(Some).collect(),
         results: vec![None; n],
+        succeeded: vec![false; n],
         running: 0,
         next: 0,
         done: 0,
