@@ -38,6 +38,10 @@ pub struct Args {
     /// counts from each start's scheduled time), instead of as fast as the clients can.
     #[arg(long)]
     pub rate: Option<f64>,
+    /// With --standard: a state machine FILE starts (`states:startExecution`), created
+    /// first as STANDARD `bench-child` (its ARN in the us-east-1 / 000000000000 defaults).
+    #[arg(long, value_name = "CHILD")]
+    pub child: Option<PathBuf>,
     /// With --standard: the store's page cache in MiB [default: 64].
     #[arg(long)]
     pub cache_mib: Option<usize>,

@@ -6,7 +6,7 @@ use crate::express::summarize;
 use crate::live::span;
 use crate::state::EngineState;
 use crate::storage::{BatchWriter, HistoryReader};
-use crate::store::{ExecutionRecord, JournalEntry};
+use crate::store::{ExecutionRecord, JournalEntry, StoreError};
 use serde_json::Value;
 use stepline_asl::interp::{self, Event, Status};
 use stepline_asl::time::Millis;
@@ -93,8 +93,14 @@ impl EngineState {
         }
         if let Some(slot) = live.express {
             self.express.update(slot, rec.clone());
+        } else if rec.status == Status::Running {
+            // Written once, when the batch ends: an execution fed a thousand answers in
+            // one batch (a Map's tasks or children) must not rewrite its summary, input
+            // and all, a thousand times.
+            self.unwritten.entry(arn.to_string()).or_insert(live.stored_status);
         } else {
-            batch.put_execution(rec, live.stored_status)?;
+            let stored = self.unwritten.swap_remove(arn).unwrap_or(live.stored_status);
+            batch.put_execution(rec, stored)?;
         }
         live.stored_status = Some(rec.status);
         let stored = rec.clone();
@@ -108,6 +114,17 @@ impl EngineState {
             self.retire(arn);
         }
         Ok(stored)
+    }
+
+    /// Writes the summaries of the running executions this batch changed, each once, with
+    /// the status the store holds for it.
+    pub(crate) fn write_summaries(&mut self, batch: &mut dyn BatchWriter) -> Result<(), StoreError> {
+        for (arn, stored) in std::mem::take(&mut self.unwritten) {
+            if let Some(live) = self.live.get(&arn) {
+                batch.put_execution(&live.record, stored)?;
+            }
+        }
+        Ok(())
     }
 
     /// An execution has ended: it leaves memory, and nothing it waited on stands.

@@ -244,6 +244,7 @@ impl EngineState {
         self.named_in_batch.clear();
         self.mock_answers.clear();
         self.calls.clear();
+        self.unwritten.clear();
         self.children.clear();
         self.child_waiters.clear();
         self.replay_running()

@@ -155,7 +155,7 @@ impl EngineState {
             }
         }
         self.settle(batch.as_mut());
-        let commit = batch.commit();
+        let commit = self.write_summaries(batch.as_mut()).and_then(|()| batch.commit());
         self.named_in_batch.clear();
         for arn in std::mem::take(&mut self.effects.invalidated) {
             self.express.invalidate(&arn);

@@ -40,6 +40,9 @@ pub(crate) struct EngineState {
     /// Executions started in this batch under a given name: not yet visible in the store,
     /// and perhaps no longer live, but a second start with the name must find them.
     pub named_in_batch: HashMap<String, ExecutionRecord>,
+    /// Running executions whose summary this batch changed, with the status the store
+    /// holds for each: written once before the commit (`persist.rs`).
+    pub unwritten: indexmap::IndexMap<String, Option<stepline_asl::interp::Status>>,
     /// Engine calls scheduled and not yet made (`integrations/`).
     pub calls: Vec<PendingCall>,
     /// `.sync` tasks waiting on a child: token -> the child.
@@ -82,6 +85,7 @@ impl EngineState {
             sync_waiters: HashMap::new(),
             mock_answers: Vec::new(),
             named_in_batch: HashMap::new(),
+            unwritten: indexmap::IndexMap::new(),
             calls: Vec::new(),
             children: HashMap::new(),
             child_waiters: HashMap::new(),

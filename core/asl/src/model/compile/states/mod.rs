@@ -115,9 +115,9 @@ impl Compiler {
             jsonata,
         };
         let text = def.to_string();
-        st.uses_context = text.contains("$$")
-            || (is_jsonata && text.contains("context"))
-            || matches!(st.kind, StateKind::Task(_) | StateKind::Map(_));
+        // Built per step when read, with a copy of the execution's input: a Map's thousand
+        // iterations must not each copy a thousand-item input they never read.
+        st.uses_context = text.contains("$$") || (is_jsonata && text.contains("context"));
         self.states[sid] = st;
     }
 }
