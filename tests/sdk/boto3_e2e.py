@@ -7,66 +7,23 @@ survives the restart. Prints 'N passed, M failed' and exits non-zero on failure.
 """
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import traceback
 
-import boto3
-from botocore.config import Config
+sys.path.insert(0, os.path.dirname(__file__))
+from serve_helpers import Server as Serve, free_port, wait_status  # noqa: E402
+from serve_helpers import sdk_client as client  # noqa: E402
 
 STEPLINE = sys.argv[1]
 ACTIVITY = "arn:aws:states:us-east-1:000000000000:activity:approve"
 CRASH_ACTIVITY = "arn:aws:states:us-east-1:000000000000:activity:crash-approve"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    def __init__(self, data, port, workers=()):
-        args = [STEPLINE, "serve", "--data", data, "--listen", f"127.0.0.1:{port}"]
-        for w in workers:
-            args += ["--worker", w]
-        self.proc = subprocess.Popen(args, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("stepline serve did not start: " + self.proc.stderr.read().decode())
-
-    def kill(self):
-        self.proc.kill()  # SIGKILL: no clean shutdown
-        self.proc.wait()
-
-
-def client(port):
-    return boto3.client(
-        "stepfunctions",
-        endpoint_url=f"http://127.0.0.1:{port}",
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        # StartSyncExecution adds a "sync-" host prefix meant for AWS's own endpoints.
-        config=Config(retries={"max_attempts": 1}, read_timeout=70, inject_host_prefix=False),
-    )
-
-
-def wait_status(sfn, arn, status, timeout=15):
-    deadline = time.time() + timeout
-    while True:
-        d = sfn.describe_execution(executionArn=arn)
-        if d["status"] == status or time.time() > deadline:
-            return d
-        time.sleep(0.05)
+def Server(data, port, workers=()):
+    return Serve(STEPLINE, data, port, workers)
 
 
 ORDER = {

@@ -10,64 +10,21 @@ Prints 'N passed, M failed' and exits non-zero on failure.
 """
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 import traceback
 
-import boto3
-from botocore.config import Config
-
 sys.path.insert(0, os.path.dirname(__file__))
-from serve_helpers import free_port  # noqa: E402
+from serve_helpers import Server as Serve, free_port, sdk_client, wait_status  # noqa: E402
 
 STEPLINE = sys.argv[1]
+
+
+def Server(data, port):
+    return Serve(STEPLINE, data, port)
 WORK = "arn:aws:states:us-east-1:000000000000:activity:child-work"
 START = "arn:aws:states:::states:startExecution"
-
-
-class Server:
-    def __init__(self, data, port):
-        self.proc = subprocess.Popen(
-            [STEPLINE, "serve", "--data", data, "--listen", f"127.0.0.1:{port}"],
-            stderr=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-        )
-        import socket
-
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("stepline serve did not start: " + self.proc.stderr.read().decode())
-
-    def kill(self):
-        self.proc.kill()  # SIGKILL: no clean shutdown
-        self.proc.wait()
-
-
-def client(port):
-    return boto3.client(
-        "stepfunctions",
-        endpoint_url=f"http://127.0.0.1:{port}",
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=Config(retries={"max_attempts": 1}, read_timeout=30),
-    )
-
-
-def wait_status(sfn, arn, status, timeout=15):
-    deadline = time.time() + timeout
-    while True:
-        d = sfn.describe_execution(executionArn=arn)
-        if d["status"] == status or time.time() > deadline:
-            return d
-        time.sleep(0.05)
 
 
 def create(sfn, name, definition):
@@ -295,7 +252,7 @@ def main():
     port = free_port()
     ctx = {"data": data, "port": port}
     ctx["server"] = Server(data, port)
-    ctx["sfn"] = client(port)
+    ctx["sfn"] = sdk_client(port)
     ctx["sfn"].create_activity(name="child-work")
     passed = failed = 0
     try:

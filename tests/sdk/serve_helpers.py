@@ -55,3 +55,52 @@ def restart_after_kill(stepline, config, port, server, within=10):
     took = time.time() - began
     assert took < within, f"the restart after kill -9 took {took:.1f} s"
     return again
+
+
+class Server:
+    """`stepline serve --data DATA --listen 127.0.0.1:PORT` with `--worker` commands,
+    once it takes connections; `kill()` is kill -9 (no clean shutdown)."""
+
+    def __init__(self, stepline, data, port, workers=()):
+        args = [stepline, "serve", "--data", data, "--listen", f"127.0.0.1:{port}"]
+        for w in workers:
+            args += ["--worker", w]
+        self.proc = subprocess.Popen(args, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("stepline serve did not start: " + self.proc.stderr.read().decode())
+
+    def kill(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+def sdk_client(port):
+    """boto3's Step Functions client for the server on PORT."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        "stepfunctions",
+        endpoint_url=f"http://127.0.0.1:{port}",
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        # StartSyncExecution adds a "sync-" host prefix meant for AWS's own endpoints.
+        config=Config(retries={"max_attempts": 1}, read_timeout=70, inject_host_prefix=False),
+    )
+
+
+def wait_status(sfn, arn, status, timeout=15):
+    """DescribeExecution until the execution has STATUS, or TIMEOUT seconds have passed."""
+    deadline = time.time() + timeout
+    while True:
+        d = sfn.describe_execution(executionArn=arn)
+        if d["status"] == status or time.time() > deadline:
+            return d
+        time.sleep(0.05)
