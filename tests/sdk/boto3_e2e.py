@@ -11,10 +11,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(__file__))
-from serve_helpers import Server as Serve, free_port, wait_status  # noqa: E402
+from serve_helpers import Server as Serve, free_port, run_tests, wait_status  # noqa: E402
 from serve_helpers import sdk_client as client  # noqa: E402
 
 STEPLINE = sys.argv[1]
@@ -228,21 +227,7 @@ def main():
     ctx = {"data": data, "port": port, "workers": [price]}
     ctx["server"] = Server(data, port, ctx["workers"])
     ctx["sfn"] = client(port)
-    passed = failed = 0
-    try:
-        for test in [test_flow, test_errors, test_stop, test_redrive, test_express_sync, test_stepline_cli, test_aws_cli, test_restart]:
-            try:
-                test(ctx)
-                passed += 1
-                print(f"ok {test.__name__}")
-            except Exception:
-                failed += 1
-                print(f"FAIL {test.__name__}")
-                traceback.print_exc()
-    finally:
-        ctx["server"].kill()
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    run_tests([test_flow, test_errors, test_stop, test_redrive, test_express_sync, test_stepline_cli, test_aws_cli, test_restart], ctx)
 
 
 if __name__ == "__main__":

@@ -13,10 +13,9 @@ import os
 import sys
 import tempfile
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(__file__))
-from serve_helpers import Server as Serve, free_port, sdk_client, wait_status  # noqa: E402
+from serve_helpers import Server as Serve, free_port, run_tests, sdk_client, wait_status  # noqa: E402
 
 STEPLINE = sys.argv[1]
 
@@ -254,21 +253,7 @@ def main():
     ctx["server"] = Server(data, port)
     ctx["sfn"] = sdk_client(port)
     ctx["sfn"].create_activity(name="child-work")
-    passed = failed = 0
-    try:
-        for test in [test_every_pattern_in_both_languages, test_failed_child_is_caught, test_stop_propagates, test_the_composing_fixture, test_redrive_reruns_only_what_failed, test_kill_with_parents_and_children_in_flight]:
-            try:
-                test(ctx)
-                passed += 1
-                print(f"ok {test.__name__}")
-            except Exception:
-                failed += 1
-                print(f"FAIL {test.__name__}")
-                traceback.print_exc()
-    finally:
-        ctx["server"].kill()
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    run_tests([test_every_pattern_in_both_languages, test_failed_child_is_caught, test_stop_propagates, test_the_composing_fixture, test_redrive_reruns_only_what_failed, test_kill_with_parents_and_children_in_flight], ctx)
 
 
 if __name__ == "__main__":

@@ -104,3 +104,26 @@ def wait_status(sfn, arn, status, timeout=15):
         if d["status"] == status or time.time() > deadline:
             return d
         time.sleep(0.05)
+
+
+def run_tests(tests, ctx):
+    """Runs each test with CTX, prints 'ok'/'FAIL' per test and 'N passed, M failed', kills
+    ctx["server"] at the end, and exits non-zero if any failed."""
+    import sys
+    import traceback
+
+    passed = failed = 0
+    try:
+        for test in tests:
+            try:
+                test(ctx)
+                passed += 1
+                print(f"ok {test.__name__}")
+            except Exception:
+                failed += 1
+                print(f"FAIL {test.__name__}")
+                traceback.print_exc()
+    finally:
+        ctx["server"].kill()
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
