@@ -10,6 +10,7 @@ use crate::state::EngineState;
 use crate::storage::BatchWriter;
 use crate::store::ExecutionRecord;
 use serde_json::{json, Value};
+use stepline_asl::interp::Status;
 
 impl EngineState {
     /// Makes one SDK call and returns the calling task's answer.
@@ -54,6 +55,54 @@ impl EngineState {
                     "Status": "ACTIVE",
                     "Type": sm.kind,
                 }))
+            }
+            SdkApi::DescribeStateMachineForExecution => {
+                let rec = self.find_execution(text(input, "ExecutionArn")?)?;
+                let sm = self.machines.record(self.store.as_ref(), &rec.state_machine_arn)?;
+                let definition = match self.store.state_machine_version(&sm.arn, rec.state_machine_version)? {
+                    Some(d) => d,
+                    None => sm.definition.clone(),
+                };
+                Ok(json!({
+                    "Definition": definition,
+                    "Name": sm.name,
+                    "RevisionId": rec.state_machine_version.to_string(),
+                    "RoleArn": sm.role_arn,
+                    "StateMachineArn": sm.arn,
+                    "UpdateDate": sm.updated,
+                }))
+            }
+            SdkApi::ListExecutions => {
+                let arn = text(input, "StateMachineArn")?;
+                self.machines.record(self.store.as_ref(), arn)?;
+                let status = match input.get("StatusFilter").and_then(Value::as_str) {
+                    None => None,
+                    Some(s) => Some(Status::parse(s).ok_or(SdkError::Parameter("StatusFilter"))?),
+                };
+                let limit = input.get("MaxResults").and_then(Value::as_u64).filter(|n| (1..=1000).contains(n));
+                let limit = limit.unwrap_or(100) as usize;
+                // As of the last commit, with the EXPRESS executions still in memory.
+                let mut list = self.store.list_executions(Some(arn), status, limit, None)?;
+                list.extend(self.express.list(Some(arn), status, limit, None));
+                list.sort_by(|a, b| (b.start, &b.arn).cmp(&(a.start, &a.arn)));
+                list.truncate(limit);
+                let items: Vec<Value> = list
+                    .iter()
+                    .map(|r| {
+                        let mut v = json!({"ExecutionArn": r.arn, "Name": r.name, "RedriveCount": r.redrive_count,
+                            "StartDate": r.start, "StateMachineArn": r.state_machine_arn, "Status": r.status.as_str()});
+                        if let Some(s) = r.stop {
+                            v["StopDate"] = json!(s);
+                        }
+                        v
+                    })
+                    .collect();
+                Ok(json!({"Executions": items}))
+            }
+            SdkApi::RedriveExecution => {
+                let arn = text(input, "ExecutionArn")?.to_string();
+                self.redrive(batch, &arn)?;
+                Ok(json!({"RedriveDate": self.clock.now()}))
             }
             SdkApi::StopExecution => {
                 let arn = text(input, "ExecutionArn")?.to_string();
@@ -118,6 +167,12 @@ enum SdkError {
 impl From<EngineError> for SdkError {
     fn from(e: EngineError) -> Self {
         SdkError::Engine(e)
+    }
+}
+
+impl From<crate::store::StoreError> for SdkError {
+    fn from(e: crate::store::StoreError) -> Self {
+        SdkError::Engine(e.into())
     }
 }
 

@@ -330,3 +330,39 @@ fn a_redrive_through_the_engine_runs_only_the_map_iterations_that_failed() {
     );
     e.shutdown();
 }
+
+#[test]
+fn sdk_calls_list_executions_read_the_definition_run_and_redrive() {
+    let e = engine(&data_dir("child-sdk-more"));
+    let c = e.create_state_machine("child", CHILD, "STANDARD", "role").unwrap().arn;
+    let failed = e.start_execution(&c, Some("c1"), json!({})).unwrap();
+    let task = e.poll_task("work", Duration::from_secs(5)).expect("the child's task");
+    e.answer_task(&task.token, TaskAnswer::Failure { error: "Boom".into(), cause: String::new() }).unwrap();
+    wait_for(&e, &failed.arn, Status::Failed);
+    let sdk = |api: &str, params: Value, at: &str, next: Value| {
+        let mut s = json!({"Type": "Task", "Resource": format!("arn:aws:states:::aws-sdk:sfn:{api}"),
+                           "Parameters": params, "ResultPath": at});
+        match next {
+            Value::String(n) => s["Next"] = json!(n),
+            _ => s["End"] = json!(true),
+        }
+        s
+    };
+    let def = json!({"StartAt": "List", "States": {
+        "List": sdk("listExecutions", json!({"StateMachineArn": c, "StatusFilter": "FAILED"}), "$.listed", json!("Def")),
+        "Def": sdk("describeStateMachineForExecution", json!({"ExecutionArn.$": "$.failed"}), "$.def", json!("Redrive")),
+        "Redrive": sdk("redriveExecution", json!({"ExecutionArn.$": "$.failed"}), "$.redriven", Value::Null)}});
+    let p = e.create_state_machine("driver", &def.to_string(), "STANDARD", "role").unwrap().arn;
+    let run = e.start_execution(&p, None, json!({"failed": failed.arn})).unwrap();
+    let done = wait_for(&e, &run.arn, Status::Succeeded);
+    let out = Value::clone(done.output.as_ref().unwrap());
+    let listed = out["listed"]["Executions"].as_array().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!((&listed[0]["ExecutionArn"], &listed[0]["Status"]), (&json!(failed.arn), &json!("FAILED")));
+    assert_eq!(out["def"]["Definition"], json!(CHILD));
+    assert!(out["redriven"]["RedriveDate"].is_i64());
+    // The redriven child runs its task again.
+    let again = e.poll_task("work", Duration::from_secs(5)).expect("the redriven child's task");
+    assert_eq!(again.execution_arn, failed.arn);
+    e.shutdown();
+}
