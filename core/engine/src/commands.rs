@@ -59,7 +59,7 @@ impl EngineState {
                 TaskRef { arn: arn.to_string(), id: req.id, wrap_lambda: false, activity, info, invocation: None };
             self.tasks.tokens.insert(req.token.clone(), task);
             if let Some(a) = answer {
-                self.mock_answers.push((req.token.clone(), a));
+                self.held_answers.push((req.token.clone(), a));
             }
             return;
         }

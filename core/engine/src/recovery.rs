@@ -242,7 +242,7 @@ impl EngineState {
         self.effects.notify.clear();
         self.machines.clear();
         self.named_in_batch.clear();
-        self.mock_answers.clear();
+        self.held_answers.clear();
         self.calls.clear();
         self.unwritten.clear();
         self.children.clear();

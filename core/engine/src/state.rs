@@ -36,7 +36,7 @@ pub(crate) struct EngineState {
     pub sync_waiters: HashMap<String, Reply<ExecutionRecord>>,
     /// Answers applied in the batch that produced them: of mocked tasks (`--mock-config`)
     /// and of the engine's own calls (a child's start or end, an SDK call).
-    pub mock_answers: Vec<(String, TaskAnswer)>,
+    pub held_answers: Vec<(String, TaskAnswer)>,
     /// Executions started in this batch under a given name: not yet visible in the store,
     /// and perhaps no longer live, but a second start with the name must find them.
     pub named_in_batch: HashMap<String, ExecutionRecord>,
@@ -83,7 +83,7 @@ impl EngineState {
             timers: Timers::default(),
             effects: Effects::default(),
             sync_waiters: HashMap::new(),
-            mock_answers: Vec::new(),
+            held_answers: Vec::new(),
             named_in_batch: HashMap::new(),
             unwritten: indexmap::IndexMap::new(),
             calls: Vec::new(),

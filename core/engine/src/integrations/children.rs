@@ -39,7 +39,7 @@ impl EngineState {
             let later = std::mem::replace(&mut self.calls, calls.collect());
             self.calls.extend(later);
             budget -= made;
-            let answered = self.answer_mocked(batch, budget);
+            let answered = self.answer_held(batch, budget);
             budget -= answered;
             if (made == 0 && answered == 0 && !released) || budget == 0 {
                 break;
@@ -51,7 +51,7 @@ impl EngineState {
 
     /// Work left for the next batch: it should come at once.
     pub(crate) fn unsettled(&self) -> bool {
-        !self.calls.is_empty() || !self.mock_answers.is_empty()
+        !self.calls.is_empty() || !self.held_answers.is_empty()
     }
 
     fn make_call(&mut self, batch: &mut dyn BatchWriter, c: PendingCall) {
@@ -66,7 +66,7 @@ impl EngineState {
             EngineCall::Sdk(api) => Some(self.sdk_call(batch, api, &c.input, &rid)),
         };
         if let Some(a) = answer {
-            self.mock_answers.push((c.token, a));
+            self.held_answers.push((c.token, a));
         }
     }
 
@@ -152,7 +152,7 @@ impl EngineState {
         }
         let Some(token) = self.child_waiters.remove(&rec.arn) else { return };
         if let Some(link) = self.children.remove(&token) {
-            self.mock_answers.push((token, sync_answer(rec, link.mode == ChildMode::Sync2)));
+            self.held_answers.push((token, sync_answer(rec, link.mode == ChildMode::Sync2)));
         }
     }
 

@@ -119,18 +119,18 @@ impl EngineState {
                     Some(v) => v.clone(),
                     None => return Err(SdkError::Parameter("Output")),
                 };
-                self.mock_answers.push((token, TaskAnswer::Success(output)));
+                self.held_answers.push((token, TaskAnswer::Success(output)));
                 Ok(json!({}))
             }
             SdkApi::SendTaskFailure => {
                 let token = self.known_token(input)?;
                 let field = |k: &str| input.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
-                self.mock_answers.push((token, TaskAnswer::Failure { error: field("Error"), cause: field("Cause") }));
+                self.held_answers.push((token, TaskAnswer::Failure { error: field("Error"), cause: field("Cause") }));
                 Ok(json!({}))
             }
             SdkApi::SendTaskHeartbeat => {
                 let token = self.known_token(input)?;
-                self.mock_answers.push((token, TaskAnswer::Heartbeat));
+                self.held_answers.push((token, TaskAnswer::Heartbeat));
                 Ok(json!({}))
             }
         }

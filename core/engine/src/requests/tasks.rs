@@ -90,20 +90,20 @@ impl EngineState {
 
     /// Applies the answers held for this batch (mocked tasks, engine calls), and of the
     /// tasks those answers schedule, up to `budget` of them; returns how many it applied.
-    pub(crate) fn answer_mocked(&mut self, batch: &mut dyn BatchWriter, budget: usize) -> usize {
+    pub(crate) fn answer_held(&mut self, batch: &mut dyn BatchWriter, budget: usize) -> usize {
         // A loop of mocked tasks with no Wait never waits for anything: it gets a bounded
         // share of each batch, the rest in the next ones, so the engine keeps answering.
         let mut budget = budget;
         let given = budget;
-        while !self.mock_answers.is_empty() && budget > 0 {
-            let take = self.mock_answers.len().min(budget);
+        while !self.held_answers.is_empty() && budget > 0 {
+            let take = self.held_answers.len().min(budget);
             budget -= take;
-            let now: Vec<_> = self.mock_answers.drain(..take).collect();
+            let now: Vec<_> = self.held_answers.drain(..take).collect();
             for (token, answer) in now {
                 // Gone when the task was cancelled, or answered in the journal replayed.
                 if self.tasks.tokens.contains_key(&token) {
                     if let Err(e) = self.answer(batch, &token, answer) {
-                        tracing::warn!("mocked answer: {e}");
+                        tracing::warn!("held answer: {e}");
                     }
                 }
             }
