@@ -25,3 +25,7 @@ pub const RESULT_PATH_MATCH_FAILURE: &str = "States.ResultPathMatchFailure";
 pub const QUERY_EVALUATION_ERROR: &str = "States.QueryEvaluationError";
 /// A Map state's failed items passed its `ToleratedFailure*` threshold.
 pub const EXCEED_TOLERATED_FAILURE_THRESHOLD: &str = "States.ExceedToleratedFailureThreshold";
+/// A Map Run's items could not be read (`ItemReader`).
+pub const ITEM_READER_FAILED: &str = "States.ItemReaderFailed";
+/// A Map Run's results could not be written (`ResultWriter`).
+pub const RESULT_WRITER_FAILED: &str = "States.ResultWriterFailed";

@@ -157,6 +157,12 @@ fn apply(
     for c in cmds {
         match c {
             Command::ScheduleTask(req) => events.extend(handler.call(&req).into_event(req.id)),
+            // This runner's machines run their Distributed Maps inline (`map_runs` unset).
+            Command::StartMapRun(req) => events.push_back(Event::TaskFailed {
+                id: req.id,
+                error: crate::error_names::RUNTIME.into(),
+                cause: "Map Runs need the engine: this runner runs Distributed Maps inline".into(),
+            }),
             Command::CancelTask { id } => events.retain(|e| {
                 !matches!(e, Event::TaskSucceeded { id: i, .. } | Event::TaskFailed { id: i, .. } | Event::TaskHeartbeat { id: i } if *i == id)
             }),

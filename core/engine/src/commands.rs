@@ -19,6 +19,7 @@ impl EngineState {
         for c in cmds {
             match c {
                 Command::ScheduleTask(req) => self.schedule(arn, req),
+                Command::StartMapRun(req) => self.map_run_requested(arn, req),
                 Command::CancelTask { id } => {
                     let live = self.live.get_mut(arn).expect("checked above");
                     if let Some(token) = live.tasks.remove(&id) {
@@ -89,6 +90,32 @@ impl EngineState {
         self.tasks.tokens.insert(req.token.clone(), task);
         let envelope = TaskEnvelope::of(&req, handed_as.clone(), activity, input, Some(&live.record));
         self.effects.dispatch.insert(handed_as, envelope);
+    }
+
+    /// A Map Run the execution now waits on: filed like a task under the run's ARN, opened
+    /// when this request's batch settles (`map_runs/`).
+    fn map_run_requested(&mut self, arn: &str, req: Box<stepline_asl::interp::MapRunRequest>) {
+        let now = self.clock.now();
+        let live = self.live.get_mut(arn).expect("checked by the caller");
+        live.tasks.insert(req.id, req.arn.clone());
+        let activity = crate::map_runs::live::MAP_RUN_ACTIVITY.to_string();
+        let info = PendingTask {
+            token: req.arn.clone(),
+            activity: activity.clone(),
+            execution_arn: arn.to_string(),
+            state_name: req.state_name.clone(),
+            scheduled: now,
+            last_heartbeat: None,
+            heartbeat_seconds: None,
+            timeout_seconds: None,
+            retry_count: req.retry_count,
+            wait_for_token: false,
+            mocked: false,
+            child: None,
+        };
+        let task = TaskRef { arn: arn.to_string(), id: req.id, wrap_lambda: false, activity, info, invocation: None };
+        self.tasks.tokens.insert(req.arn.clone(), task);
+        self.map_run_starts.push((arn.to_string(), req));
     }
 
     /// A task's answer is being applied: its token is spent.

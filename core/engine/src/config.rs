@@ -29,6 +29,31 @@ pub struct EngineConfig {
     pub mock_config: Option<Arc<stepline_asl::testing::MockConfig>>,
     /// Where the engine reads the time: the wall clock, or a test's clock.
     pub clock: Arc<dyn Clock>,
+    /// Where `ItemReader` and `ResultWriter` find buckets: a directory per bucket under
+    /// this one (`<data_dir>/buckets` when unset), unless `object_store` is set.
+    pub buckets_dir: Option<PathBuf>,
+    /// An S3-compatible object store for `ItemReader` and `ResultWriter`.
+    pub object_store: Option<ObjectStoreConfig>,
+    /// Most child executions a Map Run starts in one batch of the engine: a big Map Run
+    /// gets a share of each batch and everyone else keeps being answered.
+    pub map_run_children_per_batch: usize,
+}
+
+/// An S3-compatible object store (AWS S3, MinIO, moto...).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectStoreConfig {
+    /// `http://127.0.0.1:9000`; path-style addressing (`<endpoint>/<bucket>/<key>`).
+    pub endpoint: String,
+    pub region: String,
+    pub access_key_id: String,
+    pub secret_access_key: String,
+}
+
+impl EngineConfig {
+    /// The directory of bucket `bucket` when buckets are local directories.
+    pub fn bucket_dir(&self, bucket: &str) -> PathBuf {
+        self.buckets_dir.clone().unwrap_or_else(|| self.data_dir.join("buckets")).join(bucket)
+    }
 }
 
 impl Default for EngineConfig {
@@ -46,6 +71,9 @@ impl Default for EngineConfig {
             max_standard_seconds: stepline_asl::model::MAX_STANDARD_SECONDS,
             max_express_seconds: stepline_asl::model::MAX_EXPRESS_SECONDS,
             clock: Arc::new(SystemClock),
+            buckets_dir: None,
+            object_store: None,
+            map_run_children_per_batch: 2_000,
         }
     }
 }
@@ -54,6 +82,7 @@ impl EngineConfig {
     /// Gives a compiled machine the limits this engine runs executions under.
     pub(crate) fn limit(&self, m: &mut stepline_asl::model::StateMachine, kind: stepline_asl::model::MachineType) {
         m.max_payload = self.max_payload;
+        m.map_runs = true;
         m.max_history_events = self.max_history_events;
         m.max_duration_seconds = Some(match kind {
             stepline_asl::model::MachineType::Express => self.max_express_seconds,

@@ -31,6 +31,8 @@ pub enum EngineError {
     TaskDoesNotExist,
     #[error("Execution is not running: '{0}'")]
     ExecutionNotRunning(String),
+    #[error("Map Run Does Not Exist: '{0}'")]
+    MapRunDoesNotExist(String),
     /// A `<machine>#<test case>` the mock config cannot answer.
     #[error("{0}")]
     TestCase(String),
@@ -179,6 +181,7 @@ impl EngineError {
             EngineError::ActivityDoesNotExist(_) => T::ActivityDoesNotExist,
             EngineError::ExecutionNotRedrivable(_) => T::ExecutionNotRedrivable,
             EngineError::ExecutionNotRunning(_) => T::ExecutionDoesNotExist,
+            EngineError::MapRunDoesNotExist(_) => T::ResourceNotFound,
             EngineError::TestCase(_) => T::ValidationException,
             EngineError::Unavailable(_) => T::ServiceUnavailable,
             EngineError::Store(e) if e.needs_reopen() || e.is_no_space() => T::ServiceUnavailable,
@@ -252,6 +255,8 @@ pub enum ExecutionError {
     InvalidDefinition(String),
     #[error("Execution is not running: '{0}'")]
     ExecutionNotRunning(String),
+    #[error("Map Run Does Not Exist: '{0}'")]
+    MapRunDoesNotExist(String),
     /// A `<machine>#<test case>` the mock config cannot answer.
     #[error("{0}")]
     TestCase(String),
@@ -299,6 +304,7 @@ impl From<EngineError> for ExecutionError {
             EngineError::StateMachineTypeNotSupported(a) => ExecutionError::StateMachineTypeNotSupported(a),
             EngineError::InvalidDefinition(a) => ExecutionError::InvalidDefinition(a),
             EngineError::ExecutionNotRunning(a) => ExecutionError::ExecutionNotRunning(a),
+            EngineError::MapRunDoesNotExist(a) => ExecutionError::MapRunDoesNotExist(a),
             EngineError::TestCase(a) => ExecutionError::TestCase(a),
             other => ExecutionError::Engine(other),
         }
@@ -373,6 +379,7 @@ impl ExecutionError {
             ExecutionError::ExecutionNotRedrivable(_) => T::ExecutionNotRedrivable,
             ExecutionError::StateMachineTypeNotSupported(_) => T::StateMachineTypeNotSupported,
             ExecutionError::InvalidDefinition(_) => T::InvalidDefinition,
+            ExecutionError::MapRunDoesNotExist(_) => T::ResourceNotFound,
             ExecutionError::TestCase(_) => T::ValidationException,
             ExecutionError::Engine(e) => e.error_type(),
         }

@@ -252,6 +252,11 @@ impl Express {
         Ok((record, Some(waiting)))
     }
 
+    /// Keeps the summary of an EXPRESS execution started elsewhere (a Map Run's child).
+    pub(crate) fn remember(&self, record: ExecutionRecord) -> Slot {
+        self.remember_new(record)
+    }
+
     fn next_random(&self) -> u64 {
         self.per_thread(|t| next_u64(&mut t.random))
     }

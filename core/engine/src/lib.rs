@@ -26,6 +26,7 @@ mod express;
 mod integrations;
 mod live;
 mod machines;
+mod map_runs;
 mod names;
 mod persist;
 mod records;
@@ -50,7 +51,7 @@ pub use tasks::{ActivityLoad, PendingTask, TaskBoard};
 
 use crate::request::{Reply, Request};
 use crate::storage::Storage;
-use crate::store::{ActivityRecord, ExecutionRecord, StateMachineRecord, Store, StoreError};
+use crate::store::{ActivityRecord, ExecutionRecord, MapRunRecord, StateMachineRecord, Store, StoreError};
 use serde_json::Value;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -286,6 +287,37 @@ impl Engine {
             Some(r) => Ok(r),
             None => self.express.describe(arn).ok_or_else(|| ExecutionError::ExecutionDoesNotExist(arn.into())),
         }
+    }
+
+    /// A Map Run as last committed.
+    pub fn describe_map_run(&self, arn: &str) -> Result<MapRunRecord, ExecutionError> {
+        self.store.map_run(arn)?.ok_or_else(|| ExecutionError::MapRunDoesNotExist(arn.into()))
+    }
+
+    /// The Map Runs an execution started, oldest first.
+    pub fn list_map_runs(&self, execution_arn: &str) -> Result<Vec<MapRunRecord>, ExecutionError> {
+        if self.store.execution(execution_arn)?.is_none() {
+            return Err(ExecutionError::ExecutionDoesNotExist(execution_arn.into()));
+        }
+        Ok(self.store.map_runs_of(execution_arn)?)
+    }
+
+    /// A Map Run's STANDARD children from index `from`, at most `limit`, in index order
+    /// (EXPRESS children are not kept, as at AWS).
+    pub fn map_run_executions(
+        &self,
+        arn: &str,
+        from: u64,
+        limit: usize,
+    ) -> Result<Vec<(u64, ExecutionRecord)>, ExecutionError> {
+        self.describe_map_run(arn)?;
+        let mut out = Vec::new();
+        for (index, child) in self.store.map_run_children(arn, from, limit)? {
+            if let Some(r) = self.store.execution(&child)? {
+                out.push((index, r));
+            }
+        }
+        Ok(out)
     }
 
     /// Newest first: stored executions merged with the EXPRESS ones still in memory.

@@ -67,6 +67,16 @@ impl Machines {
         Ok(m)
     }
 
+    /// A compiled machine already cached.
+    pub(crate) fn cached(&self, arn: &str, version: u32) -> Option<Arc<StateMachine>> {
+        self.compiled.get(&(arn.to_string(), version)).cloned()
+    }
+
+    /// Caches a machine compiled elsewhere (a Map Run's item processor).
+    pub(crate) fn insert(&mut self, arn: &str, version: u32, m: Arc<StateMachine>) {
+        self.compiled.insert((arn.to_string(), version), m);
+    }
+
     /// The latest record of machine `arn`.
     pub(crate) fn record(
         &mut self,

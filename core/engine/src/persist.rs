@@ -110,6 +110,10 @@ impl EngineState {
             if let Some(reply) = self.sync_waiters.remove(arn) {
                 self.effects.finished_sync.push((reply, stored.clone()));
             }
+            if let Some(run) = &stored.map_run {
+                self.map_run_ended
+                    .push(crate::map_runs::live::ChildEnd { map_run: run.clone(), record: stored.clone() });
+            }
             self.child_ended(&stored);
             self.retire(arn);
         }

@@ -74,6 +74,9 @@ pub struct ExecutionRecord {
     /// a parent replayed after a crash finds the child it started instead of a second one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_call: Option<String>,
+    /// The Map Run this execution is a child of.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub map_run: Option<String>,
 }
 
 impl ExecutionRecord {
@@ -116,6 +119,7 @@ impl ExecutionRecord {
             test_case: None,
             parent: None,
             parent_call: None,
+            map_run: None,
         }
     }
 }
@@ -188,4 +192,80 @@ pub struct Scan {
     pub scanned: usize,
     /// The position of the last record read; `None` when nothing was read.
     pub resume_at: Option<(Millis, String)>,
+}
+
+/// A Map Run: the child executions one Distributed Map state started, what
+/// `DescribeMapRun` and `ListMapRuns` return.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MapRunRecord {
+    pub arn: String,
+    /// The execution whose Map state started it.
+    pub execution_arn: String,
+    pub state_name: String,
+    /// What the children run: `...:stateMachine:<machine>/<label>`, at `version`.
+    pub state_machine_arn: String,
+    pub version: u32,
+    pub label: String,
+    /// EXPRESS children run in memory; STANDARD ones durably, listed by `ListExecutions`.
+    pub express: bool,
+    /// `RUNNING`, `SUCCEEDED`, `FAILED` or `ABORTED`.
+    pub status: String,
+    pub start: Millis,
+    #[serde(default)]
+    pub stop: Option<Millis>,
+    pub max_concurrency: u64,
+    pub tolerated_failure_count: u64,
+    pub tolerated_failure_percentage: f64,
+    pub items: RunCounts,
+    pub executions: RunCounts,
+    /// Child inputs produced so far (items, or batches of them): the next child's index.
+    pub started: u64,
+    /// Every item has been read.
+    #[serde(default)]
+    pub all_read: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    /// How many times the Map Run was redriven.
+    #[serde(default)]
+    pub redrive_count: u32,
+}
+
+/// Counts of a Map Run's items or child executions by status, as `DescribeMapRun` gives.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunCounts {
+    pub pending: u64,
+    pub running: u64,
+    pub succeeded: u64,
+    pub failed: u64,
+    pub timed_out: u64,
+    pub aborted: u64,
+    pub total: u64,
+    pub results_written: u64,
+}
+
+impl RunCounts {
+    /// One more started (running).
+    pub fn started(&mut self, n: u64) {
+        self.running += n;
+        self.total += n;
+    }
+
+    /// `n` that were running ended in `status`.
+    pub fn ended(&mut self, n: u64, status: Status) {
+        self.running = self.running.saturating_sub(n);
+        match status {
+            Status::Succeeded => self.succeeded += n,
+            Status::Failed => self.failed += n,
+            Status::TimedOut => self.timed_out += n,
+            Status::Aborted => self.aborted += n,
+            Status::Running => self.running += n,
+        }
+    }
+
+    /// Children that did not succeed: what tolerated failures count.
+    pub fn unsuccessful(&self) -> u64 {
+        self.failed + self.timed_out + self.aborted
+    }
 }

@@ -72,6 +72,7 @@ impl EngineState {
             }
         };
         let mut shutdown = false;
+        self.map_run_budget = self.config.map_run_children_per_batch;
         for r in requests {
             match r {
                 Request::Shutdown => shutdown = true,
@@ -104,7 +105,13 @@ impl EngineState {
                     self.effects.replies.push(later(reply, res));
                 }
                 Request::Answer { token, answer, reply } => {
-                    let res = self.answer(batch.as_mut(), &token, answer);
+                    // A Map Run's wait is answered by its run, never by a caller.
+                    let res = match self.tasks.tokens.get(&token) {
+                        Some(t) if t.activity == crate::map_runs::live::MAP_RUN_ACTIVITY => {
+                            Err(crate::error::EngineError::TaskDoesNotExist)
+                        }
+                        _ => self.answer(batch.as_mut(), &token, answer),
+                    };
                     self.effects.replies.push(later(reply, res));
                 }
                 Request::CreateActivity { name, reply } => {
@@ -136,7 +143,11 @@ impl EngineState {
                 Request::DetachedTask { task, deadline, reply } => self.detached_task(task, deadline, reply),
                 Request::Tasks { reply } => {
                     let board = crate::tasks::TaskBoard::build(
-                        self.tasks.tokens.values().map(|t| &t.info),
+                        self.tasks
+                            .tokens
+                            .values()
+                            .filter(|t| t.activity != crate::map_runs::live::MAP_RUN_ACTIVITY)
+                            .map(|t| &t.info),
                         &self.tasks.answered,
                     );
                     self.effects.replies.push(later(reply, Ok(board)));
@@ -155,7 +166,10 @@ impl EngineState {
             }
         }
         self.settle(batch.as_mut());
-        let commit = self.write_summaries(batch.as_mut()).and_then(|()| batch.commit());
+        let commit = self
+            .write_summaries(batch.as_mut())
+            .and_then(|()| self.write_map_runs(batch.as_mut()))
+            .and_then(|()| batch.commit());
         self.named_in_batch.clear();
         for arn in std::mem::take(&mut self.effects.invalidated) {
             self.express.invalidate(&arn);

@@ -49,6 +49,14 @@ pub(crate) struct EngineState {
     pub children: HashMap<String, ChildLink>,
     /// The same links the other way: child ARN -> the waiting task's token.
     pub child_waiters: HashMap<String, String>,
+    /// Map Runs running: ARN -> the run (`map_runs/`).
+    pub map_runs: HashMap<String, crate::map_runs::live::LiveMapRun>,
+    /// Map Runs asked for and not yet opened: (parent execution, request).
+    pub map_run_starts: Vec<(String, Box<stepline_asl::interp::MapRunRequest>)>,
+    /// Children of Map Runs that ended and are not yet counted.
+    pub map_run_ended: Vec<crate::map_runs::live::ChildEnd>,
+    /// Children Map Runs may still start in this batch.
+    pub map_run_budget: usize,
     /// Set while the store refuses writes.
     pub degraded: Option<Degraded>,
     /// Executions whose journal no longer replays (see `recovery.rs`), since the start.
@@ -89,6 +97,10 @@ impl EngineState {
             calls: Vec::new(),
             children: HashMap::new(),
             child_waiters: HashMap::new(),
+            map_runs: HashMap::new(),
+            map_run_starts: Vec::new(),
+            map_run_ended: Vec::new(),
+            map_run_budget: 0,
             degraded: None,
             nondeterministic,
         }

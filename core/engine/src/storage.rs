@@ -3,7 +3,7 @@
 //! [`crate::store::Store`] is the redb implementation.
 
 use crate::records::{
-    ActivityRecord, ExecutionFacts, ExecutionRecord, JournalEntry, Scan, ScanQuery, StateMachineRecord,
+    ActivityRecord, ExecutionFacts, ExecutionRecord, JournalEntry, MapRunRecord, Scan, ScanQuery, StateMachineRecord,
 };
 use crate::store::error::StoreError;
 use serde_json::Value;
@@ -29,6 +29,11 @@ pub trait ExecutionReader: Send + Sync {
     fn counts(&self) -> Result<Vec<(String, Status, u64)>, StoreError>;
     /// Every execution still running (to be replayed at start-up).
     fn running(&self) -> Result<Vec<ExecutionRecord>, StoreError>;
+    fn map_run(&self, arn: &str) -> Result<Option<MapRunRecord>, StoreError>;
+    /// The Map Runs an execution started, oldest first.
+    fn map_runs_of(&self, execution_arn: &str) -> Result<Vec<MapRunRecord>, StoreError>;
+    /// A Map Run's children (index, ARN) from index `from`, in index order.
+    fn map_run_children(&self, arn: &str, from: u64, limit: usize) -> Result<Vec<(u64, String)>, StoreError>;
 }
 
 /// What each execution recorded: its journal (interpreter inputs) and its history.
@@ -59,6 +64,11 @@ pub trait BatchWriter {
     fn put_execution(&mut self, rec: &ExecutionRecord, previous: Option<Status>) -> Result<(), StoreError>;
     fn append_journal(&mut self, arn: &str, seq: u64, entry: &JournalEntry) -> Result<(), StoreError>;
     fn append_history(&mut self, arn: &str, events: &[Value]) -> Result<(), StoreError>;
+    /// Writes a Map Run's record; `new` also indexes it under its execution.
+    fn put_map_run(&mut self, rec: &MapRunRecord, new: bool) -> Result<(), StoreError>;
+    fn put_map_run_child(&mut self, map_run: &str, index: u64, child: &str) -> Result<(), StoreError>;
+    /// A definition version no state machine record lists (a Map Run's item processor).
+    fn put_definition(&mut self, arn: &str, version: u32, definition: &str) -> Result<(), StoreError>;
     fn commit(self: Box<Self>) -> Result<(), StoreError>;
 }
 

@@ -117,6 +117,10 @@ impl HistoryEvent {
                     task_details(task, obj(vec![("error", json!(error)), ("cause", json!(cause))])),
                 )
             }
+            MapRunStarted { map_run_arn } => ("mapRunStartedEventDetails".into(), json!({"mapRunArn": map_run_arn})),
+            MapRunFailed { error, cause } => {
+                ("mapRunFailedEventDetails".into(), json!({"error": error, "cause": cause}))
+            }
             EvaluationFailed(e) => {
                 ("evaluationFailedEventDetails".into(), json!({"state": e.state, "error": e.error, "cause": e.cause}))
             }
@@ -124,9 +128,8 @@ impl HistoryEvent {
             | MapStateSucceeded
             | MapStateFailed
             | MapStateAborted
-            | MapRunStarted
             | MapRunSucceeded
-            | MapRunFailed
+            | MapRunAborted
             | ParallelStateStarted
             | ParallelStateSucceeded
             | ParallelStateFailed

@@ -45,7 +45,11 @@ impl TaskRequest {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     ScheduleTask(Box<TaskRequest>),
-    /// The task's result is no longer wanted (its branch was aborted or it timed out).
+    /// A Distributed Map's Map Run (when the machine runs them: `StateMachine::map_runs`),
+    /// answered like a task through its wait id and cancelled like one.
+    StartMapRun(Box<super::map_run::MapRunRequest>),
+    /// The task's (or Map Run's) result is no longer wanted (its branch was aborted or it
+    /// timed out).
     CancelTask {
         id: WaitId,
     },

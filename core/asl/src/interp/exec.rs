@@ -131,16 +131,16 @@ impl<'a> Interp<'a> {
 
     pub fn handle(mut self, event: Event) -> Result<Vec<Command>, InterpError> {
         match event {
-            Event::TaskSucceeded { id, output } => {
-                let f = self.take_task(id)?;
-                self.task_answered(f, Ok(output));
-            }
-            Event::TaskFailed { id, error, cause } => {
-                let f = self.take_task(id)?;
-                self.task_answered(f, Err(Failure::new(error, cause)));
-            }
+            Event::TaskSucceeded { id, output } => match self.take_task(id)? {
+                (f, false) => self.task_answered(f, Ok(output)),
+                (f, true) => self.map_run_answered(f, Ok(output)),
+            },
+            Event::TaskFailed { id, error, cause } => match self.take_task(id)? {
+                (f, false) => self.task_answered(f, Err(Failure::new(error, cause))),
+                (f, true) => self.map_run_answered(f, Err(Failure::new(error, cause))),
+            },
             Event::TaskHeartbeat { id } => {
-                if !matches!(self.x.waits.get(&id), Some(Wake::Task(_))) {
+                if !matches!(self.x.waits.get(&id), Some(Wake::Task(_) | Wake::MapRun(_))) {
                     return Err(InterpError::UnknownWait(id));
                 }
                 self.heartbeat(id);
@@ -167,7 +167,7 @@ impl<'a> Interp<'a> {
                         self.end_execution(Status::TimedOut, None, Some(Failure::new(error_names::TIMEOUT, "")));
                         return Ok(self.cmds);
                     }
-                    Wake::Task(_) => unreachable!("task ids are not timers"),
+                    Wake::Task(_) | Wake::MapRun(_) => unreachable!("task ids are not timers"),
                 }
             }
             Event::Stop { error, cause } => {
@@ -210,12 +210,13 @@ impl<'a> Interp<'a> {
         Ok(self.cmds)
     }
 
-    fn take_task(&mut self, id: WaitId) -> Result<FrameId, InterpError> {
+    /// The frame waiting on task `id`, and whether it waits on a Map Run.
+    fn take_task(&mut self, id: WaitId) -> Result<(FrameId, bool), InterpError> {
         match self.x.waits.get(&id) {
-            Some(Wake::Task(f)) => {
-                let f = *f;
+            Some(w @ (Wake::Task(f) | Wake::MapRun(f))) => {
+                let found = (*f, matches!(w, Wake::MapRun(_)));
                 self.x.waits.remove(&id);
-                Ok(f)
+                Ok(found)
             }
             _ => Err(InterpError::UnknownWait(id)),
         }
@@ -511,13 +512,16 @@ impl<'a> Interp<'a> {
             .waits
             .iter()
             .filter_map(|(k, w)| match w {
-                Wake::Task(g) if *g == f => Some((*k, true)),
+                Wake::Task(g) | Wake::MapRun(g) if *g == f => Some((*k, true)),
                 Wake::Timer(g) | Wake::Retry(g) if *g == f => Some((*k, false)),
                 Wake::TaskTimeout { frame, .. } if *frame == f => Some((*k, false)),
                 _ => None,
             })
             .collect();
         for (id, is_task) in ids {
+            if matches!(self.x.waits.get(&id), Some(Wake::MapRun(_))) {
+                self.record_in(f, EventKind::MapRunAborted);
+            }
             self.x.waits.remove(&id);
             self.cmds.push(if is_task { Command::CancelTask { id } } else { Command::CancelTimer { id } });
         }

@@ -56,7 +56,13 @@ impl Status {
 #[derive(Debug, Clone)]
 pub(super) enum Wake {
     Task(FrameId),
-    TaskTimeout { frame: FrameId, task: WaitId, heartbeat: bool },
+    /// A Map Run the Map state of the frame waits for.
+    MapRun(FrameId),
+    TaskTimeout {
+        frame: FrameId,
+        task: WaitId,
+        heartbeat: bool,
+    },
     Timer(FrameId),
     Retry(FrameId),
     ExecutionTimeout,

@@ -13,9 +13,9 @@ use serde_json::{Map, Value};
 use stepline_jsonata::{Bindings, Env};
 
 /// `$states` plus the workflow variables.
-struct Vars<'a> {
-    states: &'a Value,
-    vars: &'a Map<String, Value>,
+pub(super) struct Vars<'a> {
+    pub(super) states: &'a Value,
+    pub(super) vars: &'a Map<String, Value>,
 }
 
 impl Bindings for Vars<'_> {

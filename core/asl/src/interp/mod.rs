@@ -15,10 +15,12 @@ mod execution;
 mod frame;
 mod io;
 mod jsonata;
+mod map_run;
 mod outcome;
 #[cfg(test)]
 mod redrive_tests;
 mod retry_catch;
+mod select;
 mod states;
 #[cfg(test)]
 mod tests;
@@ -30,7 +32,11 @@ pub use execution::{Execution, ExecutionInfo, InterpError, Status};
 pub use io::{
     apply_io_path, apply_result_path, apply_template, json_len, nested_deeper_than, payload_too_large, IoResult,
 };
+pub use map_run::{
+    default_label, map_run_arn, BatchSpec, Batcher, MapItems, MapRunRequest, ReaderItems, ResourceCall, SelectScope,
+};
 pub use outcome::TaskOutcome;
+pub use select::select_item;
 
 use crate::model::StateMachine;
 use crate::time::Millis;

@@ -35,6 +35,10 @@ pub struct StateMachine {
     /// Longest an execution may run before it times out (AWS: one year STANDARD, five
     /// minutes EXPRESS), whatever its `TimeoutSeconds`.
     pub max_duration_seconds: Option<u64>,
+    /// Distributed Maps run as Map Runs of the driver (the engine sets it): the interpreter
+    /// asks for one with [`crate::interp::Command::StartMapRun`] instead of running the
+    /// iterations inline.
+    pub map_runs: bool,
 }
 
 /// One `StartAt` + `States` scope.
@@ -185,8 +189,42 @@ pub struct Map {
     pub result_path: ResultPath,
     pub retry: Vec<Retrier>,
     pub catch: Vec<Catcher>,
-    /// `ProcessorConfig.Mode == DISTRIBUTED`: run inline, but record `MapRun*` events.
+    /// `ProcessorConfig.Mode == DISTRIBUTED`: the iterations are child executions of a
+    /// Map Run (inline, with `MapRun*` events, when the driver runs no Map Runs).
     pub distributed: bool,
+    /// What a Distributed Map's Map Run needs beyond the inline Map's fields.
+    pub run: Option<Box<Distributed>>,
+}
+
+/// A Distributed Map's own fields.
+#[derive(Debug, Clone)]
+pub struct Distributed {
+    /// `Label`: names the Map Run and its child executions.
+    pub label: Option<String>,
+    /// `ProcessorConfig.ExecutionType`: EXPRESS children run in memory, STANDARD ones durably.
+    pub express: bool,
+    /// The item processor as a definition of its own (`StartAt`, `States`, the query
+    /// language it inherits): what the child executions run.
+    pub processor_definition: std::sync::Arc<Value>,
+    pub item_reader: Option<Box<IoResource>>,
+    pub result_writer: Option<Box<IoResource>>,
+}
+
+/// `ItemReader` / `ResultWriter`: a resource, its arguments and its config.
+#[derive(Debug, Clone)]
+pub struct IoResource {
+    pub resource: String,
+    pub arguments: Option<ResourceArgs>,
+    /// `ReaderConfig` / `WriterConfig` as written; `MaxItems` (or its path) is evaluated.
+    pub config: serde_json::Map<String, Value>,
+    pub max_items: Option<NumberSource>,
+}
+
+/// `Parameters` (JSONPath) or `Arguments` (JSONata) of an `ItemReader` or `ResultWriter`.
+#[derive(Debug, Clone)]
+pub enum ResourceArgs {
+    Path(Template),
+    Ata(jsonata::Jt),
 }
 
 #[derive(Debug, Clone)]

@@ -28,7 +28,8 @@ impl EngineState {
     pub(crate) fn settle(&mut self, batch: &mut dyn BatchWriter) {
         let mut budget = CALLS_PER_BATCH;
         loop {
-            let released = self.release_children(batch);
+            let released = self.release_children(batch) | self.release_map_runs(batch);
+            let ran = self.advance_map_runs(batch);
             let calls = std::mem::take(&mut self.calls);
             let made = calls.len().min(budget);
             let mut calls = calls.into_iter();
@@ -41,17 +42,18 @@ impl EngineState {
             budget -= made;
             let answered = self.answer_held(batch, budget);
             budget -= answered;
-            if (made == 0 && answered == 0 && !released) || budget == 0 {
+            if (made == 0 && answered == 0 && !released && !ran) || budget == 0 {
                 break;
             }
         }
         // What the last answers withdrew is released before the commit too.
         self.release_children(batch);
+        self.release_map_runs(batch);
     }
 
     /// Work left for the next batch: it should come at once.
     pub(crate) fn unsettled(&self) -> bool {
-        !self.calls.is_empty() || !self.held_answers.is_empty()
+        !self.calls.is_empty() || !self.held_answers.is_empty() || self.map_runs_unsettled()
     }
 
     fn make_call(&mut self, batch: &mut dyn BatchWriter, c: PendingCall) {

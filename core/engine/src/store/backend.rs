@@ -29,6 +29,15 @@ impl ExecutionReader for Store {
     fn running(&self) -> Result<Vec<ExecutionRecord>, StoreError> {
         Store::running(self)
     }
+    fn map_run(&self, arn: &str) -> Result<Option<MapRunRecord>, StoreError> {
+        Store::map_run(self, arn)
+    }
+    fn map_runs_of(&self, execution_arn: &str) -> Result<Vec<MapRunRecord>, StoreError> {
+        Store::map_runs_of(self, execution_arn)
+    }
+    fn map_run_children(&self, arn: &str, from: u64, limit: usize) -> Result<Vec<(u64, String)>, StoreError> {
+        Store::map_run_children(self, arn, from, limit)
+    }
 }
 
 impl HistoryReader for Store {
@@ -94,6 +103,15 @@ impl BatchWriter for Batch {
     }
     fn append_history(&mut self, arn: &str, events: &[Value]) -> Result<(), StoreError> {
         Batch::append_history(self, arn, events)
+    }
+    fn put_map_run(&mut self, rec: &MapRunRecord, new: bool) -> Result<(), StoreError> {
+        Batch::put_map_run(self, rec, new)
+    }
+    fn put_map_run_child(&mut self, map_run: &str, index: u64, child: &str) -> Result<(), StoreError> {
+        Batch::put_map_run_child(self, map_run, index, child)
+    }
+    fn put_definition(&mut self, arn: &str, version: u32, definition: &str) -> Result<(), StoreError> {
+        Batch::put_definition(self, arn, version, definition)
     }
     fn commit(self: Box<Self>) -> Result<(), StoreError> {
         Batch::commit(*self)

@@ -8,10 +8,12 @@ mod backend;
 mod chunk;
 pub mod error;
 mod keys;
+mod map_runs;
 mod tables;
 
 pub use crate::records::{
-    ActivityRecord, ExecutionFacts, ExecutionRecord, JournalEntry, Scan, ScanQuery, StateMachineRecord,
+    ActivityRecord, ExecutionFacts, ExecutionRecord, JournalEntry, MapRunRecord, RunCounts, Scan, ScanQuery,
+    StateMachineRecord,
 };
 pub use error::StoreError;
 
@@ -54,6 +56,7 @@ struct Pending {
     by_status: Vec<Op>,
     journal: Vec<Op>,
     history: Vec<Op>,
+    map_run_children: Vec<Op>,
     /// Change of each `(machine, status)` count.
     counts: std::collections::HashMap<(String, Status), i64>,
 }
@@ -459,7 +462,7 @@ impl Batch {
                 t.insert(k.as_slice(), n.saturating_add_signed(delta))?;
             }
         }
-        for (table, ops) in [(JOURNAL, p.journal), (HISTORY, p.history)] {
+        for (table, ops) in [(JOURNAL, p.journal), (HISTORY, p.history), (MAP_RUN_CHILDREN, p.map_run_children)] {
             let mut t = self.txn.open_table(table)?;
             for (k, v) in sorted(ops) {
                 match v {

@@ -26,3 +26,9 @@ pub const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 /// `machine_arn \0 STATUS` -> how many executions of the machine are in that status, so
 /// counts stay instant with millions stored.
 pub const COUNTS: TableDefinition<&[u8], u64> = TableDefinition::new("execution_counts");
+/// Map Run ARN -> [`super::MapRunRecord`].
+pub const MAP_RUNS: TableDefinition<&str, &[u8]> = TableDefinition::new("map_runs");
+/// `execution_arn \0 start_ms(be) map_run_arn` -> () : the Map Runs of an execution.
+pub const MAP_RUNS_BY_EXECUTION: TableDefinition<&[u8], ()> = TableDefinition::new("map_runs_by_execution");
+/// `map_run_arn \0 index(be u64)` -> child execution ARN: a Map Run's children in order.
+pub const MAP_RUN_CHILDREN: TableDefinition<&[u8], &[u8]> = TableDefinition::new("map_run_children");

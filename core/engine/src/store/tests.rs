@@ -35,6 +35,7 @@ fn exec(arn: &str, machine: &str, start: Millis, status: Status) -> ExecutionRec
         test_case: None,
         parent: None,
         parent_call: None,
+        map_run: None,
     }
 }
 

@@ -5,6 +5,7 @@ use super::*;
 mod children;
 mod executions;
 mod limits_and_storage;
+mod map_runs;
 mod operators;
 mod replay;
 mod timers;

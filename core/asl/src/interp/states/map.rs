@@ -9,21 +9,16 @@ use super::children::new_children;
 use crate::error_names;
 use crate::history::{EventKind, Payload};
 use crate::model::{ItemBatcher, NumberSource, StateId, StateKind};
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
-/// How a number read through a `...Path` field must look.
-#[derive(Clone, Copy)]
-enum Want {
-    Integer,
-    Float,
-}
+use super::map_limits::Want;
 
 /// Most bytes the `ItemSelector` results of one Map state may hold together: iterations
 /// are built at once, so this bounds the memory one Map can take in a single step.
 pub const MAX_MAP_INPUT_BYTES: usize = 64 * 1024 * 1024;
 
 impl Interp<'_> {
-    fn map_number(
+    pub(super) fn map_number(
         &mut self,
         f: FrameId,
         sid: StateId,
@@ -77,7 +72,21 @@ impl Interp<'_> {
             None => self.effective_input(f, sid)?,
         };
         let states = jsonata.map(|_| self.states_value(f, sid, &effective, None));
+        // A Map Run reads its items itself (`ItemReader`): the state input is not the list.
+        let external = map.distributed && m.map_runs;
+        let reader = map.run.as_ref().filter(|_| external).and_then(|r| r.item_reader.as_deref());
+        if !external && map.run.as_ref().is_some_and(|r| r.item_reader.is_some() || r.result_writer.is_some()) {
+            return Err(self.state_failure(
+                f,
+                sid,
+                (
+                    error_names::RUNTIME.into(),
+                    "ItemReader and ResultWriter are run by the engine's Map Runs; this runner runs Distributed Maps inline over the state input".into(),
+                ),
+            ));
+        }
         let items_value = match (jsonata, &states) {
+            _ if reader.is_some() => Value::Array(Vec::new()),
             (Some(j), Some(states)) => {
                 let v = match &j.items {
                     Some(t) => self.jeval(f, sid, t, "Items", states)?,
@@ -226,12 +235,30 @@ impl Interp<'_> {
             }
             inputs.push(input);
         }
-        let inputs = match &map.item_batcher {
-            Some(b) => self.batch(f, sid, &effective, b, inputs)?,
+        let batcher = match &map.item_batcher {
+            Some(b) => Some(self.batch_spec(f, sid, &effective, b)?),
+            None => None,
+        };
+        let limits = super::map_limits::Limits { max, count, pct };
+        if let Some(reader) = reader {
+            return self.start_map_run_reading(f, sid, &effective, reader, batcher, limits);
+        }
+        let inputs = match batcher {
+            Some(spec) => {
+                let mut b = crate::interp::map_run::Batcher::new(spec);
+                let mut out: Vec<Payload> =
+                    inputs.into_iter().filter_map(|i| b.push(Payload::unwrap_or_clone(i)).map(Payload::new)).collect();
+                out.extend(b.finish().map(Payload::new));
+                out
+            }
             None => inputs,
         };
+        if external {
+            return self.start_map_run(f, sid, &effective, crate::interp::MapItems::Inputs(inputs), limits);
+        }
         if map.distributed {
-            self.record_in(f, EventKind::MapRunStarted);
+            let arn = self.new_map_run_arn(f, sid);
+            self.record_in(f, EventKind::MapRunStarted { map_run_arn: arn });
         }
         let mut ch = new_children(true, inputs, max.unwrap_or(0.0) as usize);
         ch.tolerated_count = count.map(|c| c as u64);
@@ -240,15 +267,14 @@ impl Interp<'_> {
         Ok(self.spawn_children(f, ch))
     }
 
-    /// `ItemBatcher`: groups item inputs into `{"Items": [...], "BatchInput": ...}`.
-    fn batch(
+    /// `ItemBatcher` with its numbers and `BatchInput` evaluated.
+    fn batch_spec(
         &mut self,
         f: FrameId,
         sid: StateId,
         effective: &Value,
         b: &ItemBatcher,
-        inputs: Vec<Payload>,
-    ) -> Result<Vec<Payload>, Failure> {
+    ) -> Result<crate::interp::BatchSpec, Failure> {
         let max_items = self
             .map_number(f, sid, effective, b.max_items.as_ref(), "MaxItemsPerBatch", Want::Integer)?
             .map(|n| n as usize)
@@ -263,34 +289,7 @@ impl Interp<'_> {
             }
             None => None,
         };
-        let mut batches = Vec::new();
-        let mut cur: Vec<Value> = Vec::new();
-        let mut bytes = 0;
-        for item in inputs {
-            let size = item.to_string().len();
-            let full = max_items.is_some_and(|n| cur.len() >= n)
-                || max_bytes.is_some_and(|n| !cur.is_empty() && bytes + size > n);
-            if full {
-                batches.push(std::mem::take(&mut cur));
-                bytes = 0;
-            }
-            bytes += size;
-            cur.push(Payload::unwrap_or_clone(item));
-        }
-        if !cur.is_empty() {
-            batches.push(cur);
-        }
-        Ok(batches
-            .into_iter()
-            .map(|items| {
-                let mut o = Map::new();
-                if let Some(bi) = &batch_input {
-                    o.insert("BatchInput".into(), bi.clone());
-                }
-                o.insert("Items".into(), json!(items));
-                Payload::new(Value::Object(o))
-            })
-            .collect())
+        Ok(crate::interp::BatchSpec { max_items, max_bytes, batch_input })
     }
 
     pub(in super::super) fn complete_map(
@@ -304,7 +303,7 @@ impl Interp<'_> {
         self.frame_mut(f).map_items = None;
         match result {
             Ok(v) => {
-                if map.distributed {
+                if map.distributed && !m.map_runs {
                     self.record_in(f, EventKind::MapRunSucceeded);
                 }
                 self.record_in(f, EventKind::MapStateSucceeded);
@@ -316,8 +315,8 @@ impl Interp<'_> {
                 Ok(Flow::Exit { output })
             }
             Err(e) => {
-                if map.distributed {
-                    self.record_in(f, EventKind::MapRunFailed);
+                if map.distributed && !m.map_runs {
+                    self.record_in(f, EventKind::MapRunFailed { error: e.error.clone(), cause: e.cause.clone() });
                 }
                 // `MapStateFailed` is recorded once Retry has declined the error.
                 self.frame_mut(f).children_failed = true;

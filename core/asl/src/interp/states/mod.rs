@@ -4,6 +4,8 @@
 mod children;
 mod choice;
 mod map;
+mod map_limits;
+mod map_run;
 mod parallel;
 mod pass;
 mod succeed_fail;

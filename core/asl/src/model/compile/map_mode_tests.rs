@@ -1,5 +1,5 @@
-//! Map fields by processing mode: Distributed-only fields on an inline Map, and
-//! Distributed Map fields not run yet, are refused at the field; what AWS runs is accepted.
+//! Map fields by processing mode: Distributed-only fields on an inline Map are refused at
+//! the field, a Distributed Map's own fields are checked; what AWS runs is accepted.
 
 use crate::diagnostics::Diagnostic;
 use crate::model::{compile_value, MachineType};
@@ -82,24 +82,45 @@ fn every_refused_field_is_reported_at_once() {
 }
 
 #[test]
-fn distributed_fields_not_run_yet_are_refused() {
-    for (field, message) in [
-        ("ItemReader", "ItemReader is not supported yet: Distributed Map runs over the state input only"),
-        (
-            "ResultWriter",
-            "ResultWriter is not supported yet: Distributed Map returns its results as the state output and writes nothing",
-        ),
-        ("Label", "Label is not supported yet: Distributed Map creates no Map Run or child execution names to label"),
-    ] {
-        for proc_field in ["ItemProcessor", "Iterator"] {
+fn distributed_fields_are_checked_where_they_are_written() {
+    for proc_field in ["ItemProcessor", "Iterator"] {
+        for field in ["ItemReader", "ResultWriter", "Label"] {
             let def = map_with(proc_field, distributed(), json!({ field: field_value(field) }));
-            assert_only(&def, &format!("/States/M/{field}"), message);
+            assert!(diags(&def).is_empty(), "{def}: {:#?}", diags(&def));
         }
     }
+    let cases = [
+        (json!({"ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "b", "Key": "k"}}}),
+         "/States/M/ItemReader/ReaderConfig", "These fields are required: [InputType]"),
+        (json!({"ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "XML"}}}),
+         "/States/M/ItemReader/ReaderConfig/InputType", "'XML' is not a supported InputType (CSV, JSON, JSONL, MANIFEST)"),
+        (json!({"ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "CSV", "CSVDelimiter": "DOT"}}}),
+         "/States/M/ItemReader/ReaderConfig/CSVDelimiter", "'DOT' is not a supported CSVDelimiter (COMMA, PIPE, SEMICOLON, SPACE, TAB)"),
+        (json!({"ItemReader": {"Resource": "arn:aws:states:::dynamodb:scan", "ReaderConfig": {"InputType": "JSON"}}}),
+         "/States/M/ItemReader/Resource",
+         "'arn:aws:states:::dynamodb:scan' is not a supported resource here (arn:aws:states:::s3:getObject, arn:aws:states:::s3:listObjectsV2)"),
+        (json!({"ItemReader": {"Resource": "arn:aws:states:::s3:listObjectsV2", "Retries": 3}}),
+         "/States/M/ItemReader/Retries", "Field 'Retries' is not supported"),
+        (json!({"ResultWriter": {"Resource": "arn:aws:states:::s3:putObject", "WriterConfig": {"OutputType": "XML"}}}),
+         "/States/M/ResultWriter/WriterConfig/OutputType", "\"XML\" is not one of JSON, JSONL"),
+        (json!({"Label": "has space"}), "/States/M/Label", "The field 'Label' may not contain ' '"),
+        (json!({"Label": "x".repeat(41)}), "/States/M/Label", "The field 'Label' must be 1 to 40 characters long"),
+        (json!({"ItemReader": field_value("ItemReader"), "ItemsPath": "$.items"}), "/States/M",
+         "The fields 'ItemReader' and 'ItemsPath' (or 'Items') are mutually exclusive"),
+    ];
+    for (extra, location, message) in cases {
+        assert_only(&map_with("ItemProcessor", distributed(), extra), location, message);
+    }
+    assert!(diags(&map_with("ItemProcessor", json!({"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"}), json!({})))
+        .is_empty());
+    let callback = json!({"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"});
+    let mut def = map_with("ItemProcessor", callback, json!({}));
+    def["States"]["M"]["ItemProcessor"]["States"]["I"] =
+        json!({"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "End": true});
     assert_only(
-        &map_with("ItemProcessor", json!({"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"}), json!({})),
+        &def,
         "/States/M/ItemProcessor/ProcessorConfig/ExecutionType",
-        "ExecutionType EXPRESS is not supported yet: Distributed Map child executions run as STANDARD",
+        "EXPRESS child executions cannot wait for a callback (.waitForTaskToken) or run an activity",
     );
     assert_only(
         &map_with("ItemProcessor", json!({"Mode": "DISTRIBUTED", "ExecutionType": "FAST"}), json!({})),

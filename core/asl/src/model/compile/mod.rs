@@ -85,6 +85,7 @@ pub fn compile_value(def: &Value, kind: MachineType) -> Result<StateMachine, Vec
         max_payload: limits::MAX_PAYLOAD_BYTES,
         max_history_events: limits::MAX_HISTORY_EVENTS,
         max_duration_seconds: Some(if c.express { limits::MAX_EXPRESS_SECONDS } else { limits::MAX_STANDARD_SECONDS }),
+        map_runs: false,
     })
 }
 

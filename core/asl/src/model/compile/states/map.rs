@@ -27,6 +27,7 @@ impl Compiler {
         };
         let mut distributed = false;
         let config = proc.and_then(|p| p.get("ProcessorConfig"));
+
         let processor = match proc.and_then(Value::as_object) {
             Some(p) => {
                 if let Some(cfg) = config {
@@ -48,7 +49,7 @@ impl Compiler {
                 0
             }
         };
-        self.map_mode_fields(obj, loc, proc_field, config, distributed);
+        let run = self.map_mode_fields(obj, loc, proc_field, proc, distributed, ql);
         if obj.contains_key("ItemSelector") && obj.contains_key("Parameters") {
             self.err(loc, "The fields 'ItemSelector' and 'Parameters' are mutually exclusive");
         }
@@ -80,6 +81,7 @@ impl Compiler {
             retry: self.retriers(obj, loc),
             catch: self.catchers(obj, loc, names),
             distributed,
+            run,
         }))
     }
 }
