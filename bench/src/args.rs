@@ -66,6 +66,12 @@ pub struct Args {
     /// arrive at --rate; reports refresh, frame and key times over N (--executions) refreshes.
     #[arg(long)]
     pub dashboard: bool,
+    /// A Distributed Map over this many JSON Lines items read from a file (written under
+    /// --data first), FILE its item processor, STANDARD children (EXPRESS with --express),
+    /// results written by its ResultWriter; beside it, the in-memory inline Map of the
+    /// same items.
+    #[arg(long, value_name = "N")]
+    pub map_items: Option<u64>,
     /// Workers taking tasks (with --nats, --amqp or --tasks).
     #[arg(long, default_value_t = 4)]
     pub workers: usize,

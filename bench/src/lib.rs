@@ -1,6 +1,7 @@
 //! Stepline's load benchmarks, run by `stepline bench`: a definition many times in
 //! memory, durable executions through the engine, tasks over the embedded queues, NATS
-//! or AMQP (and those buses bare, as the ceiling), and the dashboard over a full store.
+//! or AMQP (and those buses bare, as the ceiling), a Distributed Map's Map Run over a
+//! file of items, and the dashboard over a full store.
 //! Apart from the binary so that the bus clients the benchmarks' workers need stay out
 //! of it. Each mode has its own file; `args` and `report` are the bottom they share.
 
@@ -8,6 +9,7 @@ mod amqp;
 mod args;
 mod dashboard;
 mod durable;
+mod map_run;
 mod memory;
 mod nats;
 mod report;
@@ -24,6 +26,9 @@ use tasks::Bus;
 pub fn main(a: Args, read: Readers) -> Result<ExitCode> {
     if a.dashboard {
         return dashboard::run(a, read);
+    }
+    if a.map_items.is_some() {
+        return map_run::run(a, read);
     }
     if let Some(url) = a.nats.clone() {
         if a.baseline {

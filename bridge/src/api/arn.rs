@@ -12,6 +12,7 @@ pub(crate) enum Resource {
     StateMachine,
     Execution,
     Activity,
+    MapRun,
 }
 
 impl Resource {
@@ -21,6 +22,7 @@ impl Resource {
             Resource::StateMachine => &["stateMachine"],
             Resource::Execution => &["execution", "express"],
             Resource::Activity => &["activity"],
+            Resource::MapRun => &["mapRun"],
         }
     }
 
@@ -33,6 +35,8 @@ impl Resource {
             // `machine:name`, or a Map Run's `machine/label:name`.
             (Resource::Execution, _) => 2..=2,
             (Resource::Activity, _) => 1..=1,
+            // `machine/label:id`.
+            (Resource::MapRun, _) => 2..=2,
         }
     }
 }
@@ -97,6 +101,11 @@ mod tests {
         assert_eq!(
             message(sm, Resource::Execution),
             "InvalidArn: Invalid Arn: 'Resource type not valid in this context: stateMachine'"
+        );
+        assert_eq!(message("arn:aws:states:us-east-1:000000000000:mapRun:orders/fan:1a2b", Resource::MapRun), "ok");
+        assert_eq!(
+            message("arn:aws:states:us-east-1:000000000000:mapRun:orders", Resource::MapRun),
+            "InvalidArn: Invalid Arn: 'arn:aws:states:us-east-1:000000000000:mapRun:orders'"
         );
         let exec = "arn:aws:states:us-east-1:000000000000:execution:orders:o-1";
         assert_eq!(message(exec, Resource::Execution), "ok");

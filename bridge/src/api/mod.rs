@@ -6,6 +6,7 @@
 mod arn;
 pub mod control;
 mod error;
+mod map_runs;
 mod operator;
 pub mod params;
 mod shapes;
@@ -140,7 +141,13 @@ fn run(engine: &Engine, operation: &str, body: &Value) -> Result<Value, ApiError
                 engine.describe_state_machine(m)?;
             }
             if let Some(run) = opt(body, "mapRunArn") {
-                return Err(ApiError::new(AwsErrorType::ResourceNotFound, format!("Resource not found: '{run}'")));
+                if machine.is_some() {
+                    return Err(ApiError::new(
+                        AwsErrorType::ValidationException,
+                        "Specify either a stateMachineArn or a mapRunArn, not both",
+                    ));
+                }
+                return map_runs::list_children(engine, run, body);
             }
             let status = match opt(body, "statusFilter") {
                 None => None,
@@ -250,12 +257,14 @@ fn run(engine: &Engine, operation: &str, body: &Value) -> Result<Value, ApiError
                 None => json!({}),
             })
         }
-        other => operator::handle(engine, other, body).unwrap_or_else(|| {
-            Err(ApiError::new(
-                AwsErrorType::UnknownOperationException,
-                format!("The operation '{other}' is not supported"),
-            ))
-        }),
+        other => map_runs::handle(engine, other, body)
+            .or_else(|| operator::handle(engine, other, body))
+            .unwrap_or_else(|| {
+                Err(ApiError::new(
+                    AwsErrorType::UnknownOperationException,
+                    format!("The operation '{other}' is not supported"),
+                ))
+            }),
     }
 }
 

@@ -180,6 +180,14 @@ pub(crate) fn schema(operation: &str) -> Option<&'static [Member]> {
             opt("context", DATA),
             opt("stateConfiguration", STRUCT),
         ],
+        "DescribeMapRun" => members![req("mapRunArn", text(1, 2000))],
+        "ListMapRuns" => members![req("executionArn", ARN), opt("maxResults", PAGE_SIZE), opt("nextToken", PAGE_TOKEN)],
+        "UpdateMapRun" => members![
+            req("mapRunArn", text(1, 2000)),
+            opt("maxConcurrency", Shape::Int { min: 0, max: 10_000 }),
+            opt("toleratedFailurePercentage", Shape::Num),
+            opt("toleratedFailureCount", Shape::Int { min: 0, max: i64::MAX }),
+        ],
         // Stepline's own operations.
         "ReplayExecution" => members![req("executionArn", ARN), opt("latestVersion", Shape::Bool)],
         "SearchExecutions" => members![

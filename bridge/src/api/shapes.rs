@@ -47,6 +47,9 @@ pub(super) fn execution_json(r: &ExecutionRecord) -> Value {
         // execution whose Task started this one, or that its input names.
         m.insert("parentExecutionArn".into(), json!(p));
     }
+    if let Some(run) = &r.map_run {
+        m.insert("mapRunArn".into(), json!(run));
+    }
     Value::Object(m)
 }
 

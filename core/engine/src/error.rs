@@ -33,6 +33,8 @@ pub enum EngineError {
     ExecutionNotRunning(String),
     #[error("Map Run Does Not Exist: '{0}'")]
     MapRunDoesNotExist(String),
+    #[error("The Map Run is not running: '{0}'")]
+    MapRunNotRunning(String),
     /// A `<machine>#<test case>` the mock config cannot answer.
     #[error("{0}")]
     TestCase(String),
@@ -182,6 +184,7 @@ impl EngineError {
             EngineError::ExecutionNotRedrivable(_) => T::ExecutionNotRedrivable,
             EngineError::ExecutionNotRunning(_) => T::ExecutionDoesNotExist,
             EngineError::MapRunDoesNotExist(_) => T::ResourceNotFound,
+            EngineError::MapRunNotRunning(_) => T::ValidationException,
             EngineError::TestCase(_) => T::ValidationException,
             EngineError::Unavailable(_) => T::ServiceUnavailable,
             EngineError::Store(e) if e.needs_reopen() || e.is_no_space() => T::ServiceUnavailable,

@@ -294,6 +294,15 @@ impl Engine {
         self.store.map_run(arn)?.ok_or_else(|| ExecutionError::MapRunDoesNotExist(arn.into()))
     }
 
+    /// `UpdateMapRun`: changes a running Map Run's concurrency or tolerated failures.
+    pub fn update_map_run(
+        &self,
+        arn: &str,
+        change: crate::store::MapRunChange,
+    ) -> Result<MapRunRecord, ExecutionError> {
+        narrow(self.call(|reply| Request::UpdateMapRun { arn: arn.into(), change, reply }))
+    }
+
     /// The Map Runs an execution started, oldest first.
     pub fn list_map_runs(&self, execution_arn: &str) -> Result<Vec<MapRunRecord>, ExecutionError> {
         if self.store.execution(execution_arn)?.is_none() {

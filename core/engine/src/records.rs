@@ -232,6 +232,14 @@ pub struct MapRunRecord {
     pub redrive_count: u32,
 }
 
+/// What `UpdateMapRun` changes of a running Map Run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MapRunChange {
+    pub max_concurrency: Option<u64>,
+    pub tolerated_failure_count: Option<u64>,
+    pub tolerated_failure_percentage: Option<f64>,
+}
+
 /// Counts of a Map Run's items or child executions by status, as `DescribeMapRun` gives.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RunCounts {
@@ -246,10 +254,18 @@ pub struct RunCounts {
 }
 
 impl RunCounts {
-    /// One more started (running).
-    pub fn started(&mut self, n: u64) {
-        self.running += n;
+    /// `n` more known and waiting to start.
+    pub fn queued(&mut self, n: u64) {
+        self.pending += n;
         self.total += n;
+    }
+
+    /// `n` started (running): taken from those pending, or newly known.
+    pub fn started(&mut self, n: u64) {
+        let from_pending = n.min(self.pending);
+        self.pending -= from_pending;
+        self.total += n - from_pending;
+        self.running += n;
     }
 
     /// `n` that were running ended in `status`.

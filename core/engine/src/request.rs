@@ -78,6 +78,12 @@ pub(crate) enum Request {
         arn: String,
         reply: Reply<()>,
     },
+    /// `UpdateMapRun`: a running Map Run's concurrency or tolerated failures.
+    UpdateMapRun {
+        arn: String,
+        change: crate::records::MapRunChange,
+        reply: Reply<crate::records::MapRunRecord>,
+    },
     /// The outstanding tasks, for operators.
     Tasks {
         reply: Reply<TaskBoard>,

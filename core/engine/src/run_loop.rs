@@ -141,6 +141,10 @@ impl EngineState {
                     self.effects.replies.push(later(reply, res));
                 }
                 Request::DetachedTask { task, deadline, reply } => self.detached_task(task, deadline, reply),
+                Request::UpdateMapRun { arn, change, reply } => {
+                    let res = self.update_map_run(&arn, change);
+                    self.effects.replies.push(later(reply, res));
+                }
                 Request::Tasks { reply } => {
                     let board = crate::tasks::TaskBoard::build(
                         self.tasks
@@ -228,6 +232,7 @@ pub(crate) fn fail_all(requests: Vec<Request>, err: impl Fn() -> EngineError) {
             Request::CreateActivity { reply, .. } => reply.send(Err(err())),
             Request::Tasks { reply } => reply.send(Err(err())),
             Request::DetachedTask { reply, .. } => reply.send(Err(err())),
+            Request::UpdateMapRun { reply, .. } => reply.send(Err(err())),
             Request::Tick | Request::Shutdown => {}
         }
     }

@@ -14,3 +14,4 @@ mod results;
 mod source;
 mod spill;
 mod start;
+mod update;

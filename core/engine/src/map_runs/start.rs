@@ -64,7 +64,7 @@ impl EngineState {
         let now = self.clock.now();
         let stored = self.store.map_run(&req.arn)?;
         let resumed = stored.filter(|r| !r.express);
-        let record = match &resumed {
+        let mut record = match &resumed {
             Some(r) => r.clone(),
             None => MapRunRecord {
                 arn: req.arn.clone(),
@@ -90,7 +90,14 @@ impl EngineState {
             },
         };
         let (items, batcher) = match req.items {
-            MapItems::Inputs(inputs) => (Items::Inputs(inputs.into()), None),
+            MapItems::Inputs(inputs) => {
+                if resumed.is_none() {
+                    let n: u64 = inputs.iter().map(|i| super::advance::items_in(i)).sum();
+                    record.items.queued(n);
+                    record.executions.queued(inputs.len() as u64);
+                }
+                (Items::Inputs(inputs.into()), None)
+            }
             MapItems::Reader(r) => {
                 let r = *r;
                 let items =

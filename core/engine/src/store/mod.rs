@@ -12,8 +12,8 @@ mod map_runs;
 mod tables;
 
 pub use crate::records::{
-    ActivityRecord, ExecutionFacts, ExecutionRecord, JournalEntry, MapRunRecord, RunCounts, Scan, ScanQuery,
-    StateMachineRecord,
+    ActivityRecord, ExecutionFacts, ExecutionRecord, JournalEntry, MapRunChange, MapRunRecord, RunCounts, Scan,
+    ScanQuery, StateMachineRecord,
 };
 pub use error::StoreError;
 
