@@ -118,6 +118,9 @@ impl HistoryEvent {
                 )
             }
             MapRunStarted { map_run_arn } => ("mapRunStartedEventDetails".into(), json!({"mapRunArn": map_run_arn})),
+            MapRunRedriven { map_run_arn, redrive_count } => {
+                ("mapRunRedrivenEventDetails".into(), json!({"mapRunArn": map_run_arn, "redriveCount": redrive_count}))
+            }
             MapRunFailed { error, cause } => {
                 ("mapRunFailedEventDetails".into(), json!({"error": error, "cause": cause}))
             }

@@ -84,6 +84,10 @@ pub enum EventKind {
         cause: String,
     },
     MapRunAborted,
+    MapRunRedriven {
+        map_run_arn: String,
+        redrive_count: u32,
+    },
     MapIterationStarted {
         name: Arc<str>,
         index: usize,
@@ -187,6 +191,7 @@ impl EventKind {
             MapRunSucceeded => "MapRunSucceeded".into(),
             MapRunFailed { .. } => "MapRunFailed".into(),
             MapRunAborted => "MapRunAborted".into(),
+            MapRunRedriven { .. } => "MapRunRedriven".into(),
             MapIterationStarted { .. } => "MapIterationStarted".into(),
             MapIterationSucceeded { .. } => "MapIterationSucceeded".into(),
             MapIterationFailed { .. } => "MapIterationFailed".into(),

@@ -186,7 +186,7 @@ impl<'a> Interp<'a> {
         if matches!(self.x.status, Status::Running | Status::Succeeded) {
             return Err(InterpError::NotRedrivable("only FAILED, TIMED_OUT or ABORTED executions can be redriven"));
         }
-        let Some(RedrivePoint { state, input, vars, kept }) = self.x.redrive_point.clone() else {
+        let Some(RedrivePoint { state, input, vars, kept, map_run }) = self.x.redrive_point.clone() else {
             return Err(InterpError::NotRedrivable("the execution has no state to resume"));
         };
         if self.x.keep_history && self.x.event_count() + 2 >= self.m.max_history_events {
@@ -203,7 +203,7 @@ impl<'a> Interp<'a> {
         let started = self.record(prev, EventKind::ExecutionRedriven { redrive_count: self.x.info.redrive_count });
         self.x.frames.clear();
         let mut frame = Frame::new(state, input, vars, started, self.now);
-        frame.resume = kept;
+        (frame.resume, frame.resume_map_run) = (kept, map_run);
         self.x.frames.push(Some(frame));
         self.x.ready.push_back(0);
         self.run();
@@ -421,7 +421,7 @@ impl<'a> Interp<'a> {
         fr.attempts.clear();
         fr.attempts.resize(retriers, 0);
         fr.task_token = None;
-        fr.kept = None;
+        (fr.kept, fr.map_run) = (None, None);
         fr.phase = Phase::Act;
     }
 
@@ -557,7 +557,9 @@ impl<'a> Interp<'a> {
                     Phase::WaitingChildren(ch) => Some(ch.successes()),
                     _ => root.kept.clone(),
                 };
-                Some(RedrivePoint { state: root.state, input: root.input.clone(), vars: root.vars.clone(), kept })
+                let (state, input, vars, map_run) =
+                    (root.state, root.input.clone(), root.vars.clone(), root.map_run.clone());
+                Some(RedrivePoint { state, input, vars, kept, map_run })
             }
         };
         for f in 0..self.x.frames.len() {

@@ -183,4 +183,6 @@ pub(super) struct RedrivePoint {
     pub input: Payload,
     pub vars: super::frame::Vars,
     pub kept: Option<Vec<Option<serde_json::Value>>>,
+    /// The Map Run the state had started (a Distributed Map): redriven, not started anew.
+    pub map_run: Option<String>,
 }

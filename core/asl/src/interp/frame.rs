@@ -84,6 +84,10 @@ pub struct Frame {
     pub kept: Option<Vec<Option<Value>>>,
     /// Set by a redrive: the children whose results are kept (`Some`) are not run again.
     pub resume: Option<Vec<Option<Value>>>,
+    /// The Map Run the current state started (a Distributed Map run by the driver).
+    pub map_run: Option<String>,
+    /// Set by a redrive: the Map Run the state redrives instead of starting a new one.
+    pub resume_map_run: Option<String>,
 }
 
 impl Children {
@@ -125,6 +129,8 @@ impl Frame {
             children_failed: false,
             kept: None,
             resume: None,
+            map_run: None,
+            resume_map_run: None,
         }
     }
 }

@@ -33,6 +33,9 @@ pub struct MapRunRequest {
     pub writer: Option<ResourceCall>,
     /// The Map state's attempt (`$$.State.RetryCount`): a retry is a new Map Run.
     pub retry_count: u32,
+    /// The execution was redriven: the Map Run `arn` is redriven (its unsuccessful and
+    /// unstarted items run again), not started anew.
+    pub redrive: bool,
 }
 
 /// Where the children's inputs come from.

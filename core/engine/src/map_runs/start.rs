@@ -63,9 +63,20 @@ impl EngineState {
         };
         let now = self.clock.now();
         let stored = self.store.map_run(&req.arn)?;
+        let (start, redrive_count) = stored.as_ref().map_or((now, 0), |r| (r.start, r.redrive_count));
+        let redrive_count = redrive_count + u32::from(req.redrive);
+        // A STANDARD run goes on from its children: after a restart, or redriven. EXPRESS
+        // children keep nothing: such a run starts over.
         let resumed = stored.filter(|r| !r.express);
         let mut record = match &resumed {
-            Some(r) => r.clone(),
+            Some(r) => {
+                let mut r = r.clone();
+                if req.redrive && r.status != "RUNNING" {
+                    (r.status, r.stop, r.error, r.cause) = ("RUNNING".into(), None, None, None);
+                    r.redrive_count = redrive_count;
+                }
+                r
+            }
             None => MapRunRecord {
                 arn: req.arn.clone(),
                 execution_arn: parent.to_string(),
@@ -75,7 +86,7 @@ impl EngineState {
                 label: req.label.clone(),
                 express: req.express,
                 status: "RUNNING".into(),
-                start: now,
+                start,
                 stop: None,
                 max_concurrency: req.max_concurrency,
                 tolerated_failure_count: req.tolerated_count.unwrap_or(0),
@@ -86,7 +97,7 @@ impl EngineState {
                 all_read: false,
                 error: None,
                 cause: None,
-                redrive_count: 0,
+                redrive_count,
             },
         };
         let (items, batcher) = match req.items {
@@ -126,15 +137,26 @@ impl EngineState {
             tolerated: Tolerance { count: req.tolerated_count, percentage: req.tolerated_percentage },
         };
         if resumed.is_some() {
-            self.resume_children(&mut run)?;
+            self.resume_children(batch, &mut run, req.redrive)?;
         }
         Ok(run)
     }
 
     /// A resumed run: its children's outcomes so far are read back, the running ones
-    /// followed again, and its items skipped up to the next child's.
-    fn resume_children(&mut self, run: &mut LiveMapRun) -> Result<(), EngineError> {
+    /// followed again, and its items skipped up to the next child's. Redriven, its
+    /// unsuccessful children are redriven too (those that succeeded keep their results)
+    /// and its counts taken again from its children.
+    fn resume_children(
+        &mut self,
+        batch: &mut dyn BatchWriter,
+        run: &mut LiveMapRun,
+        redrive: bool,
+    ) -> Result<(), EngineError> {
         let started = run.record.started;
+        if redrive {
+            run.record.items = RunCounts::default();
+            run.record.executions = RunCounts::default();
+        }
         let mut from = 0;
         loop {
             let page = self.store.map_run_children(&run.record.arn, from, 1_000)?;
@@ -142,9 +164,27 @@ impl EngineState {
             for (index, arn) in page {
                 let Some(rec) = self.store.execution(&arn)? else { continue };
                 let n = super::advance::items_in(&rec.input);
-                if rec.status == Status::Running {
+                let again = redrive && !matches!(rec.status, Status::Running | Status::Succeeded);
+                let running = rec.status == Status::Running
+                    || (again
+                        && match self.redrive(batch, &arn) {
+                            Ok(_) => true,
+                            Err(e) => {
+                                tracing::warn!(child = %arn, "redriving a Map Run's child: {e}");
+                                false
+                            }
+                        });
+                if redrive {
+                    run.record.items.started(n);
+                    run.record.executions.started(1);
+                }
+                if running {
                     run.running.insert(arn, (index, n));
                 } else {
+                    if redrive {
+                        run.record.items.ended(n, rec.status);
+                        run.record.executions.ended(1, rec.status);
+                    }
                     run.keep_result(index, &rec);
                 }
             }

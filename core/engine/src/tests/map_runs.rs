@@ -165,7 +165,7 @@ fn failures_within_the_tolerated_count_keep_their_errors_and_beyond_it_fail_the_
             assert_eq!(done.error.as_deref(), Some("States.ExceedToleratedFailureThreshold"));
             assert_eq!(mr.status, "FAILED");
             // One at a time: the second failure stopped the run before the other items.
-            assert_eq!((mr.items.failed, mr.items.total), (2, 2));
+            assert_eq!((mr.items.failed, mr.items.total, mr.items.pending), (2, 4, 2));
             let types = event_types(&e, &run.arn);
             assert!(types.contains(&"MapRunFailed".to_string()), "{types:?}");
         }
@@ -283,5 +283,44 @@ fn a_map_run_resumes_after_a_restart_without_starting_a_child_twice() {
     let mr = e.list_map_runs(&run.arn).unwrap().remove(0);
     assert_eq!((mr.executions.total, mr.executions.succeeded), (4, 4));
     assert_eq!(e.map_run_executions(&mr.arn, 0, 10).unwrap().len(), 4);
+    e.shutdown();
+}
+
+#[test]
+fn a_redrive_reruns_only_the_children_that_did_not_succeed() {
+    let def = parent(json!({"Label": "again"}), "W", work(), "STANDARD");
+    let (e, p, _) = setup("maprun-redrive", &def);
+    let run = e.start_execution(&p, None, json!([0, 1, 2, 3])).unwrap();
+    let mut tasks: Vec<_> =
+        (0..4).map(|_| e.poll_task("work", Duration::from_secs(5)).expect("a child's task")).collect();
+    tasks.sort_by_key(|t| t.input.as_u64());
+    e.answer_task(&tasks[0].token, TaskAnswer::Success(json!("r0"))).unwrap();
+    let failure = TaskAnswer::Failure { error: "Flaky".into(), cause: "try again".into() };
+    e.answer_task(&tasks[1].token, failure).unwrap();
+    let failed = wait_for(&e, &run.arn, Status::Failed);
+    assert_eq!(failed.error.as_deref(), Some("States.ExceedToleratedFailureThreshold"));
+    let mr = e.list_map_runs(&run.arn).unwrap().remove(0);
+    assert_eq!(mr.status, "FAILED");
+    assert_eq!((mr.executions.succeeded, mr.executions.failed, mr.executions.aborted), (1, 1, 2));
+
+    e.redrive_execution(&run.arn).unwrap();
+    for _ in 0..3 {
+        let t = e.poll_task("work", Duration::from_secs(5)).expect("a redriven child's task");
+        let n = t.input.as_u64().unwrap();
+        assert_ne!(n, 0, "the child that succeeded is not run again");
+        e.answer_task(&t.token, TaskAnswer::Success(json!(format!("r{n}")))).unwrap();
+    }
+    let done = wait_for(&e, &run.arn, Status::Succeeded);
+    assert_eq!(done.status, Status::Succeeded, "{done:?}");
+    assert_eq!(*done.output.unwrap(), json!(["r0", "r1", "r2", "r3"]));
+    let after = e.describe_map_run(&mr.arn).unwrap();
+    assert_eq!((after.status.as_str(), after.redrive_count), ("SUCCEEDED", 1));
+    assert_eq!((after.executions.total, after.executions.succeeded, after.items.succeeded), (4, 4, 4));
+    let kids = e.map_run_executions(&mr.arn, 0, 10).unwrap();
+    let redriven: Vec<u32> = kids.iter().map(|(_, k)| k.redrive_count).collect();
+    assert_eq!(redriven, [0, 1, 1, 1]);
+    let history = e.history(&run.arn, 0, 100, false).unwrap();
+    let redrive = history.iter().find(|h| h["type"] == "MapRunRedriven").expect("MapRunRedriven");
+    assert_eq!(redrive["mapRunRedrivenEventDetails"], json!({"mapRunArn": mr.arn, "redriveCount": 1}));
     e.shutdown();
 }

@@ -100,9 +100,22 @@ impl Interp<'_> {
             Some(w) => Some(self.resource_call(f, sid, effective, w)?),
             None => None,
         };
-        let arn = self.new_map_run_arn(f, sid);
+        let redriven = self.frame_mut(f).resume_map_run.take();
+        let redrive = redriven.is_some();
+        let arn = match redriven {
+            Some(arn) => {
+                let redrive_count = self.x.info.redrive_count;
+                self.record_in(f, EventKind::MapRunRedriven { map_run_arn: arn.clone(), redrive_count });
+                arn
+            }
+            None => {
+                let arn = self.new_map_run_arn(f, sid);
+                self.record_in(f, EventKind::MapRunStarted { map_run_arn: arn.clone() });
+                arn
+            }
+        };
+        self.frame_mut(f).map_run = Some(arn.clone());
         let label = run.label.clone().unwrap_or_else(|| default_label(&m.states[sid].name));
-        self.record_in(f, EventKind::MapRunStarted { map_run_arn: arn.clone() });
         let id = self.new_wait(Wake::MapRun(f));
         let request = MapRunRequest {
             id,
@@ -118,6 +131,7 @@ impl Interp<'_> {
             tolerated_percentage: limits.pct,
             writer,
             retry_count: self.frame(f).retry_count,
+            redrive,
         };
         self.cmds.push(Command::StartMapRun(Box::new(request)));
         self.frame_mut(f).phase = Phase::WaitingTask { timers: Vec::new() };
