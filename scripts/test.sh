@@ -41,6 +41,9 @@ python3 -c "import boto3" 2>/dev/null && command -v aws >/dev/null || python3 -m
 python3 tests/sdk/boto3_e2e.py ./target/release/stepline
 echo "== child executions with boto3 (every pattern, both query languages, stop, kill -9)"
 python3 tests/sdk/children_e2e.py ./target/release/stepline
+echo "== Distributed Map with boto3 (a real S3-compatible server: moto; redrive, UpdateMapRun, kill -9)"
+python3 -c "import moto.server, flask" 2>/dev/null || python3 -m pip install --quiet "moto[server]"
+python3 tests/sdk/map_runs_e2e.py ./target/release/stepline
 echo "== Step Functions Local's mock mode (SFN_MOCK_CONFIG, #TestCase executions) with boto3"
 python3 tests/sdk/mock_config_e2e.py ./target/release/stepline
 command -v tmux >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null)

@@ -18,6 +18,31 @@ pub struct Config {
     pub nats: Option<stepline_bridge::nats::NatsSettings>,
     /// AMQP (RabbitMQ): connection, which activities, triggers (`docs/configuration.md`).
     pub amqp: Option<stepline_bridge::amqp::AmqpSettings>,
+    /// Where Distributed Maps read items and write results: buckets as directories.
+    pub buckets: Option<Buckets>,
+    /// An S3-compatible object store for Distributed Maps instead of directories.
+    pub object_store: Option<ObjectStore>,
+}
+
+/// `[buckets]`: bucket `B` is the directory `<dir>/B`.
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Buckets {
+    /// Default `<data>/buckets`; relative to the config file.
+    pub dir: Option<PathBuf>,
+}
+
+/// `[object_store]`: an S3-compatible store; what is left out is read as the AWS SDKs
+/// read it (`AWS_ENDPOINT_URL_S3`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`, ...).
+#[derive(Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectStore {
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    pub access_key_id: Option<String>,
+    /// The environment variable holding the secret key (default `AWS_SECRET_ACCESS_KEY`):
+    /// secrets are never written in the file.
+    pub secret_access_key_env: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, PartialEq)]
@@ -56,6 +81,11 @@ impl Config {
         if let (Some(d), Some(dir)) = (&c.server.data, path.parent()) {
             if d.is_relative() {
                 c.server.data = Some(dir.join(d));
+            }
+        }
+        if let (Some(Buckets { dir: Some(d) }), Some(base)) = (&mut c.buckets, path.parent()) {
+            if d.is_relative() {
+                *d = base.join(&*d);
             }
         }
         Ok(c)

@@ -7,6 +7,7 @@ mod dashboard;
 mod definition;
 mod dev;
 mod logging;
+mod object_store;
 mod run;
 mod serve;
 mod test_cmd;

@@ -64,6 +64,8 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
         max_history_events: file.server.max_history_events.unwrap_or(defaults.max_history_events),
         max_standard_seconds: file.server.max_standard_seconds.unwrap_or(defaults.max_standard_seconds),
         max_express_seconds: file.server.max_express_seconds.unwrap_or(defaults.max_express_seconds),
+        buckets_dir: file.buckets.as_ref().and_then(|b| b.dir.clone()),
+        object_store: crate::object_store::resolve(file.object_store.as_ref(), &|k| std::env::var(k).ok())?,
         mock_config: match &a.mock_config {
             Some(p) => Some(std::sync::Arc::new(load_mock_config(p)?)),
             None => None,

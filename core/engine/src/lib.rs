@@ -28,6 +28,7 @@ mod live;
 mod machines;
 mod map_runs;
 mod names;
+mod objects;
 mod persist;
 mod records;
 mod recovery;
@@ -41,7 +42,7 @@ mod task_table;
 mod tasks;
 mod timers;
 
-pub use config::EngineConfig;
+pub use config::{EngineConfig, ObjectStoreConfig};
 pub use dispatch::{Dispatcher, LocalTasks, Routes, StatusListener};
 pub use envelope::TaskEnvelope;
 pub use error::{AwsErrorType, DefinitionError, EngineError, ExecutionError, TaskError};

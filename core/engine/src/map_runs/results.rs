@@ -4,11 +4,13 @@
 
 use super::live::LiveMapRun;
 use super::source::{arg, object_path};
+use crate::objects::client::S3;
 use crate::state::EngineState;
 use crate::store::ExecutionRecord;
 use serde_json::{json, Map, Value};
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::PathBuf;
 use stepline_asl::error_names;
 use stepline_asl::interp::Status;
 use stepline_asl::time::format_timestamp;
@@ -102,15 +104,29 @@ impl EngineState {
         let _ = spill.succeeded.flush();
         let _ = spill.failed.flush();
         let dir = spill.dir.clone();
+        // With an object store the files are made in a staging folder, then uploaded.
+        let staging = self.config.data_dir.join("map-runs").join(format!("{id}-out"));
+        let store = match &self.config.object_store {
+            Some(c) => Some(S3::new(c).map_err(|e| fail(e.to_string()))?),
+            None => None,
+        };
+        let place = |key: &str| -> Result<PathBuf, (String, String)> {
+            match &store {
+                Some(_) => Ok(staging.join(key)),
+                None => object_path(&self.config, &bucket, key).map_err(|e| fail(e.0)),
+            }
+        };
+        let mut written = Vec::new();
         for (status, spilled) in [("SUCCEEDED", "SUCCEEDED.jsonl"), ("FAILED", "FAILED.jsonl"), ("PENDING", "")] {
             let key = format!("{key_dir}/{status}_0.{ext}");
-            let path = object_path(&self.config, &bucket, &key).map_err(|e| fail(e.0))?;
+            let path = place(&key)?;
             let from = (!spilled.is_empty()).then(|| dir.join(spilled));
             let size = write_results(from.as_deref(), &path, jsonl, compact && status == "SUCCEEDED", &writer.config)
                 .map_err(|e| fail(format!("writing {}: {e}", path.display())))?;
             let listed =
                 if size > 0 || status == "SUCCEEDED" { vec![json!({"Key": key, "Size": size})] } else { vec![] };
             files.insert(status.into(), Value::Array(listed));
+            written.push((key, path));
         }
         drop(spill);
         let manifest_key = format!("{key_dir}/manifest.json");
@@ -119,8 +135,17 @@ impl EngineState {
             "MapRunArn": run.record.arn,
             "ResultFiles": files,
         });
-        let path = object_path(&self.config, &bucket, &manifest_key).map_err(|e| fail(e.0))?;
+        let path = place(&manifest_key)?;
+        if let Some(d) = path.parent() {
+            let _ = std::fs::create_dir_all(d);
+        }
         std::fs::write(&path, manifest.to_string()).map_err(|e| fail(format!("writing {}: {e}", path.display())))?;
+        written.push((manifest_key.clone(), path));
+        if let Some(s3) = &store {
+            let uploaded = written.iter().try_for_each(|(key, path)| s3.put_file(&bucket, key, path));
+            let _ = std::fs::remove_dir_all(&staging);
+            uploaded.map_err(|e| fail(e.to_string()))?;
+        }
         run.record.items.results_written = run.record.items.succeeded + run.record.items.unsuccessful();
         run.record.executions.results_written = run.record.executions.succeeded + run.record.executions.unsuccessful();
         Ok(json!({

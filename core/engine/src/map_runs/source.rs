@@ -3,8 +3,9 @@
 
 use super::items::{csv_delimiter, Csv, InMemory, ItemStream, JsonArray, JsonLines, ReadError};
 use crate::config::EngineConfig;
+use crate::objects::client::S3;
 use serde_json::{json, Value};
-use std::io::BufReader;
+use std::io::{BufReader, Read};
 use std::path::{Component, Path, PathBuf};
 use stepline_asl::interp::ResourceCall;
 
@@ -29,19 +30,37 @@ pub(crate) fn object_path(config: &EngineConfig, bucket: &str, key: &str) -> Res
     Ok(config.bucket_dir(bucket).join(rel))
 }
 
-/// Opens the reader's items.
+/// Opens the reader's items: from the object store when one is configured, otherwise
+/// from the buckets directory.
 pub(crate) fn open(config: &EngineConfig, call: &ResourceCall) -> Result<Box<dyn ItemStream>, ReadError> {
     let bucket = arg(call, "Bucket")?;
+    let store = match &config.object_store {
+        Some(c) => Some(S3::new(c).map_err(|e| ReadError(e.to_string()))?),
+        None => None,
+    };
     if call.resource.ends_with("listObjectsV2") {
         let prefix = call.arguments.get("Prefix").and_then(Value::as_str).unwrap_or("");
-        return Ok(Box::new(InMemory(list(config, bucket, prefix)?.into_iter())));
+        let listed = match &store {
+            Some(s3) => s3.list(bucket, prefix).map_err(|e| ReadError(e.to_string()))?,
+            None => list(config, bucket, prefix)?,
+        };
+        return Ok(Box::new(InMemory(listed.into_iter())));
     }
     let key = arg(call, "Key")?;
-    let path = object_path(config, bucket, key)?;
-    let file = std::fs::File::open(&path).map_err(|e| {
-        ReadError(format!("the object '{key}' of bucket '{bucket}' cannot be read ({}): {e}", path.display()))
-    })?;
-    let input = BufReader::with_capacity(256 * 1024, file);
+    let bytes: Box<dyn Read + Send> = match &store {
+        Some(s3) => s3.get(bucket, key).map_err(|e| ReadError(e.to_string()))?,
+        None => {
+            let path = object_path(config, bucket, key)?;
+            Box::new(std::fs::File::open(&path).map_err(|e| {
+                ReadError(format!("the object '{key}' of bucket '{bucket}' cannot be read ({}): {e}", path.display()))
+            })?)
+        }
+    };
+    parse(BufReader::with_capacity(256 * 1024, bytes), call)
+}
+
+/// Items of an object's bytes, as its `InputType` says.
+fn parse(input: BufReader<Box<dyn Read + Send>>, call: &ResourceCall) -> Result<Box<dyn ItemStream>, ReadError> {
     Ok(match call.config.get("InputType").and_then(Value::as_str) {
         Some("JSONL") => Box::new(JsonLines::new(input)),
         Some("CSV") => {
