@@ -47,6 +47,9 @@ fn run_inner(case: &Case) -> Outcome {
     if case.expected.get("valid").is_some() {
         return Outcome { failure: check_validation(case), events_equal: None, events_got: None };
     }
+    if super::engine_case::applies(case) {
+        return super::engine_case::run(case);
+    }
     let machine = match compile_value(&case.definition, machine_type(case)) {
         Ok(m) => m,
         Err(diags) => {
@@ -217,7 +220,7 @@ fn cause_eq(got: &str, want: &str) -> bool {
     }
 }
 
-fn short(v: &Value) -> String {
+pub fn short(v: &Value) -> String {
     let s = v.to_string();
     if s.len() > 160 {
         format!("{}...", &s[..s.char_indices().nth(157).map(|(i, _)| i).unwrap_or(s.len())])

@@ -3,6 +3,7 @@
 
 mod case;
 mod check;
+mod engine_case;
 mod report;
 
 use anyhow::{bail, Result};

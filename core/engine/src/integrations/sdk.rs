@@ -24,6 +24,7 @@ impl EngineState {
         match self.sdk_result(batch, api, input) {
             Ok(v) => TaskAnswer::Success(v),
             Err(SdkError::Engine(e)) => api_error(&e, true, rid),
+            Err(SdkError::Named(aws_type, message)) => api_error_named(aws_type, &message, true, rid),
             Err(SdkError::Parameter(name)) => api_error_named(
                 "ValidationException",
                 &format!(
@@ -136,13 +137,17 @@ impl EngineState {
         }
     }
 
-    /// `TaskToken`, when it names a task that waits.
+    /// `TaskToken`, when it names a task that waits. As the control API: a token Stepline
+    /// cannot have issued is `InvalidToken`, one of a task that ended `TaskTimedOut`.
     fn known_token(&self, input: &Value) -> Result<String, SdkError> {
         let token = text(input, "TaskToken")?;
-        if self.tasks.tokens.contains_key(token) {
-            Ok(token.to_string())
-        } else {
-            Err(SdkError::Engine(EngineError::TaskDoesNotExist))
+        let well_formed = token.len() == 32 && token.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        if !well_formed {
+            return Err(SdkError::Named("InvalidToken", "Invalid Token: 'Invalid token'".into()));
+        }
+        match self.tasks.tokens.get(token) {
+            Some(t) if t.activity != crate::map_runs::live::MAP_RUN_ACTIVITY => Ok(token.to_string()),
+            _ => Err(SdkError::Named("TaskTimedOut", "Task Timed Out: 'Provided task does not exist anymore'".into())),
         }
     }
 
@@ -160,6 +165,8 @@ impl EngineState {
 
 enum SdkError {
     Engine(EngineError),
+    /// An error of AWS's type with its message.
+    Named(&'static str, String),
     /// A required parameter is missing or not text.
     Parameter(&'static str),
 }

@@ -90,7 +90,8 @@ pub(crate) fn start_response(rec: &ExecutionRecord, sdk: bool, request_id: &str,
 pub(crate) fn describe(rec: &ExecutionRecord, json: bool) -> Value {
     let payload = |v: &Value| if json { v.clone() } else { Value::String(v.to_string()) };
     let mut m = Map::new();
-    if let Some(c) = &rec.cause {
+    // A failure without a cause has none in AWS's answer (not an empty one).
+    if let Some(c) = rec.cause.as_ref().filter(|c| !c.is_empty()) {
         m.insert("Cause".into(), json!(c));
     }
     if let Some(e) = &rec.error {
@@ -149,7 +150,10 @@ pub(crate) fn api_error_named(aws_type: &str, message: &str, sdk: bool, request_
     if sdk {
         TaskAnswer::Failure {
             error: format!("Sfn.{exception}"),
-            cause: format!("{message} (Service: Sfn, Status Code: {status}, Request ID: {request_id})"),
+            // The Java SDK v2 AWS calls with names its attempts.
+            cause: format!(
+                "{message} (Service: Sfn, Status Code: {status}, Request ID: {request_id}) (SDK Attempt Count: 1)"
+            ),
         }
     } else {
         TaskAnswer::Failure {
@@ -235,7 +239,7 @@ mod tests {
             api_error(&e, true, "rid"),
             TaskAnswer::Failure {
                 error: "Sfn.StateMachineDoesNotExistException".into(),
-                cause: "State Machine Does Not Exist: 'arn:x' (Service: Sfn, Status Code: 400, Request ID: rid)".into(),
+                cause: "State Machine Does Not Exist: 'arn:x' (Service: Sfn, Status Code: 400, Request ID: rid) (SDK Attempt Count: 1)".into(),
             }
         );
     }

@@ -210,7 +210,7 @@ fn sdk_calls_describe_and_stop_executions_and_refuse_unknown_tokens() {
                  "ResultPath": "$.stopped", "Next": "Answer"},
         "Answer": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sfn:sendTaskSuccess",
                    "Parameters": {"TaskToken": "no-such-token", "Output": "{}"},
-                   "Catch": [{"ErrorEquals": ["Sfn.TaskDoesNotExistException"], "ResultPath": "$.refused", "Next": "Done"}],
+                   "Catch": [{"ErrorEquals": ["Sfn.InvalidTokenException"], "ResultPath": "$.refused", "Next": "Done"}],
                    "End": true},
         "Done": {"Type": "Pass", "End": true}}});
     let p = e.create_state_machine("driver", &def.to_string(), "STANDARD", "role").unwrap().arn;
@@ -221,7 +221,7 @@ fn sdk_calls_describe_and_stop_executions_and_refuse_unknown_tokens() {
     assert_eq!(out["described"]["Status"], json!("RUNNING"));
     assert_eq!(out["described"]["Input"], json!("{\"k\":1}"));
     assert!(out["stopped"]["StopDate"].is_i64());
-    assert_eq!(out["refused"]["Error"], json!("Sfn.TaskDoesNotExistException"));
+    assert_eq!(out["refused"]["Error"], json!("Sfn.InvalidTokenException"));
     let kid = e.describe_execution(out["started"]["ExecutionArn"].as_str().unwrap()).unwrap();
     assert_eq!(
         (kid.status, kid.error.as_deref(), kid.cause.as_deref()),
