@@ -27,6 +27,8 @@ pub enum Screen {
     Execution,
     Machines,
     Workers,
+    /// A Distributed Map's Map Run: its progress and its children.
+    MapRun,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -99,6 +101,8 @@ pub struct App {
     pub pages: Vec<Option<String>>,
     pub next_page: Option<String>,
     pub detail: Option<Detail>,
+    /// The Map Run open on [`Screen::MapRun`].
+    pub map_run: Option<super::run_view::MapRunView>,
     pub machine_rows: Vec<MachineRow>,
     pub machine_selected: usize,
     pub json_scroll: u16,
@@ -147,6 +151,7 @@ impl Default for App {
             pages: Vec::new(),
             next_page: None,
             detail: None,
+            map_run: None,
             machine_rows: Vec::new(),
             machine_selected: 0,
             json_scroll: 0,
@@ -201,6 +206,7 @@ impl App {
             Screen::Execution => self.detail.as_ref().map(|d| d.arn.clone()),
             Screen::Executions => self.rows.get(self.selected).map(|r| r.arn.clone()),
             Screen::Workers => self.tasks.get(self.task_selected).map(|t| t.execution_arn.clone()),
+            Screen::MapRun => self.map_run.as_ref().and_then(|v| v.execution_arn().map(str::to_string)),
             Screen::Machines => None,
         }
     }

@@ -269,9 +269,12 @@ impl App {
             },
             (Key::Char('o'), _) => {
                 let state = d.graph.get(d.graph_selected).map(|l| l.name.clone()).unwrap_or_default();
+                if let Some(run) = d.map_run_of(&state) {
+                    return self.open_map_run(&run);
+                }
                 match d.child_of(&state) {
                     Some(child) => return self.open(&child),
-                    None => self.say(format!("{state} started no child execution")),
+                    None => self.say(format!("{state} started no child execution or Map Run")),
                 }
             }
             (Key::Char('w'), _) => {

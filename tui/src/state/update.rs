@@ -60,6 +60,7 @@ impl App {
             ),
             Screen::Machines => self.load_machines(done),
             Screen::Workers => self.load_workers(done),
+            Screen::MapRun => self.load_map_run(done),
         }
     }
 
@@ -98,6 +99,7 @@ impl App {
                     Screen::Execution => self.detail_key(key),
                     Screen::Machines => self.machines_key(key),
                     Screen::Workers => self.workers_key(key),
+                    Screen::MapRun => self.map_run_key(key),
                 }
             }
         }
@@ -108,6 +110,7 @@ impl App {
         if screen != Screen::Execution {
             self.detail = None;
         }
+        self.map_run = None;
         self.screen = screen;
         self.json_scroll = 0;
         self.json_hscroll = 0;

@@ -5,6 +5,7 @@ mod detail;
 mod graph;
 mod list;
 mod machines;
+mod map_run;
 mod style;
 mod workers;
 
@@ -32,6 +33,10 @@ pub fn draw(f: &mut Frame, app: &App) -> Option<HitMap> {
         }
         Screen::Machines => machines::machines(f, body, app),
         Screen::Workers => Some(workers::workers(f, body, app)),
+        Screen::MapRun => {
+            map_run::map_run(f, body, app);
+            None
+        }
     };
     status_line(f, status, app);
     match &app.modal {
@@ -58,7 +63,7 @@ pub fn draw(f: &mut Frame, app: &App) -> Option<HitMap> {
 /// The views, the current one highlighted, with the keys that switch to them.
 fn view_tabs(f: &mut Frame, area: Rect, app: &App) {
     let current = match app.screen {
-        Screen::Executions | Screen::Execution => 0,
+        Screen::Executions | Screen::Execution | Screen::MapRun => 0,
         Screen::Machines => 1,
         Screen::Workers => 2,
     };
@@ -122,6 +127,9 @@ fn hints(screen: Screen) -> &'static [&'static str] {
         }
         Screen::Workers => {
             &["j/k move", "Enter open execution", "T answer task", "s/R/P on its execution", "E/S views"]
+        }
+        Screen::MapRun => {
+            &["j/k move", "Enter open child", "f failed only", "Esc back", "R redrive the run", "s/P its execution"]
         }
     }
 }
@@ -193,6 +201,7 @@ fn help(f: &mut Frame, app: &App) {
         Screen::Executions => "the executions",
         Screen::Machines => "the state machines",
         Screen::Workers => "the workers",
+        Screen::MapRun => "a Map Run",
     };
     let mut text = format!(
         "Views    E executions    S state machines    W workers    r read again now    q quit
@@ -208,7 +217,8 @@ Execution
   JSON: Enter/space fold or unfold    c fold all    x unfold all
   [ ]  previous/next iteration of the Map selected    f  executions that failed here
   T  answer the task it waits on: success or failure, edited in $EDITOR
-  o  open the child execution the selected state started    u  up to the execution that started it
+  o  open the child execution or Map Run the state started    u  up to the execution that started it
+Map Run    j/k move    Enter open a child    f failed children only    R redrive the run    Esc back
 State machines    Enter  its executions    J/K scroll the definition    < >  sideways
 Actions (asked to confirm; written to the audit log)
   s stop    R redrive    P replay (e: edit the input first)    N new execution of the machine
