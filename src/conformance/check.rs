@@ -1,22 +1,12 @@
 //! Running one case and comparing what happened with what was recorded.
 
 use super::case::{Case, ScriptedTask};
+use super::compare::{cause_eq, json_eq, short, Outcome};
 use serde_json::Value;
 use stepline_core::interp::{ExecutionInfo, Status, TaskRequest};
 use stepline_core::model::{compile_value, MachineType};
 use stepline_core::runner::{self, RunOptions, TaskOutcome};
 use stepline_core::validate::Diagnostic;
-
-/// The result of one case.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    /// `None` when the case passed; otherwise a short description of the difference.
-    pub failure: Option<String>,
-    /// `Some(equal)` when the case records history event types.
-    pub events_equal: Option<bool>,
-    /// Our event types, kept when they differ from the recorded ones.
-    pub events_got: Option<Vec<String>>,
-}
 
 pub fn run_case(case: &Case) -> Outcome {
     match std::panic::catch_unwind(|| run_inner(case)) {
@@ -191,40 +181,5 @@ impl runner::TaskHandler for Script {
             Some(error) => TaskOutcome::Failure { error: error.clone(), cause: t.cause.clone().unwrap_or_default() },
             None => TaskOutcome::Success(t.output.clone().unwrap_or(Value::Null)),
         }
-    }
-}
-
-/// JSON equality with numbers compared by value (`1.0 == 1`).
-pub fn json_eq(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
-            (Some(i), Some(j)) => i == j,
-            _ => x.as_f64() == y.as_f64(),
-        },
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| json_eq(p, q)),
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
-        }
-        _ => a == b,
-    }
-}
-
-/// Causes are compared as text, or as JSON when both are JSON documents.
-fn cause_eq(got: &str, want: &str) -> bool {
-    if got == want {
-        return true;
-    }
-    match (serde_json::from_str::<Value>(got), serde_json::from_str::<Value>(want)) {
-        (Ok(g), Ok(w)) if g.is_object() || g.is_array() => json_eq(&g, &w),
-        _ => false,
-    }
-}
-
-pub fn short(v: &Value) -> String {
-    let s = v.to_string();
-    if s.len() > 160 {
-        format!("{}...", &s[..s.char_indices().nth(157).map(|(i, _)| i).unwrap_or(s.len())])
-    } else {
-        s
     }
 }

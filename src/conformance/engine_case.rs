@@ -4,7 +4,7 @@
 //! the recording's placeholders (`<request_id>`, `start-date`, ...) standing for any value.
 
 use super::case::Case;
-use super::check::{json_eq, short, Outcome};
+use super::compare::{json_eq, short, Outcome};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use stepline_core::engine::EngineConfig;

@@ -3,6 +3,7 @@
 
 mod case;
 mod check;
+mod compare;
 mod engine_case;
 mod report;
 
@@ -36,7 +37,7 @@ pub fn main(a: Args) -> Result<ExitCode> {
     // A panic is reported as that case's failure; keep its backtrace off the report.
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let results: Vec<check::Outcome> = cases.iter().map(check::run_case).collect();
+    let results: Vec<compare::Outcome> = cases.iter().map(check::run_case).collect();
     std::panic::set_hook(default_hook);
     let summary = report::print(&cases, &results, a.json)?;
     Ok(if summary.pass_rate() + 1e-12 >= a.min_pass_rate { ExitCode::SUCCESS } else { ExitCode::FAILURE })

@@ -2,7 +2,7 @@
 //! the closing `N passed, M failed` line.
 
 use super::case::Case;
-use super::check::Outcome;
+use super::compare::Outcome;
 use anyhow::Result;
 use serde_json::json;
 use std::collections::BTreeMap;
