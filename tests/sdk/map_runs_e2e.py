@@ -6,8 +6,8 @@ Usage: map_runs_e2e.py PATH_TO_STEPLINE. A Map Run reads JSON Lines from the obj
 store, batches them, tolerates failures below its threshold and writes its results back
 (read and checked with boto3); above the threshold it fails, and a redrive reruns only
 the children that failed; UpdateMapRun raises the concurrency of a running Map Run; a
-kill -9 with children in flight loses nothing and starts no child twice; a CSV file in a
-bucket directory runs EXPRESS children.
+kill -9 with children in flight loses nothing and starts no child twice; a CSV object runs
+EXPRESS children; an S3 Inventory manifest lists the items.
 Prints 'N passed, M failed' and exits non-zero on failure.
 """
 import json
@@ -232,10 +232,8 @@ def test_a_kill_9_with_children_in_flight_loses_nothing_and_starts_no_child_twic
     assert len(kids) == 6 and run["executionCounts"]["total"] == 6, (kids, run)
 
 
-def test_express_children_over_a_csv_file_in_a_bucket_directory(ctx):
+def test_express_children_over_a_csv_object(ctx):
     sfn = ctx["sfn"]
-    # Without an object store configured this server would read data/buckets/; this one
-    # has one, so the CSV goes to the object store under the same name.
     ctx["s3"].create_bucket(Bucket="tables")
     csv = "id;city\n" + "".join(f"{i};\"c;{i}\"\n" for i in range(50))
     ctx["s3"].put_object(Bucket="tables", Key="cities.csv", Body=csv.encode())
@@ -256,6 +254,33 @@ def test_express_children_over_a_csv_file_in_a_bucket_directory(ctx):
     assert sfn.list_executions(mapRunArn=run["mapRunArn"])["executions"] == []
 
 
+def test_an_s3_inventory_manifest_lists_the_items(ctx):
+    import gzip
+
+    s3, sfn = ctx["s3"], ctx["sfn"]
+    s3.create_bucket(Bucket="inventory")
+    def rows(numbers):
+        return "".join(f'"photos","img/{i}.jpg","{100 + i}"\n' for i in numbers).encode()
+
+    s3.put_object(Bucket="inventory", Key="inv/data/a.csv.gz", Body=gzip.compress(rows(range(0, 4))))
+    s3.put_object(Bucket="inventory", Key="inv/data/b.csv.gz", Body=gzip.compress(rows(range(4, 7))))
+    manifest = {"sourceBucket": "photos", "destinationBucket": "arn:aws:s3:::inventory", "version": "2016-11-30",
+                "fileFormat": "CSV", "fileSchema": "Bucket, Key, Size",
+                "files": [{"key": "inv/data/a.csv.gz", "size": 1}, {"key": "inv/data/b.csv.gz", "size": 1}]}
+    s3.put_object(Bucket="inventory", Key="inv/manifest.json", Body=json.dumps(manifest).encode())
+    definition = distributed({
+        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "MANIFEST"},
+                       "Parameters": {"Bucket": "inventory", "Key": "inv/manifest.json"}},
+        "ItemSelector": {"key.$": "$$.Map.Item.Value.Key", "size.$": "States.StringToJson($$.Map.Item.Value.Size)"},
+    }, {"P": {"Type": "Pass", "End": True}}, "P", kind="EXPRESS")
+    sm = create(sfn, "inventory-fan", definition)
+    arn = sfn.start_execution(stateMachineArn=sm)["executionArn"]
+    d = wait_status(sfn, arn, "SUCCEEDED")
+    assert d["status"] == "SUCCEEDED", d
+    out = json.loads(d["output"])
+    assert out == [{"key": f"img/{i}.jpg", "size": 100 + i} for i in range(7)], out
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="stepline-maprun-e2e-")
     moto_port = free_port()
@@ -272,7 +297,8 @@ def main():
             test_beyond_the_threshold_fails_and_a_redrive_reruns_only_the_failed_children,
             test_update_map_run_raises_the_concurrency_of_a_running_run,
             test_a_kill_9_with_children_in_flight_loses_nothing_and_starts_no_child_twice,
-            test_express_children_over_a_csv_file_in_a_bucket_directory,
+            test_express_children_over_a_csv_object,
+            test_an_s3_inventory_manifest_lists_the_items,
         ], ctx)
     finally:
         moto.kill()

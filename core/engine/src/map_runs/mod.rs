@@ -3,13 +3,15 @@
 //! memory, up to `MaxConcurrency` at a time, with tolerated failures, and their results
 //! returned or written out as AWS lays them out.
 //!
-//! `live.rs`, `items.rs` and `spill.rs` are the bottom files; `source.rs` opens readers, `start.rs`
+//! `live.rs`, `items.rs` and `spill.rs` are the bottom files; `source.rs` opens readers
+//! (`manifest.rs` reads an S3 Inventory's files one after the other), `start.rs`
 //! creates or resumes a run, `advance.rs` starts children and counts them as they end,
 //! `results.rs` gathers what the run answers and writes.
 
 mod advance;
 pub(crate) mod items;
 pub(crate) mod live;
+mod manifest;
 mod results;
 mod source;
 mod spill;

@@ -2,6 +2,7 @@
 //! or a bucket's listing. Buckets are directories under the engine's buckets directory.
 
 use super::items::{csv_delimiter, Csv, InMemory, ItemStream, JsonArray, JsonLines, ReadError};
+use super::manifest::{Manifest, Open};
 use crate::config::EngineConfig;
 use crate::objects::client::S3;
 use serde_json::{json, Value};
@@ -47,16 +48,32 @@ pub(crate) fn open(config: &EngineConfig, call: &ResourceCall) -> Result<Box<dyn
         return Ok(Box::new(InMemory(listed.into_iter())));
     }
     let key = arg(call, "Key")?;
-    let bytes: Box<dyn Read + Send> = match &store {
-        Some(s3) => s3.get(bucket, key).map_err(|e| ReadError(e.to_string()))?,
+    let mut bytes = object(config, store.as_ref(), bucket, key)?;
+    if call.config.get("InputType").and_then(Value::as_str) == Some("MANIFEST") {
+        let config = config.clone();
+        let open: Open = Box::new(move |bucket, key| object(&config, store.as_ref(), bucket, key));
+        return Ok(Box::new(Manifest::new(&mut bytes, open)?));
+    }
+    parse(BufReader::with_capacity(256 * 1024, bytes), call)
+}
+
+/// An object's bytes, from the object store or the buckets directory.
+fn object(
+    config: &EngineConfig,
+    store: Option<&S3>,
+    bucket: &str,
+    key: &str,
+) -> Result<Box<dyn Read + Send>, ReadError> {
+    match store {
+        Some(s3) => s3.get(bucket, key).map_err(|e| ReadError(e.to_string())),
         None => {
             let path = object_path(config, bucket, key)?;
-            Box::new(std::fs::File::open(&path).map_err(|e| {
+            let f = std::fs::File::open(&path).map_err(|e| {
                 ReadError(format!("the object '{key}' of bucket '{bucket}' cannot be read ({}): {e}", path.display()))
-            })?)
+            })?;
+            Ok(Box::new(f))
         }
-    };
-    parse(BufReader::with_capacity(256 * 1024, bytes), call)
+    }
 }
 
 /// Items of an object's bytes, as its `InputType` says.
@@ -74,9 +91,6 @@ fn parse(input: BufReader<Box<dyn Read + Send>>, call: &ResourceCall) -> Result<
             };
             let delimiter = csv_delimiter(call.config.get("CSVDelimiter").and_then(Value::as_str));
             Box::new(Csv::new(input, delimiter, headers))
-        }
-        Some("MANIFEST") => {
-            return Err(ReadError("InputType MANIFEST (S3 inventory) is not supported yet".into()));
         }
         _ => Box::new(JsonArray::new(input)),
     })

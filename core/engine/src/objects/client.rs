@@ -22,6 +22,7 @@ pub(crate) enum ObjectError {
     Refused { status: u16, what: String, message: String },
 }
 
+#[derive(Clone)]
 pub(crate) struct S3 {
     endpoint: Endpoint,
     url: String,

@@ -324,3 +324,29 @@ fn a_redrive_reruns_only_the_children_that_did_not_succeed() {
     assert_eq!(redrive["mapRunRedrivenEventDetails"], json!({"mapRunArn": mr.arn, "redriveCount": 1}));
     e.shutdown();
 }
+
+#[test]
+fn jsonata_maps_read_their_arguments_and_express_children_may_wait_on_a_worker() {
+    let def = json!({"QueryLanguage": "JSONata", "StartAt": "Fan", "States": {"Fan": {"Type": "Map", "End": true,
+        "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "JSON"},
+                       "Arguments": {"Bucket": "{% $states.input.bucket %}", "Key": "{% $states.input.key %}"}},
+        "ItemSelector": {"n": "{% $states.context.Map.Item.Value.n * 10 %}", "at": "{% $states.context.Map.Item.Index %}"},
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"}, "StartAt": "Ask",
+            "States": {"Ask": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:000000000000:function:times",
+                               "Output": "{% $states.result %}", "End": true}}},
+        "Output": "{% $sum($states.result.n) %}"}}});
+    let (e, p, dir) = setup("maprun-jsonata", &def.to_string());
+    std::fs::create_dir_all(dir.join("buckets/in")).unwrap();
+    std::fs::write(dir.join("buckets/in/items.json"), r#"[{"n": 1}, {"n": 2}, {"n": 3}]"#).unwrap();
+    let run = e.start_execution(&p, None, json!({"bucket": "in", "key": "items.json"})).unwrap();
+    for _ in 0..3 {
+        let t = e.poll_task("times", Duration::from_secs(5)).expect("an EXPRESS child's task");
+        let n = t.input["n"].as_i64().unwrap();
+        assert_eq!(t.input["at"].as_i64().unwrap(), n / 10 - 1);
+        e.answer_task(&t.token, TaskAnswer::Success(json!({"n": n + 1}))).unwrap();
+    }
+    let done = wait_for(&e, &run.arn, Status::Succeeded);
+    assert_eq!(done.status, Status::Succeeded, "{done:?}");
+    assert_eq!(*done.output.unwrap(), json!(63));
+    e.shutdown();
+}

@@ -123,6 +123,11 @@ fn distributed_fields_are_checked_where_they_are_written() {
         "EXPRESS child executions cannot wait for a callback (.waitForTaskToken) or run an activity",
     );
     assert_only(
+        &map_with("ItemProcessor", json!({"Mode": "DISTRIBUTED", "Concurrency": 3}), json!({})),
+        "/States/M/ItemProcessor/ProcessorConfig/Concurrency",
+        "Field 'Concurrency' is not supported",
+    );
+    assert_only(
         &map_with("ItemProcessor", json!({"Mode": "DISTRIBUTED", "ExecutionType": "FAST"}), json!({})),
         "/States/M/ItemProcessor/ProcessorConfig/ExecutionType",
         "'ExecutionType' must be one of [STANDARD, EXPRESS]",

@@ -38,6 +38,11 @@ impl Compiler {
         let config = proc.and_then(|p| p.get("ProcessorConfig"));
         let config_loc = format!("{loc}/{proc_field}/ProcessorConfig");
         let execution_type = config.and_then(|c| c.get("ExecutionType"));
+        for k in config.and_then(Value::as_object).map(|c| c.keys().collect::<Vec<_>>()).unwrap_or_default() {
+            if k != "Mode" && k != "ExecutionType" {
+                self.err(format!("{config_loc}/{k}"), format!("Field '{k}' is not supported"));
+            }
+        }
         if !distributed {
             for field in DISTRIBUTED_ONLY.iter().filter(|f| obj.contains_key(**f)) {
                 self.err(
