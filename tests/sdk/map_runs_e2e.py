@@ -281,6 +281,27 @@ def test_an_s3_inventory_manifest_lists_the_items(ctx):
     assert out == [{"key": f"img/{i}.jpg", "size": 100 + i} for i in range(7)], out
 
 
+def test_the_worked_example_of_docs_composing(ctx):
+    root = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "composing")
+    s3, sfn = ctx["s3"], ctx["sfn"]
+    s3.create_bucket(Bucket="photos")
+    s3.create_bucket(Bucket="reports")
+    with open(os.path.join(root, "photos.jsonl"), "rb") as f:
+        s3.put_object(Bucket="photos", Key="2026/december.jsonl", Body=f.read())
+    with open(os.path.join(root, "thumbnails.json")) as f:
+        sm = sfn.create_state_machine(name="thumbnails", definition=f.read(), roleArn=ROLE)["stateMachineArn"]
+    arn = sfn.start_execution(stateMachineArn=sm, input=json.dumps({"key": "2026/december.jsonl", "width": 320}))["executionArn"]
+    d = wait_status(sfn, arn, "SUCCEEDED", timeout=30)
+    assert d["status"] == "SUCCEEDED", d
+    out = json.loads(d["output"])
+    run = only_map_run(sfn, arn)
+    assert run["itemCounts"]["succeeded"] == 38 and run["itemCounts"]["failed"] == 2, run
+    manifest = json.loads(s3.get_object(Bucket="reports", Key=out["ResultWriterDetails"]["Key"])["Body"].read())
+    failed = json.loads(s3.get_object(Bucket="reports", Key=manifest["ResultFiles"]["FAILED"][0]["Key"])["Body"].read())
+    names = sorted(json.loads(e["Input"])["photo"]["name"] for e in failed)
+    assert names == ["IMG_0007.jpg", "IMG_0023.jpg"] and failed[0]["Error"] == "Photo.TooLarge", failed
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="stepline-maprun-e2e-")
     moto_port = free_port()
@@ -299,6 +320,7 @@ def main():
             test_a_kill_9_with_children_in_flight_loses_nothing_and_starts_no_child_twice,
             test_express_children_over_a_csv_object,
             test_an_s3_inventory_manifest_lists_the_items,
+            test_the_worked_example_of_docs_composing,
         ], ctx)
     finally:
         moto.kill()
