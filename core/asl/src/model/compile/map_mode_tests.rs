@@ -104,6 +104,8 @@ fn distributed_fields_are_checked_where_they_are_written() {
         (json!({"ResultWriter": {"Resource": "arn:aws:states:::s3:putObject", "WriterConfig": {"OutputType": "XML"}}}),
          "/States/M/ResultWriter/WriterConfig/OutputType", "\"XML\" is not one of JSON, JSONL"),
         (json!({"Label": "has space"}), "/States/M/Label", "The field 'Label' may not contain ' '"),
+        (json!({"ResultWriter": {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "b", "Acl": "x"}}}),
+         "/States/M/ResultWriter/Parameters/Acl", "Field 'Acl' is not supported here (only Bucket, Prefix)"),
         (json!({"Label": "x".repeat(41)}), "/States/M/Label", "The field 'Label' must be 1 to 40 characters long"),
         (json!({"ItemReader": field_value("ItemReader"), "ItemsPath": "$.items"}), "/States/M",
          "The fields 'ItemReader' and 'ItemsPath' (or 'Items') are mutually exclusive"),

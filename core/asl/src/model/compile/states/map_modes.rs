@@ -152,6 +152,23 @@ impl Compiler {
                 String::new()
             }
         };
+        // Arguments Stepline would not pass on are refused, not dropped.
+        let known: &[&str] = match (reader, resource.rsplit(':').next().unwrap_or_default()) {
+            (true, "getObject") => &["Bucket", "Key"],
+            (true, _) => &["Bucket", "Prefix"],
+            (false, _) => &["Bucket", "Prefix"],
+        };
+        if let Some(Value::Object(args)) = o.get(args_field) {
+            for k in args.keys() {
+                let name = k.strip_suffix(".$").unwrap_or(k);
+                if !known.contains(&name) {
+                    self.err(
+                        format!("{loc}/{args_field}/{k}"),
+                        format!("Field '{name}' is not supported here (only {})", known.join(", ")),
+                    );
+                }
+            }
+        }
         let arguments = o.get(args_field).map(|a| match ql {
             QueryLanguage::JsonPath => ResourceArgs::Path(self.template(a, &format!("{loc}/{args_field}"))),
             QueryLanguage::JsonAta => ResourceArgs::Ata(crate::model::jsonata::Jt::compile(
