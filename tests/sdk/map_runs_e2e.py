@@ -302,6 +302,38 @@ def test_the_worked_example_of_docs_composing(ctx):
     assert names == ["IMG_0007.jpg", "IMG_0023.jpg"] and failed[0]["Error"] == "Photo.TooLarge", failed
 
 
+def test_a_json_lines_file_in_a_bucket_directory_without_an_object_store(ctx):
+    """The embedded default: no object store, buckets are directories under the data one."""
+    tmp = tempfile.mkdtemp(prefix="stepline-maprun-dir-")
+    data = os.path.join(tmp, "data")
+    os.makedirs(os.path.join(data, "buckets", "photos"))
+    root = os.path.join(os.path.dirname(__file__), "..", "..", "fixtures", "composing")
+    with open(os.path.join(root, "photos.jsonl"), "rb") as src, open(os.path.join(data, "buckets", "photos", "december.jsonl"), "wb") as dst:
+        dst.write(src.read())
+    saved = {k: os.environ.pop(k) for k in ["AWS_ENDPOINT_URL_S3"] if k in os.environ}
+    port = free_port()
+    try:
+        server = Serve(STEPLINE, data, port)
+    finally:
+        os.environ.update(saved)
+    try:
+        sfn = sdk_client(port)
+        with open(os.path.join(root, "thumbnails.json")) as f:
+            sm = sfn.create_state_machine(name="thumbnails", definition=f.read(), roleArn=ROLE)["stateMachineArn"]
+        arn = sfn.start_execution(stateMachineArn=sm, input=json.dumps({"key": "december.jsonl", "width": 160}))["executionArn"]
+        d = wait_status(sfn, arn, "SUCCEEDED", timeout=30)
+        assert d["status"] == "SUCCEEDED", d
+        key = json.loads(d["output"])["ResultWriterDetails"]["Key"]
+        with open(os.path.join(data, "buckets", "reports", key)) as f:
+            manifest = json.load(f)
+        with open(os.path.join(data, "buckets", "reports", manifest["ResultFiles"]["SUCCEEDED"][0]["Key"])) as f:
+            ok = json.load(f)
+        assert len(ok) == 38 and all(json.loads(e["Output"])["width"] == 160 for e in ok), ok[:1]
+        assert len(sfn.list_executions(mapRunArn=only_map_run(sfn, arn)["mapRunArn"], maxResults=100)["executions"]) == 40
+    finally:
+        server.kill()
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="stepline-maprun-e2e-")
     moto_port = free_port()
@@ -321,6 +353,7 @@ def main():
             test_express_children_over_a_csv_object,
             test_an_s3_inventory_manifest_lists_the_items,
             test_the_worked_example_of_docs_composing,
+            test_a_json_lines_file_in_a_bucket_directory_without_an_object_store,
         ], ctx)
     finally:
         moto.kill()
