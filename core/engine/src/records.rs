@@ -230,6 +230,13 @@ pub struct MapRunRecord {
     /// How many times the Map Run was redriven.
     #[serde(default)]
     pub redrive_count: u32,
+    /// Whether the tolerated failure count and percentage were given (by the Map state or
+    /// `UpdateMapRun`): a 0 given tolerates none, an absent one does not count.
+    #[serde(default)]
+    pub tolerance_given: (bool, bool),
+    /// The children's inputs are batches of items (`ItemBatcher`).
+    #[serde(default)]
+    pub batched: bool,
 }
 
 /// What `UpdateMapRun` changes of a running Map Run.

@@ -247,6 +247,9 @@ impl EngineState {
         self.unwritten.clear();
         self.children.clear();
         self.child_waiters.clear();
+        self.map_runs.clear();
+        self.map_run_starts.clear();
+        self.map_run_ended.clear();
         self.replay_running()
     }
 }

@@ -33,6 +33,8 @@ pub struct MapRunRequest {
     pub writer: Option<ResourceCall>,
     /// The Map state's attempt (`$$.State.RetryCount`): a retry is a new Map Run.
     pub retry_count: u32,
+    /// The children's inputs are batches (`ItemBatcher`): `{"BatchInput", "Items"}`.
+    pub batched: bool,
     /// The execution was redriven: the Map Run `arn` is redriven (its unsuccessful and
     /// unstarted items run again), not started anew.
     pub redrive: bool,
@@ -133,20 +135,6 @@ pub fn map_run_arn(state_machine_arn: &str, label: &str, id: &str) -> String {
     format!("{head}:mapRun:{name}/{label}:{id}")
 }
 
-/// The label AWS would accept made from a state name (used when `Label` is absent).
-pub fn default_label(state_name: &str) -> String {
-    let s: String = state_name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
-        .take(40)
-        .collect();
-    if s.is_empty() {
-        "map".into()
-    } else {
-        s
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,6 +158,5 @@ mod tests {
             map_run_arn("arn:aws:states:eu-west-1:1:stateMachine:orders", "fan", "id1"),
             "arn:aws:states:eu-west-1:1:mapRun:orders/fan:id1"
         );
-        assert_eq!(default_label("Process files!"), "Process-files-");
     }
 }

@@ -26,15 +26,14 @@ mod states;
 mod tests;
 
 pub use crate::limits::{MAX_NESTING, MAX_PAYLOAD_BYTES};
+pub use crate::model::default_label;
 pub use errors::{error_matches, Failure};
 pub use events::{Command, Event, TaskRequest, WaitId, DEADLINE_WAIT};
 pub use execution::{Execution, ExecutionInfo, InterpError, Status};
 pub use io::{
     apply_io_path, apply_result_path, apply_template, json_len, nested_deeper_than, payload_too_large, IoResult,
 };
-pub use map_run::{
-    default_label, map_run_arn, BatchSpec, Batcher, MapItems, MapRunRequest, ReaderItems, ResourceCall, SelectScope,
-};
+pub use map_run::{map_run_arn, BatchSpec, Batcher, MapItems, MapRunRequest, ReaderItems, ResourceCall, SelectScope};
 pub use outcome::TaskOutcome;
 pub use select::select_item;
 

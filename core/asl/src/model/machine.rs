@@ -210,6 +210,27 @@ pub struct Distributed {
     pub result_writer: Option<Box<IoResource>>,
 }
 
+/// The label AWS would accept made from a state name (used when `Label` is absent).
+pub fn default_label(state_name: &str) -> String {
+    let s: String = state_name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+        .take(40)
+        .collect();
+    if s.is_empty() {
+        "map".into()
+    } else {
+        s
+    }
+}
+
+impl Distributed {
+    /// Its `Label`, or the one made from the name of its state.
+    pub fn label_of(&self, state_name: &str) -> String {
+        self.label.clone().unwrap_or_else(|| default_label(state_name))
+    }
+}
+
 /// `ItemReader` / `ResultWriter`: a resource, its arguments and its config.
 #[derive(Debug, Clone)]
 pub struct IoResource {

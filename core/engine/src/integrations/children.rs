@@ -46,9 +46,13 @@ impl EngineState {
                 break;
             }
         }
-        // What the last answers withdrew is released before the commit too.
-        self.release_children(batch);
-        self.release_map_runs(batch);
+        // What the last answers withdrew is released before the commit too, and what
+        // stopping those withdrew in turn (a child's own children, its Map Runs).
+        for _ in 0..64 {
+            if !(self.release_children(batch) | self.release_map_runs(batch)) {
+                break;
+            }
+        }
     }
 
     /// Work left for the next batch: it should come at once.

@@ -15,11 +15,26 @@ use stepline_asl::error_names;
 use stepline_asl::history::Payload;
 use stepline_asl::interp::{self, select_item, ExecutionInfo, Status};
 
-/// How many items a child's input holds (a batch's `Items`, or one).
-pub(crate) fn items_in(input: &Value) -> u64 {
+/// How many items a child's input holds: a batch's `Items`, or one.
+pub(crate) fn items_in(input: &Value, batched: bool) -> u64 {
     match input.get("Items").and_then(Value::as_array) {
-        Some(items) if input.as_object().is_some_and(|o| o.len() <= 2) => items.len() as u64,
+        Some(items) if batched => items.len().max(1) as u64,
         _ => 1,
+    }
+}
+
+/// Most children of one Map Run running at once when its `MaxConcurrency` sets no
+/// lower bound (AWS's limit for a Distributed Map).
+pub(crate) const MAX_CHILDREN_RUNNING: u64 = 10_000;
+
+impl LiveMapRun {
+    /// Whether the run may start another child now.
+    fn has_room(&self) -> bool {
+        let limit = match self.record.max_concurrency {
+            0 => MAX_CHILDREN_RUNNING,
+            m => m.min(MAX_CHILDREN_RUNNING),
+        };
+        (self.running.len() as u64) < limit
     }
 }
 
@@ -65,16 +80,16 @@ impl EngineState {
     pub(crate) fn map_runs_unsettled(&self) -> bool {
         !self.map_run_starts.is_empty()
             || !self.map_run_ended.is_empty()
-            || self.map_runs.values().any(|r| {
-                r.record.status == "RUNNING"
-                    && r.failure.is_none()
-                    && !r.record.all_read
-                    && (r.record.max_concurrency == 0 || (r.running.len() as u64) < r.record.max_concurrency)
-            })
+            || self
+                .map_runs
+                .values()
+                .any(|r| r.record.status == "RUNNING" && r.failure.is_none() && !r.record.all_read && r.has_room())
     }
 
     /// Writes the records of the Map Runs this batch changed.
     pub(crate) fn write_map_runs(&mut self, batch: &mut dyn BatchWriter) -> Result<(), crate::store::StoreError> {
+        // Children that ended in this batch are counted in what it commits.
+        self.count_ended();
         for run in self.map_runs.values_mut().filter(|r| r.dirty) {
             batch.put_map_run(&run.record, run.new)?;
             run.new = false;
@@ -104,7 +119,12 @@ impl EngineState {
                             Some(Ok(item)) => {
                                 let index = *read as usize;
                                 *read += 1;
-                                let seed = (*read).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                                // Per run and item: `States.UUID()` in a selector differs
+                                // between Map Runs and stays the same on a resumed one.
+                                let run_seed = run.record.arn.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                                    (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+                                });
+                                let seed = run_seed ^ (*read).wrapping_mul(0x9E37_79B9_7F4A_7C15);
                                 let now = self.clock.now();
                                 let sid = run.state;
                                 Some(
@@ -133,11 +153,7 @@ impl EngineState {
     /// Starts children up to the run's concurrency and the batch's share.
     fn fill(&mut self, batch: &mut dyn BatchWriter, run: &mut LiveMapRun) -> bool {
         let mut started = false;
-        while run.failure.is_none()
-            && !run.record.all_read
-            && self.map_run_budget > 0
-            && (run.record.max_concurrency == 0 || (run.running.len() as u64) < run.record.max_concurrency)
-        {
+        while run.failure.is_none() && !run.record.all_read && self.map_run_budget > 0 && run.has_room() {
             let input = match self.next_input(run) {
                 None => {
                     run.record.all_read = true;
@@ -153,7 +169,7 @@ impl EngineState {
             self.map_run_budget -= 1;
             let index = run.record.started;
             run.record.started += 1;
-            let n = items_in(&input);
+            let n = items_in(&input, run.record.batched);
             run.record.items.started(n);
             run.record.executions.started(1);
             run.dirty = true;
@@ -232,7 +248,7 @@ impl EngineState {
     fn count_ended(&mut self) {
         for end in std::mem::take(&mut self.map_run_ended) {
             if let Some(mut run) = self.map_runs.remove(&end.map_run) {
-                run_child_ended(&mut run, end.record);
+                run_child_ended(&mut run, end.record, self.config.max_payload);
                 self.map_runs.insert(end.map_run, run);
             }
         }
@@ -244,19 +260,32 @@ impl EngineState {
             std::mem::take(&mut self.map_run_ended).into_iter().partition(|e| e.map_run == run.record.arn);
         self.map_run_ended = others;
         for end in mine {
-            run_child_ended(run, end.record);
+            run_child_ended(run, end.record, self.config.max_payload);
         }
     }
 
-    /// Stops a run's running children (it failed or was aborted).
+    /// Stops a run's running children (it failed or was aborted). One that had ended
+    /// already, its end not yet counted, is counted from its record.
     pub(crate) fn stop_children(&mut self, batch: &mut dyn BatchWriter, run: &mut LiveMapRun, cause: &str) {
         let children: Vec<String> = run.running.keys().cloned().collect();
         for child in children {
             if let Err(e) = self.stop(batch, &child, None, Some(cause.to_string())) {
                 tracing::warn!(child = %child, "stopping a Map Run's child: {e}");
             }
+            self.count_ended_of(run);
+            if let Some(rec) = run.running.contains_key(&child).then(|| self.find_ended(&child)).flatten() {
+                run_child_ended(run, rec, self.config.max_payload);
+            }
         }
         self.count_ended_of(run);
+    }
+
+    /// A child that has ended, as stored (not live any more).
+    fn find_ended(&self, arn: &str) -> Option<ExecutionRecord> {
+        if self.live.contains_key(arn) {
+            return None;
+        }
+        self.store.execution(arn).ok().flatten().filter(|r| r.status != Status::Running)
     }
 
     /// Ends a run whose children have all ended: the Map state gets its answer.
@@ -269,7 +298,15 @@ impl EngineState {
             ));
         }
         let answer = match run.failure.clone() {
-            Some((error, cause)) => Err((error, cause)),
+            Some((error, cause)) => {
+                // As AWS does, a failed run still writes what its children did.
+                if run.entries.is_some() {
+                    if let Err((_, why)) = self.map_run_output(run) {
+                        tracing::warn!(map_run = %run.record.arn, "writing the results of a failed Map Run: {why}");
+                    }
+                }
+                Err((error, cause))
+            }
             None => self.map_run_output(run),
         };
         run.record.stop = Some(now);
@@ -312,12 +349,12 @@ impl EngineState {
 }
 
 /// A child ended: counted, its result kept, the tolerated failures checked.
-fn run_child_ended(run: &mut LiveMapRun, record: ExecutionRecord) {
+fn run_child_ended(run: &mut LiveMapRun, record: ExecutionRecord, limit: usize) {
     let Some((index, n)) = run.running.remove(&record.arn) else { return };
     run.record.executions.ended(1, record.status);
     run.record.items.ended(n, record.status);
     run.dirty = true;
-    run.keep_result(index, &record);
+    run.keep_result(index, &record, limit);
     if record.status != Status::Succeeded && run.failure.is_none() && run.exceeded() {
         run.failure = Some((
             error_names::EXCEED_TOLERATED_FAILURE_THRESHOLD.into(),
@@ -327,8 +364,9 @@ fn run_child_ended(run: &mut LiveMapRun, record: ExecutionRecord) {
 }
 
 impl LiveMapRun {
-    /// Whether the failed items are more than the Map state tolerates. A percentage is
-    /// judged once every item has been read; until then only a count is.
+    /// Whether the failed items are more than the Map state tolerates: as the inline
+    /// Map's rule, past every threshold given (none given: past zero). A percentage is
+    /// judged once every item has been read, so until then a run with one is not failed.
     pub(crate) fn exceeded(&self) -> bool {
         let failed = self.record.items.unsuccessful();
         let total = self.record.items.total.max(1) as f64;
@@ -336,7 +374,7 @@ impl LiveMapRun {
         let over_pct = self.tolerated.percentage.is_none_or(|p| (failed as f64) * 100.0 / total > p);
         match (self.tolerated.count, self.tolerated.percentage) {
             (None, None) => failed > 0,
-            (_, Some(_)) if !self.record.all_read => over_count && self.tolerated.count.is_some(),
+            (_, Some(_)) if !self.record.all_read => false,
             _ => over_count && over_pct,
         }
     }

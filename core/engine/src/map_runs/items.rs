@@ -176,6 +176,9 @@ impl<R: BufRead + Send> Csv<R> {
         loop {
             let buf = self.input.fill_buf().map_err(|e| ReadError(format!("reading the items: {e}")))?;
             let Some(&b) = buf.first() else {
+                if quoted {
+                    return Err(ReadError(format!("a quoted field of row {} is not closed", self.row + 1)));
+                }
                 if !any {
                     return Ok(None);
                 }
@@ -183,6 +186,14 @@ impl<R: BufRead + Send> Csv<R> {
                 return Ok(Some(fields));
             };
             self.input.consume(1);
+            // A byte order mark before the first field of the file.
+            if self.row == 0 && !any && fields.is_empty() && b == 0xEF {
+                let bom = self.input.fill_buf().map_err(|e| ReadError(e.to_string()))?;
+                if bom.starts_with(&[0xBB, 0xBF]) {
+                    self.input.consume(2);
+                    continue;
+                }
+            }
             any = true;
             if quoted {
                 if b == b'"' {
@@ -301,6 +312,11 @@ mod tests {
                 json!({"id": "2", "name": "Bob", "note": "two\nlines"}),
             ]
         );
+        let bom = "\u{feff}k\nv\n";
+        let items: Vec<Value> = all(Csv::new(bom.as_bytes(), b',', None)).into_iter().map(Result::unwrap).collect();
+        assert_eq!(items, vec![json!({"k": "v"})]);
+        let open = all(Csv::new(&b"a\n\"never closed\n"[..], b',', None));
+        assert!(open[0].as_ref().unwrap_err().0.contains("not closed"), "{open:?}");
         let given = Some(vec!["a".to_string(), "b".to_string()]);
         let items: Vec<Value> =
             all(Csv::new(&b"1|2\r\n3|4"[..], b'|', given)).into_iter().map(Result::unwrap).collect();

@@ -33,6 +33,9 @@ pub(crate) struct LiveMapRun {
     /// EXPRESS children's results by index (no `ResultWriter`): STANDARD children's are
     /// read back from their records when the run ends.
     pub results: Vec<Option<Value>>,
+    /// Bytes of `results` so far: past the payload limit they are no longer kept (the
+    /// state would fail with `States.DataLimitExceeded` anyway).
+    pub results_bytes: usize,
     /// EXPRESS children's result entries for the `ResultWriter`, as they end.
     pub entries: Option<super::spill::Spill>,
     pub writer: Option<ResourceCall>,

@@ -52,16 +52,23 @@ fn result_of(rec: &ExecutionRecord) -> Value {
 }
 
 impl LiveMapRun {
-    /// Keeps what the run answers of an ended child.
-    pub(crate) fn keep_result(&mut self, index: u64, rec: &ExecutionRecord) {
+    /// Keeps what the run answers of an ended child; results past `limit` bytes in all
+    /// are counted, not kept.
+    pub(crate) fn keep_result(&mut self, index: u64, rec: &ExecutionRecord, limit: usize) {
         match &mut self.entries {
             Some(spill) => spill.push(rec.status == Status::Succeeded, &entry(rec)),
             None => {
+                let result = result_of(rec);
+                self.results_bytes += stepline_asl::interp::json_len(&result, limit.saturating_add(1));
+                if self.results_bytes > limit {
+                    self.results = Vec::new();
+                    return;
+                }
                 let i = index as usize;
                 if self.results.len() <= i {
                     self.results.resize(i + 1, None);
                 }
-                self.results[i] = Some(result_of(rec));
+                self.results[i] = Some(result);
             }
         }
     }
@@ -84,6 +91,15 @@ fn transform(config: &Map<String, Value>, results: Vec<Value>) -> Vec<Value> {
 impl EngineState {
     /// The Map state's result: the children's results in order, or where they were written.
     pub(crate) fn map_run_output(&mut self, run: &mut LiveMapRun) -> Result<Value, (String, String)> {
+        if run.entries.is_none() && run.results_bytes > self.config.max_payload {
+            return Err((
+                error_names::DATA_LIMIT_EXCEEDED.into(),
+                format!(
+                    "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
+                    run.record.state_name
+                ),
+            ));
+        }
         let results: Vec<Value> = std::mem::take(&mut run.results).into_iter().map(Option::unwrap_or_default).collect();
         let Some(writer) = run.writer.clone() else { return Ok(Value::Array(results)) };
         let Some(spill) = run.entries.take() else {
@@ -101,8 +117,7 @@ impl EngineState {
         let ext = if jsonl { "jsonl" } else { "json" };
         let mut files = Map::new();
         let mut spill = spill;
-        let _ = spill.succeeded.flush();
-        let _ = spill.failed.flush();
+        spill.flush().map_err(fail)?;
         let dir = spill.dir.clone();
         // With an object store the files are made in a staging folder, then uploaded.
         let staging = self.config.data_dir.join("map-runs").join(format!("{id}-out"));
@@ -110,9 +125,13 @@ impl EngineState {
             Some(c) => Some(S3::new(c).map_err(|e| fail(e.to_string()))?),
             None => None,
         };
-        let place = |key: &str| -> Result<PathBuf, (String, String)> {
+        // Staged files have names of their own: a key (with the user's Prefix) never
+        // becomes a local path outside the bucket.
+        let mut staged = 0;
+        let mut place = |key: &str| -> Result<PathBuf, (String, String)> {
+            staged += 1;
             match &store {
-                Some(_) => Ok(staging.join(key)),
+                Some(_) => Ok(staging.join(format!("part-{staged}"))),
                 None => object_path(&self.config, &bucket, key).map_err(|e| fail(e.0)),
             }
         };

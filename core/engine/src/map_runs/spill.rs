@@ -13,6 +13,8 @@ pub(crate) struct Spill {
     pub dir: PathBuf,
     pub succeeded: BufWriter<File>,
     pub failed: BufWriter<File>,
+    /// The first write that failed.
+    pub broken: Option<String>,
 }
 
 impl Spill {
@@ -23,12 +25,29 @@ impl Spill {
         let io = |e: std::io::Error| EngineError::InvalidExecutionInput(format!("{}: {e}", dir.display()));
         std::fs::create_dir_all(&dir).map_err(io)?;
         let open = |name: &str| File::create(dir.join(name)).map(|f| BufWriter::with_capacity(256 * 1024, f));
-        Ok(Spill { succeeded: open("SUCCEEDED.jsonl").map_err(io)?, failed: open("FAILED.jsonl").map_err(io)?, dir })
+        Ok(Spill {
+            succeeded: open("SUCCEEDED.jsonl").map_err(io)?,
+            failed: open("FAILED.jsonl").map_err(io)?,
+            dir,
+            broken: None,
+        })
     }
 
     pub(crate) fn push(&mut self, ok: bool, entry: &Value) {
         let w = if ok { &mut self.succeeded } else { &mut self.failed };
-        let _ = serde_json::to_writer(&mut *w, entry).and_then(|()| w.write_all(b"\n").map_err(serde_json::Error::io));
+        let written =
+            serde_json::to_writer(&mut *w, entry).and_then(|()| w.write_all(b"\n").map_err(serde_json::Error::io));
+        if let (Err(e), None) = (written, &self.broken) {
+            self.broken = Some(format!("spilling results to {}: {e}", self.dir.display()));
+        }
+    }
+
+    /// Everything pushed on disk, or why not (the `ResultWriter` then fails).
+    pub(crate) fn flush(&mut self) -> Result<(), String> {
+        if let Some(why) = self.broken.take() {
+            return Err(why);
+        }
+        self.succeeded.flush().and_then(|()| self.failed.flush()).map_err(|e| format!("spilling results: {e}"))
     }
 }
 

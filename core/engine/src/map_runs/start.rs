@@ -1,5 +1,6 @@
 //! A Map Run asked for by a Map state: created, or (the parent was replayed after a
-//! restart) found in the store and resumed where its children stand.
+//! restart, or redriven) found in the store and resumed where its children stand, or
+//! answered again when it had ended before its answer reached the parent.
 
 use super::live::{Items, LiveMapRun, Tolerance};
 use super::spill::Spill;
@@ -11,6 +12,19 @@ use crate::storage::BatchWriter;
 use std::sync::Arc;
 use stepline_asl::interp::{Batcher, MapItems, MapRunRequest, Status};
 use stepline_asl::model::MachineType;
+
+/// How a stored Map Run is taken up again.
+#[derive(Clone, Copy, PartialEq)]
+enum Resume {
+    /// Not stored (or EXPRESS, which keeps nothing): a new run.
+    Fresh,
+    /// Running when the engine stopped: followed on.
+    Running,
+    /// Ended before its answer reached the parent: answered again.
+    Ended,
+    /// Ended unsuccessfully and its execution redriven.
+    Redriven,
+}
 
 impl EngineState {
     /// Creates or resumes the Map Runs asked for since the last call.
@@ -28,13 +42,37 @@ impl EngineState {
                     self.map_runs.insert(arn, run);
                 }
                 Err(e) => {
-                    let answer = crate::request::TaskAnswer::Failure {
-                        error: stepline_asl::error_names::RUNTIME.into(),
-                        cause: format!("The Map Run could not start: {e}"),
-                    };
+                    let cause = format!("The Map Run could not start: {e}");
+                    self.abandon_map_run(batch, &arn, &cause);
+                    let answer =
+                        crate::request::TaskAnswer::Failure { error: stepline_asl::error_names::RUNTIME.into(), cause };
                     self.held_answers.push((arn, answer));
                 }
             }
+        }
+    }
+
+    /// A stored run that cannot go on (its items can no longer be read, say): its running
+    /// children are stopped and it is written FAILED, so nothing of it runs unowned.
+    fn abandon_map_run(&mut self, batch: &mut dyn BatchWriter, arn: &str, cause: &str) {
+        let Ok(Some(mut rec)) = self.store.map_run(arn) else { return };
+        if rec.status != "RUNNING" {
+            return;
+        }
+        let mut from = 0;
+        while let Ok(page) = self.store.map_run_children(arn, from, 1_000) {
+            let Some(last) = page.last().map(|(i, _)| *i) else { break };
+            for (_, child) in page {
+                if self.live.contains_key(&child) {
+                    let _ = self.stop(batch, &child, None, Some(cause.to_string()));
+                }
+            }
+            from = last + 1;
+        }
+        (rec.status, rec.stop) = ("FAILED".into(), Some(self.clock.now()));
+        (rec.error, rec.cause) = (Some(stepline_asl::error_names::RUNTIME.into()), Some(cause.to_string()));
+        if let Err(e) = batch.put_map_run(&rec, false) {
+            tracing::warn!(map_run = %arn, "writing the Map Run: {e}");
         }
     }
 
@@ -63,21 +101,28 @@ impl EngineState {
         };
         let now = self.clock.now();
         let stored = self.store.map_run(&req.arn)?;
+        let resume = match &stored {
+            None => Resume::Fresh,
+            Some(r) if r.status == "RUNNING" && !r.express => Resume::Running,
+            Some(r) if r.status != "RUNNING" && !req.redrive && !(r.express && r.status == "SUCCEEDED") => {
+                Resume::Ended
+            }
+            Some(r) if r.status != "RUNNING" && req.redrive && !r.express => Resume::Redriven,
+            Some(_) => Resume::Fresh,
+        };
         let (start, redrive_count) = stored.as_ref().map_or((now, 0), |r| (r.start, r.redrive_count));
-        let redrive_count = redrive_count + u32::from(req.redrive);
-        // A STANDARD run goes on from its children: after a restart, or redriven. EXPRESS
-        // children keep nothing: such a run starts over.
-        let resumed = stored.filter(|r| !r.express);
-        let mut record = match &resumed {
-            Some(r) => {
+        let redriven = req.redrive && stored.as_ref().is_some_and(|r| r.status != "RUNNING");
+        let redrive_count = redrive_count + u32::from(redriven);
+        let mut record = match (&stored, resume) {
+            (Some(r), Resume::Running | Resume::Ended | Resume::Redriven) => {
                 let mut r = r.clone();
-                if req.redrive && r.status != "RUNNING" {
+                if resume == Resume::Redriven {
                     (r.status, r.stop, r.error, r.cause) = ("RUNNING".into(), None, None, None);
                     r.redrive_count = redrive_count;
                 }
                 r
             }
-            None => MapRunRecord {
+            _ => MapRunRecord {
                 arn: req.arn.clone(),
                 execution_arn: parent.to_string(),
                 state_name: req.state_name.clone(),
@@ -98,17 +143,12 @@ impl EngineState {
                 error: None,
                 cause: None,
                 redrive_count,
+                tolerance_given: (req.tolerated_count.is_some(), req.tolerated_percentage.is_some()),
+                batched: req.batched,
             },
         };
         let (items, batcher) = match req.items {
-            MapItems::Inputs(inputs) => {
-                if resumed.is_none() {
-                    let n: u64 = inputs.iter().map(|i| super::advance::items_in(i)).sum();
-                    record.items.queued(n);
-                    record.executions.queued(inputs.len() as u64);
-                }
-                (Items::Inputs(inputs.into()), None)
-            }
+            MapItems::Inputs(inputs) => (Items::Inputs(inputs.into()), None),
             MapItems::Reader(r) => {
                 let r = *r;
                 let items =
@@ -120,6 +160,15 @@ impl EngineState {
             Some(w) if !w.resource.is_empty() => Some(Spill::create(&self.config, &record.arn)?),
             _ => None,
         };
+        // The tolerance the record holds: `UpdateMapRun` may have changed it.
+        let (count_given, pct_given) = record.tolerance_given;
+        let tolerated = Tolerance {
+            count: count_given.then_some(record.tolerated_failure_count),
+            percentage: pct_given.then_some(record.tolerated_failure_percentage),
+        };
+        if resume == Resume::Ended {
+            record.all_read = true;
+        }
         let mut run = LiveMapRun {
             record,
             parent_machine,
@@ -129,41 +178,60 @@ impl EngineState {
             batcher,
             running: Default::default(),
             results: Vec::new(),
+            results_bytes: 0,
             entries,
             writer: req.writer,
             dirty: true,
-            new: resumed.is_none(),
+            new: resume == Resume::Fresh && stored.is_none(),
             failure: None,
-            tolerated: Tolerance { count: req.tolerated_count, percentage: req.tolerated_percentage },
+            tolerated,
         };
-        if resumed.is_some() {
-            self.resume_children(batch, &mut run, req.redrive)?;
+        match resume {
+            Resume::Fresh => {
+                if let Items::Inputs(inputs) = &run.items {
+                    let n: u64 = inputs.iter().map(|i| super::advance::items_in(i, run.record.batched)).sum();
+                    run.record.items.queued(n);
+                    run.record.executions.queued(inputs.len() as u64);
+                }
+            }
+            Resume::Ended => {
+                let r = &run.record;
+                if r.status != "SUCCEEDED" {
+                    let error = r.error.clone().unwrap_or_else(|| stepline_asl::error_names::RUNTIME.into());
+                    let cause = r.cause.clone().unwrap_or_else(|| "The Map Run was aborted".into());
+                    run.failure = Some((error, cause));
+                    // Its results were written when it ended.
+                    run.entries = None;
+                } else {
+                    self.resume_children(batch, &mut run, false)?;
+                }
+            }
+            Resume::Running | Resume::Redriven => {
+                self.resume_children(batch, &mut run, resume == Resume::Redriven)?;
+                self.skip_started(&mut run)?;
+            }
         }
         Ok(run)
     }
 
-    /// A resumed run: its children's outcomes so far are read back, the running ones
-    /// followed again, and its items skipped up to the next child's. Redriven, its
-    /// unsuccessful children are redriven too (those that succeeded keep their results)
-    /// and its counts taken again from its children.
+    /// A resumed run: its children's outcomes so far are read back (the counts taken
+    /// again from them) and the running ones followed again. Redriven, its unsuccessful
+    /// children are redriven too; those that succeeded keep their results.
     fn resume_children(
         &mut self,
         batch: &mut dyn BatchWriter,
         run: &mut LiveMapRun,
         redrive: bool,
     ) -> Result<(), EngineError> {
-        let started = run.record.started;
-        if redrive {
-            run.record.items = RunCounts::default();
-            run.record.executions = RunCounts::default();
-        }
+        run.record.items = RunCounts::default();
+        run.record.executions = RunCounts::default();
         let mut from = 0;
         loop {
             let page = self.store.map_run_children(&run.record.arn, from, 1_000)?;
             let Some(last) = page.last().map(|(i, _)| *i) else { break };
             for (index, arn) in page {
                 let Some(rec) = self.store.execution(&arn)? else { continue };
-                let n = super::advance::items_in(&rec.input);
+                let n = super::advance::items_in(&rec.input, run.record.batched);
                 let again = redrive && !matches!(rec.status, Status::Running | Status::Succeeded);
                 let running = rec.status == Status::Running
                     || (again
@@ -174,29 +242,35 @@ impl EngineState {
                                 false
                             }
                         });
-                if redrive {
-                    run.record.items.started(n);
-                    run.record.executions.started(1);
-                }
+                run.record.items.started(n);
+                run.record.executions.started(1);
                 if running {
                     run.running.insert(arn, (index, n));
                 } else {
-                    if redrive {
-                        run.record.items.ended(n, rec.status);
-                        run.record.executions.ended(1, rec.status);
-                    }
-                    run.keep_result(index, &rec);
+                    run.record.items.ended(n, rec.status);
+                    run.record.executions.ended(1, rec.status);
+                    run.keep_result(index, &rec, self.config.max_payload);
                 }
             }
             from = last + 1;
         }
-        // The children's inputs are produced again, deterministically, and skipped.
-        for _ in 0..started {
+        Ok(())
+    }
+
+    /// The children's inputs are produced again, deterministically, up to the next
+    /// child's; the inputs left are pending.
+    fn skip_started(&mut self, run: &mut LiveMapRun) -> Result<(), EngineError> {
+        for _ in 0..run.record.started {
             match self.next_input(run) {
                 Some(Ok(_)) => {}
                 Some(Err((_, cause))) => return Err(EngineError::InvalidExecutionInput(cause)),
                 None => break,
             }
+        }
+        if let Items::Inputs(inputs) = &run.items {
+            let n: u64 = inputs.iter().map(|i| super::advance::items_in(i, run.record.batched)).sum();
+            run.record.items.queued(n);
+            run.record.executions.queued(inputs.len() as u64);
         }
         Ok(())
     }

@@ -18,10 +18,12 @@ impl EngineState {
         }
         if let Some(c) = change.tolerated_failure_count {
             run.record.tolerated_failure_count = c;
+            run.record.tolerance_given.0 = true;
             run.tolerated.count = Some(c);
         }
         if let Some(p) = change.tolerated_failure_percentage {
             run.record.tolerated_failure_percentage = p;
+            run.record.tolerance_given.1 = true;
             run.tolerated.percentage = Some(p);
         }
         run.dirty = true;

@@ -95,6 +95,9 @@ fn tls_config() -> Result<Arc<rustls::ClientConfig>, HttpError> {
         .map_err(HttpError::Tls)
 }
 
+/// How long a connection may take to open.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Sends one request; `body` is `(length, reader)`.
 pub(crate) fn send(
     endpoint: &Endpoint,
@@ -105,7 +108,17 @@ pub(crate) fn send(
     timeout: Duration,
 ) -> Result<Response, HttpError> {
     let addr = format!("{}:{}", endpoint.host, endpoint.port);
-    let tcp = TcpStream::connect(&addr).map_err(|e| HttpError::Connect(addr.clone(), e))?;
+    let connect = || -> std::io::Result<TcpStream> {
+        let mut last = std::io::Error::new(std::io::ErrorKind::NotFound, "no address");
+        for a in std::net::ToSocketAddrs::to_socket_addrs(&addr)? {
+            match TcpStream::connect_timeout(&a, CONNECT_TIMEOUT) {
+                Ok(s) => return Ok(s),
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
+    };
+    let tcp = connect().map_err(|e| HttpError::Connect(addr.clone(), e))?;
     tcp.set_read_timeout(Some(timeout))?;
     tcp.set_write_timeout(Some(timeout))?;
     let _ = tcp.set_nodelay(true);
@@ -164,11 +177,35 @@ fn read_response(mut r: BufReader<Box<dyn Stream>>, head_only: bool) -> Result<R
     } else if find("transfer-encoding").is_some_and(|t| t.eq_ignore_ascii_case("chunked")) {
         Box::new(Chunked { inner: r, left: 0, done: false })
     } else if let Some(n) = find("content-length").and_then(|n| n.parse::<u64>().ok()) {
-        Box::new(r.take(n))
+        Box::new(Exact { inner: r.take(n), left: n })
     } else {
         Box::new(r)
     };
     Ok(Response { status, body })
+}
+
+/// A body of a known length: one that ends early is an error, never a short read taken
+/// for the whole (items would be lost without a word).
+struct Exact<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R: Read> Read for Exact<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 || buf.is_empty() {
+            return Ok(0);
+        }
+        let n = self.inner.read(buf)?;
+        if n == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                format!("the connection closed with {} bytes of the body still to come", self.left),
+            ));
+        }
+        self.left -= n as u64;
+        Ok(n)
+    }
 }
 
 /// A chunked body, unchunked.
@@ -222,6 +259,14 @@ mod tests {
         let e = Endpoint::parse("https://s3.eu-west-1.amazonaws.com/").unwrap();
         assert_eq!((e.tls, e.port, e.authority()), (true, 443, "s3.eu-west-1.amazonaws.com".into()));
         assert!(Endpoint::parse("ftp://x").is_err());
+    }
+
+    #[test]
+    fn a_body_cut_short_is_an_error() {
+        let mut b = Exact { inner: (&b"abc"[..]).take(5), left: 5 };
+        let mut s = String::new();
+        let e = b.read_to_string(&mut s).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::UnexpectedEof);
     }
 
     #[test]

@@ -350,3 +350,78 @@ fn jsonata_maps_read_their_arguments_and_express_children_may_wait_on_a_worker()
     assert_eq!(*done.output.unwrap(), json!(63));
     e.shutdown();
 }
+
+#[test]
+fn a_run_that_ended_before_its_parent_heard_answers_it_after_a_restart_and_starts_nothing() {
+    let def = parent(json!({}), "W", work(), "STANDARD");
+    let dir = data_dir("maprun-ended-unheard");
+    let e = engine(&dir);
+    let p = e.create_state_machine("parent", &def, "STANDARD", "role").unwrap().arn;
+    let run = e.start_execution(&p, None, json!([0, 1])).unwrap();
+    e.poll_task("work", Duration::from_secs(5)).expect("a child's task");
+    e.poll_task("work", Duration::from_secs(5)).expect("a child's task");
+    let mr = e.list_map_runs(&run.arn).unwrap().remove(0);
+    e.shutdown();
+    drop(e);
+    // The run's end is in the store, its answer to the parent is not (a commit between).
+    {
+        let store = crate::store::Store::open(&dir.join("stepline.redb")).unwrap();
+        let mut rec = store.map_run(&mr.arn).unwrap().unwrap();
+        (rec.status, rec.error, rec.cause) = ("FAILED".into(), Some("Boom".into()), Some("it broke".into()));
+        let mut b = crate::storage::Storage::begin(&store).unwrap();
+        b.put_map_run(&rec, false).unwrap();
+        b.commit().unwrap();
+    }
+    let e = engine(&dir);
+    let done = wait_for(&e, &run.arn, Status::Failed);
+    assert_eq!((done.error.as_deref(), done.cause.as_deref()), (Some("Boom"), Some("it broke")));
+    assert_eq!(e.map_run_executions(&mr.arn, 0, 10).unwrap().len(), 2, "no child started again");
+    e.shutdown();
+}
+
+#[test]
+fn a_restart_during_a_redriven_run_does_not_redrive_its_children_twice() {
+    let def = parent(json!({}), "W", work(), "STANDARD");
+    let dir = data_dir("maprun-redrive-restart");
+    let e = engine(&dir);
+    let p = e.create_state_machine("parent", &def, "STANDARD", "role").unwrap().arn;
+    let run = e.start_execution(&p, None, json!([0, 1])).unwrap();
+    let mut tasks: Vec<_> = (0..2).map(|_| e.poll_task("work", Duration::from_secs(5)).unwrap()).collect();
+    tasks.sort_by_key(|t| t.input.as_u64());
+    e.answer_task(&tasks[0].token, TaskAnswer::Success(json!("r0"))).unwrap();
+    let failure = TaskAnswer::Failure { error: "Flaky".into(), cause: "once".into() };
+    e.answer_task(&tasks[1].token, failure).unwrap();
+    wait_for(&e, &run.arn, Status::Failed);
+    e.redrive_execution(&run.arn).unwrap();
+    e.poll_task("work", Duration::from_secs(5)).expect("the redriven child's task");
+    e.shutdown();
+    drop(e);
+
+    let e = engine(&dir);
+    let t = e.poll_task("work", Duration::from_secs(5)).expect("handed out again after the restart");
+    e.answer_task(&t.token, TaskAnswer::Success(json!("r1"))).unwrap();
+    let done = wait_for(&e, &run.arn, Status::Succeeded);
+    assert_eq!(*done.output.unwrap(), json!(["r0", "r1"]));
+    let mr = e.list_map_runs(&run.arn).unwrap().remove(0);
+    let redriven: Vec<u32> =
+        e.map_run_executions(&mr.arn, 0, 10).unwrap().iter().map(|(_, k)| k.redrive_count).collect();
+    assert_eq!(redriven, [0, 1]);
+    assert_eq!((mr.redrive_count, mr.executions.succeeded, mr.executions.total), (1, 2, 2));
+    e.shutdown();
+}
+
+#[test]
+fn results_past_the_payload_limit_fail_the_state_without_being_held() {
+    let dir = data_dir("maprun-too-big");
+    let e = open(EngineConfig { data_dir: dir, max_payload: 2_000, ..EngineConfig::default() }).unwrap();
+    // Each child answers 100 bytes: 40 of them are twice the limit.
+    let wide = json!({"P": {"Type": "Pass", "Result": "x".repeat(100), "End": true}});
+    let def = parent(json!({}), "P", wide, "EXPRESS");
+    let p = e.create_state_machine("parent", &def, "STANDARD", "role").unwrap().arn;
+    let run = e.start_execution(&p, None, json!((0..40).collect::<Vec<_>>())).unwrap();
+    let done = wait_for(&e, &run.arn, Status::Failed);
+    assert_eq!(done.error.as_deref(), Some("States.DataLimitExceeded"), "{done:?}");
+    let mr = e.list_map_runs(&run.arn).unwrap().remove(0);
+    assert_eq!(mr.items.succeeded, 40, "every child ran");
+    e.shutdown();
+}

@@ -7,9 +7,7 @@ use super::super::events::Command;
 use super::super::exec::{Flow, Interp};
 use super::super::execution::Wake;
 use super::super::frame::{FrameId, Phase};
-use super::super::map_run::{
-    default_label, map_run_arn, BatchSpec, MapItems, MapRunRequest, ReaderItems, ResourceCall, SelectScope,
-};
+use super::super::map_run::{map_run_arn, BatchSpec, MapItems, MapRunRequest, ReaderItems, ResourceCall, SelectScope};
 use super::map_limits::{Limits, Want};
 use crate::entropy::Entropy;
 use crate::history::{EventKind, Payload};
@@ -22,10 +20,10 @@ impl Interp<'_> {
     pub(in super::super) fn new_map_run_arn(&mut self, _f: FrameId, sid: StateId) -> String {
         let st = &self.m.states[sid];
         let label = match &st.kind {
-            StateKind::Map(m) => m.run.as_ref().and_then(|r| r.label.clone()),
+            StateKind::Map(m) => m.run.as_ref().map(|r| r.label_of(&st.name)),
             _ => None,
         }
-        .unwrap_or_else(|| default_label(&st.name));
+        .unwrap_or_default();
         let (a, b) = (self.x.rng.next_u64(), self.x.rng.next_u64());
         let id = format!(
             "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
@@ -115,7 +113,7 @@ impl Interp<'_> {
             }
         };
         self.frame_mut(f).map_run = Some(arn.clone());
-        let label = run.label.clone().unwrap_or_else(|| default_label(&m.states[sid].name));
+        let label = run.label_of(&m.states[sid].name);
         let id = self.new_wait(Wake::MapRun(f));
         let request = MapRunRequest {
             id,
@@ -131,6 +129,7 @@ impl Interp<'_> {
             tolerated_percentage: limits.pct,
             writer,
             retry_count: self.frame(f).retry_count,
+            batched: map.item_batcher.is_some(),
             redrive,
         };
         self.cmds.push(Command::StartMapRun(Box::new(request)));

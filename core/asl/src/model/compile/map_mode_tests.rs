@@ -137,6 +137,23 @@ fn distributed_fields_are_checked_where_they_are_written() {
 }
 
 #[test]
+fn two_distributed_maps_may_not_share_a_label() {
+    let processor = json!({"ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "I", "States": {"I": {"Type": "Pass", "End": true}}});
+    let def = json!({"StartAt": "A", "States": {
+        "A": {"Type": "Map", "Label": "fan", "ItemProcessor": processor, "Next": "B"},
+        "B": {"Type": "Map", "Label": "fan", "ItemProcessor": processor, "End": true}}});
+    assert_only(
+        &def,
+        "/States/B",
+        "The Distributed Maps 'A' and 'B' would both label their Map Runs 'fan': give them different Labels",
+    );
+    let def = json!({"StartAt": "A b", "States": {
+        "A b": {"Type": "Map", "ItemProcessor": processor, "Next": "A-b"},
+        "A-b": {"Type": "Map", "ItemProcessor": processor, "End": true}}});
+    assert_eq!(diags(&def).len(), 1, "{:#?}", diags(&def));
+}
+
+#[test]
 fn what_aws_runs_and_stepline_honours_is_accepted() {
     let tolerated = json!({"ToleratedFailureCount": 1, "ToleratedFailurePercentage": 50});
     let tolerated_paths = json!({"ToleratedFailureCountPath": "$.c", "ToleratedFailurePercentagePath": "$.p"});

@@ -72,6 +72,7 @@ pub fn compile_value(def: &Value, kind: MachineType) -> Result<StateMachine, Vec
     }
     c.top_ql = top_ql;
     c.compile_machine(obj, "", top_ql, true);
+    c.check_map_labels();
     variable_scopes::check(obj, &mut c.diags);
     if !c.diags.is_empty() {
         return Err(c.diags);

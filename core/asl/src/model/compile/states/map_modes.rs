@@ -22,6 +22,30 @@ pub const WRITER_RESOURCE: &str = "arn:aws:states:::s3:putObject";
 const LABEL_FORBIDDEN: &str = " <>{}[]?*\"#%\\^|~`$&,;:/";
 
 impl Compiler {
+    /// Labels name Map Runs and their children's state machine: two Distributed Maps of
+    /// one definition may not share one (explicit, or made from their state names).
+    pub(in crate::model::compile) fn check_map_labels(&mut self) {
+        let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+        let mut clashes = Vec::new();
+        for st in &self.states {
+            let crate::model::StateKind::Map(m) = &st.kind else { continue };
+            let Some(run) = &m.run else { continue };
+            let label = run.label_of(&st.name);
+            match seen.get(&label) {
+                Some(other) => clashes.push((st.name.to_string(), other.clone(), label)),
+                None => {
+                    seen.insert(label, st.name.to_string());
+                }
+            }
+        }
+        for (state, other, label) in clashes {
+            self.err(
+                format!("/States/{state}"),
+                format!("The Distributed Maps '{other}' and '{state}' would both label their Map Runs '{label}': give them different Labels"),
+            );
+        }
+    }
+
     /// Reports the mode rules of one Map state at `loc` and compiles a Distributed Map's
     /// own fields. `config` is the processor's `ProcessorConfig` (under `proc_field`,
     /// `ItemProcessor` or the legacy `Iterator`).
