@@ -29,7 +29,8 @@ pub fn resolve(file: Option<&ObjectStore>, env: &dyn Fn(&str) -> Option<String>)
     let Some(secret_access_key) = env(&secret_var) else {
         bail!("the object store at {endpoint} needs its secret key in the environment variable {secret_var}");
     };
-    Ok(Some(ObjectStoreConfig { endpoint, region, access_key_id, secret_access_key }))
+    let session_token = env("AWS_SESSION_TOKEN");
+    Ok(Some(ObjectStoreConfig { endpoint, region, access_key_id, secret_access_key, session_token }))
 }
 
 #[cfg(test)]

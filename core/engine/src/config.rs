@@ -47,6 +47,8 @@ pub struct ObjectStoreConfig {
     pub region: String,
     pub access_key_id: String,
     pub secret_access_key: String,
+    /// Temporary credentials' session token, when the keys are temporary ones.
+    pub session_token: Option<String>,
 }
 
 impl EngineConfig {

@@ -29,6 +29,8 @@ pub(crate) struct S3 {
     region: String,
     access_key: String,
     secret_key: String,
+    /// Temporary credentials' token (`AWS_SESSION_TOKEN`), signed with the request.
+    session_token: Option<String>,
 }
 
 /// How long one call may wait for the store.
@@ -44,10 +46,47 @@ impl S3 {
             region: cfg.region.clone(),
             access_key: cfg.access_key_id.clone(),
             secret_key: cfg.secret_access_key.clone(),
+            session_token: cfg.session_token.clone(),
         })
     }
 
+    /// One call, tried again (up to three times in all, 100 ms then 400 ms apart) when the
+    /// store could not be reached or answered that it is busy or failing (5xx).
     fn call(
+        &self,
+        method: &str,
+        bucket: &str,
+        key: &str,
+        query: &[(String, String)],
+        body: Option<&std::path::Path>,
+    ) -> Result<Response, ObjectError> {
+        let mut wait = Duration::from_millis(100);
+        for attempt in 1.. {
+            let r = match body {
+                Some(path) => {
+                    let io =
+                        |e: std::io::Error| ObjectError::Http { endpoint: self.url.clone(), source: HttpError::Io(e) };
+                    let mut f = std::fs::File::open(path).map_err(io)?;
+                    let len = f.metadata().map_err(io)?.len();
+                    self.call_once(method, bucket, key, query, Some((len, &mut f)))
+                }
+                None => self.call_once(method, bucket, key, query, None),
+            };
+            let again = match &r {
+                Err(ObjectError::Http { .. }) => true,
+                Err(ObjectError::Refused { status, .. }) => *status >= 500,
+                Ok(_) => false,
+            };
+            if !again || attempt >= 3 {
+                return r;
+            }
+            std::thread::sleep(wait);
+            wait *= 4;
+        }
+        unreachable!("the loop returns")
+    }
+
+    fn call_once(
         &self,
         method: &str,
         bucket: &str,
@@ -67,6 +106,9 @@ impl S3 {
             ("x-amz-content-sha256".to_string(), payload.clone()),
             ("x-amz-date".to_string(), amz_date.clone()),
         ];
+        if let Some(token) = &self.session_token {
+            headers.push(("x-amz-security-token".to_string(), token.clone()));
+        }
         let signable = Signable { method, path: &path, query, headers: &headers, payload_hash: &payload };
         let auth = authorization(&signable, &amz_date, &self.region, &self.access_key, &self.secret_key);
         headers.retain(|(k, _)| k != "host");
@@ -133,10 +175,7 @@ impl S3 {
 
     /// `PutObject` of a file's bytes.
     pub(crate) fn put_file(&self, bucket: &str, key: &str, path: &std::path::Path) -> Result<(), ObjectError> {
-        let io = |e: std::io::Error| ObjectError::Http { endpoint: self.url.clone(), source: HttpError::Io(e) };
-        let mut f = std::fs::File::open(path).map_err(io)?;
-        let len = f.metadata().map_err(io)?.len();
-        self.call("PUT", bucket, key, &[], Some((len, &mut f))).map(drop)
+        self.call("PUT", bucket, key, &[], Some(path)).map(drop)
     }
 }
 
@@ -178,6 +217,55 @@ fn tag(xml: &str, name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_busy_store_is_asked_again_with_the_session_token_signed() {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = std::thread::spawn(move || {
+            let mut seen = Vec::new();
+            for answer in [
+                "HTTP/1.1 503 Slow Down\r\nContent-Length: 0\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+            ] {
+                let (conn, _) = listener.accept().unwrap();
+                let mut r = BufReader::new(conn.try_clone().unwrap());
+                let mut head = String::new();
+                loop {
+                    let mut line = String::new();
+                    r.read_line(&mut line).unwrap();
+                    if line.trim().is_empty() {
+                        break;
+                    }
+                    head.push_str(&line);
+                }
+                seen.push(head);
+                (&conn).write_all(answer.as_bytes()).unwrap();
+            }
+            seen
+        });
+        let cfg = ObjectStoreConfig {
+            endpoint: format!("http://127.0.0.1:{port}"),
+            region: "eu-west-1".into(),
+            access_key_id: "AKID".into(),
+            secret_access_key: "secret".into(),
+            session_token: Some("tok".into()),
+        };
+        let mut body = String::new();
+        S3::new(&cfg).unwrap().get("b", "dir/k.json").unwrap().read_to_string(&mut body).unwrap();
+        assert_eq!(body, "hello");
+        let seen = server.join().unwrap();
+        assert_eq!(seen.len(), 2, "asked again after the 503");
+        assert!(seen[1].starts_with("GET /b/dir/k.json HTTP/1.1"), "{}", seen[1]);
+        assert!(seen[1].contains("x-amz-security-token: tok"), "{}", seen[1]);
+        assert!(
+            seen[1].contains("SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token"),
+            "{}",
+            seen[1]
+        );
+        assert!(seen[1].contains("Credential=AKID/"), "{}", seen[1]);
+    }
 
     #[test]
     fn listings_are_read_from_aws_xml() {
