@@ -232,6 +232,14 @@ def test_a_kill_9_with_children_in_flight_loses_nothing_and_starts_no_child_twic
     assert len(kids) == 6 and run["executionCounts"]["total"] == 6, (kids, run)
 
 
+def run_to_success(sfn, name, definition):
+    """Creates NAME, runs it on {} and waits for it to succeed: its ARN and output."""
+    arn = sfn.start_execution(stateMachineArn=create(sfn, name, definition))["executionArn"]
+    d = wait_status(sfn, arn, "SUCCEEDED")
+    assert d["status"] == "SUCCEEDED", d
+    return arn, json.loads(d["output"])
+
+
 def test_express_children_over_a_csv_object(ctx):
     sfn = ctx["sfn"]
     ctx["s3"].create_bucket(Bucket="tables")
@@ -243,11 +251,7 @@ def test_express_children_over_a_csv_object(ctx):
                        "Parameters": {"Bucket": "tables", "Key": "cities.csv"}},
         "ItemSelector": {"row.$": "$$.Map.Item.Value", "index.$": "$$.Map.Item.Index"},
     }, {"P": {"Type": "Pass", "End": True}}, "P", kind="EXPRESS")
-    sm = create(sfn, "csv-fan", definition)
-    arn = sfn.start_execution(stateMachineArn=sm)["executionArn"]
-    d = wait_status(sfn, arn, "SUCCEEDED")
-    assert d["status"] == "SUCCEEDED", d
-    out = json.loads(d["output"])
+    arn, out = run_to_success(sfn, "csv-fan", definition)
     assert len(out) == 20 and out[19] == {"row": {"id": "19", "city": "c;19"}, "index": 19}, out[19]
     run = only_map_run(sfn, arn)
     assert run["itemCounts"]["succeeded"] == 20, run
@@ -273,11 +277,7 @@ def test_an_s3_inventory_manifest_lists_the_items(ctx):
                        "Parameters": {"Bucket": "inventory", "Key": "inv/manifest.json"}},
         "ItemSelector": {"key.$": "$$.Map.Item.Value.Key", "size.$": "States.StringToJson($$.Map.Item.Value.Size)"},
     }, {"P": {"Type": "Pass", "End": True}}, "P", kind="EXPRESS")
-    sm = create(sfn, "inventory-fan", definition)
-    arn = sfn.start_execution(stateMachineArn=sm)["executionArn"]
-    d = wait_status(sfn, arn, "SUCCEEDED")
-    assert d["status"] == "SUCCEEDED", d
-    out = json.loads(d["output"])
+    _, out = run_to_success(sfn, "inventory-fan", definition)
     assert out == [{"key": f"img/{i}.jpg", "size": 100 + i} for i in range(7)], out
 
 

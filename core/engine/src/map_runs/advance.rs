@@ -119,12 +119,7 @@ impl EngineState {
                             Some(Ok(item)) => {
                                 let index = *read as usize;
                                 *read += 1;
-                                // Per run and item: `States.UUID()` in a selector differs
-                                // between Map Runs and stays the same on a resumed one.
-                                let run_seed = run.record.arn.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-                                    (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-                                });
-                                let seed = run_seed ^ (*read).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                                let seed = run.seed ^ (*read).wrapping_mul(0x9E37_79B9_7F4A_7C15);
                                 let now = self.clock.now();
                                 let sid = run.state;
                                 Some(

@@ -46,6 +46,9 @@ pub(crate) struct LiveMapRun {
     /// Why the run fails, once it must (tolerated failures exceeded, items unreadable).
     pub failure: Option<(String, String)>,
     pub tolerated: Tolerance,
+    /// What an `ItemSelector` draws from (`States.UUID()`), with the item's number: from
+    /// the run's ARN, so it differs between Map Runs and stays the same on a resumed one.
+    pub seed: u64,
 }
 
 /// Where a run's child inputs come from (one per run: its size does not matter).

@@ -185,6 +185,10 @@ impl EngineState {
             new: resume == Resume::Fresh && stored.is_none(),
             failure: None,
             tolerated,
+            seed: req
+                .arn
+                .bytes()
+                .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)),
         };
         match resume {
             Resume::Fresh => {
