@@ -22,6 +22,13 @@ pub struct Config {
     pub buckets: Option<Buckets>,
     /// An S3-compatible object store for Distributed Maps instead of directories.
     pub object_store: Option<ObjectStore>,
+    /// Connections of HTTP Tasks (`Authentication.ConnectionArn`), as EventBridge's.
+    #[serde(default)]
+    pub connections: Vec<stepline_bridge::integrations::settings::ConnectionSettings>,
+    /// Lambda functions invoked through a Lambda-compatible endpoint instead of workers.
+    pub lambda: Option<stepline_bridge::integrations::settings::LambdaSettings>,
+    /// `sqs:sendMessage`, `sns:publish` and `events:putEvents` mapped onto the buses.
+    pub messaging: Option<stepline_bridge::integrations::settings::MessagingSettings>,
 }
 
 /// `[buckets]`: bucket `B` is the directory `<dir>/B`.

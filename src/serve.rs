@@ -85,6 +85,7 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
             "both NATS and AMQP are set to take every activity: list the activities of one of them (activities = [...] under [nats] or [amqp])"
         );
     }
+    let (connections, lambda_settings) = (file.connections, file.lambda);
     let a = Resolved { data, listen, workers: a.worker.commands };
     // The dashboard runs in a terminal of its own (`stepline tui`): this one is the
     // operator's console, where warnings and errors belong as well as in the files.
@@ -93,6 +94,13 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     // Bus objects are dropped inside the runtime, whichever way this returns.
     let _in_runtime = rt.enter();
+    let builtin = stepline_bridge::integrations::builtin::Builtin::new(
+        &connections,
+        lambda_settings.as_ref(),
+        rt.handle().clone(),
+        &|k| std::env::var(k).ok(),
+    )
+    .context("cannot set up the built-in integrations")?;
     // Each bus prefix is claimed before the store opens: a second engine on a prefix
     // already held stops here, naming the holder.
     let me = stepline_bridge::holder::Holder::this_process(Some(&a.data));
@@ -128,8 +136,9 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
             no_amqp: no_amqp.clone(),
         };
         let queues = Arc::new(TaskQueues::default());
-        let engine = Engine::open(engine_config, routes(queues, &buses, &local))
+        let engine = Engine::open(engine_config, routes(queues, &buses, &local, &builtin))
             .with_context(|| format!("cannot open the store in {}", a.data.display()))?;
+        builtin.attach(&engine);
         no_nats.attach(engine.clone());
         no_amqp.attach(engine.clone());
         for (name, cmd) in pool.commands {
@@ -242,12 +251,19 @@ struct Buses<'a> {
     no_amqp: Arc<NotConfigured>,
 }
 
-/// Where tasks go: activities with a command worker stay in process; activities a bus
-/// names go over it; the others go to the bus that takes every activity, else to the
+/// Where tasks go: HTTP Tasks (and Lambda functions, when an endpoint is set) are made by
+/// the engine's own integrations; activities with a command worker stay in process;
+/// activities a bus names go over it (a bus that names `http:invoke` takes it from the
+/// integration); the others go to the bus that takes every activity, else to the
 /// in-process queues (`GetActivityTask`).
-fn routes(queues: Arc<TaskQueues>, buses: &Buses, local: &[String]) -> Routes {
+fn routes(
+    queues: Arc<TaskQueues>,
+    buses: &Buses,
+    local: &[String],
+    builtin: &stepline_bridge::integrations::builtin::Builtin,
+) -> Routes {
     use stepline_bridge::{amqp::AMQP_PUBLISH, nats::NATS_PUBLISH};
-    let mut r = Routes::local(queues.clone());
+    let mut r = builtin.route(Routes::local(queues.clone()));
     let configured: [(Option<&dyn Bus>, &'static str, &Arc<NotConfigured>); 2] = [
         (buses.nats.map(|b| b as &dyn Bus), NATS_PUBLISH, &buses.no_nats),
         (buses.amqp.map(|b| b as &dyn Bus), AMQP_PUBLISH, &buses.no_amqp),

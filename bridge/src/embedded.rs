@@ -108,6 +108,7 @@ mod tests {
 
     fn task(token: &str, activity: &str) -> TaskEnvelope {
         TaskEnvelope {
+            resource: String::new(),
             token: token.into(),
             activity: activity.into(),
             input: Value::Null,

@@ -11,6 +11,7 @@ pub mod client;
 pub mod embedded;
 pub mod holder;
 pub mod http;
+pub mod integrations;
 pub mod nats;
 pub mod not_configured;
 pub mod protocol;

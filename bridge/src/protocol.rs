@@ -154,6 +154,7 @@ mod tests {
     #[test]
     fn a_task_request_has_the_documented_fields() {
         let t = TaskEnvelope {
+            resource: String::new(),
             token: "tok".into(),
             activity: "charge".into(),
             input: json!({"amount": 3}),

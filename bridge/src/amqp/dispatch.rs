@@ -162,6 +162,7 @@ mod tests {
 
     fn task(input: Value) -> TaskEnvelope {
         TaskEnvelope {
+            resource: String::new(),
             token: "tok".into(),
             activity: AMQP_PUBLISH.into(),
             input,

@@ -56,8 +56,15 @@ impl EngineState {
             let activity = req.route().activity;
             let info = PendingTask::of(&req, arn, &activity, true, now);
             // The mocked result is the whole service response: never wrapped.
-            let task =
-                TaskRef { arn: arn.to_string(), id: req.id, wrap_lambda: false, activity, info, invocation: None };
+            let task = TaskRef {
+                arn: arn.to_string(),
+                id: req.id,
+                wrap_lambda: false,
+                activity,
+                lambda: false,
+                info,
+                invocation: None,
+            };
             self.tasks.tokens.insert(req.token.clone(), task);
             if let Some(a) = answer {
                 self.held_answers.push((req.token.clone(), a));
@@ -68,8 +75,15 @@ impl EngineState {
             // No worker: the engine makes the call once this request is applied.
             let activity = req.target.clone();
             let info = PendingTask::of(&req, arn, &activity, false, now);
-            let task =
-                TaskRef { arn: arn.to_string(), id: req.id, wrap_lambda: false, activity, info, invocation: None };
+            let task = TaskRef {
+                arn: arn.to_string(),
+                id: req.id,
+                wrap_lambda: false,
+                activity,
+                lambda: false,
+                info,
+                invocation: None,
+            };
             self.tasks.tokens.insert(req.token.clone(), task);
             let TaskRequest { token, id, input, retry_count, .. } = *req;
             self.calls.push(PendingCall { arn: arn.to_string(), token, id, call, input, retry_count });
@@ -85,10 +99,10 @@ impl EngineState {
         if let Some(inv) = &invocation {
             self.tasks.invocations.insert(inv.clone(), req.token.clone());
         }
-        let task =
-            TaskRef { arn: arn.to_string(), id: req.id, wrap_lambda, activity: activity.clone(), info, invocation };
+        let envelope = TaskEnvelope::of(&req, handed_as.clone(), activity.clone(), input, Some(&live.record));
+        let lambda = envelope.invokes_lambda();
+        let task = TaskRef { arn: arn.to_string(), id: req.id, wrap_lambda, activity, lambda, info, invocation };
         self.tasks.tokens.insert(req.token.clone(), task);
-        let envelope = TaskEnvelope::of(&req, handed_as.clone(), activity, input, Some(&live.record));
         self.effects.dispatch.insert(handed_as, envelope);
     }
 
@@ -113,7 +127,15 @@ impl EngineState {
             mocked: false,
             child: None,
         };
-        let task = TaskRef { arn: arn.to_string(), id: req.id, wrap_lambda: false, activity, info, invocation: None };
+        let task = TaskRef {
+            arn: arn.to_string(),
+            id: req.id,
+            wrap_lambda: false,
+            activity,
+            lambda: false,
+            info,
+            invocation: None,
+        };
         self.tasks.tokens.insert(req.arn.clone(), task);
         self.map_run_starts.push((arn.to_string(), req));
     }

@@ -46,13 +46,16 @@ pub struct Routes {
     by_activity: HashMap<String, Arc<dyn Dispatcher>>,
     /// For every activity a route does not name, when set (`serve --nats URL`).
     fallback: Option<Arc<dyn Dispatcher>>,
+    /// Tasks invoking Lambda functions, all of them or those named, when set (a Lambda
+    /// endpoint): before any route by activity, since a function's name is its activity.
+    lambda: Option<(Arc<dyn Dispatcher>, Option<std::collections::HashSet<String>>)>,
     listeners: Vec<Arc<dyn StatusListener>>,
 }
 
 impl Routes {
     /// Routes with `queues` taking every activity no route names.
     pub fn local(queues: Arc<dyn LocalTasks>) -> Routes {
-        Routes { local: queues, by_activity: HashMap::new(), fallback: None, listeners: Vec::new() }
+        Routes { local: queues, by_activity: HashMap::new(), fallback: None, lambda: None, listeners: Vec::new() }
     }
 
     /// Tells `listener` of every status change.
@@ -83,25 +86,39 @@ impl Routes {
         self
     }
 
+    /// Sends tasks invoking a Lambda function to `dispatcher`: those of the functions
+    /// named, or of every function when `functions` is `None`.
+    pub fn lambda(mut self, dispatcher: Arc<dyn Dispatcher>, functions: Option<Vec<String>>) -> Routes {
+        self.lambda = Some((dispatcher, functions.map(|f| f.into_iter().collect())));
+        self
+    }
+
     /// The default dispatcher, which pollers read.
     pub fn local_tasks(&self) -> Arc<dyn LocalTasks> {
         self.local.clone()
     }
 
-    /// The dispatcher a route or the fallback names for `activity`; `None` for the local one.
-    fn remote(&self, activity: &str) -> Option<&Arc<dyn Dispatcher>> {
+    /// The dispatcher a route or the fallback names for `activity` (a Lambda function's
+    /// when `lambda`); `None` for the local one.
+    fn remote(&self, activity: &str, lambda: bool) -> Option<&Arc<dyn Dispatcher>> {
+        if let (true, Some((d, functions))) = (lambda, &self.lambda) {
+            if functions.as_ref().is_none_or(|f| f.contains(activity)) {
+                return Some(d);
+            }
+        }
         self.by_activity.get(activity).or(self.fallback.as_ref())
     }
 
     pub fn dispatch(&self, task: TaskEnvelope) {
-        match self.remote(&task.activity) {
+        match self.remote(&task.activity, self.lambda.is_some() && task.invokes_lambda()) {
             Some(d) => d.dispatch(task),
             None => self.local.dispatch(task),
         }
     }
 
-    pub fn withdraw(&self, activity: &str, token: &str, answered: bool) {
-        match self.remote(activity) {
+    /// `lambda`: the task invokes a Lambda function ([`TaskEnvelope::invokes_lambda`]).
+    pub fn withdraw(&self, activity: &str, lambda: bool, token: &str, answered: bool) {
+        match self.remote(activity, lambda) {
             Some(d) => d.withdraw(token, answered),
             None => self.local.withdraw(token, answered),
         }

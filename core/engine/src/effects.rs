@@ -21,6 +21,7 @@ pub(crate) fn later<T: Send + 'static>(reply: Reply<T>, res: Result<T, EngineErr
 /// A task its dispatcher should give up: `answered` when its answer was applied.
 pub(crate) struct Withdrawal {
     pub activity: String,
+    pub lambda: bool,
     pub token: String,
     pub answered: bool,
 }
@@ -47,7 +48,7 @@ impl Effects {
     /// the engine's memory has forgotten those tasks either way.
     pub(crate) fn withdraw_all(&mut self, routes: &Routes) {
         for w in self.withdraw.drain(..) {
-            routes.withdraw(&w.activity, &w.token, w.answered);
+            routes.withdraw(&w.activity, w.lambda, &w.token, w.answered);
         }
     }
 

@@ -9,6 +9,8 @@ use stepline_asl::interp::TaskRequest;
 pub struct TaskEnvelope {
     pub token: String,
     pub activity: String,
+    /// The Task state's `Resource` ARN, as written.
+    pub resource: String,
     pub input: Value,
     pub execution_arn: String,
     pub execution_name: String,
@@ -24,6 +26,20 @@ pub struct TaskEnvelope {
 }
 
 impl TaskEnvelope {
+    /// The task invokes a Lambda function (`arn:aws:lambda:...:function:NAME` or
+    /// `arn:aws:states:::lambda:invoke`), whose name is the task's activity.
+    pub fn invokes_lambda(&self) -> bool {
+        // Read without allocating: this is on every task's path.
+        let mut parts = self.resource.splitn(7, ':');
+        match (parts.next(), parts.nth(1), parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some("arn"), Some("lambda"), Some(_), Some(_), Some("function"), Some(_)) => true,
+            (Some("arn"), Some("states"), Some(""), Some(""), Some("lambda"), Some(api)) => {
+                api == "invoke" || api.starts_with("invoke.")
+            }
+            _ => false,
+        }
+    }
+
     /// Task `req` as handed out under `token` to `activity` with `input` (its route); the
     /// execution's fields are empty for a task outside any execution (`TestState`).
     pub(crate) fn of(
@@ -36,6 +52,7 @@ impl TaskEnvelope {
         TaskEnvelope {
             token,
             activity,
+            resource: req.task.resource.clone(),
             input,
             execution_arn: execution.map(|r| r.arn.clone()).unwrap_or_default(),
             execution_name: execution.map(|r| r.name.clone()).unwrap_or_default(),

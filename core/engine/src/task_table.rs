@@ -17,6 +17,8 @@ pub(crate) struct TaskRef {
     pub wrap_lambda: bool,
     /// Which dispatcher has it.
     pub activity: String,
+    /// It invokes a Lambda function (see [`crate::Routes::lambda`]).
+    pub lambda: bool,
     /// What an operator sees of it.
     pub info: PendingTask,
     /// `.waitForTaskToken`: the token the task was handed out under. The worker's own
@@ -28,6 +30,7 @@ pub(crate) struct TaskRef {
 /// A task outside any execution (`TestState`): its activity, deadline and who waits.
 pub(crate) struct Detached {
     pub activity: String,
+    pub lambda: bool,
     pub deadline: Millis,
     pub reply: Reply<TaskAnswer>,
 }
@@ -56,7 +59,7 @@ impl TaskTable {
             None => token.to_string(),
         };
         if effects.dispatch.swap_remove(&handed_as).is_none() {
-            effects.withdraw.push(Withdrawal { activity: t.activity, token: handed_as, answered });
+            effects.withdraw.push(Withdrawal { activity: t.activity, lambda: t.lambda, token: handed_as, answered });
         }
     }
 
@@ -65,7 +68,7 @@ impl TaskTable {
     pub(crate) fn forget_all(&mut self, effects: &mut Effects) {
         for (token, t) in std::mem::take(&mut self.tokens) {
             let token = t.invocation.clone().unwrap_or(token);
-            effects.withdraw.push(Withdrawal { activity: t.activity, token, answered: false });
+            effects.withdraw.push(Withdrawal { activity: t.activity, lambda: t.lambda, token, answered: false });
         }
         self.invocations.clear();
     }

@@ -25,7 +25,7 @@ impl EngineState {
                     self.tasks.detached.insert(token.to_string(), d);
                 }
                 answer => {
-                    self.dispatch.withdraw(&d.activity, token, true);
+                    self.dispatch.withdraw(&d.activity, d.lambda, token, true);
                     d.reply.send(Ok(answer));
                 }
             }
@@ -70,7 +70,7 @@ impl EngineState {
             TaskAnswer::Success(_) => {
                 self.tasks.invocations.remove(invocation);
                 if let Some(t) = self.tasks.tokens.get(callback) {
-                    self.dispatch.withdraw(&t.activity, invocation, true);
+                    self.dispatch.withdraw(&t.activity, t.lambda, invocation, true);
                 }
                 tracing::debug!(
                     "the worker's reply to a .waitForTaskToken task is not its result: waiting for the callback"
@@ -81,7 +81,7 @@ impl EngineState {
             failure @ TaskAnswer::Failure { .. } => {
                 self.tasks.invocations.remove(invocation);
                 if let Some(t) = self.tasks.tokens.get(callback) {
-                    self.dispatch.withdraw(&t.activity, invocation, true);
+                    self.dispatch.withdraw(&t.activity, t.lambda, invocation, true);
                 }
                 self.answer(batch, callback, failure)
             }
@@ -113,7 +113,10 @@ impl EngineState {
 
     /// A task outside any execution: handed out with the batch, answered to `reply`.
     pub(crate) fn detached_task(&mut self, task: TaskEnvelope, deadline: Millis, reply: Reply<TaskAnswer>) {
-        self.tasks.detached.insert(task.token.clone(), Detached { activity: task.activity.clone(), deadline, reply });
+        self.tasks.detached.insert(
+            task.token.clone(),
+            Detached { activity: task.activity.clone(), lambda: task.invokes_lambda(), deadline, reply },
+        );
         self.effects.dispatch.insert(task.token.clone(), task);
     }
 
@@ -123,7 +126,7 @@ impl EngineState {
             self.tasks.detached.iter().filter(|(_, d)| d.deadline <= now).map(|(t, _)| t.clone()).collect();
         for token in expired {
             if let Some(d) = self.tasks.detached.remove(&token) {
-                self.dispatch.withdraw(&d.activity, &token, false);
+                self.dispatch.withdraw(&d.activity, d.lambda, &token, false);
                 let cause = format!("no worker of '{}' answered in time", d.activity);
                 d.reply.send(Ok(TaskAnswer::Failure { error: error_names::TIMEOUT.into(), cause }));
             }

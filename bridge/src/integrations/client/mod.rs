@@ -1,0 +1,5 @@
+//! The outbound HTTP client the built-in integrations share.
+
+pub mod error;
+pub mod pool;
+pub mod tls;
