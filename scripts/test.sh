@@ -44,6 +44,9 @@ python3 tests/sdk/children_e2e.py ./target/release/stepline
 echo "== Distributed Map with boto3 (a real S3-compatible server: moto; redrive, UpdateMapRun, kill -9)"
 python3 -c "import moto.server, flask" 2>/dev/null || python3 -m pip install --quiet "moto[server]"
 python3 tests/sdk/map_runs_e2e.py ./target/release/stepline
+echo "== built-in integrations with boto3 (HTTP Task with TLS and connections, a Lambda endpoint, SQS/SNS/EventBridge on RabbitMQ and NATS, kill -9)"
+command -v openssl >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null)
+python3 tests/sdk/integrations_e2e.py ./target/release/stepline
 echo "== Step Functions Local's mock mode (SFN_MOCK_CONFIG, #TestCase executions) with boto3"
 python3 tests/sdk/mock_config_e2e.py ./target/release/stepline
 command -v tmux >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux >/dev/null)

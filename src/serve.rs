@@ -85,7 +85,7 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
             "both NATS and AMQP are set to take every activity: list the activities of one of them (activities = [...] under [nats] or [amqp])"
         );
     }
-    let (connections, lambda_settings) = (file.connections, file.lambda);
+    let (connections, lambda_settings, messaging) = (file.connections, file.lambda, file.messaging);
     let a = Resolved { data, listen, workers: a.worker.commands };
     // The dashboard runs in a terminal of its own (`stepline tui`): this one is the
     // operator's console, where warnings and errors belong as well as in the files.
@@ -94,13 +94,7 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     // Bus objects are dropped inside the runtime, whichever way this returns.
     let _in_runtime = rt.enter();
-    let builtin = stepline_bridge::integrations::builtin::Builtin::new(
-        &connections,
-        lambda_settings.as_ref(),
-        rt.handle().clone(),
-        &|k| std::env::var(k).ok(),
-    )
-    .context("cannot set up the built-in integrations")?;
+
     // Each bus prefix is claimed before the store opens: a second engine on a prefix
     // already held stops here, naming the holder.
     let me = stepline_bridge::holder::Holder::this_process(Some(&a.data));
@@ -127,6 +121,19 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
         None => None,
     };
     let served = (|| {
+        let links = stepline_bridge::integrations::builtin::BusLinks {
+            nats: bridge.as_ref().map(|b| b.client.clone()),
+            amqp: amqp_bridge.as_ref().map(|b| b.settings.clone()),
+        };
+        let builtin = stepline_bridge::integrations::builtin::Builtin::new(
+            &connections,
+            lambda_settings.as_ref(),
+            messaging.as_ref(),
+            links,
+            rt.handle().clone(),
+            &|k| std::env::var(k).ok(),
+        )
+        .context("cannot set up the built-in integrations")?;
         let local: Vec<String> = pool.commands.keys().cloned().collect();
         let (no_nats, no_amqp) = (Arc::new(NotConfigured::nats()), Arc::new(NotConfigured::amqp()));
         let buses = Buses {
@@ -263,7 +270,7 @@ fn routes(
     builtin: &stepline_bridge::integrations::builtin::Builtin,
 ) -> Routes {
     use stepline_bridge::{amqp::AMQP_PUBLISH, nats::NATS_PUBLISH};
-    let mut r = builtin.route(Routes::local(queues.clone()));
+    let mut r = Routes::local(queues.clone());
     let configured: [(Option<&dyn Bus>, &'static str, &Arc<NotConfigured>); 2] = [
         (buses.nats.map(|b| b as &dyn Bus), NATS_PUBLISH, &buses.no_nats),
         (buses.amqp.map(|b| b as &dyn Bus), AMQP_PUBLISH, &buses.no_amqp),
@@ -285,7 +292,7 @@ fn routes(
     for activity in local {
         r = r.route(activity, queues.clone());
     }
-    r
+    builtin.route(r)
 }
 
 /// The settings in force after flags, file and defaults.

@@ -106,9 +106,9 @@ def wait_status(sfn, arn, status, timeout=15):
         time.sleep(0.05)
 
 
-def run_tests(tests, ctx):
+def run_tests(tests, ctx, after=None):
     """Runs each test with CTX, prints 'ok'/'FAIL' per test and 'N passed, M failed', kills
-    ctx["server"] at the end, and exits non-zero if any failed."""
+    ctx["server"] at the end (then runs AFTER), and exits non-zero if any failed."""
     import sys
     import traceback
 
@@ -125,5 +125,7 @@ def run_tests(tests, ctx):
                 traceback.print_exc()
     finally:
         ctx["server"].kill()
+        if after:
+            after()
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)

@@ -133,7 +133,7 @@ pub(super) fn integration_publication(task: &TaskEnvelope) -> Result<Publication
 
 /// A JSON header value as AMQP carries it: strings, integers, floats, booleans; anything
 /// else as its JSON text.
-fn header_value(v: &Value) -> AMQPValue {
+pub(super) fn header_value(v: &Value) -> AMQPValue {
     match v {
         Value::String(s) => AMQPValue::LongString(s.as_str().into()),
         Value::Bool(b) => AMQPValue::Boolean(*b),

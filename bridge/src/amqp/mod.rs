@@ -15,6 +15,7 @@ mod connect;
 mod consume;
 mod dispatch;
 mod error;
+mod publisher;
 mod session;
 mod settings;
 mod sweep;
@@ -24,6 +25,7 @@ pub use claim::AmqpClaim;
 pub use connect::connect;
 pub use dispatch::{AmqpDispatcher, AmqpEvents, AMQP_PUBLISH};
 pub use error::{AmqpError, ConnectFailures};
+pub use publisher::{AmqpPublisher, NotPublished};
 pub use settings::{AmqpSettings, AmqpTrigger};
 
 use std::sync::Arc;

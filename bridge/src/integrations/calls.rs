@@ -17,6 +17,12 @@ pub type CallFuture = Pin<Box<dyn Future<Output = Option<TaskAnswer>> + Send>>;
 /// One integration: makes the call a task stands for.
 pub trait Caller: Send + Sync + 'static {
     fn call(self: Arc<Self>, task: TaskEnvelope) -> CallFuture;
+
+    /// Whether this integration makes the call, or hands the task on to the dispatcher
+    /// the activity would have without it (see [`Calls::hand_on_to`]).
+    fn takes(&self, _task: &TaskEnvelope) -> bool {
+        true
+    }
 }
 
 /// A [`Dispatcher`] that runs a [`Caller`]'s calls.
@@ -27,6 +33,9 @@ pub struct Calls<C: Caller> {
     /// Tasks handed out before [`Calls::attach`].
     early: Mutex<Vec<TaskEnvelope>>,
     running: Arc<Mutex<HashMap<String, tokio::task::AbortHandle>>>,
+    /// Where tasks the caller does not take go, and which tokens went there.
+    fallback: OnceLock<Arc<dyn Dispatcher>>,
+    handed_on: Mutex<std::collections::HashSet<String>>,
 }
 
 impl<C: Caller> Calls<C> {
@@ -38,7 +47,14 @@ impl<C: Caller> Calls<C> {
             engine: OnceLock::new(),
             early: Mutex::new(Vec::new()),
             running: Arc::new(Mutex::new(HashMap::new())),
+            fallback: OnceLock::new(),
+            handed_on: Mutex::new(Default::default()),
         }
+    }
+
+    /// Tasks the caller does not take go to `fallback` (a worker's dispatcher).
+    pub fn hand_on_to(&self, fallback: Arc<dyn Dispatcher>) {
+        let _ = self.fallback.set(fallback);
     }
 
     /// The engine the answers go to; tasks handed out before now are called now.
@@ -91,6 +107,12 @@ impl<C: Caller> Calls<C> {
 
 impl<C: Caller> Dispatcher for Calls<C> {
     fn dispatch(&self, task: TaskEnvelope) {
+        if let Some(fallback) = self.fallback.get().filter(|_| !self.caller.takes(&task)) {
+            if let Ok(mut h) = self.handed_on.lock() {
+                h.insert(task.token.clone());
+            }
+            return fallback.dispatch(task);
+        }
         let Ok(mut early) = self.early.lock() else { return };
         match self.engine.get() {
             Some(engine) => {
@@ -102,6 +124,12 @@ impl<C: Caller> Dispatcher for Calls<C> {
     }
 
     fn withdraw(&self, token: &str, answered: bool) {
+        if self.handed_on.lock().is_ok_and(|mut h| h.remove(token)) {
+            if let Some(f) = self.fallback.get() {
+                f.withdraw(token, answered);
+            }
+            return;
+        }
         let Ok(mut running) = self.running.lock() else { return };
         if let Some(h) = running.remove(token) {
             if !answered {

@@ -8,4 +8,5 @@ pub mod calls;
 pub mod client;
 pub mod http_task;
 pub mod lambda;
+pub mod messaging;
 pub mod settings;

@@ -93,6 +93,19 @@ impl Routes {
         self
     }
 
+    /// A route names `activity` itself (not through the fallback).
+    pub fn names(&self, activity: &str) -> bool {
+        self.by_activity.contains_key(activity)
+    }
+
+    /// The dispatcher tasks of `activity` go to now.
+    pub fn dispatcher_of(&self, activity: &str) -> Arc<dyn Dispatcher> {
+        match self.remote(activity, false) {
+            Some(d) => d.clone(),
+            None => self.local.clone(),
+        }
+    }
+
     /// The default dispatcher, which pollers read.
     pub fn local_tasks(&self) -> Arc<dyn LocalTasks> {
         self.local.clone()

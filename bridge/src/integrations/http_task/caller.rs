@@ -82,8 +82,14 @@ impl HttpInvoker {
         let Ok(_permit) = conn.permits.acquire().await else {
             return TaskAnswer::Failure { error: outcome::SOCKET_ERROR.into(), cause: "shutting down".into() };
         };
-        // AWS's limit holds even when `TimeoutSeconds` is longer.
-        let timeout = task.timeout_seconds.map(Duration::from_secs).unwrap_or(MAX_TIMEOUT).min(MAX_TIMEOUT);
+        // AWS's limit holds even when `TimeoutSeconds` is longer. A shorter `TimeoutSeconds`
+        // is the engine's to enforce (`States.Timeout`, the request dropped): the request
+        // is given a moment more so the two do not race.
+        let timeout = match task.timeout_seconds {
+            Some(s) => Duration::from_secs(s) + Duration::from_millis(500),
+            None => MAX_TIMEOUT,
+        }
+        .min(MAX_TIMEOUT);
         let request = match inv.request(&conn.parameters, USER_AGENT) {
             Ok(r) => r,
             Err(e) => return TaskAnswer::Failure { error: error_names::RUNTIME.into(), cause: e.to_string() },
