@@ -150,6 +150,28 @@ mod tests {
     }
 
     #[test]
+    fn reads_connections_lambda_and_messaging() {
+        let p = write(
+            "integrations",
+            "[[connections]]\nname = \"api\"\nauth = \"api_key\"\napi_key_name = \"x-api-key\"\napi_key_value_env = \"K\"\ninvocation_parameters = { headers = { \"x-tenant\" = \"acme\" } }\n\n[lambda]\nendpoint = \"http://127.0.0.1:3001\"\nfunctions = [\"resize\"]\n",
+        );
+        let c = Config::load(&p).unwrap();
+        assert_eq!((c.connections[0].name.as_str(), c.connections[0].auth.as_str()), ("api", "api_key"));
+        assert_eq!(c.connections[0].invocation_parameters.headers["x-tenant"], "acme");
+        assert_eq!(c.lambda.unwrap().functions, Some(vec!["resize".to_string()]));
+        let fixture =
+            Config::load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/integrations/stepline.toml")))
+                .unwrap();
+        let m = fixture.messaging.unwrap();
+        assert_eq!(
+            (m.sqs[0].amqp_queue.as_deref(), m.sns[0].nats_subject.as_deref()),
+            (Some("orders"), Some("orders.notifications"))
+        );
+        let p = write("conn-typo", "[[connections]]\nname = \"a\"\nauth = \"none\"\napi_key = \"inline secret\"\n");
+        assert!(format!("{:#}", Config::load(&p).unwrap_err()).contains("unknown field `api_key`"));
+    }
+
+    #[test]
     fn a_mistake_is_named_with_its_place() {
         let p = write("bad", "[server]\nlisten = \"not an address\"\n");
         let e = format!("{:#}", Config::load(&p).unwrap_err());

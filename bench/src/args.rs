@@ -72,6 +72,12 @@ pub struct Args {
     /// same items.
     #[arg(long, value_name = "N")]
     pub map_items: Option<u64>,
+    /// HTTP Tasks (`http:invoke`) through the durable engine (--executions of a one-task
+    /// machine, --concurrency clients) against an HTTP server on loopback, beside a bare
+    /// loop of the same client at the same concurrency, then the engine at half its rate
+    /// for latency. FILE is not read.
+    #[arg(long)]
+    pub http: bool,
     /// Workers taking tasks (with --nats, --amqp or --tasks).
     #[arg(long, default_value_t = 4)]
     pub workers: usize,

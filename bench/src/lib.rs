@@ -9,6 +9,7 @@ mod amqp;
 mod args;
 mod dashboard;
 mod durable;
+mod http;
 mod map_run;
 mod memory;
 mod nats;
@@ -26,6 +27,9 @@ use tasks::Bus;
 pub fn main(a: Args, read: Readers) -> Result<ExitCode> {
     if a.dashboard {
         return dashboard::run(a, read);
+    }
+    if a.http {
+        return http::run(a);
     }
     if a.map_items.is_some() {
         return map_run::run(a, read);

@@ -32,9 +32,12 @@ pub struct BusLinks {
     pub amqp: Option<crate::amqp::AmqpSettings>,
 }
 
+pub type LambdaRoute = (Arc<Calls<LambdaInvoker>>, Option<Vec<String>>);
+
 pub struct Builtin {
     pub http: Arc<Calls<HttpInvoker>>,
-    pub lambda: Option<(Arc<Calls<LambdaInvoker>>, Option<Vec<String>>)>,
+    /// With the functions it takes (all when `None`).
+    pub lambda: Option<LambdaRoute>,
     /// One per activity (`sqs:sendMessage`, ...), each handing unmapped tasks on.
     pub messaging: Vec<(&'static str, Arc<Calls<MessagingCaller>>)>,
 }

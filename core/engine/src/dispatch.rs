@@ -39,6 +39,9 @@ pub trait StatusListener: Send + Sync {
     fn status_changed(&self, record: &ExecutionRecord);
 }
 
+/// The Lambda functions a dispatcher takes.
+type FunctionNames = std::collections::HashSet<String>;
+
 /// Chooses the dispatcher of each task by its activity (the in-process queues take every
 /// activity no route names) and holds the status listeners.
 pub struct Routes {
@@ -48,7 +51,7 @@ pub struct Routes {
     fallback: Option<Arc<dyn Dispatcher>>,
     /// Tasks invoking Lambda functions, all of them or those named, when set (a Lambda
     /// endpoint): before any route by activity, since a function's name is its activity.
-    lambda: Option<(Arc<dyn Dispatcher>, Option<std::collections::HashSet<String>>)>,
+    lambda: Option<(Arc<dyn Dispatcher>, Option<FunctionNames>)>,
     listeners: Vec<Arc<dyn StatusListener>>,
 }
 

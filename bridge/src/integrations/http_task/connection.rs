@@ -39,7 +39,7 @@ pub enum Auth {
     None,
     ApiKey { header: String, value: Secret },
     Basic { username: String, password: Secret },
-    OAuth(OAuth),
+    OAuth(Box<OAuth>),
 }
 
 /// OAuth client credentials, and the token last obtained with them.
@@ -123,14 +123,14 @@ impl Connection {
             "oauth_client_credentials" => {
                 let endpoint = required(&s.authorization_endpoint, "authorization_endpoint")?;
                 let method = s.http_method.as_deref().unwrap_or("POST");
-                Auth::OAuth(OAuth {
+                Auth::OAuth(Box::new(OAuth {
                     endpoint,
                     method: method.parse().map_err(|_| problem(format!("http_method {method} is not a method")))?,
                     client_id: required(&s.client_id, "client_id")?,
                     client_secret: secret(&s.client_secret_env, &s.client_secret_file, "client secret")?,
                     parameters: s.oauth_parameters.clone(),
                     token: Mutex::new(None),
-                })
+                }))
             }
             other => {
                 return Err(problem(format!(
