@@ -29,6 +29,10 @@ pub struct Args {
     /// The mocked error's cause.
     #[arg(long, value_name = "CAUSE", requires = "mock_error")]
     mock_cause: Option<String>,
+    /// Settings file whose `[[connections]]` HTTP Tasks call through (default
+    /// `stepline.toml` when there is one).
+    #[arg(long)]
+    config: Option<PathBuf>,
     /// INFO, DEBUG (the data after each step) or TRACE.
     #[arg(long, default_value = "DEBUG")]
     inspection_level: String,
@@ -52,14 +56,75 @@ pub fn main(a: Args) -> Result<ExitCode> {
         inspection_level: Some(a.inspection_level.clone()),
         mock,
     };
-    let mut pool = workers::CommandWorkers::parse(&a.worker.commands)?;
-    let worker: Option<&mut dyn stepline_core::runner::TaskHandler> =
-        if a.worker.commands.is_empty() { None } else { Some(&mut pool) };
+    let pool = workers::CommandWorkers::parse(&a.worker.commands)?;
+    let workers = if a.worker.commands.is_empty() { None } else { Some(pool) };
+    // An HTTP Task with no mock is called for real, as AWS's TestState calls it.
+    let state = match &a.state {
+        Some(name) => request.definition.get("States").and_then(|s| s.get(name)),
+        None => Some(&request.definition),
+    };
+    let http =
+        state.and_then(|s| s.get("Resource")).and_then(|r| r.as_str()).is_some_and(|r| r.ends_with(":http:invoke"));
+    let mut local = if http || workers.is_some() { Some(Local::new(a.config.as_deref(), workers)?) } else { None };
+    let worker = local.as_mut().map(|l| l as &mut dyn stepline_core::runner::TaskHandler);
     match test_state(&request, worker) {
         Ok(v) => {
             println!("{}", serde_json::to_string_pretty(&v)?);
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => bail!("{}: {e}", a.file.display()),
+    }
+}
+
+/// A Task's call made here: an HTTP Task through the HTTP Task's own client and the
+/// settings' connections, anything else by the command workers.
+struct Local {
+    rt: tokio::runtime::Runtime,
+    http: stepline_bridge::integrations::http_task::caller::HttpInvoker,
+    workers: Option<workers::CommandWorkers>,
+}
+
+impl Local {
+    fn new(config: Option<&std::path::Path>, workers: Option<workers::CommandWorkers>) -> Result<Local> {
+        let file = match config {
+            Some(p) => crate::config::Config::load(p)?,
+            None if std::path::Path::new("stepline.toml").exists() => {
+                crate::config::Config::load(std::path::Path::new("stepline.toml"))?
+            }
+            None => crate::config::Config::default(),
+        };
+        let http = stepline_bridge::integrations::http_task::caller::HttpInvoker::new(&file.connections, &|k| {
+            std::env::var(k).ok()
+        })?;
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        Ok(Local { rt, http, workers })
+    }
+}
+
+impl stepline_core::runner::TaskHandler for Local {
+    fn call(&mut self, req: &stepline_core::interp::TaskRequest) -> stepline_core::interp::TaskOutcome {
+        let route = req.route();
+        if route.activity != stepline_bridge::integrations::http_task::caller::HTTP_INVOKE {
+            return match &mut self.workers {
+                Some(w) => w.call(req),
+                None => stepline_core::interp::TaskOutcome::NoAnswer,
+            };
+        }
+        let task = stepline_core::engine::TaskEnvelope {
+            token: req.token.clone(),
+            activity: route.activity,
+            resource: req.task.resource.clone(),
+            input: route.payload,
+            execution_arn: String::new(),
+            execution_name: String::new(),
+            state_machine_arn: String::new(),
+            state_name: req.state_name.clone(),
+            entered_time: req.entered_time,
+            timeout_seconds: req.timeout_seconds,
+            heartbeat_seconds: req.heartbeat_seconds,
+            retry_count: req.retry_count,
+            wait_for_token: req.wait_for_token,
+        };
+        self.rt.block_on(self.http.invoke(&task))
     }
 }

@@ -332,3 +332,45 @@ fn every_command_help_snapshot() {
         insta::assert_snapshot!(format!("help_{c}"), help(&[c, "--help"]));
     }
 }
+
+/// `stepline test-state` calls an HTTP Task for real (no mock), as AWS's TestState does:
+/// here against a one-shot HTTP server of the test's own.
+#[test]
+fn test_state_calls_an_http_task_for_real() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 4096];
+        let n = s.read(&mut buf).unwrap();
+        let body = r#"{"price":42}"#;
+        let reply = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        s.write_all(reply.as_bytes()).unwrap();
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    });
+    let dir = std::env::temp_dir().join(format!("stepline-cli-http-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let state = dir.join("state.json");
+    let def = json!({"Type": "Task", "Resource": "arn:aws:states:::http:invoke",
+        "Parameters": {"ApiEndpoint": format!("http://127.0.0.1:{port}/price"), "Method": "GET",
+                       "QueryParameters": {"sku.$": "$.sku"}},
+        "ResultSelector": {"price.$": "$.ResponseBody.price"}, "End": true});
+    std::fs::write(&state, def.to_string()).unwrap();
+    let out = stepline(&[
+        "test-state",
+        state.to_str().unwrap(),
+        "--input",
+        r#"{"sku": "a-1"}"#,
+        "--inspection-level",
+        "INFO",
+    ]);
+    let request = server.join().unwrap();
+    assert!(request.starts_with("GET /price?sku=a-1 HTTP/1.1"), "{request}");
+    let v = stdout_json(&out);
+    assert_eq!(v["status"], "SUCCEEDED", "{v}");
+    assert_eq!(serde_json::from_str::<Value>(v["output"].as_str().unwrap()).unwrap(), json!({"price": 42}));
+}

@@ -119,12 +119,14 @@ fn through_engine(
     clients: usize,
     rate: Option<f64>,
     label: &'static str,
+    input: &serde_json::Value,
 ) -> Result<(f64, Vec<f64>)> {
     let next = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
     let threads: Vec<_> = (0..clients)
         .map(|_| {
-            let (engine, ends, machine, next) = (engine.clone(), ends.clone(), machine.to_string(), next.clone());
+            let (engine, ends, machine, next, input) =
+                (engine.clone(), ends.clone(), machine.to_string(), next.clone(), input.clone());
             std::thread::spawn(move || -> Result<Vec<f64>> {
                 let mut lat = Vec::new();
                 loop {
@@ -143,7 +145,7 @@ fn through_engine(
                     let name = format!("{label}-{i}");
                     let arn = format!("{}:{name}", machine.replace(":stateMachine:", ":execution:"));
                     let end = ends.expect(&arn);
-                    engine.start_execution(&machine, Some(&name), json!({}))?;
+                    engine.start_execution(&machine, Some(&name), input.clone())?;
                     let Ok((ended, ok)) = end.recv_timeout(Duration::from_secs(60)) else { bail!("{arn} did not end") };
                     if !ok {
                         let r = engine.describe_execution(&arn)?;
@@ -194,21 +196,36 @@ pub fn run(a: Args) -> Result<ExitCode> {
         "End": true}}});
     let name = format!("bench-answered-{}", std::process::id());
     let sm = engine.create_state_machine(&name, &ceiling.to_string(), "STANDARD", role)?;
-    through_engine(&engine, &ends, &sm.arn, clients as u64, clients, None, "warm")?;
-    let (secs, lat) = through_engine(&engine, &ends, &sm.arn, n, clients, None, "closed")?;
+    through_engine(&engine, &ends, &sm.arn, clients as u64, clients, None, "warm", &json!({}))?;
+    let (secs, lat) = through_engine(&engine, &ends, &sm.arn, n, clients, None, "closed", &json!({}))?;
     let ceiling_line = line("tasks-answered-in-process", n, secs, lat);
     let definition = json!({"StartAt": "Call", "States": {"Call": {"Type": "Task", "Resource": "arn:aws:states:::http:invoke",
         "Parameters": {"ApiEndpoint": url, "Method": "GET"}, "End": true}}});
     let name = format!("bench-http-{}", std::process::id());
     let sm = engine.create_state_machine(&name, &definition.to_string(), "STANDARD", role)?;
-    through_engine(&engine, &ends, &sm.arn, clients as u64, clients, None, "warm")?;
-    let (secs, lat) = through_engine(&engine, &ends, &sm.arn, n, clients, None, "closed")?;
+    through_engine(&engine, &ends, &sm.arn, clients as u64, clients, None, "warm", &json!({}))?;
+    let (secs, lat) = through_engine(&engine, &ends, &sm.arn, n, clients, None, "closed", &json!({}))?;
     let engine_line = line("http-tasks-through-the-engine", n, secs, lat);
     let half = engine_line["per_s"].as_f64().unwrap_or(1.0) / 2.0;
     let open_n = (half * 10.0).clamp(100.0, n as f64) as u64;
-    let (secs, lat) = through_engine(&engine, &ends, &sm.arn, open_n, clients, Some(half), "open")?;
+    let (secs, lat) = through_engine(&engine, &ends, &sm.arn, open_n, clients, Some(half), "open", &json!({}))?;
     let mut half_line = line("http-tasks-at-half-rate", open_n, secs, lat);
     half_line["offered_per_s"] = json!(half);
+    // Many HTTP Tasks per execution (an inline Map, `per` at once): the execution's start
+    // and end shared by its tasks, the same number of requests in flight.
+    let per = clients.min(32) as u64;
+    let fan = json!({"StartAt": "Fan", "States": {"Fan": {"Type": "Map", "MaxConcurrency": 0, "ItemsPath": "$.items",
+        "ItemProcessor": {"StartAt": "Call", "States": {"Call": {"Type": "Task", "Resource": "arn:aws:states:::http:invoke",
+            "Parameters": {"ApiEndpoint": url, "Method": "GET"}, "ResultSelector": {"s.$": "$.StatusCode"}, "End": true}}},
+        "End": true}}});
+    let name = format!("bench-http-map-{}", std::process::id());
+    let sm = engine.create_state_machine(&name, &fan.to_string(), "STANDARD", role)?;
+    let items = json!({"items": (0..per).collect::<Vec<_>>()});
+    let executions = (n / per).max(1);
+    let fan_clients = (clients as u64 / per).max(1) as usize;
+    let (secs, lat) = through_engine(&engine, &ends, &sm.arn, executions, fan_clients, None, "map", &items)?;
+    let mut map_line = line("http-tasks-in-maps", executions * per, secs, lat);
+    map_line["tasks_per_execution"] = json!(per);
     engine.shutdown();
     let per_s = |l: &serde_json::Value| l["per_s"].as_f64().unwrap_or(0.0).max(1e-9);
     let ratio = per_s(&engine_line) / per_s(&bare_line);
@@ -217,10 +234,11 @@ pub fn run(a: Args) -> Result<ExitCode> {
         println!(
             "{}",
             json!({"bare": bare_line, "engine": engine_line, "half_rate": half_line, "engine_ceiling": ceiling_line,
-                   "engine_over_bare": ratio, "engine_over_ceiling": of_ceiling})
+                   "in_maps": map_line, "engine_over_bare": ratio, "engine_over_ceiling": of_ceiling,
+                   "in_maps_over_bare": per_s(&map_line) / per_s(&bare_line)})
         );
     } else {
-        for l in [&bare_line, &ceiling_line, &engine_line, &half_line] {
+        for l in [&bare_line, &ceiling_line, &engine_line, &half_line, &map_line] {
             println!(
                 "{:<32} {:>6} in {:>6.2} s: {:>8.0}/s  p50 {:>6.2} ms  p99 {:>6.2} ms",
                 l["mode"].as_str().unwrap_or(""),
@@ -235,6 +253,10 @@ pub fn run(a: Args) -> Result<ExitCode> {
             "HTTP Tasks / bare loop: {:.0}%; HTTP Tasks / the engine's own ceiling (tasks answered in process): {:.0}% (concurrency {clients}; each is one durable execution)",
             ratio * 100.0,
             of_ceiling * 100.0
+        );
+        println!(
+            "{per} HTTP Tasks per execution (an inline Map): {:.0}% of the bare loop (latencies there are per execution)",
+            per_s(&map_line) / per_s(&bare_line) * 100.0
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -58,7 +58,8 @@ impl HttpInvoker {
         self.anonymous.client.clone()
     }
 
-    async fn invoke(&self, task: &TaskEnvelope) -> TaskAnswer {
+    /// Makes one HTTP Task's call and returns its answer.
+    pub async fn invoke(&self, task: &TaskEnvelope) -> TaskAnswer {
         let inv = match Invocation::parse(&task.input) {
             Ok(i) => i,
             Err(e) => return TaskAnswer::Failure { error: error_names::RUNTIME.into(), cause: e.to_string() },
