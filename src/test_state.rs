@@ -110,21 +110,7 @@ impl stepline_core::runner::TaskHandler for Local {
                 None => stepline_core::interp::TaskOutcome::NoAnswer,
             };
         }
-        let task = stepline_core::engine::TaskEnvelope {
-            token: req.token.clone(),
-            activity: route.activity,
-            resource: req.task.resource.clone(),
-            input: route.payload,
-            execution_arn: String::new(),
-            execution_name: String::new(),
-            state_machine_arn: String::new(),
-            state_name: req.state_name.clone(),
-            entered_time: req.entered_time,
-            timeout_seconds: req.timeout_seconds,
-            heartbeat_seconds: req.heartbeat_seconds,
-            retry_count: req.retry_count,
-            wait_for_token: req.wait_for_token,
-        };
+        let task = stepline_core::engine::TaskEnvelope::of(req, req.token.clone(), route.activity, route.payload, None);
         self.rt.block_on(self.http.invoke(&task))
     }
 }

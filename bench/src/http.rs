@@ -112,8 +112,7 @@ async fn bare(client: Arc<HttpClient>, url: String, n: u64, clients: usize) -> R
 /// `n` executions of the one-task machine from `clients` threads; with `rate`, started on
 /// a schedule (latency from the scheduled time), else each after the last ended.
 fn through_engine(
-    engine: &Engine,
-    ends: &Arc<Ends>,
+    (engine, ends): (&Engine, &Arc<Ends>),
     machine: &str,
     n: u64,
     clients: usize,
@@ -196,19 +195,19 @@ pub fn run(a: Args) -> Result<ExitCode> {
         "End": true}}});
     let name = format!("bench-answered-{}", std::process::id());
     let sm = engine.create_state_machine(&name, &ceiling.to_string(), "STANDARD", role)?;
-    through_engine(&engine, &ends, &sm.arn, clients as u64, clients, None, "warm", &json!({}))?;
-    let (secs, lat) = through_engine(&engine, &ends, &sm.arn, n, clients, None, "closed", &json!({}))?;
+    through_engine((&engine, &ends), &sm.arn, clients as u64, clients, None, "warm", &json!({}))?;
+    let (secs, lat) = through_engine((&engine, &ends), &sm.arn, n, clients, None, "closed", &json!({}))?;
     let ceiling_line = line("tasks-answered-in-process", n, secs, lat);
     let definition = json!({"StartAt": "Call", "States": {"Call": {"Type": "Task", "Resource": "arn:aws:states:::http:invoke",
         "Parameters": {"ApiEndpoint": url, "Method": "GET"}, "End": true}}});
     let name = format!("bench-http-{}", std::process::id());
     let sm = engine.create_state_machine(&name, &definition.to_string(), "STANDARD", role)?;
-    through_engine(&engine, &ends, &sm.arn, clients as u64, clients, None, "warm", &json!({}))?;
-    let (secs, lat) = through_engine(&engine, &ends, &sm.arn, n, clients, None, "closed", &json!({}))?;
+    through_engine((&engine, &ends), &sm.arn, clients as u64, clients, None, "warm", &json!({}))?;
+    let (secs, lat) = through_engine((&engine, &ends), &sm.arn, n, clients, None, "closed", &json!({}))?;
     let engine_line = line("http-tasks-through-the-engine", n, secs, lat);
     let half = engine_line["per_s"].as_f64().unwrap_or(1.0) / 2.0;
     let open_n = (half * 10.0).clamp(100.0, n as f64) as u64;
-    let (secs, lat) = through_engine(&engine, &ends, &sm.arn, open_n, clients, Some(half), "open", &json!({}))?;
+    let (secs, lat) = through_engine((&engine, &ends), &sm.arn, open_n, clients, Some(half), "open", &json!({}))?;
     let mut half_line = line("http-tasks-at-half-rate", open_n, secs, lat);
     half_line["offered_per_s"] = json!(half);
     // Many HTTP Tasks per execution (an inline Map, `per` at once): the execution's start
@@ -223,7 +222,7 @@ pub fn run(a: Args) -> Result<ExitCode> {
     let items = json!({"items": (0..per).collect::<Vec<_>>()});
     let executions = (n / per).max(1);
     let fan_clients = (clients as u64 / per).max(1) as usize;
-    let (secs, lat) = through_engine(&engine, &ends, &sm.arn, executions, fan_clients, None, "map", &items)?;
+    let (secs, lat) = through_engine((&engine, &ends), &sm.arn, executions, fan_clients, None, "map", &items)?;
     let mut map_line = line("http-tasks-in-maps", executions * per, secs, lat);
     map_line["tasks_per_execution"] = json!(per);
     engine.shutdown();

@@ -42,7 +42,7 @@ impl TaskEnvelope {
 
     /// Task `req` as handed out under `token` to `activity` with `input` (its route); the
     /// execution's fields are empty for a task outside any execution (`TestState`).
-    pub(crate) fn of(
+    pub fn of(
         req: &TaskRequest,
         token: String,
         activity: String,

@@ -27,4 +27,5 @@ mod tests;
 pub use env::{Bindings, Env};
 pub use error::JsonataError;
 pub use expr::{parse, Expr};
+pub use picture::civil_from_days;
 pub use random::{Random, SplitMix64};

@@ -19,6 +19,8 @@ mod letters;
 mod roman;
 mod words;
 
+pub use calendar::civil_from_days;
+
 use crate::error::JsonataError;
 use error::PictureError;
 
