@@ -48,6 +48,7 @@ class Endpoint:
         self.counts = {}
         self.tokens = {}  # token -> expiry (server side)
         self.token_requests = 0
+        self.in_flight = {}  # key -> (now, most)
 
     def count(self, key):
         with self.lock:
@@ -98,6 +99,16 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(int(q["ms"][0]) / 1000)
             STATE.count("slow-done-" + q.get("id", ["-"])[0])
             return self.reply(200, {"id": q.get("id", ["-"])[0]})
+        if path == "/concurrent":
+            key = q["key"][0]
+            with STATE.lock:
+                now, most = STATE.in_flight.get(key, (0, 0))
+                STATE.in_flight[key] = (now + 1, max(most, now + 1))
+            time.sleep(0.3)
+            with STATE.lock:
+                now, most = STATE.in_flight[key]
+                STATE.in_flight[key] = (now - 1, most)
+            return self.reply(200, {"key": key})
         if path == "/apikey":
             ok = headers.get("x-api-key") == API_KEY
             return self.reply(200 if ok else 403, {"auth": "api_key"})
@@ -274,6 +285,23 @@ def test_connections_authorize_without_leaking_secrets(ctx):
             text = fh.read()
         for s in SECRETS:
             assert s not in text, f"{s} in {f}"
+
+
+def test_a_connection_caps_its_requests_in_flight(ctx):
+    sfn, base = ctx["sfn"], ctx["base"]
+    def fan(name, key, auth):
+        params = {"ApiEndpoint": f"{base}/concurrent", "Method": "GET", "QueryParameters": {"key": key}}
+        if auth:
+            params["Authentication"] = {"ConnectionArn": CONN.format("serial")}
+        began = time.time()
+        run(sfn, name, {"StartAt": "M", "States": {"M": {"Type": "Map", "ItemsPath": "$.items", "End": True,
+            "ItemProcessor": {"StartAt": "Call", "States": {"Call": {"Type": "Task",
+                "Resource": "arn:aws:states:::http:invoke", "Parameters": params, "End": True}}}}}}, {"items": [1, 2, 3, 4]})
+        return STATE.in_flight[key][1], time.time() - began
+    most, took = fan("capped", "capped", True)
+    assert most == 1 and took >= 1.2, (most, took)
+    most, _ = fan("uncapped", "uncapped", False)
+    assert most >= 2, most
 
 
 def test_tls_with_a_test_ca_and_a_client_certificate(ctx):
@@ -492,6 +520,11 @@ client_secret_env = "TEST_CLIENT_SECRET"
 oauth_parameters = {{ body = {{ scope = "orders" }} }}
 
 [[connections]]
+name = "serial"
+auth = "none"
+max_concurrency = 1
+
+[[connections]]
 name = "mtls"
 auth = "none"
 ca_file = "{tmp}/ca.pem"
@@ -537,6 +570,7 @@ amqp_exchange = "{prefix}.bus"
         test_jsonata_and_text_bodies,
         test_errors_retry_and_catch,
         test_connections_authorize_without_leaking_secrets,
+        test_a_connection_caps_its_requests_in_flight,
         test_tls_with_a_test_ca_and_a_client_certificate,
         test_lambda_functions_through_the_invoke_endpoint,
         test_test_state_runs_an_http_task,
