@@ -47,6 +47,9 @@ pub trait HistoryReader: Send + Sync {
 pub trait DefinitionReader: Send + Sync {
     fn state_machine(&self, arn: &str) -> Result<Option<StateMachineRecord>, StoreError>;
     fn state_machine_version(&self, arn: &str, version: u32) -> Result<Option<String>, StoreError>;
+    /// The highest version ever stored under `arn`: a machine deleted and created again
+    /// goes on from it, so no stored version is ever overwritten.
+    fn last_state_machine_version(&self, arn: &str) -> Result<Option<u32>, StoreError>;
     fn list_state_machines(&self) -> Result<Vec<StateMachineRecord>, StoreError>;
     fn activity(&self, arn: &str) -> Result<Option<ActivityRecord>, StoreError>;
     fn list_activities(&self) -> Result<Vec<ActivityRecord>, StoreError>;

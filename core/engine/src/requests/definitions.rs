@@ -47,13 +47,16 @@ impl EngineState {
             return Err(EngineError::StateMachineAlreadyExists(arn));
         }
         let now = self.clock.now();
+        // A machine of this name deleted earlier left its versions, which its executions
+        // ran: the new one numbers on from them instead of overwriting them.
+        let version = self.store.last_state_machine_version(&arn)?.map_or(1, |v| v + 1);
         let rec = StateMachineRecord {
             arn,
             name: name.into(),
             kind: kind_or_default(kind).into(),
             role_arn: role_arn.into(),
             definition: definition.into(),
-            version: 1,
+            version,
             created: now,
             updated: now,
         };

@@ -56,6 +56,9 @@ impl DefinitionReader for Store {
     fn state_machine_version(&self, arn: &str, version: u32) -> Result<Option<String>, StoreError> {
         Store::state_machine_version(self, arn, version)
     }
+    fn last_state_machine_version(&self, arn: &str) -> Result<Option<u32>, StoreError> {
+        Store::last_state_machine_version(self, arn)
+    }
     fn list_state_machines(&self) -> Result<Vec<StateMachineRecord>, StoreError> {
         Store::list_state_machines(self)
     }

@@ -147,6 +147,19 @@ impl Store {
         self.all(STATE_MACHINES)
     }
 
+    /// The highest version ever stored under `arn`, deleted machines' included.
+    pub fn last_state_machine_version(&self, arn: &str) -> Result<Option<u32>, StoreError> {
+        let txn = self.db()?.begin_read()?;
+        let t = txn.open_table(STATE_MACHINE_VERSIONS)?;
+        let (from, to) = keys::arn_range(arn);
+        let last = t.range(from.as_slice()..=to.as_slice())?.next_back().transpose()?;
+        Ok(last.and_then(|(k, _)| {
+            let k = k.value();
+            let seq: [u8; 8] = k.get(k.len().checked_sub(8)?..)?.try_into().ok()?;
+            u32::try_from(u64::from_be_bytes(seq)).ok()
+        }))
+    }
+
     /// Every record of a table keyed by ARN, in ARN order.
     fn all<T: serde::de::DeserializeOwned>(
         &self,

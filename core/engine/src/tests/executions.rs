@@ -2,7 +2,7 @@
 
 use super::*;
 use serde_json::json;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use stepline_asl::interp::Status;
 
 #[test]
@@ -218,5 +218,33 @@ fn only_executions_that_can_resume_or_be_redriven_keep_a_journal() {
     // Generated names sort in the order the executions started.
     let names: Vec<String> = (0..20).map(|_| e.start_execution(&pass.arn, None, json!({})).unwrap().name).collect();
     assert!(names.windows(2).all(|w| w[0] < w[1]), "{names:?}");
+    e.shutdown();
+}
+
+#[test]
+fn a_machine_deleted_and_created_again_never_overwrites_the_versions_its_executions_ran() {
+    let dir = data_dir("reborn");
+    let e = engine(&dir);
+    let sm = e.create_state_machine("reborn", PASS_MACHINE, "STANDARD", "role").unwrap();
+    e.update_state_machine(&sm.arn, &PASS_MACHINE.replace("v1", "v2")).unwrap();
+    let old = e.start_execution(&sm.arn, Some("on-v2"), json!({})).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while e.describe_execution(&old.arn).unwrap().status == Status::Running {
+        assert!(Instant::now() < deadline);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    e.delete_state_machine(&sm.arn).unwrap();
+    let again = e.create_state_machine("reborn", &PASS_MACHINE.replace("v1", "v3"), "STANDARD", "role").unwrap();
+    assert_eq!(again.version, 3, "numbered on from the deleted machine's versions");
+    assert_eq!(e.store.state_machine_version(&sm.arn, 1).unwrap().as_deref(), Some(PASS_MACHINE));
+    assert_eq!(e.store.state_machine_version(&sm.arn, 2).unwrap(), Some(PASS_MACHINE.replace("v1", "v2")));
+    assert_eq!(e.describe_execution(&old.arn).unwrap().state_machine_version, 2);
+    // After a restart too.
+    e.shutdown();
+    drop(e);
+    let e = engine(&dir);
+    let next = e.update_state_machine(&sm.arn, &PASS_MACHINE.replace("v1", "v4")).unwrap();
+    assert_eq!(next.version, 4);
+    assert_eq!(e.store.state_machine_version(&sm.arn, 3).unwrap(), Some(PASS_MACHINE.replace("v1", "v3")));
     e.shutdown();
 }
