@@ -6,7 +6,6 @@ use super::connection::{Connection, ConnectionError};
 use super::invocation::Invocation;
 use super::outcome;
 use crate::integrations::calls::{CallFuture, Caller};
-use crate::integrations::client::pool::HttpClient;
 use crate::integrations::settings::ConnectionSettings;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -51,11 +50,6 @@ impl HttpInvoker {
         };
         let anonymous = Arc::new(Connection::resolve(&none, lookup)?);
         Ok(HttpInvoker { connections, anonymous })
-    }
-
-    /// The client Tasks without a connection use (the bench's bare loop shares it).
-    pub fn anonymous_client(&self) -> Arc<HttpClient> {
-        self.anonymous.client.clone()
     }
 
     /// Makes one HTTP Task's call and returns its answer.

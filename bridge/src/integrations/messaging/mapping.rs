@@ -58,10 +58,6 @@ impl Mappings {
         Ok(Mappings { sqs: table("sqs", &s.sqs)?, sns: table("sns", &s.sns)?, events: table("events", &s.events)? })
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.sqs.is_empty() && self.sns.is_empty() && self.events.is_empty()
-    }
-
     /// Whether any mapping needs NATS, or AMQP.
     pub fn needs(&self) -> (bool, bool) {
         let all = || self.sqs.values().chain(self.sns.values()).chain(self.events.values());

@@ -2,7 +2,7 @@
 //! destinations are mapped to; tasks whose destination is not mapped go to their workers.
 
 use super::mapping::{Destination, Mappings};
-use super::shapes::{plan, Message, Plan};
+use super::shapes::{mapped, plan, Message, Plan};
 use crate::amqp::AmqpPublisher;
 use crate::integrations::calls::{CallFuture, Caller};
 use std::sync::Arc;
@@ -65,7 +65,7 @@ fn now_ms() -> i64 {
 
 impl Caller for MessagingCaller {
     fn takes(&self, task: &TaskEnvelope) -> bool {
-        !matches!(plan(&self.0.mappings, task, 0), Plan::Unmapped)
+        mapped(&self.0.mappings, task)
     }
 
     fn call(self: Arc<Self>, task: TaskEnvelope) -> CallFuture {

@@ -45,6 +45,22 @@ pub fn plan(m: &Mappings, task: &TaskEnvelope, now_ms: i64) -> Plan {
     }
 }
 
+/// Whether the task's destination is mapped, without building its messages: the test
+/// every messaging task meets before it is published or handed to a worker.
+pub fn mapped(m: &Mappings, task: &TaskEnvelope) -> bool {
+    let text = |k: &str| task.input.get(k).and_then(Value::as_str);
+    match task.activity.as_str() {
+        SQS_SEND => text("QueueUrl").is_some_and(|q| m.sqs.contains_key(q)),
+        SNS_PUBLISH => text("TopicArn").or(text("TargetArn")).is_some_and(|t| m.sns.contains_key(t)),
+        EVENTS_PUT => task.input.get("Entries").and_then(Value::as_array).is_some_and(|entries| {
+            entries
+                .iter()
+                .any(|e| m.event_bus(e.get("EventBusName").and_then(Value::as_str).unwrap_or("default")).is_some())
+        }),
+        _ => false,
+    }
+}
+
 /// A message body as the AWS integrations send it: a string as it is, anything else as
 /// its JSON text.
 fn text_of(v: &Value) -> (Vec<u8>, Option<&'static str>) {
@@ -104,7 +120,8 @@ fn sqs(m: &Mappings, input: &Value) -> Plan {
 }
 
 fn sns(m: &Mappings, input: &Value) -> Plan {
-    let topic = input.get("TopicArn").or(input.get("TargetArn")).and_then(Value::as_str);
+    let text = |k: &str| input.get(k).and_then(Value::as_str);
+    let topic = text("TopicArn").or(text("TargetArn"));
     let Some((topic, dest)) = topic.and_then(|t| m.sns.get(t).map(|d| (t, d))) else {
         return Plan::Unmapped;
     };
