@@ -52,6 +52,43 @@ fn routes_send_each_activity_to_its_dispatcher_and_withdraw_what_is_no_longer_wa
     e.shutdown();
 }
 
+#[test]
+fn a_lambda_route_takes_the_functions_it_names_before_routes_by_activity_and_gets_their_withdrawals() {
+    let dir = data_dir("lambda-route");
+    let lambda = Arc::new(Kept::default());
+    let other = Arc::new(Kept::default());
+    let routes = local().route("resize", other.clone()).lambda(lambda.clone(), Some(vec!["resize".into()]));
+    let e = Engine::open(EngineConfig { data_dir: dir, ..EngineConfig::default() }, routes).unwrap();
+    let function = TASK_MACHINE
+        .replace("states:us-east-1:000000000000:activity:work", "lambda:us-east-1:000000000000:function:resize");
+    let invoke = json!({"StartAt": "L", "States": {"L": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+        "Parameters": {"FunctionName": "arn:aws:lambda:us-east-1:000000000000:function:resize:prod", "Payload": {}}, "End": true}}});
+    let activity = TASK_MACHINE.replace("activity:work", "activity:resize");
+    let unnamed = TASK_MACHINE
+        .replace("states:us-east-1:000000000000:activity:work", "lambda:us-east-1:000000000000:function:work");
+    for (name, def) in [("fn", function), ("invoke", invoke.to_string()), ("act", activity), ("unnamed", unnamed)] {
+        let sm = e.create_state_machine(name, &def, "STANDARD", "role").unwrap();
+        e.start_execution(&sm.arn, Some(name), json!({})).unwrap();
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while lambda.tasks.lock().unwrap().len() < 2 || other.tasks.lock().unwrap().is_empty() {
+        assert!(std::time::Instant::now() < deadline, "tasks were not dispatched");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let by_lambda: Vec<String> = lambda.tasks.lock().unwrap().iter().map(|t| t.execution_name.clone()).collect();
+    assert_eq!(by_lambda.len(), 2);
+    assert!(by_lambda.contains(&"fn".to_string()) && by_lambda.contains(&"invoke".to_string()), "{by_lambda:?}");
+    assert_eq!(other.tasks.lock().unwrap()[0].execution_name, "act", "an activity of the same name keeps its route");
+    let unnamed =
+        e.poll_task("work", Duration::from_secs(5)).expect("a function not named stays with its activity's dispatcher");
+    assert_eq!(unnamed.execution_name, "unnamed");
+    let fn_task = lambda.tasks.lock().unwrap().iter().find(|t| t.execution_name == "fn").unwrap().clone();
+    e.stop_execution(&fn_task.execution_arn, None, None).unwrap();
+    assert!(lambda.withdrawn.lock().unwrap().contains(&fn_task.token), "the withdrawal reaches the Lambda route");
+    assert!(other.withdrawn.lock().unwrap().is_empty());
+    e.shutdown();
+}
+
 #[derive(Default)]
 struct Statuses(std::sync::Mutex<Vec<(String, Status, u32)>>);
 
