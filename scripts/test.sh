@@ -39,6 +39,8 @@ echo "== stepline test: the fixtures' state machine tests (mocked tasks, virtual
 echo "== AWS SDK and CLI against stepline serve"
 python3 -c "import boto3" 2>/dev/null && command -v aws >/dev/null || python3 -m pip install --quiet boto3 awscli
 python3 tests/sdk/boto3_e2e.py ./target/release/stepline
+echo "== versions, aliases, tags, region and account with boto3 and the AWS CLI, and Terraform's call sequences"
+python3 tests/sdk/catalog_e2e.py ./target/release/stepline
 echo "== child executions with boto3 (every pattern, both query languages, stop, kill -9)"
 python3 tests/sdk/children_e2e.py ./target/release/stepline
 echo "== Distributed Map with boto3 (a real S3-compatible server: moto; redrive, UpdateMapRun, kill -9)"

@@ -70,6 +70,10 @@ pub struct Server {
     pub max_standard_seconds: Option<u64>,
     /// Longest an EXPRESS execution runs before it times out, in seconds (default 300).
     pub max_express_seconds: Option<u64>,
+    /// The region in every ARN (default `AWS_REGION`, `AWS_DEFAULT_REGION`, us-east-1).
+    pub region: Option<String>,
+    /// The account in every ARN (default `AWS_ACCOUNT_ID`, 000000000000).
+    pub account: Option<String>,
 }
 
 #[derive(Debug, Deserialize, PartialEq)]

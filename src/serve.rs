@@ -43,6 +43,12 @@ pub struct Args {
     /// `<stateMachineArn>#<TestCaseName>` runs that test case with its mocked responses.
     #[arg(long, value_name = "FILE", env = "SFN_MOCK_CONFIG")]
     mock_config: Option<PathBuf>,
+    /// The region in every ARN [default: AWS_REGION, AWS_DEFAULT_REGION, us-east-1].
+    #[arg(long)]
+    region: Option<String>,
+    /// The account in every ARN [default: AWS_ACCOUNT_ID, 000000000000].
+    #[arg(long)]
+    account: Option<String>,
 }
 
 pub fn main(mut a: Args) -> Result<ExitCode> {
@@ -57,8 +63,15 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
     let listen = a.listen.or(file.server.listen).unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8083)));
     a.worker.commands.extend(file.workers.iter().map(|w| format!("{}={}", w.activity, w.command)));
     let defaults = EngineConfig::default();
+    let (region, account) = crate::identity::resolve(
+        (a.region.take(), a.account.take()),
+        (file.server.region.clone(), file.server.account.clone()),
+        &|k| std::env::var(k).ok(),
+    )?;
     let engine_config = EngineConfig {
         data_dir: data.clone(),
+        region,
+        account,
         max_payload: a.max_payload_bytes.or(file.server.max_payload_bytes).unwrap_or(defaults.max_payload),
         express_summaries: file.server.express_summaries.unwrap_or(defaults.express_summaries),
         max_history_events: file.server.max_history_events.unwrap_or(defaults.max_history_events),

@@ -4,8 +4,11 @@
 //! reaches no engine call and changes nothing.
 
 mod arn;
+mod catalog;
 pub mod control;
 mod error;
+mod listing;
+mod machines;
 mod map_runs;
 mod operator;
 pub mod params;
@@ -13,16 +16,12 @@ mod shapes;
 
 use arn::Resource;
 pub use error::ApiError;
-use shapes::{
-    arn_field, arn_opt, execution_json, field, invalid_token, machine_json, opt, page_size, page_token, parse_input,
-    parse_token, seconds,
-};
+use shapes::{arn_field, execution_json, field, invalid_token, opt, page_size, parse_input, seconds};
 use stepline_core::engine::AwsErrorType;
 
 use serde_json::{json, Value};
 use std::time::Duration;
 use stepline_core::engine::{Engine, EngineError, TaskAnswer, TaskError};
-use stepline_core::interp::Status;
 use stepline_core::model::{compile_value, MachineType};
 use stepline_core::validate::Diagnostic;
 
@@ -56,36 +55,6 @@ pub fn handle(engine: &Engine, operation: &str, body: &Value) -> Result<Value, A
 
 fn run(engine: &Engine, operation: &str, body: &Value) -> Result<Value, ApiError> {
     match operation {
-        "CreateStateMachine" => {
-            let r = engine.create_state_machine(
-                field(body, "name")?,
-                field(body, "definition")?,
-                opt(body, "type").unwrap_or("STANDARD"),
-                field(body, "roleArn")?,
-            )?;
-            Ok(json!({"stateMachineArn": r.arn, "creationDate": seconds(r.created)}))
-        }
-        "UpdateStateMachine" => {
-            let arn = arn_field(body, "stateMachineArn", Resource::StateMachine)?;
-            let Some(definition) = opt(body, "definition") else {
-                let others = ["roleArn", "loggingConfiguration", "tracingConfiguration"];
-                if others.iter().all(|k| body.get(*k).is_none_or(Value::is_null)) {
-                    return Err(ApiError::new(AwsErrorType::MissingRequiredParameter,
-                        "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified",
-                    ));
-                }
-                return Err(ApiError::new(
-                    AwsErrorType::ValidationException,
-                    "Stepline's UpdateStateMachine changes the definition only: give 'definition'",
-                ));
-            };
-            let r = engine.update_state_machine(arn, definition)?;
-            Ok(json!({"updateDate": seconds(r.updated), "revisionId": r.version.to_string()}))
-        }
-        "DescribeStateMachine" => {
-            let arn = arn_field(body, "stateMachineArn", Resource::StateMachine)?;
-            Ok(machine_json(&engine.describe_state_machine(arn)?))
-        }
         "DeleteStateMachine" => {
             engine.delete_state_machine(arn_field(body, "stateMachineArn", Resource::StateMachine)?)?;
             Ok(json!({}))
@@ -135,53 +104,7 @@ fn run(engine: &Engine, operation: &str, body: &Value) -> Result<Value, ApiError
             let arn = arn_field(body, "executionArn", Resource::Execution)?;
             Ok(execution_json(&engine.describe_execution(arn)?))
         }
-        "ListExecutions" => {
-            let machine = arn_opt(body, "stateMachineArn", Resource::StateMachine)?;
-            if let Some(m) = machine {
-                engine.describe_state_machine(m)?;
-            }
-            if let Some(run) = opt(body, "mapRunArn") {
-                if machine.is_some() {
-                    return Err(ApiError::new(
-                        AwsErrorType::ValidationException,
-                        "Specify either a stateMachineArn or a mapRunArn, not both",
-                    ));
-                }
-                return map_runs::list_children(engine, run, body);
-            }
-            let status = match opt(body, "statusFilter") {
-                None => None,
-                Some(s) => Some(Status::parse(s).ok_or_else(|| {
-                    ApiError::new(
-                        AwsErrorType::ValidationException,
-                        format!("statusFilter {s} applies to Map Runs, which Stepline does not have"),
-                    )
-                })?),
-            };
-            let limit = page_size(body);
-            let before = opt(body, "nextToken").map(parse_token).transpose()?;
-            let list = engine.list_executions(
-                machine,
-                status,
-                limit + 1,
-                before.as_ref().map(|(ms, arn)| (*ms, arn.as_str())),
-            )?;
-            let more = list.len() > limit;
-            let shown = &list[..list.len().min(limit)];
-            let mut out = json!({"executions": shown.iter().map(|r| {
-                let mut v = execution_json(r);
-                if let Value::Object(m) = &mut v {
-                    for k in ["input", "inputDetails", "output", "outputDetails", "error", "cause"] {
-                        m.remove(k);
-                    }
-                }
-                v
-            }).collect::<Vec<_>>()});
-            if let (true, Some(last)) = (more, shown.last()) {
-                out["nextToken"] = json!(page_token(last));
-            }
-            Ok(out)
-        }
+        "ListExecutions" => listing::list_executions(engine, body),
         "GetExecutionHistory" => {
             let arn = arn_field(body, "executionArn", Resource::Execution)?;
             let limit = page_size(body);
@@ -226,12 +149,13 @@ fn run(engine: &Engine, operation: &str, body: &Value) -> Result<Value, ApiError
         }
         "SendTaskHeartbeat" => answer(engine, task_token(body)?, TaskAnswer::Heartbeat),
         "CreateActivity" => {
-            let r = engine.create_activity(field(body, "name")?)?;
+            let r = engine.create_activity_tagged(field(body, "name")?, catalog::parse_tags(body.get("tags"))?)?;
             Ok(json!({"activityArn": r.arn, "creationDate": seconds(r.created)}))
         }
         "DescribeActivity" => {
             let r = engine.describe_activity(arn_field(body, "activityArn", Resource::Activity)?)?;
-            Ok(json!({"activityArn": r.arn, "name": r.name, "creationDate": seconds(r.created)}))
+            Ok(json!({"activityArn": r.arn, "name": r.name, "creationDate": seconds(r.created),
+                "encryptionConfiguration": {"type": "AWS_OWNED_KEY"}}))
         }
         "ListActivities" => {
             let all = engine.list_activities()?;
@@ -257,7 +181,9 @@ fn run(engine: &Engine, operation: &str, body: &Value) -> Result<Value, ApiError
                 None => json!({}),
             })
         }
-        other => map_runs::handle(engine, other, body)
+        other => machines::handle(engine, other, body)
+            .or_else(|| catalog::handle(engine, other, body))
+            .or_else(|| map_runs::handle(engine, other, body))
             .or_else(|| operator::handle(engine, other, body))
             .unwrap_or_else(|| {
                 Err(ApiError::new(

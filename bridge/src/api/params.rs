@@ -155,6 +155,30 @@ pub(crate) fn schema(operation: &str) -> Option<&'static [Member]> {
             opt("encryptionConfiguration", STRUCT),
         ],
         "DescribeStateMachine" => members![req("stateMachineArn", ARN), opt("includedData", INCLUDED_DATA)],
+        "DescribeStateMachineForExecution" => {
+            members![req("executionArn", ARN), opt("includedData", INCLUDED_DATA)]
+        }
+        "PublishStateMachineVersion" => {
+            members![req("stateMachineArn", ARN), opt("revisionId", text(0, 2048)), opt("description", secret(0, 256)),]
+        }
+        "ListStateMachineVersions" | "ListStateMachineAliases" => {
+            members![req("stateMachineArn", ARN), opt("maxResults", PAGE_SIZE), opt("nextToken", PAGE_TOKEN)]
+        }
+        "DeleteStateMachineVersion" => members![req("stateMachineVersionArn", text(1, 2048))],
+        "CreateStateMachineAlias" => members![
+            opt("description", secret(0, 256)),
+            req("name", text(1, 80)),
+            req("routingConfiguration", Shape::List),
+        ],
+        "UpdateStateMachineAlias" => members![
+            req("stateMachineAliasArn", ARN),
+            opt("description", secret(0, 256)),
+            opt("routingConfiguration", Shape::List),
+        ],
+        "DescribeStateMachineAlias" | "DeleteStateMachineAlias" => members![req("stateMachineAliasArn", ARN)],
+        "TagResource" => members![req("resourceArn", ARN), req("tags", Shape::List)],
+        "UntagResource" => members![req("resourceArn", ARN), req("tagKeys", Shape::List)],
+        "ListTagsForResource" => members![req("resourceArn", ARN)],
         "ListStateMachines" | "ListActivities" => members![opt("maxResults", PAGE_SIZE), opt("nextToken", PAGE_TOKEN)],
         "DeleteStateMachine" => members![req("stateMachineArn", ARN)],
         "DescribeActivity" | "DeleteActivity" => members![req("activityArn", ARN)],

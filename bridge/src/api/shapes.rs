@@ -5,7 +5,7 @@ use super::arn::{self, Resource};
 use super::error::ApiError;
 use serde_json::{json, Map, Value};
 use stepline_core::engine::AwsErrorType;
-use stepline_core::store::{ExecutionRecord, StateMachineRecord};
+use stepline_core::store::ExecutionRecord;
 
 pub(super) fn seconds(ms: i64) -> Value {
     json!(ms as f64 / 1000.0)
@@ -50,15 +50,13 @@ pub(super) fn execution_json(r: &ExecutionRecord) -> Value {
     if let Some(run) = &r.map_run {
         m.insert("mapRunArn".into(), json!(run));
     }
+    if let Some(v) = &r.version_arn {
+        m.insert("stateMachineVersionArn".into(), json!(v));
+    }
+    if let Some(a) = &r.alias_arn {
+        m.insert("stateMachineAliasArn".into(), json!(a));
+    }
     Value::Object(m)
-}
-
-pub(super) fn machine_json(r: &StateMachineRecord) -> Value {
-    json!({
-        "stateMachineArn": r.arn, "name": r.name, "status": "ACTIVE", "definition": r.definition,
-        "roleArn": r.role_arn, "type": r.kind, "creationDate": seconds(r.created),
-        "revisionId": r.version.to_string(),
-    })
 }
 
 /// `nextToken` for executions: the start time and ARN of the last one listed.

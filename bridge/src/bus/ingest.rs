@@ -70,5 +70,5 @@ pub fn machine_arn(engine: &Engine, name_or_arn: &str) -> String {
         .list_state_machines()
         .ok()
         .and_then(|all| all.into_iter().find(|m| m.name == name_or_arn).map(|m| m.arn))
-        .unwrap_or_else(|| format!("arn:aws:states:us-east-1:000000000000:stateMachine:{name_or_arn}"))
+        .unwrap_or_else(|| engine.arn("stateMachine", name_or_arn))
 }

@@ -38,6 +38,20 @@ pub enum EngineError {
     /// A `<machine>#<test case>` the mock config cannot answer.
     #[error("{0}")]
     TestCase(String),
+    /// A change that contradicts what is stored (a version an alias routes to, a stale
+    /// revision): AWS's `ConflictException`.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    QuotaExceeded(String),
+    /// A version, alias or tagged resource that does not exist: AWS's `ResourceNotFound`.
+    #[error("{0}")]
+    ResourceNotFound(String),
+    #[error("Too many tags on resource: '{0}' (at most 50)")]
+    TooManyTags(String),
+    /// A request AWS's front end would refuse: AWS's `ValidationException`.
+    #[error("{0}")]
+    Validation(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     /// The store refused a write (a full disk, an I/O error): nothing of the request was
@@ -79,6 +93,9 @@ pub enum AwsErrorType {
     UnknownOperationException,
     MissingRequiredParameter,
     RequestTooLargeException,
+    ConflictException,
+    ServiceQuotaExceededException,
+    TooManyTags,
 }
 
 impl AwsErrorType {
@@ -108,6 +125,9 @@ impl AwsErrorType {
             AwsErrorType::UnknownOperationException => "UnknownOperationException",
             AwsErrorType::MissingRequiredParameter => "MissingRequiredParameter",
             AwsErrorType::RequestTooLargeException => "RequestTooLargeException",
+            AwsErrorType::ConflictException => "ConflictException",
+            AwsErrorType::ServiceQuotaExceededException => "ServiceQuotaExceededException",
+            AwsErrorType::TooManyTags => "TooManyTags",
         }
     }
 
@@ -117,7 +137,7 @@ impl AwsErrorType {
     }
 
     /// Every type, for lookups and tests.
-    pub const ALL: [AwsErrorType; 23] = [
+    pub const ALL: [AwsErrorType; 26] = [
         AwsErrorType::StateMachineDoesNotExist,
         AwsErrorType::StateMachineAlreadyExists,
         AwsErrorType::ExecutionDoesNotExist,
@@ -141,6 +161,9 @@ impl AwsErrorType {
         AwsErrorType::UnknownOperationException,
         AwsErrorType::MissingRequiredParameter,
         AwsErrorType::RequestTooLargeException,
+        AwsErrorType::ConflictException,
+        AwsErrorType::ServiceQuotaExceededException,
+        AwsErrorType::TooManyTags,
     ];
 
     /// The HTTP status AWS answers with: a client error is a 400, an engine failure a 500,
@@ -185,7 +208,11 @@ impl EngineError {
             EngineError::ExecutionNotRunning(_) => T::ExecutionDoesNotExist,
             EngineError::MapRunDoesNotExist(_) => T::ResourceNotFound,
             EngineError::MapRunNotRunning(_) => T::ValidationException,
-            EngineError::TestCase(_) => T::ValidationException,
+            EngineError::TestCase(_) | EngineError::Validation(_) => T::ValidationException,
+            EngineError::Conflict(_) => T::ConflictException,
+            EngineError::QuotaExceeded(_) => T::ServiceQuotaExceededException,
+            EngineError::ResourceNotFound(_) => T::ResourceNotFound,
+            EngineError::TooManyTags(_) => T::TooManyTags,
             EngineError::Unavailable(_) => T::ServiceUnavailable,
             EngineError::Store(e) if e.needs_reopen() || e.is_no_space() => T::ServiceUnavailable,
             EngineError::Store(_) | EngineError::Thread(_) | EngineError::Stopped => T::InternalFailure,

@@ -6,6 +6,7 @@
 //! in memory with the durable ones. Summaries of recent EXPRESS executions stay in a
 //! bounded in-memory list that `DescribeExecution` and `ListExecutions` read.
 
+use crate::catalog::qualified::Target;
 use crate::config::EngineConfig;
 use crate::dispatch::StatusListener;
 use crate::error::EngineError;
@@ -166,6 +167,28 @@ impl Express {
         Ok(latest)
     }
 
+    /// Revision `revision` of machine `arn` (a published version's), compiled once: a
+    /// revision never changes, so it is cached under its own key and never invalidated.
+    pub fn pinned(&self, arn: &str, revision: u32) -> Result<Arc<Latest>, EngineError> {
+        let key = format!("{arn}#{revision}");
+        if let Some(l) = self.latest.read().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(l);
+        }
+        let missing = || EngineError::StateMachineDoesNotExist(arn.into());
+        let mut record = self.store.state_machine(arn)?.ok_or_else(missing)?;
+        record.definition = self.store.state_machine_version(arn, revision)?.ok_or_else(missing)?;
+        record.version = revision;
+        let machine = match record.kind.as_str() {
+            "EXPRESS" => Some(Arc::new(compile_for(&self.config, &record.definition, MachineType::Express)?)),
+            _ => None,
+        };
+        let pinned = Arc::new(Latest { record, machine });
+        if let Ok(mut m) = self.latest.write() {
+            m.insert(key, pinned.clone());
+        }
+        Ok(pinned)
+    }
+
     /// Runs `f` with the latest version of a state machine from this thread's cache
     /// (checked against the generation, so an update is seen by the next call).
     pub fn with_latest<R>(&self, arn: &str, f: impl FnOnce(&Latest) -> R) -> Result<R, EngineError> {
@@ -211,6 +234,7 @@ impl Express {
         name: Option<String>,
         input: Value,
         parent: Option<String>,
+        qualified: Option<&Target>,
     ) -> Result<(ExecutionRecord, Option<Waiting>), EngineError> {
         let Some(machine) = &latest.machine else {
             return Err(EngineError::StateMachineTypeNotSupported(latest.record.arn.clone()));
@@ -235,6 +259,10 @@ impl Express {
         let (exec, cmds) = interp::start_unrecorded(machine, info, input, now, seed);
         let mut record = ExecutionRecord::started(&exec.info, version, exec.input.clone());
         record.parent = parent.or_else(|| started_by(&exec.input));
+        if let Some(q) = qualified {
+            record.version_arn = q.version_arn.clone();
+            record.alias_arn = q.alias_arn.clone();
+        }
         self.notify(&record);
         if exec.status != Status::Running {
             // Done on this thread: the execution's output moves into the summary.
@@ -255,6 +283,19 @@ impl Express {
     /// Keeps the summary of an EXPRESS execution started elsewhere (a Map Run's child).
     pub(crate) fn remember(&self, record: ExecutionRecord) -> Slot {
         self.remember_new(record)
+    }
+
+    pub(crate) fn region(&self) -> &str {
+        &self.config.region
+    }
+
+    pub(crate) fn account(&self) -> &str {
+        &self.config.account
+    }
+
+    /// A roll in `0..100` for an alias's weighted routing, from this thread's source.
+    pub(crate) fn roll(&self) -> u32 {
+        (self.next_random() % 100) as u32
     }
 
     fn next_random(&self) -> u64 {

@@ -16,6 +16,7 @@
 //! - the parts of the state: `task_table`, `timers`, `machines` (definition cache),
 //!   `names`, `effects` (what a batch leaves to do after its commit).
 
+pub mod catalog;
 mod commands;
 mod config;
 mod dispatch;
@@ -158,20 +159,33 @@ impl Engine {
         input: Value,
         done: impl FnOnce(Result<ExecutionRecord, ExecutionError>) + Send + 'static,
     ) {
-        let express = self.express.with_latest(machine_arn, |l| l.record.kind == "EXPRESS");
+        // A version or an alias: resolved here (a store read), then as any start.
+        let target = match catalog::qualified::is_qualified(machine_arn) {
+            true => match self.start_target(machine_arn) {
+                Ok(t) => Some(t),
+                Err(e) => return done(Err(e)),
+            },
+            false => None,
+        };
+        let latest_arn = target.as_ref().map_or(machine_arn, |t| t.machine.as_str());
+        let express = self.express.with_latest(latest_arn, |l| l.record.kind == "EXPRESS");
         match express {
             Ok(false) => self.submit(
                 |reply| Request::Start {
-                    machine_arn: machine_arn.into(),
+                    machine_arn: latest_arn.into(),
                     name: name.map(str::to_string),
                     input,
-                    version: None,
+                    version: target.as_ref().and_then(|t| t.revision),
+                    qualified: target.clone().map(Box::new),
                     test_case: None,
                     reply,
                 },
                 move |r| done(narrow(r)),
             ),
-            Ok(true) => done(self.start_execution(machine_arn, name, input)),
+            Ok(true) => match target {
+                Some(t) => done(self.start_qualified(t, name.map(str::to_string), input)),
+                None => done(self.start_execution(machine_arn, name, input)),
+            },
             Err(e) => done(Err(e.into())),
         }
     }
@@ -183,17 +197,22 @@ impl Engine {
         kind: &str,
         role_arn: &str,
     ) -> Result<StateMachineRecord, DefinitionError> {
-        narrow(self.call(|reply| Request::CreateStateMachine {
+        let spec = catalog::records::MachineSpec {
             name: name.into(),
             definition: definition.into(),
             kind: kind.into(),
             role_arn: role_arn.into(),
-            reply,
-        }))
+            ..Default::default()
+        };
+        let made = self.create_state_machine_with(spec)?;
+        made.machine.ok_or_else(|| DefinitionError::Engine(EngineError::Stopped))
     }
 
+    /// Changes machine `arn`'s definition (a new revision).
     pub fn update_state_machine(&self, arn: &str, definition: &str) -> Result<StateMachineRecord, DefinitionError> {
-        narrow(self.call(|reply| Request::UpdateStateMachine { arn: arn.into(), definition: definition.into(), reply }))
+        let change = catalog::records::MachineChange { definition: Some(definition.into()), ..Default::default() };
+        let made = self.edit_catalog(catalog::records::CatalogEdit::Update { arn: arn.into(), change })?;
+        made.machine.ok_or_else(|| DefinitionError::Engine(EngineError::Stopped))
     }
 
     pub fn delete_state_machine(&self, arn: &str) -> Result<(), DefinitionError> {
@@ -216,13 +235,17 @@ impl Engine {
         name: Option<&str>,
         input: Value,
     ) -> Result<ExecutionRecord, ExecutionError> {
+        if catalog::qualified::is_qualified(machine_arn) {
+            let target = self.start_target(machine_arn)?;
+            return self.start_qualified(target, name.map(str::to_string), input);
+        }
         let mut args = Some((name.map(str::to_string), input));
         let express = self.express.with_latest(machine_arn, |latest| {
             if latest.record.kind != "EXPRESS" {
                 return None;
             }
             let (name, input) = args.take()?;
-            Some(self.express.start(latest, name, input, None))
+            Some(self.express.start(latest, name, input, None, None))
         })?;
         if let Some(started) = express {
             let (record, waiting) = started?;
@@ -239,6 +262,7 @@ impl Engine {
             name,
             input,
             version: None,
+            qualified: None,
             test_case: None,
             reply,
         }))
@@ -258,6 +282,7 @@ impl Engine {
             name: None,
             input: Value::clone(&old.input),
             version,
+            qualified: None,
             test_case: old.test_case,
             reply,
         }))
@@ -278,6 +303,7 @@ impl Engine {
             name: name.map(str::to_string),
             input,
             version: None,
+            qualified: None,
             test_case: Some(test_case.into()),
             reply,
         }))
@@ -398,12 +424,21 @@ impl Engine {
         name: Option<&str>,
         input: Value,
     ) -> Result<ExecutionRecord, ExecutionError> {
-        let (record, waiting) = self.express.with_latest(machine_arn, |latest| {
-            if latest.record.kind != "EXPRESS" {
-                return Err(EngineError::StateMachineTypeNotSupported(machine_arn.into()));
+        let (record, waiting) = if catalog::qualified::is_qualified(machine_arn) {
+            let target = self.start_target(machine_arn)?;
+            let pinned = self.express.pinned(&target.machine, target.revision.unwrap_or_default())?;
+            if pinned.record.kind != "EXPRESS" {
+                return Err(ExecutionError::StateMachineTypeNotSupported(machine_arn.into()));
             }
-            self.express.start(latest, name.map(str::to_string), input, None)
-        })??;
+            self.express.start(&pinned, name.map(str::to_string), input, None, Some(&target))?
+        } else {
+            self.express.with_latest(machine_arn, |latest| {
+                if latest.record.kind != "EXPRESS" {
+                    return Err(EngineError::StateMachineTypeNotSupported(machine_arn.into()));
+                }
+                self.express.start(latest, name.map(str::to_string), input, None, None)
+            })??
+        };
         match waiting {
             None => Ok(record),
             Some(waiting) => {
@@ -414,7 +449,16 @@ impl Engine {
 
     /// Creates an activity (idempotent by name).
     pub fn create_activity(&self, name: &str) -> Result<ActivityRecord, DefinitionError> {
-        narrow(self.call(|reply| Request::CreateActivity { name: name.into(), reply }))
+        self.create_activity_tagged(name, vec![])
+    }
+
+    /// `CreateActivity` with its tags.
+    pub fn create_activity_tagged(
+        &self,
+        name: &str,
+        tags: Vec<catalog::records::Tag>,
+    ) -> Result<ActivityRecord, DefinitionError> {
+        narrow(self.call(|reply| Request::CreateActivity { name: name.into(), tags, reply }))
     }
 
     pub fn delete_activity(&self, arn: &str) -> Result<(), DefinitionError> {

@@ -31,6 +31,11 @@ impl Names {
         uuid_v7(&mut self.rng, &mut self.last, now)
     }
 
+    /// A roll in `0..100` for an alias's weighted routing.
+    pub(crate) fn roll(&mut self) -> u32 {
+        (self.rng.next_u64() % 100) as u32
+    }
+
     /// A seed for a new execution's random source.
     pub(crate) fn seed(&mut self) -> u64 {
         self.rng.next_u64()

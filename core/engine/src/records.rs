@@ -18,6 +18,14 @@ pub struct StateMachineRecord {
     pub version: u32,
     pub created: Millis,
     pub updated: Millis,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<crate::catalog::records::Tag>,
+    /// AWS's `loggingConfiguration` as given (`docs/operations.md`: execution logs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logging: Option<serde_json::Value>,
+    /// AWS's `tracingConfiguration` as given: kept and returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracing: Option<serde_json::Value>,
 }
 
 /// An activity: a named queue of tasks for workers that poll `GetActivityTask`.
@@ -26,6 +34,8 @@ pub struct ActivityRecord {
     pub arn: String,
     pub name: String,
     pub created: Millis,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<crate::catalog::records::Tag>,
 }
 
 /// An execution's summary: what `DescribeExecution` and `ListExecutions` return.
@@ -77,6 +87,12 @@ pub struct ExecutionRecord {
     /// The Map Run this execution is a child of.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub map_run: Option<String>,
+    /// The published version it runs, when started on a version or an alias.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_arn: Option<String>,
+    /// The alias it was started on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alias_arn: Option<String>,
 }
 
 impl ExecutionRecord {
@@ -120,6 +136,8 @@ impl ExecutionRecord {
             parent: None,
             parent_call: None,
             map_run: None,
+            version_arn: None,
+            alias_arn: None,
         }
     }
 }

@@ -1,9 +1,11 @@
 //! What callers ask of the engine thread, and how it answers once the batch holding the
 //! request has committed.
 
+use crate::catalog::change::CatalogChange;
+use crate::catalog::records::{CatalogEdit, MachineSpec};
 use crate::envelope::TaskEnvelope;
 use crate::error::EngineError;
-use crate::store::{ActivityRecord, ExecutionRecord, StateMachineRecord};
+use crate::store::{ActivityRecord, ExecutionRecord};
 use crate::tasks::TaskBoard;
 use serde_json::Value;
 
@@ -24,16 +26,13 @@ impl<T> Reply<T> {
 
 pub(crate) enum Request {
     CreateStateMachine {
-        name: String,
-        definition: String,
-        kind: String,
-        role_arn: String,
-        reply: Reply<StateMachineRecord>,
+        spec: Box<MachineSpec>,
+        reply: Reply<CatalogChange>,
     },
-    UpdateStateMachine {
-        arn: String,
-        definition: String,
-        reply: Reply<StateMachineRecord>,
+    /// Updates, versions, aliases and tags (`catalog/`).
+    Catalog {
+        edit: Box<CatalogEdit>,
+        reply: Reply<CatalogChange>,
     },
     DeleteStateMachine {
         arn: String,
@@ -45,6 +44,8 @@ pub(crate) enum Request {
         input: Value,
         /// The definition version to run; the latest when absent.
         version: Option<u32>,
+        /// The published version and alias it was started on (`catalog/`).
+        qualified: Option<Box<crate::catalog::qualified::Target>>,
         /// A test case of the mock config whose mocked results answer its tasks.
         test_case: Option<String>,
         reply: Reply<ExecutionRecord>,
@@ -72,6 +73,7 @@ pub(crate) enum Request {
     },
     CreateActivity {
         name: String,
+        tags: Vec<crate::catalog::records::Tag>,
         reply: Reply<ActivityRecord>,
     },
     DeleteActivity {

@@ -77,16 +77,18 @@ impl EngineState {
             match r {
                 Request::Shutdown => shutdown = true,
                 Request::Tick => {}
-                Request::CreateStateMachine { name, definition, kind, role_arn, reply } => {
-                    let res = self.create_machine(batch.as_mut(), &name, &definition, &kind, &role_arn);
-                    if let Ok(r) = &res {
-                        self.effects.invalidated.push(r.arn.clone());
+                Request::CreateStateMachine { spec, reply } => {
+                    let res = self.create_machine(batch.as_mut(), *spec);
+                    if let Some(m) = res.as_ref().ok().and_then(|r| r.machine.as_ref()) {
+                        self.effects.invalidated.push(m.arn.clone());
                     }
                     self.effects.replies.push(later(reply, res));
                 }
-                Request::UpdateStateMachine { arn, definition, reply } => {
-                    let res = self.update_machine(batch.as_mut(), &arn, &definition);
-                    self.effects.invalidated.push(arn);
+                Request::Catalog { edit, reply } => {
+                    let res = self.edit_catalog(batch.as_mut(), *edit);
+                    if let Some(m) = res.as_ref().ok().and_then(|r| r.machine.as_ref()) {
+                        self.effects.invalidated.push(m.arn.clone());
+                    }
                     self.effects.replies.push(later(reply, res));
                 }
                 Request::DeleteStateMachine { arn, reply } => {
@@ -94,13 +96,13 @@ impl EngineState {
                     self.effects.invalidated.push(arn);
                     self.effects.replies.push(later(reply, res));
                 }
-                Request::Start { machine_arn, name, input, version, test_case, reply } => {
+                Request::Start { machine_arn, name, input, version, qualified, test_case, reply } => {
                     let res = self.start(
                         batch.as_mut(),
                         &machine_arn,
                         name,
                         input,
-                        StartOptions { version, test_case, parent: None },
+                        StartOptions { version, qualified: qualified.map(|q| *q), test_case, parent: None },
                     );
                     self.effects.replies.push(later(reply, res));
                 }
@@ -114,8 +116,8 @@ impl EngineState {
                     };
                     self.effects.replies.push(later(reply, res));
                 }
-                Request::CreateActivity { name, reply } => {
-                    let res = self.create_activity(batch.as_mut(), &name);
+                Request::CreateActivity { name, tags, reply } => {
+                    let res = self.create_activity(batch.as_mut(), &name, tags);
                     self.effects.replies.push(later(reply, res));
                 }
                 Request::DeleteActivity { arn, reply } => {
@@ -216,9 +218,7 @@ impl EngineState {
 pub(crate) fn fail_all(requests: Vec<Request>, err: impl Fn() -> EngineError) {
     for r in requests {
         match r {
-            Request::CreateStateMachine { reply, .. } | Request::UpdateStateMachine { reply, .. } => {
-                reply.send(Err(err()))
-            }
+            Request::CreateStateMachine { reply, .. } | Request::Catalog { reply, .. } => reply.send(Err(err())),
             Request::DeleteStateMachine { reply, .. } => reply.send(Err(err())),
             Request::Start { reply, .. } | Request::Stop { reply, .. } | Request::Redrive { reply, .. } => {
                 reply.send(Err(err()))

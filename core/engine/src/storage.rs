@@ -2,6 +2,7 @@
 //! redb file (an in-memory one for tests, a replicated log for a cluster) plugs in here.
 //! [`crate::store::Store`] is the redb implementation.
 
+use crate::catalog::records::MachineCatalog;
 use crate::records::{
     ActivityRecord, ExecutionFacts, ExecutionRecord, JournalEntry, MapRunRecord, Scan, ScanQuery, StateMachineRecord,
 };
@@ -51,6 +52,8 @@ pub trait DefinitionReader: Send + Sync {
     /// goes on from it, so no stored version is ever overwritten.
     fn last_state_machine_version(&self, arn: &str) -> Result<Option<u32>, StoreError>;
     fn list_state_machines(&self) -> Result<Vec<StateMachineRecord>, StoreError>;
+    /// A machine's published versions and aliases; `None` when it has none.
+    fn machine_catalog(&self, arn: &str) -> Result<Option<MachineCatalog>, StoreError>;
     fn activity(&self, arn: &str) -> Result<Option<ActivityRecord>, StoreError>;
     fn list_activities(&self) -> Result<Vec<ActivityRecord>, StoreError>;
 }
@@ -60,7 +63,10 @@ pub trait BatchWriter {
     /// A write that changes nothing: does the store take writes again?
     fn probe(&mut self, now: Millis) -> Result<(), StoreError>;
     fn put_state_machine(&mut self, rec: &StateMachineRecord) -> Result<(), StoreError>;
+    /// Removes a machine's record with its versions and aliases (its definitions stay:
+    /// its executions ran them).
     fn delete_state_machine(&mut self, arn: &str) -> Result<(), StoreError>;
+    fn put_machine_catalog(&mut self, arn: &str, catalog: &MachineCatalog) -> Result<(), StoreError>;
     fn put_activity(&mut self, rec: &ActivityRecord) -> Result<(), StoreError>;
     fn delete_activity(&mut self, arn: &str) -> Result<(), StoreError>;
     /// Writes a summary; `previous` is the status the store held (its index entries).

@@ -8,6 +8,7 @@
 
 use super::call::{ChildLink, ChildMode, EngineCall, ParentCall, PendingCall};
 use super::shapes::{api_error, call_id, child_params, start_response, sync_answer, ChildParams};
+use crate::catalog::qualified::{is_qualified, resolve};
 use crate::error::EngineError;
 use crate::request::TaskAnswer;
 use crate::requests::executions::StartOptions;
@@ -123,12 +124,25 @@ impl EngineState {
         params: ChildParams,
         parent: ParentCall,
     ) -> Result<ExecutionRecord, EngineError> {
-        let sm = self.machines.record(self.store.as_ref(), &params.machine_arn)?;
+        // A version or an alias of the machine (`...:orders:3`, `...:orders:prod`).
+        let target = match is_qualified(&params.machine_arn) {
+            true => {
+                let names = &mut self.names;
+                Some(resolve(self.store.as_ref(), &params.machine_arn, || names.roll())?)
+            }
+            false => None,
+        };
+        let machine_arn = target.as_ref().map_or(params.machine_arn.as_str(), |t| t.machine.as_str());
+        let sm = self.machines.record(self.store.as_ref(), machine_arn)?;
         let name = params.name.unwrap_or_else(|| parent.call.clone());
         if sm.kind == "EXPRESS" {
             // In memory, as every EXPRESS execution: a replayed parent starts it again.
-            let latest = self.express.latest(&sm.arn)?;
-            let (rec, waiting) = self.express.start(&latest, Some(name), params.input, Some(parent.arn))?;
+            let latest = match target.as_ref().and_then(|t| t.revision) {
+                Some(revision) => self.express.pinned(&sm.arn, revision)?,
+                None => self.express.latest(&sm.arn)?,
+            };
+            let (rec, waiting) =
+                self.express.start(&latest, Some(name), params.input, Some(parent.arn), target.as_ref())?;
             return match waiting {
                 Some(w) => self.adopt_express(batch, w),
                 None => Ok(rec),
@@ -145,7 +159,8 @@ impl EngineState {
         if let Some(r) = existing.filter(|r| r.parent_call.as_deref() == Some(parent.call.as_str())) {
             return Ok(r);
         }
-        let how = StartOptions { parent: Some(parent), ..StartOptions::default() };
+        let version = target.as_ref().and_then(|t| t.revision);
+        let how = StartOptions { parent: Some(parent), version, qualified: target, ..StartOptions::default() };
         self.start(batch, &sm.arn, Some(name), params.input, how)
     }
 

@@ -18,6 +18,8 @@ use stepline_asl::interp::{self, Event, Status};
 pub(crate) struct StartOptions {
     /// The definition version to run; the latest when absent.
     pub version: Option<u32>,
+    /// The published version and alias it was started on.
+    pub qualified: Option<crate::catalog::qualified::Target>,
     /// A test case of the mock config whose mocked results answer its tasks.
     pub test_case: Option<String>,
     /// The task of another execution that starts it.
@@ -33,7 +35,7 @@ impl EngineState {
         input: Value,
         how: StartOptions,
     ) -> Result<ExecutionRecord, EngineError> {
-        let StartOptions { version, test_case, parent } = how;
+        let StartOptions { version, qualified, test_case, parent } = how;
         let sm = self.machines.record(self.store.as_ref(), machine_arn)?;
         if sm.kind == "EXPRESS" {
             // EXPRESS executions start on the caller's thread (`express.rs`).
@@ -82,6 +84,10 @@ impl EngineState {
         let mut record = ExecutionRecord::started(&info, version, exec.input.clone());
         record.journal = 1;
         record.test_case = test_case.clone();
+        if let Some(q) = qualified {
+            record.version_arn = q.version_arn;
+            record.alias_arn = q.alias_arn;
+        }
         match parent {
             Some(p) => {
                 record.parent = Some(p.arn);

@@ -1,6 +1,7 @@
 //! The redb file behind the engine's storage traits.
 
 use super::*;
+use crate::catalog::records::MachineCatalog;
 use crate::storage::{BatchWriter, DefinitionReader, ExecutionReader, HistoryReader, Storage};
 
 impl ExecutionReader for Store {
@@ -62,6 +63,9 @@ impl DefinitionReader for Store {
     fn list_state_machines(&self) -> Result<Vec<StateMachineRecord>, StoreError> {
         Store::list_state_machines(self)
     }
+    fn machine_catalog(&self, arn: &str) -> Result<Option<MachineCatalog>, StoreError> {
+        Store::machine_catalog(self, arn)
+    }
     fn activity(&self, arn: &str) -> Result<Option<ActivityRecord>, StoreError> {
         Store::activity(self, arn)
     }
@@ -91,6 +95,9 @@ impl BatchWriter for Batch {
     }
     fn delete_state_machine(&mut self, arn: &str) -> Result<(), StoreError> {
         Batch::delete_state_machine(self, arn)
+    }
+    fn put_machine_catalog(&mut self, arn: &str, catalog: &MachineCatalog) -> Result<(), StoreError> {
+        Batch::put_machine_catalog(self, arn, catalog)
     }
     fn put_activity(&mut self, rec: &ActivityRecord) -> Result<(), StoreError> {
         Batch::put_activity(self, rec)

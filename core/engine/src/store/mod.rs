@@ -17,6 +17,7 @@ pub use crate::records::{
 };
 pub use error::StoreError;
 
+use crate::catalog::records::MachineCatalog;
 use redb::{Database, ReadableDatabase, ReadableTable, TableHandle, WriteTransaction};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -84,6 +85,7 @@ impl Store {
             txn.open_table(HISTORY)?;
             txn.open_table(ACTIVITIES)?;
             txn.open_table(META)?;
+            txn.open_table(MACHINE_CATALOGS)?;
             let mut counts = txn.open_table(COUNTS)?;
             if !counted {
                 // A store written before counts were kept: count once.
@@ -173,6 +175,13 @@ impl Store {
             out.push(read_record(v.value())?);
         }
         Ok(out)
+    }
+
+    pub fn machine_catalog(&self, arn: &str) -> Result<Option<MachineCatalog>, StoreError> {
+        let txn = self.db()?.begin_read()?;
+        let t = txn.open_table(MACHINE_CATALOGS)?;
+        let r = t.get(arn)?;
+        r.map(|v| read_record(v.value()).map_err(StoreError::from)).transpose()
     }
 
     pub fn activity(&self, arn: &str) -> Result<Option<ActivityRecord>, StoreError> {
@@ -405,6 +414,13 @@ impl Batch {
 
     pub fn delete_state_machine(&mut self, arn: &str) -> Result<(), StoreError> {
         self.txn.open_table(STATE_MACHINES)?.remove(arn)?;
+        self.txn.open_table(MACHINE_CATALOGS)?.remove(arn)?;
+        Ok(())
+    }
+
+    pub fn put_machine_catalog(&mut self, arn: &str, catalog: &MachineCatalog) -> Result<(), StoreError> {
+        let bytes = serde_json::to_vec(catalog)?;
+        self.txn.open_table(MACHINE_CATALOGS)?.insert(arn, bytes.as_slice())?;
         Ok(())
     }
 

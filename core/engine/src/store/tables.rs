@@ -32,3 +32,6 @@ pub const MAP_RUNS: TableDefinition<&str, &[u8]> = TableDefinition::new("map_run
 pub const MAP_RUNS_BY_EXECUTION: TableDefinition<&[u8], ()> = TableDefinition::new("map_runs_by_execution");
 /// `map_run_arn \0 index(be u64)` -> child execution ARN: a Map Run's children in order.
 pub const MAP_RUN_CHILDREN: TableDefinition<&[u8], &[u8]> = TableDefinition::new("map_run_children");
+/// State machine ARN -> [`crate::catalog::records::MachineCatalog`]: its published
+/// versions and aliases.
+pub const MACHINE_CATALOGS: TableDefinition<&str, &[u8]> = TableDefinition::new("machine_catalogs");

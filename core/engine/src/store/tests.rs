@@ -36,6 +36,8 @@ fn exec(arn: &str, machine: &str, start: Millis, status: Status) -> ExecutionRec
         parent: None,
         parent_call: None,
         map_run: None,
+        version_arn: None,
+        alias_arn: None,
     }
 }
 
@@ -128,6 +130,9 @@ fn state_machine_versions_are_kept() {
         version: 1,
         created: 1,
         updated: 1,
+        tags: vec![],
+        logging: None,
+        tracing: None,
     };
     let mut b = store.begin().unwrap();
     b.put_state_machine(&rec).unwrap();

@@ -2,6 +2,7 @@
 
 use super::*;
 
+mod catalog;
 mod children;
 mod executions;
 mod limits_and_storage;
