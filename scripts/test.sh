@@ -41,6 +41,11 @@ python3 -c "import boto3" 2>/dev/null && command -v aws >/dev/null || python3 -m
 python3 tests/sdk/boto3_e2e.py ./target/release/stepline
 echo "== versions, aliases, tags, region and account with boto3 and the AWS CLI, and Terraform's call sequences"
 python3 tests/sdk/catalog_e2e.py ./target/release/stepline
+echo "== metrics scraped by a real Prometheus, /healthz and /readyz"
+command -v prometheus >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null)
+python3 tests/sdk/operations_e2e.py ./target/release/stepline
+echo "== execution logs at each level (file, NATS subject, AMQP exchange; EXPRESS too)"
+python3 tests/sdk/execution_logs_e2e.py ./target/release/stepline
 echo "== child executions with boto3 (every pattern, both query languages, stop, kill -9)"
 python3 tests/sdk/children_e2e.py ./target/release/stepline
 echo "== Distributed Map with boto3 (a real S3-compatible server: moto; redrive, UpdateMapRun, kill -9)"

@@ -29,6 +29,9 @@ pub struct Config {
     pub lambda: Option<stepline_bridge::integrations::settings::LambdaSettings>,
     /// `sqs:sendMessage`, `sns:publish` and `events:putEvents` mapped onto the buses.
     pub messaging: Option<stepline_bridge::integrations::settings::MessagingSettings>,
+    /// Where execution logs (`loggingConfiguration`) go besides `<data>/logs`.
+    #[serde(default)]
+    pub execution_logs: crate::execution_logs::ExecutionLogs,
 }
 
 /// `[buckets]`: bucket `B` is the directory `<dir>/B`.
@@ -92,6 +95,11 @@ impl Config {
         if let (Some(d), Some(dir)) = (&c.server.data, path.parent()) {
             if d.is_relative() {
                 c.server.data = Some(dir.join(d));
+            }
+        }
+        if let (Some(d), Some(base)) = (&mut c.execution_logs.dir, path.parent()) {
+            if d.is_relative() {
+                *d = base.join(&*d);
             }
         }
         if let (Some(Buckets { dir: Some(d) }), Some(base)) = (&mut c.buckets, path.parent()) {

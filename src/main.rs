@@ -6,6 +6,7 @@ mod conformance;
 mod dashboard;
 mod definition;
 mod dev;
+mod execution_logs;
 mod identity;
 mod logging;
 mod object_store;

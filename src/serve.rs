@@ -99,6 +99,7 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
         );
     }
     let (connections, lambda_settings, messaging) = (file.connections, file.lambda, file.messaging);
+    let execution_logs = file.execution_logs;
     let a = Resolved { data, listen, workers: a.worker.commands };
     // The dashboard runs in a terminal of its own (`stepline tui`): this one is the
     // operator's console, where warnings and errors belong as well as in the files.
@@ -155,9 +156,41 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
             no_nats: no_nats.clone(),
             no_amqp: no_amqp.clone(),
         };
+        // The listener answers health and metrics while the store opens and running
+        // executions are replayed; the control API once the engine is ready.
+        let listener = rt
+            .block_on(stepline_bridge::http::bind(a.listen))
+            .with_context(|| format!("cannot listen on {}", a.listen))?;
+        let address = listener.local_addr()?;
+        let served = stepline_bridge::http::Served::new(metric_sources(bridge.as_ref(), amqp_bridge.as_ref()));
+        let http = rt.spawn(stepline_bridge::http::serve_with(served.clone(), listener));
         let queues = Arc::new(TaskQueues::default());
-        let engine = Engine::open(engine_config, routes(queues, &buses, &local, &builtin))
+        let mut routes = routes(queues, &buses, &local, &builtin);
+        let log_dir = execution_logs.dir.clone().unwrap_or_else(|| a.data.join("logs"));
+        routes = routes.on_execution_log(crate::execution_logs::FileSink::start(&log_dir));
+        if let Some(subject) = &execution_logs.nats_subject {
+            let client =
+                bridge.as_ref().map(|b| b.client.clone()).context("[execution_logs] nats_subject needs [nats]")?;
+            routes = routes.on_execution_log(stepline_bridge::bus::exec_logs::BusLogSink::nats(
+                client,
+                subject.clone(),
+                rt.handle(),
+            ));
+        }
+        if let Some(exchange) = &execution_logs.amqp_exchange {
+            let settings = amqp_bridge
+                .as_ref()
+                .map(|b| b.settings.clone())
+                .context("[execution_logs] amqp_exchange needs [amqp]")?;
+            routes = routes.on_execution_log(stepline_bridge::bus::exec_logs::BusLogSink::amqp(
+                settings,
+                exchange.clone(),
+                rt.handle(),
+            ));
+        }
+        let engine = Engine::open(engine_config, routes)
             .with_context(|| format!("cannot open the store in {}", a.data.display()))?;
+        served.ready(engine.clone());
         builtin.attach(&engine);
         no_nats.attach(engine.clone());
         no_amqp.attach(engine.clone());
@@ -165,12 +198,9 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
             spawn_worker(engine.clone(), name, cmd);
         }
         let served = rt.block_on(async {
-            let listener = stepline_bridge::http::bind(a.listen)
-                .await
-                .with_context(|| format!("cannot listen on {}", a.listen))?;
             eprintln!(
-                "stepline: serving the control API on http://{} (data in {}, logs in {})",
-                listener.local_addr()?,
+                "stepline: serving the control API on http://{} (data in {}, logs in {}; /metrics, /healthz, /readyz)",
+                address,
                 a.data.display(),
                 logs.display()
             );
@@ -203,7 +233,10 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
             };
             tokio::select! {
                 r = amqp => r,
-                r = stepline_bridge::http::serve(engine.clone(), listener) => r.context("the HTTP server stopped"),
+                r = http => match r {
+                    Ok(r) => r.context("the HTTP server stopped"),
+                    Err(e) => Err(anyhow::anyhow!("the HTTP server stopped: {e}")),
+                },
                 r = nats => r,
                 _ = stop_signal() => Ok(()),
             }
@@ -215,6 +248,22 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
     rt.block_on(claims.release());
     served?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `/metrics` reads besides the engine: each bus configured.
+fn metric_sources(
+    nats: Option<&NatsBridge>,
+    amqp: Option<&AmqpBridge>,
+) -> stepline_bridge::metrics::sources::MetricsSources {
+    use stepline_bridge::metrics::sources::{amqp_gauge, nats_gauge, MetricsSources};
+    let mut sources = MetricsSources::default();
+    if let Some(b) = nats {
+        sources = sources.with_bus(nats_gauge(b));
+    }
+    if let Some(b) = amqp {
+        sources = sources.with_bus(amqp_gauge(b));
+    }
+    sources
 }
 
 /// Which tasks a bus takes, for its start-up line.

@@ -12,6 +12,7 @@ pub mod embedded;
 pub mod holder;
 pub mod http;
 pub mod integrations;
+pub mod metrics;
 pub mod nats;
 pub mod not_configured;
 pub mod protocol;

@@ -143,7 +143,9 @@ impl AmqpBridge {
             }
             let began = std::time::Instant::now();
             let held = session::Held { vhost: &vhost, me: claim.holder() };
+            stats.connected.store(1, std::sync::atomic::Ordering::Relaxed);
             let ended = session::run(&conn, &settings, &names, &engine, &stats, &mut state, held).await;
+            stats.connected.store(0, std::sync::atomic::Ordering::Relaxed);
             let _ = conn.close(200, "reconnecting".into()).await;
             match ended {
                 _ if claim.released() => return Ok(()),

@@ -47,6 +47,33 @@ impl AmqpPublisher {
             }
             props = props.with_headers(table);
         }
+        self.send(exchange, routing_key, body, props, true).await
+    }
+
+    /// Publishes one message that may go nowhere (no queue bound: dropped, as an
+    /// exchange drops it), confirmed by the broker: execution logs.
+    pub async fn publish_unrouted(&self, exchange: &str, routing_key: &str, body: &[u8]) -> Result<(), NotPublished> {
+        let props = BasicProperties::default().with_delivery_mode(2).with_content_type("application/json".into());
+        self.send(exchange, routing_key, body, props, false).await
+    }
+
+    /// Declares a durable topic exchange (nothing changes if it exists so).
+    pub async fn declare_topic_exchange(&self, name: &str) -> Result<(), NotPublished> {
+        let ch = self.channel().await?;
+        let options = lapin::options::ExchangeDeclareOptions { durable: true, ..Default::default() };
+        ch.exchange_declare(name.into(), lapin::ExchangeKind::Topic, options, FieldTable::default())
+            .await
+            .map_err(|e| NotPublished { error: "AMQP.PublishFailed", cause: e.to_string() })
+    }
+
+    async fn send(
+        &self,
+        exchange: &str,
+        routing_key: &str,
+        body: &[u8],
+        props: BasicProperties,
+        mandatory: bool,
+    ) -> Result<(), NotPublished> {
         // Once more on a fresh connection when the one held was lost.
         let mut last = None;
         for _ in 0..2 {
@@ -57,7 +84,7 @@ impl AmqpPublisher {
                     continue;
                 }
             };
-            let options = BasicPublishOptions { mandatory: true, ..Default::default() };
+            let options = BasicPublishOptions { mandatory, ..Default::default() };
             let sent = channel.basic_publish(exchange.into(), routing_key.into(), options, body, props.clone()).await;
             let outcome = match sent {
                 Ok(confirm) => confirm.await,

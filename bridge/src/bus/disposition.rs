@@ -58,8 +58,8 @@ pub async fn of_trigger(engine: &Engine, stats: &Stats, machine: &str, body: &[u
             tracing::warn!("a trigger message for {machine} will be retried: {why}");
             Disposition::Retry(RETRY_DELAY)
         }
-        TriggerOutcome::Reject(why) => {
-            Stats::count(&stats.triggers_rejected);
+        TriggerOutcome::Reject(reason, why) => {
+            stats.rejected(reason);
             Disposition::Reject(why)
         }
     }

@@ -16,8 +16,8 @@ pub enum TriggerOutcome {
     /// The engine could not take it now (storage error, shutting down): redeliver later.
     Retry(String),
     /// It can never start an execution (not JSON, too large, unknown machine): reject
-    /// with this reason, never redeliver.
-    Reject(String),
+    /// with this reason, never redeliver. Why, as a metric label (`not_json`, or the AWS error type of the start), and in words.
+    Reject(&'static str, String),
 }
 
 /// Starts an execution of `machine` with the message body as input, answering once the
@@ -25,14 +25,14 @@ pub enum TriggerOutcome {
 pub async fn start_from_trigger(engine: &Engine, machine: &str, body: &[u8], name: Option<&str>) -> TriggerOutcome {
     let input = match serde_json::from_slice(body) {
         Ok(v) => v,
-        Err(e) => return TriggerOutcome::Reject(format!("the body is not JSON: {e}")),
+        Err(e) => return TriggerOutcome::Reject("not_json", format!("the body is not JSON: {e}")),
     };
     match call::start_execution(engine, machine, name, input).await {
         Ok(_) => TriggerOutcome::Started,
         Err(e @ ExecutionError::Engine(EngineError::Store(_) | EngineError::Stopped)) => {
             TriggerOutcome::Retry(e.to_string())
         }
-        Err(e) => TriggerOutcome::Reject(e.to_string()),
+        Err(e) => TriggerOutcome::Reject(e.aws_type(), e.to_string()),
     }
 }
 

@@ -6,6 +6,7 @@
 pub mod call;
 pub mod disposition;
 pub mod events;
+pub mod exec_logs;
 pub mod ingest;
 pub mod integration;
 pub mod names;

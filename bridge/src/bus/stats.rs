@@ -21,13 +21,29 @@ pub struct Stats {
     pub events_published: AtomicU64,
     /// Connections made again after the broker went away.
     pub reconnects: AtomicU64,
+    /// 1 while a session with the broker is up (AMQP; NATS asks its client).
+    pub connected: AtomicU64,
     /// Settled tasks taken out of their queue before a worker took them.
     pub tasks_withdrawn: AtomicU64,
+    /// `triggers_rejected` by reason: `not_json`, or the AWS error type of the start.
+    rejected_by: std::sync::Mutex<std::collections::BTreeMap<&'static str, u64>>,
 }
 
 impl Stats {
     pub fn get(counter: &AtomicU64) -> u64 {
         counter.load(Ordering::Relaxed)
+    }
+
+    /// A trigger message rejected for good, and why.
+    pub fn rejected(&self, reason: &'static str) {
+        Stats::count(&self.triggers_rejected);
+        if let Ok(mut m) = self.rejected_by.lock() {
+            *m.entry(reason).or_default() += 1;
+        }
+    }
+
+    pub fn rejections(&self) -> Vec<(&'static str, u64)> {
+        self.rejected_by.lock().map(|m| m.iter().map(|(k, v)| (*k, *v)).collect()).unwrap_or_default()
     }
 
     /// Adds one to `counter`.

@@ -23,6 +23,9 @@ impl EngineState {
                 Command::CancelTask { id } => {
                     let live = self.live.get_mut(arn).expect("checked above");
                     if let Some(token) = live.tasks.remove(&id) {
+                        if let Some(t) = self.tasks.tokens.get(&token) {
+                            self.cancelled.push(t.activity.clone());
+                        }
                         self.tasks.withdraw(&mut self.effects, &token, false);
                     }
                 }
@@ -85,6 +88,7 @@ impl EngineState {
                 invocation: None,
             };
             self.tasks.tokens.insert(req.token.clone(), task);
+            self.express.metrics.task_dispatched(&req.target);
             let TaskRequest { token, id, input, retry_count, .. } = *req;
             self.calls.push(PendingCall { arn: arn.to_string(), token, id, call, input, retry_count });
             return;
@@ -100,6 +104,7 @@ impl EngineState {
             self.tasks.invocations.insert(inv.clone(), req.token.clone());
         }
         let envelope = TaskEnvelope::of(&req, handed_as.clone(), activity.clone(), input, Some(&live.record));
+        self.express.metrics.task_dispatched(&activity);
         let lambda = envelope.invokes_lambda();
         let task = TaskRef { arn: arn.to_string(), id: req.id, wrap_lambda, activity, lambda, info, invocation };
         self.tasks.tokens.insert(req.token.clone(), task);

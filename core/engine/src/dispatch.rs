@@ -53,18 +53,37 @@ pub struct Routes {
     /// endpoint): before any route by activity, since a function's name is its activity.
     lambda: Option<(Arc<dyn Dispatcher>, Option<FunctionNames>)>,
     listeners: Vec<Arc<dyn StatusListener>>,
+    /// Where execution logs go (`exec_logs/`).
+    log_sinks: Vec<Arc<dyn crate::exec_logs::sink::ExecutionLogSink>>,
 }
 
 impl Routes {
     /// Routes with `queues` taking every activity no route names.
     pub fn local(queues: Arc<dyn LocalTasks>) -> Routes {
-        Routes { local: queues, by_activity: HashMap::new(), fallback: None, lambda: None, listeners: Vec::new() }
+        Routes {
+            local: queues,
+            by_activity: HashMap::new(),
+            fallback: None,
+            lambda: None,
+            listeners: Vec::new(),
+            log_sinks: Vec::new(),
+        }
     }
 
     /// Tells `listener` of every status change.
     pub fn on_status_change(mut self, listener: Arc<dyn StatusListener>) -> Routes {
         self.listeners.push(listener);
         self
+    }
+
+    /// Writes the execution logs of machines whose `loggingConfiguration` logs to `sink`.
+    pub fn on_execution_log(mut self, sink: Arc<dyn crate::exec_logs::sink::ExecutionLogSink>) -> Routes {
+        self.log_sinks.push(sink);
+        self
+    }
+
+    pub fn log_sinks(&self) -> &[Arc<dyn crate::exec_logs::sink::ExecutionLogSink>] {
+        &self.log_sinks
     }
 
     pub fn listeners(&self) -> &[Arc<dyn StatusListener>] {

@@ -39,6 +39,8 @@ pub(crate) struct Effects {
     pub finished_sync: Vec<(Reply<ExecutionRecord>, ExecutionRecord)>,
     /// Status changes, for the listeners.
     pub notify: Vec<ExecutionRecord>,
+    /// Execution log lines `(machine name, line)`, written once the batch is durable.
+    pub logs: Vec<(String, String)>,
     /// State machines updated or deleted: dropped from the caches.
     pub invalidated: Vec<String>,
 }

@@ -10,6 +10,8 @@ use crate::catalog::qualified::Target;
 use crate::config::EngineConfig;
 use crate::dispatch::StatusListener;
 use crate::error::EngineError;
+use crate::exec_logs::level::Logging;
+use crate::exec_logs::sink::ExecutionLogSink;
 use crate::machines::compile_for;
 use crate::names::{execution_info, format_v7, valid_name};
 use crate::records::started_by;
@@ -57,6 +59,8 @@ pub struct Express {
     generation: AtomicU64,
     /// Seeds each caller thread's random source.
     random: AtomicU64,
+    /// What the engine counts (here because every thread that runs executions has this).
+    pub(crate) metrics: Arc<crate::metrics::counters::EngineMetrics>,
     id: u64,
     /// Summaries in shards, so callers on different threads rarely wait for each other.
     recent: Vec<Shard>,
@@ -64,6 +68,8 @@ pub struct Express {
     config: EngineConfig,
     clock: Arc<dyn Clock>,
     listeners: Vec<Arc<dyn StatusListener>>,
+    /// Where the execution logs of machines that log go (`exec_logs/`).
+    log_sinks: Vec<Arc<dyn ExecutionLogSink>>,
 }
 
 const SHARDS: usize = 16;
@@ -124,6 +130,7 @@ impl Express {
         config: &EngineConfig,
         seed: u64,
         listeners: Vec<Arc<dyn StatusListener>>,
+        log_sinks: Vec<Arc<dyn ExecutionLogSink>>,
     ) -> Express {
         Express {
             store,
@@ -131,6 +138,7 @@ impl Express {
             latest: RwLock::new(HashMap::new()),
             generation: AtomicU64::new(0),
             random: AtomicU64::new(seed),
+            metrics: Arc::default(),
             id: NEXT_ENGINE.fetch_add(1, Ordering::Relaxed),
             recent: (0..SHARDS)
                 .map(|_| {
@@ -144,6 +152,7 @@ impl Express {
             config: config.clone(),
             clock: config.clock.clone(),
             listeners,
+            log_sinks,
         }
     }
 
@@ -256,7 +265,25 @@ impl Express {
         let arn = format!("{}{}:{name}", self.arn_prefix, sm.name);
         let info = execution_info(sm, arn, name, now);
         let version = sm.version;
-        let (exec, cmds) = interp::start_unrecorded(machine, info, input, now, seed);
+        // An EXPRESS execution keeps no history, unless its machine logs: then its events
+        // are recorded for the logs (and still not stored).
+        let logging = match self.log_sinks.is_empty() {
+            true => None,
+            false => Logging::of(sm.logging.as_ref()),
+        };
+        let (mut exec, cmds) = match logging {
+            Some(_) => interp::start(machine, info, input, now, seed),
+            None => interp::start_unrecorded(machine, info, input, now, seed),
+        };
+        if let Some(l) = &logging {
+            let events: Vec<Value> = exec.take_history().iter().map(|e| e.to_stored_json()).collect();
+            let name = crate::exec_logs::machine_name(&sm.arn);
+            for line in crate::exec_logs::lines(&events, &exec.info.arn, 0, l) {
+                for sink in &self.log_sinks {
+                    sink.write(name, &line);
+                }
+            }
+        }
         let mut record = ExecutionRecord::started(&exec.info, version, exec.input.clone());
         record.parent = parent.or_else(|| started_by(&exec.input));
         if let Some(q) = qualified {
@@ -266,15 +293,16 @@ impl Express {
         self.notify(&record);
         if exec.status != Status::Running {
             // Done on this thread: the execution's output moves into the summary.
-            let mut exec = exec;
             let output = exec.output.take();
             summarize(&mut record, &exec);
+            self.metrics.transitions.fetch_add(record.transitions, Ordering::Relaxed);
             record.output = output;
             self.remember_new(record.clone());
             self.notify(&record);
             return Ok((record, None));
         }
         summarize(&mut record, &exec);
+        self.metrics.transitions.fetch_add(record.transitions, Ordering::Relaxed);
         let slot = self.remember_new(record.clone());
         let waiting = Waiting { machine: machine.clone(), exec, cmds, record: record.clone(), slot };
         Ok((record, Some(waiting)))
@@ -323,6 +351,8 @@ impl Express {
     }
 
     fn notify(&self, record: &ExecutionRecord) {
+        // Started and ended on this thread: `as_started` carries no stop time.
+        self.metrics.status_changed(&record.state_machine_arn, record.stop.is_none(), record.status);
         for l in &self.listeners {
             l.status_changed(record);
         }

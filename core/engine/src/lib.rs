@@ -23,11 +23,13 @@ mod dispatch;
 mod effects;
 mod envelope;
 mod error;
+pub mod exec_logs;
 mod express;
 mod integrations;
 mod live;
 mod machines;
 mod map_runs;
+pub mod metrics;
 mod names;
 mod objects;
 mod persist;
@@ -99,11 +101,18 @@ impl Engine {
         let (tx, rx) = mpsc::channel();
         let clock = config.clock.clone();
         let seed = clock.now() as u64 ^ u64::from(std::process::id()).rotate_left(32);
-        let express = Arc::new(express::Express::new(store.clone(), &config, seed, routes.listeners().to_vec()));
+        let express = Arc::new(express::Express::new(
+            store.clone(),
+            &config,
+            seed,
+            routes.listeners().to_vec(),
+            routes.log_sinks().to_vec(),
+        ));
         let nondeterministic = Arc::new(AtomicU64::new(0));
         let mut state =
             state::EngineState::new(config, store.clone(), routes, express.clone(), nondeterministic.clone())
                 .recover()?;
+        express.metrics.recovered.store(true, Ordering::Release);
         let thread = std::thread::Builder::new()
             .name("stepline-engine".into())
             .spawn(move || state.run(rx))

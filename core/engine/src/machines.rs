@@ -3,6 +3,7 @@
 
 use crate::config::EngineConfig;
 use crate::error::EngineError;
+use crate::exec_logs::level::Logging;
 use crate::storage::DefinitionReader;
 use crate::store::StateMachineRecord;
 use std::collections::HashMap;
@@ -41,6 +42,8 @@ pub(crate) struct Machines {
     compiled: HashMap<(String, u32), Arc<StateMachine>>,
     /// State machine records as last committed.
     records: HashMap<String, StateMachineRecord>,
+    /// What each machine logs (`exec_logs/`).
+    logging: HashMap<String, Option<Logging>>,
 }
 
 impl Machines {
@@ -91,13 +94,25 @@ impl Machines {
         Ok(sm)
     }
 
+    /// What machine `arn` logs; a machine that no longer exists logs nothing.
+    pub(crate) fn logging(&mut self, store: &dyn DefinitionReader, arn: &str) -> Option<Logging> {
+        if let Some(l) = self.logging.get(arn) {
+            return *l;
+        }
+        let l = store.state_machine(arn).ok().flatten().and_then(|r| Logging::of(r.logging.as_ref()));
+        self.logging.insert(arn.to_string(), l);
+        l
+    }
+
     /// Forgets machine `arn`'s latest record (it was updated or deleted).
     pub(crate) fn invalidate(&mut self, arn: &str) {
         self.records.remove(arn);
+        self.logging.remove(arn);
     }
 
     pub(crate) fn clear(&mut self) {
         self.compiled.clear();
         self.records.clear();
+        self.logging.clear();
     }
 }

@@ -71,12 +71,35 @@ impl EngineState {
         if !events.is_empty() {
             live.record.updated = now;
         }
-        if live.express.is_none() {
+        let logging = match self.dispatch.log_sinks().is_empty() || events.is_empty() {
+            true => None,
+            false => self.machines.logging(self.store.as_ref(), &live.record.state_machine_arn),
+        };
+        if live.express.is_none() || logging.is_some() {
             let events: Vec<Value> = events.iter().map(|e| e.to_stored_json()).collect();
-            batch.append_history(arn, &events)?;
+            if let Some(l) = &logging {
+                let machine = crate::exec_logs::machine_name(&live.record.state_machine_arn).to_string();
+                let lines = crate::exec_logs::lines(&events, arn, live.record.redrive_count, l);
+                self.effects.logs.extend(lines.into_iter().map(|line| (machine.clone(), line)));
+            }
+            if live.express.is_none() {
+                batch.append_history(arn, &events)?;
+            }
         }
+        let timed_out =
+            events.iter().filter(|e| matches!(e.kind, stepline_asl::history::EventKind::TaskTimedOut { .. })).count();
         let rec = &mut live.record;
+        let transitions = rec.transitions;
         summarize(rec, &live.exec);
+        let metrics = &self.express.metrics;
+        metrics
+            .transitions
+            .fetch_add(rec.transitions.saturating_sub(transitions), std::sync::atomic::Ordering::Relaxed);
+        // A timed-out task was withdrawn by the same step: its activity is the one noted.
+        for activity in self.cancelled.drain(..).take(timed_out) {
+            metrics.task_timed_out(&activity);
+        }
+        self.cancelled.clear();
         rec.retrying &= rec.status == Status::Running;
         rec.failed_state = match rec.status {
             Status::Running | Status::Succeeded => None,
@@ -85,6 +108,9 @@ impl EngineState {
                 None => last_entered_stored(self.store.as_ref(), arn),
             },
         };
+        if live.stored_status != Some(rec.status) {
+            metrics.status_changed(&rec.state_machine_arn, live.stored_status.is_none(), rec.status);
+        }
         if live.stored_status != Some(rec.status) && !self.dispatch.listeners().is_empty() {
             if live.stored_status.is_none() && rec.status != Status::Running {
                 self.effects.notify.push(rec.as_started());

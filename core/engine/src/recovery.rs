@@ -168,6 +168,11 @@ impl EngineState {
         for record in std::mem::take(&mut self.effects.notify) {
             self.dispatch.notify(&record);
         }
+        for (machine, line) in std::mem::take(&mut self.effects.logs) {
+            for sink in self.dispatch.log_sinks() {
+                sink.write(&machine, &line);
+            }
+        }
         Ok(())
     }
 
@@ -240,6 +245,7 @@ impl EngineState {
         self.timers.clear();
         self.effects.dispatch.clear();
         self.effects.notify.clear();
+        self.effects.logs.clear();
         self.machines.clear();
         self.named_in_batch.clear();
         self.held_answers.clear();

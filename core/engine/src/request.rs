@@ -90,6 +90,10 @@ pub(crate) enum Request {
     Tasks {
         reply: Reply<TaskBoard>,
     },
+    /// How many tasks wait per activity (counted, not copied: for metrics).
+    WaitingTasks {
+        reply: Reply<Vec<(String, u64)>>,
+    },
     /// A task outside any execution (`TestState` of a Task with no mock): handed to its
     /// worker like any other; the answer, or `States.Timeout` at the deadline, is the reply.
     DetachedTask {

@@ -72,6 +72,7 @@ impl EngineState {
             }
         };
         let mut shutdown = false;
+        self.express.metrics.batch_requests.observe(requests.len() as f64);
         self.map_run_budget = self.config.map_run_children_per_batch;
         for r in requests {
             match r {
@@ -147,6 +148,16 @@ impl EngineState {
                     let res = self.update_map_run(&arn, change);
                     self.effects.replies.push(later(reply, res));
                 }
+                Request::WaitingTasks { reply } => {
+                    let mut by: std::collections::BTreeMap<&str, u64> = std::collections::BTreeMap::new();
+                    for t in self.tasks.tokens.values() {
+                        if t.activity != crate::map_runs::live::MAP_RUN_ACTIVITY {
+                            *by.entry(t.activity.as_str()).or_default() += 1;
+                        }
+                    }
+                    let counts = by.into_iter().map(|(a, n)| (a.to_string(), n)).collect();
+                    self.effects.replies.push(later(reply, Ok(counts)));
+                }
                 Request::Tasks { reply } => {
                     let board = crate::tasks::TaskBoard::build(
                         self.tasks
@@ -172,10 +183,15 @@ impl EngineState {
             }
         }
         self.settle(batch.as_mut());
+        let began = std::time::Instant::now();
         let commit = self
             .write_summaries(batch.as_mut())
             .and_then(|()| self.write_map_runs(batch.as_mut()))
             .and_then(|()| batch.commit());
+        let metrics = &self.express.metrics;
+        metrics.commit_seconds.observe(began.elapsed().as_secs_f64());
+        metrics.live_executions.store(self.live.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        metrics.timers.store(self.timers.len() as u64, std::sync::atomic::Ordering::Relaxed);
         self.named_in_batch.clear();
         for arn in std::mem::take(&mut self.effects.invalidated) {
             self.express.invalidate(&arn);
@@ -194,6 +210,11 @@ impl EngineState {
                 for record in std::mem::take(&mut self.effects.notify) {
                     self.dispatch.notify(&record);
                 }
+                for (machine, line) in std::mem::take(&mut self.effects.logs) {
+                    for sink in self.dispatch.log_sinks() {
+                        sink.write(&machine, &line);
+                    }
+                }
             }
             Err(e) => {
                 // Nothing of this batch is durable: callers get the error, and the engine
@@ -207,6 +228,7 @@ impl EngineState {
                 }
                 self.effects.dispatch.clear();
                 self.effects.notify.clear();
+                self.effects.logs.clear();
                 self.degrade(why);
             }
         }
@@ -231,6 +253,7 @@ pub(crate) fn fail_all(requests: Vec<Request>, err: impl Fn() -> EngineError) {
             Request::Answer { reply, .. } | Request::DeleteActivity { reply, .. } => reply.send(Err(err())),
             Request::CreateActivity { reply, .. } => reply.send(Err(err())),
             Request::Tasks { reply } => reply.send(Err(err())),
+            Request::WaitingTasks { reply } => reply.send(Err(err())),
             Request::DetachedTask { reply, .. } => reply.send(Err(err())),
             Request::UpdateMapRun { reply, .. } => reply.send(Err(err())),
             Request::Tick | Request::Shutdown => {}

@@ -61,6 +61,9 @@ pub(crate) struct EngineState {
     pub degraded: Option<Degraded>,
     /// Executions whose journal no longer replays (see `recovery.rs`), since the start.
     pub nondeterministic: Arc<AtomicU64>,
+    /// Activities of tasks withdrawn by the step being applied: a timeout among its
+    /// events is counted against them (`persist.rs`).
+    pub cancelled: Vec<String>,
 }
 
 impl EngineState {
@@ -103,6 +106,7 @@ impl EngineState {
             map_run_budget: 0,
             degraded: None,
             nondeterministic,
+            cancelled: Vec::new(),
         }
     }
 }

@@ -8,6 +8,10 @@ use stepline_asl::time::Millis;
 pub(crate) struct Timers(BTreeSet<(Millis, String, WaitId)>);
 
 impl Timers {
+    /// How many timers are set.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
     pub(crate) fn insert(&mut self, at: Millis, arn: &str, id: WaitId) {
         self.0.insert((at, arn.to_string(), id));
     }

@@ -43,6 +43,8 @@ impl EngineState {
             t.info.last_heartbeat = Some(now);
         } else if !t.info.mocked {
             *self.tasks.answered.entry(t.activity.clone()).or_default() += 1;
+            let seconds = now.saturating_sub(t.info.scheduled).max(0) as f64 / 1000.0;
+            self.express.metrics.task_answered(&t.activity, seconds);
         }
         let answer = match answer {
             TaskAnswer::Success(output) if wrap => TaskAnswer::Success(lambda_response(output)),
