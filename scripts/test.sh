@@ -46,6 +46,8 @@ command -v prometheus >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=nonin
 python3 tests/sdk/operations_e2e.py ./target/release/stepline
 echo "== execution logs at each level (file, NATS subject, AMQP exchange; EXPRESS too)"
 python3 tests/sdk/execution_logs_e2e.py ./target/release/stepline
+echo "== backup of a live store and restore, WAIT_TIME_SCALE, shell completions"
+python3 tests/sdk/store_e2e.py ./target/release/stepline
 echo "== child executions with boto3 (every pattern, both query languages, stop, kill -9)"
 python3 tests/sdk/children_e2e.py ./target/release/stepline
 echo "== Distributed Map with boto3 (a real S3-compatible server: moto; redrive, UpdateMapRun, kill -9)"

@@ -73,6 +73,11 @@ pub struct Server {
     pub max_standard_seconds: Option<u64>,
     /// Longest an EXPRESS execution runs before it times out, in seconds (default 300).
     pub max_express_seconds: Option<u64>,
+    /// Ended executions are pruned this many days after they started (default 90, as AWS
+    /// keeps them; 0 keeps them for ever).
+    pub retention_days: Option<u64>,
+    /// At most this many ended executions are kept, the newest (default: no limit).
+    pub retention_max_executions: Option<u64>,
     /// The region in every ARN (default `AWS_REGION`, `AWS_DEFAULT_REGION`, us-east-1).
     pub region: Option<String>,
     /// The account in every ARN (default `AWS_ACCOUNT_ID`, 000000000000).

@@ -12,6 +12,7 @@ mod logging;
 mod object_store;
 mod run;
 mod serve;
+mod store_cmd;
 mod test_cmd;
 mod test_state;
 mod text;
@@ -63,9 +64,21 @@ enum Command {
     Tui(dashboard::Args),
     /// Try Stepline: the engine, example machines and workers, and the dashboard, in one process.
     Dev(dev::Args),
+    /// Write a consistent copy of a store, also while `stepline serve` runs on it.
+    Backup(store_cmd::BackupArgs),
+    /// Bring a backup back as the store of a data directory (no server running on it).
+    Restore(store_cmd::RestoreArgs),
+    /// Print the shell completion script for bash, zsh, fish, elvish or powershell.
+    Completions(Completions),
     /// The clients of a running `stepline serve` (see `CLIENT_HELP`).
     #[command(flatten)]
     Client(client::Op),
+}
+
+#[derive(clap::Args)]
+struct Completions {
+    /// bash, zsh, fish, elvish or powershell.
+    shell: clap_complete::Shell,
 }
 
 /// The benchmarks read definitions and `--input` as every other command does.
@@ -97,6 +110,13 @@ fn main() -> ExitCode {
         Command::Serve(a) => serve::main(a),
         Command::Tui(a) => dashboard::main(a),
         Command::Dev(a) => dev::main(a),
+        Command::Backup(a) => store_cmd::backup(a),
+        Command::Restore(a) => store_cmd::restore(a),
+        Command::Completions(a) => {
+            use clap::CommandFactory;
+            clap_complete::generate(a.shell, &mut Cli::command(), "stepline", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Client(op) => client::main(op),
     };
     match result {

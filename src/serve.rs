@@ -43,6 +43,10 @@ pub struct Args {
     /// `<stateMachineArn>#<TestCaseName>` runs that test case with its mocked responses.
     #[arg(long, value_name = "FILE", env = "SFN_MOCK_CONFIG")]
     mock_config: Option<PathBuf>,
+    /// Wait states and Retry intervals last this many times as long, e.g. 0.01 for test
+    /// suites (Step Functions Local's WAIT_TIME_SCALE) [default: 1].
+    #[arg(long, value_name = "FACTOR", env = "WAIT_TIME_SCALE")]
+    wait_time_scale: Option<f64>,
     /// The region in every ARN [default: AWS_REGION, AWS_DEFAULT_REGION, us-east-1].
     #[arg(long)]
     region: Option<String>,
@@ -79,6 +83,14 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
         max_express_seconds: file.server.max_express_seconds.unwrap_or(defaults.max_express_seconds),
         buckets_dir: file.buckets.as_ref().and_then(|b| b.dir.clone()),
         object_store: crate::object_store::resolve(file.object_store.as_ref(), &|k| std::env::var(k).ok())?,
+        retention: retention(file.server.retention_days, file.server.retention_max_executions),
+        wait_scale: match a.wait_time_scale {
+            Some(s) if !(s.is_finite() && s >= 0.0) => {
+                anyhow::bail!("--wait-time-scale (WAIT_TIME_SCALE) must be a number of 0 or more, not {s}")
+            }
+            Some(s) => s,
+            None => 1.0,
+        },
         mock_config: match &a.mock_config {
             Some(p) => Some(std::sync::Arc::new(load_mock_config(p)?)),
             None => None,
@@ -191,6 +203,7 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
         let engine = Engine::open(engine_config, routes)
             .with_context(|| format!("cannot open the store in {}", a.data.display()))?;
         served.ready(engine.clone());
+        crate::store_cmd::announce(&a.data, address);
         builtin.attach(&engine);
         no_nats.attach(engine.clone());
         no_amqp.attach(engine.clone());
@@ -242,12 +255,27 @@ pub fn main(mut a: Args) -> Result<ExitCode> {
             }
         });
         engine.shutdown();
+        crate::store_cmd::withdraw(&a.data);
         served
     })();
     // A stop, clean or not, gives the prefixes up, so the next engine on them starts at once.
     rt.block_on(claims.release());
     served?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// History retention from `[server]`: 90 days unless set; 0 days and no count keeps all.
+fn retention(days: Option<u64>, max: Option<u64>) -> Option<stepline_core::engine::Retention> {
+    let max_age_days = match days {
+        Some(0) => None,
+        Some(d) => Some(d),
+        None => Some(90),
+    };
+    (max_age_days.is_some() || max.is_some()).then(|| stepline_core::engine::Retention {
+        max_age_days,
+        max_ended: max,
+        ..Default::default()
+    })
 }
 
 /// What `/metrics` reads besides the engine: each bus configured.

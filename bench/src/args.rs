@@ -78,6 +78,14 @@ pub struct Args {
     /// for latency. FILE is not read.
     #[arg(long)]
     pub http: bool,
+    /// History retention under load: fill --data with N ended executions, run --standard
+    /// without pruning, then again while retention prunes the store to the newest --keep;
+    /// reports both throughputs, the pruning rate and checks the counts after.
+    #[arg(long, value_name = "N")]
+    pub prune_from: Option<u64>,
+    /// With --prune-from: how many ended executions retention keeps.
+    #[arg(long, default_value_t = 100_000)]
+    pub keep: u64,
     /// Workers taking tasks (with --nats, --amqp or --tasks).
     #[arg(long, default_value_t = 4)]
     pub workers: usize,

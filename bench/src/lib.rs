@@ -14,6 +14,7 @@ mod map_run;
 mod memory;
 mod nats;
 mod report;
+mod retention;
 mod tasks;
 
 pub use args::{Args, Readers};
@@ -30,6 +31,9 @@ pub fn main(a: Args, read: Readers) -> Result<ExitCode> {
     }
     if a.http {
         return http::run(a);
+    }
+    if a.prune_from.is_some() {
+        return retention::run(a, read);
     }
     if a.map_items.is_some() {
         return map_run::run(a, read);

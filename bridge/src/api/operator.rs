@@ -22,8 +22,25 @@ pub fn handle(engine: &Engine, operation: &str, body: &Value) -> Option<Result<V
         "SearchExecutions" => search(engine, body),
         "GetExecutionCounts" => counts(engine, body),
         "ListPendingTasks" => pending(engine, body),
+        "BackupStore" => backup(engine, body),
         _ => return None,
     })
+}
+
+/// A consistent copy of the live store to `file` (a path on the server's machine,
+/// absolute), while executions go on.
+fn backup(engine: &Engine, body: &Value) -> Result<Value, ApiError> {
+    let file = std::path::Path::new(super::shapes::field(body, "file")?);
+    if !file.is_absolute() {
+        return Err(ApiError::new(
+            AwsErrorType::ValidationException,
+            "file must be an absolute path on the server's machine",
+        ));
+    }
+    let began = std::time::Instant::now();
+    let done = engine.backup(file)?;
+    Ok(json!({"file": file.display().to_string(), "bytes": done.bytes, "executions": done.executions,
+        "seconds": began.elapsed().as_secs_f64()}))
 }
 
 /// A new execution with the old one's input, on its definition version unless

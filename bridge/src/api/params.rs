@@ -213,6 +213,7 @@ pub(crate) fn schema(operation: &str) -> Option<&'static [Member]> {
             opt("toleratedFailureCount", Shape::Int { min: 0, max: i64::MAX }),
         ],
         // Stepline's own operations.
+        "BackupStore" => members![req("file", text(1, 4096))],
         "ReplayExecution" => members![req("executionArn", ARN), opt("latestVersion", Shape::Bool)],
         "SearchExecutions" => members![
             opt("stateMachineArn", ARN),

@@ -85,6 +85,8 @@ fn engine_metrics(e: &mut Exposition, engine: &Engine) {
     e.histogram("stepline_commit_seconds", &[], &m.commit_seconds.snapshot());
     e.family("stepline_batch_requests", "histogram", "Requests applied in one batch (one commit).");
     e.histogram("stepline_batch_requests", &[], &m.batch_requests.snapshot());
+    e.family("stepline_executions_pruned_total", "counter", "Ended executions removed by history retention.");
+    e.sample("stepline_executions_pruned_total", &[], EngineMetrics::get(&m.pruned) as f64);
     e.family("stepline_store_bytes", "gauge", "Size of the store file.");
     let size = std::fs::metadata(engine.store_location()).map(|m| m.len()).unwrap_or(0);
     e.sample("stepline_store_bytes", &[], size as f64);

@@ -37,6 +37,30 @@ pub struct EngineConfig {
     /// Most child executions a Map Run starts in one batch of the engine: a big Map Run
     /// gets a share of each batch and everyone else keeps being answered.
     pub map_run_children_per_batch: usize,
+    /// Wait states and Retry intervals last this many times as long (Step Functions
+    /// Local's `WAIT_TIME_SCALE`): 0.01 runs a suite of long waits in moments.
+    pub wait_scale: f64,
+    /// Which ended executions are pruned, and how fast (`retention/`); none when unset.
+    pub retention: Option<Retention>,
+}
+
+/// History retention: ended executions that started longer ago than `max_age_days`, and
+/// the oldest beyond the newest `max_ended`, are pruned in the background.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Retention {
+    pub max_age_days: Option<u64>,
+    pub max_ended: Option<u64>,
+    /// Most executions pruned in one batch of the engine.
+    pub per_batch: usize,
+    /// Least time between two batches that prune, in milliseconds.
+    pub interval_ms: u64,
+}
+
+impl Default for Retention {
+    /// AWS's 90 days, 250 executions at most every 50 ms (5,000 a second).
+    fn default() -> Self {
+        Retention { max_age_days: Some(90), max_ended: None, per_batch: 250, interval_ms: 50 }
+    }
 }
 
 /// An S3-compatible object store (AWS S3, MinIO, moto...).
@@ -76,6 +100,8 @@ impl Default for EngineConfig {
             buckets_dir: None,
             object_store: None,
             map_run_children_per_batch: 2_000,
+            retention: None,
+            wait_scale: 1.0,
         }
     }
 }
@@ -85,6 +111,7 @@ impl EngineConfig {
     pub(crate) fn limit(&self, m: &mut stepline_asl::model::StateMachine, kind: stepline_asl::model::MachineType) {
         m.max_payload = self.max_payload;
         m.map_runs = true;
+        m.wait_scale = self.wait_scale;
         m.max_history_events = self.max_history_events;
         m.max_duration_seconds = Some(match kind {
             stepline_asl::model::MachineType::Express => self.max_express_seconds,

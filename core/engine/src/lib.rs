@@ -16,6 +16,7 @@
 //! - the parts of the state: `task_table`, `timers`, `machines` (definition cache),
 //!   `names`, `effects` (what a batch leaves to do after its commit).
 
+mod admin;
 pub mod catalog;
 mod commands;
 mod config;
@@ -37,6 +38,7 @@ mod records;
 mod recovery;
 mod request;
 mod requests;
+mod retention;
 mod run_loop;
 mod state;
 pub mod storage;
@@ -45,7 +47,7 @@ mod task_table;
 mod tasks;
 mod timers;
 
-pub use config::{EngineConfig, ObjectStoreConfig};
+pub use config::{EngineConfig, ObjectStoreConfig, Retention};
 pub use dispatch::{Dispatcher, LocalTasks, Routes, StatusListener};
 pub use envelope::TaskEnvelope;
 pub use error::{AwsErrorType, DefinitionError, EngineError, ExecutionError, TaskError};

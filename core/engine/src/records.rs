@@ -310,3 +310,10 @@ impl RunCounts {
         self.failed + self.timed_out + self.aborted
     }
 }
+
+/// What a backup of the store wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupSummary {
+    pub bytes: u64,
+    pub executions: u64,
+}

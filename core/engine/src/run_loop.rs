@@ -28,6 +28,9 @@ impl EngineState {
             if let Some(at) = self.tasks.next_deadline() {
                 wait = wait.min((at - now).max(0) as u64);
             }
+            if let Some(at) = self.prune_due() {
+                wait = wait.min((at - now).max(0) as u64);
+            }
             let first = match rx.recv_timeout(Duration::from_millis(wait)) {
                 Ok(r) => Some(r),
                 Err(RecvTimeoutError::Timeout) => None,
@@ -183,6 +186,7 @@ impl EngineState {
             }
         }
         self.settle(batch.as_mut());
+        self.prune(batch.as_mut());
         let began = std::time::Instant::now();
         let commit = self
             .write_summaries(batch.as_mut())

@@ -64,6 +64,8 @@ pub(crate) struct EngineState {
     /// Activities of tasks withdrawn by the step being applied: a timeout among its
     /// events is counted against them (`persist.rs`).
     pub cancelled: Vec<String>,
+    /// When history retention may prune next (`retention.rs`).
+    pub next_prune: stepline_asl::time::Millis,
 }
 
 impl EngineState {
@@ -107,6 +109,7 @@ impl EngineState {
             degraded: None,
             nondeterministic,
             cancelled: Vec::new(),
+            next_prune: 0,
         }
     }
 }

@@ -33,6 +33,10 @@ pub trait ExecutionReader: Send + Sync {
     fn map_run(&self, arn: &str) -> Result<Option<MapRunRecord>, StoreError>;
     /// The Map Runs an execution started, oldest first.
     fn map_runs_of(&self, execution_arn: &str) -> Result<Vec<MapRunRecord>, StoreError>;
+    /// At most `limit` ended executions, oldest start first, started before `before`.
+    fn oldest_ended(&self, limit: usize, before: Option<Millis>) -> Result<Vec<(Millis, String)>, StoreError>;
+    /// Executions that have ended, every machine together.
+    fn ended_count(&self) -> Result<u64, StoreError>;
     /// A Map Run's children (index, ARN) from index `from`, in index order.
     fn map_run_children(&self, arn: &str, from: u64, limit: usize) -> Result<Vec<(u64, String)>, StoreError>;
 }
@@ -69,6 +73,8 @@ pub trait BatchWriter {
     fn put_machine_catalog(&mut self, arn: &str, catalog: &MachineCatalog) -> Result<(), StoreError>;
     fn put_activity(&mut self, rec: &ActivityRecord) -> Result<(), StoreError>;
     fn delete_activity(&mut self, arn: &str) -> Result<(), StoreError>;
+    /// Removes an ended execution with its indexes, journal, history and Map Runs.
+    fn delete_execution(&mut self, rec: &ExecutionRecord) -> Result<(), StoreError>;
     /// Writes a summary; `previous` is the status the store held (its index entries).
     fn put_execution(&mut self, rec: &ExecutionRecord, previous: Option<Status>) -> Result<(), StoreError>;
     fn append_journal(&mut self, arn: &str, seq: u64, entry: &JournalEntry) -> Result<(), StoreError>;
@@ -86,6 +92,8 @@ pub trait Storage: ExecutionReader + HistoryReader + DefinitionReader {
     fn begin(&self) -> Result<Box<dyn BatchWriter>, StoreError>;
     /// Where it lives, for operators' messages.
     fn location(&self) -> &Path;
+    /// Writes a consistent copy of the store as it is now to `to`.
+    fn backup(&self, to: &Path) -> Result<crate::store::BackupSummary, StoreError>;
     /// Opens the store again after a failed write (redb refuses everything until then).
     fn reopen(&self) -> Result<(), StoreError>;
 }

@@ -40,6 +40,7 @@ impl<'a> Interp<'a> {
                     fr.attempts[i] += 1;
                     fr.retry_count += 1;
                     let id = self.new_wait(Wake::Retry(f));
+                    let delay = delay * self.m.wait_scale;
                     self.cmds.push(Command::StartTimer { id, fire_at: self.now + (delay * 1000.0) as i64 });
                     self.frame_mut(f).phase = Phase::WaitingTimer;
                     return false;

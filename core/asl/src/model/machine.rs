@@ -39,6 +39,9 @@ pub struct StateMachine {
     /// asks for one with [`crate::interp::Command::StartMapRun`] instead of running the
     /// iterations inline.
     pub map_runs: bool,
+    /// Wait states and Retry intervals last this many times as long (Step Functions
+    /// Local's `WAIT_TIME_SCALE`, for test suites); 1 in production.
+    pub wait_scale: f64,
 }
 
 /// One `StartAt` + `States` scope.

@@ -137,27 +137,6 @@ impl Engine {
         Ok(RanDefinition { execution, machine })
     }
 
-    /// `arn:aws:states:<region>:<account>:<kind>:<rest>` in this engine's region and
-    /// account (a trigger naming its machine by name).
-    pub fn arn(&self, kind: &str, rest: &str) -> String {
-        format!("arn:aws:states:{}:{}:{kind}:{rest}", self.express.region(), self.express.account())
-    }
-
-    /// What the engine has counted, for the metrics endpoint.
-    pub fn metrics(&self) -> std::sync::Arc<crate::metrics::counters::EngineMetrics> {
-        self.express.metrics.clone()
-    }
-
-    /// How many tasks wait per activity (handed out, not yet answered).
-    pub fn waiting_tasks(&self) -> Result<Vec<(String, u64)>, crate::error::TaskError> {
-        narrow(self.call(|reply| Request::WaitingTasks { reply }))
-    }
-
-    /// The store's file, for its size.
-    pub fn store_location(&self) -> std::path::PathBuf {
-        self.store.location().to_path_buf()
-    }
-
     /// Whether `arn` names a version or an alias.
     pub fn is_qualified(arn: &str) -> bool {
         is_qualified(arn)

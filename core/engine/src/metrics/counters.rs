@@ -35,6 +35,8 @@ pub struct EngineMetrics {
     /// Executions held in memory (running or waiting), and timers set, after the last batch.
     pub live_executions: AtomicU64,
     pub timers: AtomicU64,
+    /// Ended executions pruned by history retention.
+    pub pruned: AtomicU64,
     /// Start-up recovery has finished: the engine takes requests.
     pub recovered: AtomicBool,
     /// Executions started, by state machine ARN.
@@ -53,6 +55,7 @@ impl Default for EngineMetrics {
             live_executions: AtomicU64::new(0),
             timers: AtomicU64::new(0),
             recovered: AtomicBool::new(false),
+            pruned: AtomicU64::new(0),
             started: Mutex::default(),
             ended: Mutex::default(),
             tasks: Mutex::default(),

@@ -36,6 +36,12 @@ impl ExecutionReader for Store {
     fn map_runs_of(&self, execution_arn: &str) -> Result<Vec<MapRunRecord>, StoreError> {
         Store::map_runs_of(self, execution_arn)
     }
+    fn oldest_ended(&self, limit: usize, before: Option<Millis>) -> Result<Vec<(Millis, String)>, StoreError> {
+        Store::oldest_ended(self, limit, before)
+    }
+    fn ended_count(&self) -> Result<u64, StoreError> {
+        Store::ended_count(self)
+    }
     fn map_run_children(&self, arn: &str, from: u64, limit: usize) -> Result<Vec<(u64, String)>, StoreError> {
         Store::map_run_children(self, arn, from, limit)
     }
@@ -84,6 +90,9 @@ impl Storage for Store {
     fn reopen(&self) -> Result<(), StoreError> {
         Store::reopen(self)
     }
+    fn backup(&self, to: &Path) -> Result<crate::store::BackupSummary, StoreError> {
+        Store::backup_to(self, to)
+    }
 }
 
 impl BatchWriter for Batch {
@@ -104,6 +113,9 @@ impl BatchWriter for Batch {
     }
     fn delete_activity(&mut self, arn: &str) -> Result<(), StoreError> {
         Batch::delete_activity(self, arn)
+    }
+    fn delete_execution(&mut self, rec: &ExecutionRecord) -> Result<(), StoreError> {
+        Batch::delete_execution(self, rec)
     }
     fn put_execution(&mut self, rec: &ExecutionRecord, previous: Option<Status>) -> Result<(), StoreError> {
         Batch::put_execution(self, rec, previous)

@@ -27,6 +27,9 @@ pub enum StoreError {
     NotAStore { path: PathBuf, reason: String },
     #[error("cannot create the data directory {}: {source}", path.display())]
     DataDir { path: PathBuf, source: std::io::Error },
+    /// A backup's file could not be written or moved into place.
+    #[error("cannot write the backup {}: {source}", path.display())]
+    Backup { path: PathBuf, source: std::io::Error },
     /// The store is being reopened after a failed write.
     #[error("the store {} is closed after a failed write, and is being reopened", path.display())]
     Closed { path: PathBuf },

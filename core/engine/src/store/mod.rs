@@ -5,15 +5,17 @@
 //! acknowledged only once `commit` has made them durable.
 
 mod backend;
+mod backup;
 mod chunk;
 pub mod error;
 mod keys;
 mod map_runs;
+mod prune;
 mod tables;
 
 pub use crate::records::{
-    ActivityRecord, ExecutionFacts, ExecutionRecord, JournalEntry, MapRunChange, MapRunRecord, RunCounts, Scan,
-    ScanQuery, StateMachineRecord,
+    ActivityRecord, BackupSummary, ExecutionFacts, ExecutionRecord, JournalEntry, MapRunChange, MapRunRecord,
+    RunCounts, Scan, ScanQuery, StateMachineRecord,
 };
 pub use error::StoreError;
 
@@ -58,6 +60,8 @@ struct Pending {
     journal: Vec<Op>,
     history: Vec<Op>,
     map_run_children: Vec<Op>,
+    /// Executions pruned: their journal, history and Map Runs go at commit.
+    pruned: Vec<String>,
     /// Change of each `(machine, status)` count.
     counts: std::collections::HashMap<(String, Status), i64>,
 }
@@ -86,6 +90,9 @@ impl Store {
             txn.open_table(ACTIVITIES)?;
             txn.open_table(META)?;
             txn.open_table(MACHINE_CATALOGS)?;
+            txn.open_table(MAP_RUNS)?;
+            txn.open_table(MAP_RUNS_BY_EXECUTION)?;
+            txn.open_table(MAP_RUN_CHILDREN)?;
             let mut counts = txn.open_table(COUNTS)?;
             if !counted {
                 // A store written before counts were kept: count once.
@@ -500,6 +507,7 @@ impl Batch {
                 }
             }
         }
+        Self::remove_pruned(&self.txn, &p.pruned)?;
         self.txn.commit()?;
         Ok(())
     }

@@ -9,6 +9,7 @@ mod limits_and_storage;
 mod map_runs;
 mod operators;
 mod replay;
+mod retention;
 mod timers;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

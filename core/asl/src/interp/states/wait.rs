@@ -52,6 +52,7 @@ impl Interp<'_> {
                     }
                 }
             };
+            let fire_at = self.scaled(fire_at);
             let id = self.new_wait(Wake::Timer(f));
             self.cmds.push(Command::StartTimer { id, fire_at });
             self.frame_mut(f).phase = Phase::WaitingTimer;
@@ -96,10 +97,20 @@ impl Interp<'_> {
                 }
             }
         };
+        let fire_at = self.scaled(fire_at);
         let id = self.new_wait(Wake::Timer(f));
         self.cmds.push(Command::StartTimer { id, fire_at });
         self.frame_mut(f).phase = Phase::WaitingTimer;
         Ok(Flow::Blocked)
+    }
+
+    /// A wait until `fire_at`, its remaining time scaled by the machine's `wait_scale`.
+    fn scaled(&self, fire_at: crate::time::Millis) -> crate::time::Millis {
+        let scale = self.m.wait_scale;
+        if scale == 1.0 || fire_at <= self.now {
+            return fire_at;
+        }
+        self.now + ((fire_at - self.now) as f64 * scale) as crate::time::Millis
     }
 
     pub(in super::super) fn complete_wait(&mut self, f: FrameId, sid: StateId) -> Result<Flow, Failure> {

@@ -87,6 +87,7 @@ pub fn compile_value(def: &Value, kind: MachineType) -> Result<StateMachine, Vec
         max_history_events: limits::MAX_HISTORY_EVENTS,
         max_duration_seconds: Some(if c.express { limits::MAX_EXPRESS_SECONDS } else { limits::MAX_STANDARD_SECONDS }),
         map_runs: false,
+        wait_scale: 1.0,
     })
 }
 
