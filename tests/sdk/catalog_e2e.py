@@ -79,7 +79,10 @@ def test_versions(ctx):
     assert output(sfn, e1) == {"ran": "v1"} and output(sfn, e2) == {"ran": "v2"} and output(sfn, latest) == {"ran": "latest"}
     d = sfn.describe_execution(executionArn=e1)
     assert d["stateMachineVersionArn"] == v1 and d["stateMachineArn"] == arn and "stateMachineAliasArn" not in d, d
-    assert "stateMachineVersionArn" not in sfn.describe_execution(executionArn=latest)
+    described_latest = sfn.describe_execution(executionArn=latest)
+    assert "stateMachineVersionArn" not in described_latest, described_latest
+    assert described_latest["redriveStatus"] == "NOT_REDRIVABLE", described_latest
+    assert described_latest["redriveStatusReason"] == "Execution is SUCCEEDED and cannot be redriven", described_latest
     # ListExecutions of a version lists only its executions.
     of_v1 = [e["executionArn"] for e in sfn.list_executions(stateMachineArn=v1)["executions"]]
     assert of_v1 == [e1], of_v1
@@ -141,6 +144,21 @@ def test_aliases(ctx):
     raises(sfn.delete_state_machine_alias, "ResourceNotFound", stateMachineAliasArn=alias)
     sfn.delete_state_machine_version(stateMachineVersionArn=v1)
     print(f"alias 30/70 over 1000 starts: {counts[v1]} / {counts[v3]}")
+
+
+def test_express_versions(ctx):
+    """StartSyncExecution on an EXPRESS machine's version and alias runs that version."""
+    sfn = ctx["sfn"]
+    made = sfn.create_state_machine(name="quick", type="EXPRESS", definition=json.dumps(pass_machine("e1")), roleArn=ROLE, publish=True)
+    arn = made["stateMachineArn"]
+    sfn.update_state_machine(stateMachineArn=arn, definition=json.dumps(pass_machine("e2")))
+    alias = sfn.create_state_machine_alias(name="stable", routingConfiguration=[
+        {"stateMachineVersionArn": made["stateMachineVersionArn"], "weight": 100}])["stateMachineAliasArn"]
+    for target, ran in ((arn, "e2"), (made["stateMachineVersionArn"], "e1"), (alias, "e1")):
+        out = sfn.start_sync_execution(stateMachineArn=target)
+        assert out["status"] == "SUCCEEDED" and json.loads(out["output"]) == {"ran": ran}, (target, out)
+    d = sfn.describe_execution(executionArn=sfn.start_execution(stateMachineArn=alias)["executionArn"])
+    assert d["stateMachineAliasArn"] == alias and d["stateMachineVersionArn"] == made["stateMachineVersionArn"], d
 
 
 def test_tags_and_settings(ctx):
@@ -214,6 +232,29 @@ def test_aws_cli(ctx):
     assert cli("describe-state-machine-for-execution", "--execution-arn", ex)["stateMachineArn"] == arn
     err = cli("delete-state-machine-version", "--state-machine-version-arn", arn + ":1", ok=False)
     assert "ConflictException" in err, err
+    # Every other operation of versions, aliases and tags through the CLI too.
+    cli("update-state-machine", "--state-machine-arn", arn, "--definition", json.dumps(pass_machine("cli2")))
+    revision = cli("describe-state-machine", "--state-machine-arn", arn)["revisionId"]
+    v2 = cli("publish-state-machine-version", "--state-machine-arn", arn, "--revision-id", revision,
+             "--description", "second")["stateMachineVersionArn"]
+    assert v2 == arn + ":2", v2
+    listed = [v["stateMachineVersionArn"] for v in cli("list-state-machine-versions", "--state-machine-arn", arn)["stateMachineVersions"]]
+    assert listed == [arn + ":2", arn + ":1"], listed
+    assert cli("describe-state-machine", "--state-machine-arn", v2)["description"] == "second"
+    cli("update-state-machine-alias", "--state-machine-alias-arn", alias, "--routing-configuration",
+        f"stateMachineVersionArn={v2},weight=100")
+    assert cli("describe-state-machine-alias", "--state-machine-alias-arn", alias)["routingConfiguration"][0]["stateMachineVersionArn"] == v2
+    assert [a["stateMachineAliasArn"] for a in cli("list-state-machine-aliases", "--state-machine-arn", arn)["stateMachineAliases"]] == [alias]
+    cli("delete-state-machine-version", "--state-machine-version-arn", arn + ":1")
+    cli("tag-resource", "--resource-arn", arn, "--tags", "key=env,value=test")
+    cli("untag-resource", "--resource-arn", arn, "--tag-keys", "via")
+    assert cli("list-tags-for-resource", "--resource-arn", arn)["tags"] == [{"key": "env", "value": "test"}]
+    err = cli("tag-resource", "--resource-arn", arn + "-missing", "--tags", "key=a,value=b", ok=False)
+    assert "ResourceNotFound" in err, err
+    cli("delete-state-machine-alias", "--state-machine-alias-arn", alias)
+    assert cli("list-state-machine-aliases", "--state-machine-arn", arn)["stateMachineAliases"] == []
+    alias = cli("create-state-machine-alias", "--name", "live", "--routing-configuration",
+                f"stateMachineVersionArn={v2},weight=100")["stateMachineAliasArn"]
     err = cli("describe-state-machine-alias", "--state-machine-alias-arn", arn + ":nope", ok=False)
     assert "ResourceNotFound" in err, err
     cli("delete-state-machine", "--state-machine-arn", arn)
@@ -368,7 +409,7 @@ def main():
     ctx = {"data": data, "port": port}
     ctx["server"] = Server(STEPLINE, data, port)
     ctx["sfn"] = client(port)
-    run_tests([test_versions, test_aliases, test_tags_and_settings, test_aws_cli, test_terraform_state_machine,
+    run_tests([test_versions, test_aliases, test_express_versions, test_tags_and_settings, test_aws_cli, test_terraform_state_machine,
                test_terraform_activity, test_bad_calls, test_survives_restart, test_region_and_account], ctx)
 
 

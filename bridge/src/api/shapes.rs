@@ -5,6 +5,7 @@ use super::arn::{self, Resource};
 use super::error::ApiError;
 use serde_json::{json, Map, Value};
 use stepline_core::engine::AwsErrorType;
+use stepline_core::interp::Status;
 use stepline_core::store::ExecutionRecord;
 
 pub(super) fn seconds(ms: i64) -> Value {
@@ -42,6 +43,11 @@ pub(super) fn execution_json(r: &ExecutionRecord) -> Value {
         m.insert("cause".into(), json!(c));
     }
     m.insert("redriveCount".into(), json!(r.redrive_count));
+    let (redrive, reason) = redrive_status(r);
+    m.insert("redriveStatus".into(), json!(redrive));
+    if let Some(why) = reason {
+        m.insert("redriveStatusReason".into(), json!(why));
+    }
     if let Some(p) = &r.parent {
         // Stepline's own field (AWS links a child to its parent only in its console): the
         // execution whose Task started this one, or that its input names.
@@ -58,6 +64,22 @@ pub(super) fn execution_json(r: &ExecutionRecord) -> Value {
     }
     Value::Object(m)
 }
+
+/// Whether `RedriveExecution` would take the execution, in AWS's terms: a child of a Map
+/// Run is redriven by redriving its parent; an EXPRESS execution only that way.
+fn redrive_status(r: &ExecutionRecord) -> (&'static str, Option<String>) {
+    let express = r.arn.contains(":express:");
+    match r.status {
+        Status::Running | Status::Succeeded => {
+            (NOT_REDRIVABLE, Some(format!("Execution is {} and cannot be redriven", r.status.as_str())))
+        }
+        _ if r.map_run.is_some() => ("REDRIVABLE_BY_MAP_RUN", None),
+        _ if express => (NOT_REDRIVABLE, Some("Execution of an EXPRESS state machine cannot be redriven".into())),
+        _ => ("REDRIVABLE", None),
+    }
+}
+
+const NOT_REDRIVABLE: &str = "NOT_REDRIVABLE";
 
 /// `nextToken` for executions: the start time and ARN of the last one listed.
 pub(super) fn page_token(r: &ExecutionRecord) -> String {
@@ -108,4 +130,33 @@ pub(super) fn page_size(body: &Value) -> usize {
 /// A page token that is not one this API gave out.
 pub(super) fn invalid_token() -> ApiError {
     ApiError::new(AwsErrorType::InvalidToken, "Invalid Token: 'Invalid token'")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stepline_core::interp::ExecutionInfo;
+
+    #[test]
+    fn redrive_status_says_whether_and_how_an_execution_can_be_redriven() {
+        let info = ExecutionInfo {
+            arn: "arn:aws:states:us-east-1:1:execution:m:e".into(),
+            name: "e".into(),
+            state_machine_arn: "arn:aws:states:us-east-1:1:stateMachine:m".into(),
+            state_machine_name: "m".into(),
+            role_arn: "r".into(),
+            start_time: 0,
+            redrive_count: 0,
+        };
+        let mut r = ExecutionRecord::started(&info, 1, json!({}).into());
+        let status = |r: &ExecutionRecord| {
+            let v = execution_json(r);
+            (v["redriveStatus"].as_str().unwrap().to_string(), v.get("redriveStatusReason").cloned())
+        };
+        assert_eq!(status(&r), ("NOT_REDRIVABLE".into(), Some(json!("Execution is RUNNING and cannot be redriven"))));
+        r.status = Status::Failed;
+        assert_eq!(status(&r), ("REDRIVABLE".into(), None));
+        r.map_run = Some("arn:aws:states:us-east-1:1:mapRun:m/x:1".into());
+        assert_eq!(status(&r), ("REDRIVABLE_BY_MAP_RUN".into(), None));
+    }
 }
