@@ -54,7 +54,9 @@ pub fn backup(a: BackupArgs) -> Result<ExitCode> {
     let began = std::time::Instant::now();
     let (bytes, executions, by) = match running_server(&a.data) {
         Some(endpoint) => {
-            let client = stepline_bridge::client::http::Client::new(&endpoint)?;
+            // A store of millions of executions takes minutes to copy.
+            let client = stepline_bridge::client::http::Client::new(&endpoint)?
+                .with_read_timeout(std::time::Duration::from_secs(6 * 3600));
             let done = client
                 .call("BackupStore", &serde_json::json!({"file": file.display().to_string()}))
                 .with_context(|| format!("the server at {endpoint} could not write the backup"))?;

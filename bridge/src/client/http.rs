@@ -9,20 +9,28 @@ use std::time::Duration;
 
 pub struct Client {
     host: String,
+    /// How long an answer may take (a long poll is 60 s; a backup of a big store longer).
+    read_timeout: Duration,
 }
 
 impl Client {
     /// `endpoint`: `http://HOST:PORT`.
     pub fn new(endpoint: &str) -> Result<Client, ClientError> {
         let host = endpoint.strip_prefix("http://").ok_or_else(|| ClientError::BadEndpoint(endpoint.to_string()))?;
-        Ok(Client { host: host.trim_end_matches('/').to_string() })
+        Ok(Client { host: host.trim_end_matches('/').to_string(), read_timeout: Duration::from_secs(90) })
+    }
+
+    /// The same client, waiting up to `timeout` for each answer.
+    pub fn with_read_timeout(mut self, timeout: Duration) -> Client {
+        self.read_timeout = timeout;
+        self
     }
 
     pub fn call(&self, operation: &str, body: &Value) -> Result<Value, ClientError> {
         let mut stream = TcpStream::connect(&self.host)
             .map_err(|source| ClientError::Unreachable { host: self.host.clone(), source })?;
         let io = |source| ClientError::Io { target: format!("http://{}", self.host), source };
-        stream.set_read_timeout(Some(Duration::from_secs(90))).map_err(io)?;
+        stream.set_read_timeout(Some(self.read_timeout)).map_err(io)?;
         let payload = body.to_string();
         write!(
             stream,
