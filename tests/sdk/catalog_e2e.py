@@ -204,6 +204,14 @@ def test_tags_and_settings(ctx):
         if not token:
             break
     assert seen == sorted(seen) and {f"page-{i}" for i in range(5)} <= set(seen), seen
+    # variableReferences per state; METADATA_ONLY leaves the definition out.
+    uses = {"QueryLanguage": "JSONata", "StartAt": "Set", "States": {
+        "Set": {"Type": "Pass", "Assign": {"total": 3}, "Next": "Use"},
+        "Use": {"Type": "Pass", "Output": "{% $total * 2 %}", "End": True}}}
+    varm = sfn.create_state_machine(name="uses-vars", definition=json.dumps(uses), roleArn=ROLE)["stateMachineArn"]
+    assert sfn.describe_state_machine(stateMachineArn=varm)["variableReferences"] == {"Use": ["total"]}
+    meta = sfn.describe_state_machine(stateMachineArn=varm, includedData="METADATA_ONLY")
+    assert meta["definition"] == "{}" and "variableReferences" not in meta, meta
     acts = sfn.get_paginator("list_activities").paginate(PaginationConfig={"PageSize": 3})
     names = [a["name"] for p in acts for a in p["activities"]]
     assert {f"page-act-{i}" for i in range(5)} <= set(names) and len(names) == len(set(names)), names

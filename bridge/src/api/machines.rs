@@ -88,11 +88,31 @@ fn update(engine: &Engine, body: &Value) -> Result<Value, ApiError> {
 
 fn describe(engine: &Engine, body: &Value) -> Result<Value, ApiError> {
     let arn = arn_field(body, "stateMachineArn", Resource::StateMachine)?;
-    if stepline_core::engine::Engine::is_qualified(arn) {
+    let out = if stepline_core::engine::Engine::is_qualified(arn) {
         let (rec, v) = engine.describe_version(arn)?;
-        return Ok(machine_json(&rec, Some(&v)));
+        machine_json(&rec, Some(&v))
+    } else {
+        machine_json(&engine.describe_state_machine(arn)?, None)
+    };
+    Ok(with_data(out, body))
+}
+
+/// The definition and the variables it reads, or with `includedData: METADATA_ONLY`
+/// neither (the definition is `{}`, as at AWS).
+fn with_data(mut out: Value, body: &Value) -> Value {
+    if opt(body, "includedData") == Some("METADATA_ONLY") {
+        out["definition"] = json!("{}");
+        return out;
     }
-    Ok(machine_json(&engine.describe_state_machine(arn)?, None))
+    let refs = out["definition"]
+        .as_str()
+        .and_then(|d| serde_json::from_str::<Value>(d).ok())
+        .map(|d| super::variables::variable_references(&d))
+        .unwrap_or_default();
+    if !refs.is_empty() {
+        out["variableReferences"] = Value::Object(refs);
+    }
+    out
 }
 
 fn for_execution(engine: &Engine, body: &Value) -> Result<Value, ApiError> {
@@ -106,9 +126,13 @@ fn for_execution(engine: &Engine, body: &Value) -> Result<Value, ApiError> {
         m.insert("updateDate".into(), seconds(ran.machine.updated));
         if let Some(run) = &ran.execution.map_run {
             m.insert("mapRunArn".into(), json!(run));
+            // A Map Run's children run `<machine>/<label>`.
+            if let Some((_, label)) = ran.execution.state_machine_arn.rsplit_once('/') {
+                m.insert("label".into(), json!(label));
+            }
         }
     }
-    Ok(out)
+    Ok(with_data(out, body))
 }
 
 /// `DescribeStateMachine`'s answer, of the machine or of one of its versions.

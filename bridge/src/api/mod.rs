@@ -13,6 +13,7 @@ mod map_runs;
 mod operator;
 pub mod params;
 mod shapes;
+mod variables;
 
 use arn::Resource;
 pub use error::ApiError;
