@@ -151,7 +151,7 @@ def test_redrive(ctx):
     assert json.loads(task["input"])["price"]["total"] == 12, task
     sfn.send_task_success(taskToken=task["taskToken"], output=json.dumps({"ok": "second time"}))
     d = wait_status(sfn, ex, "SUCCEEDED")
-    assert d["status"] == "SUCCEEDED" and d["redriveCount"] == 1, d
+    assert d["status"] == "SUCCEEDED" and d["redriveCount"] == 1 and d["redriveDate"] >= d["startDate"], d
     types = [e["type"] for e in sfn.get_execution_history(executionArn=ex)["events"]]
     assert "ExecutionRedriven" in types and types.count("ExecutionStarted") == 1, types
 

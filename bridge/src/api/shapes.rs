@@ -43,6 +43,9 @@ pub(super) fn execution_json(r: &ExecutionRecord) -> Value {
         m.insert("cause".into(), json!(c));
     }
     m.insert("redriveCount".into(), json!(r.redrive_count));
+    if let Some(at) = r.redriven {
+        m.insert("redriveDate".into(), seconds(at));
+    }
     let (redrive, reason) = redrive_status(r);
     m.insert("redriveStatus".into(), json!(redrive));
     if let Some(why) = reason {

@@ -93,6 +93,9 @@ pub struct ExecutionRecord {
     /// The alias it was started on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias_arn: Option<String>,
+    /// When it was last redriven (AWS's `redriveDate`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redriven: Option<Millis>,
 }
 
 impl ExecutionRecord {
@@ -138,6 +141,7 @@ impl ExecutionRecord {
             map_run: None,
             version_arn: None,
             alias_arn: None,
+            redriven: None,
         }
     }
 }

@@ -155,6 +155,7 @@ impl EngineState {
             }
         };
         live.record.journal += 1;
+        live.record.redriven = Some(now);
         batch.append_journal(arn, live.record.journal, &JournalEntry::Event { now, event: Event::Redrive })?;
         self.apply_commands(arn, cmds);
         self.persist(batch, arn)

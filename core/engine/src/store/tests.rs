@@ -38,6 +38,7 @@ fn exec(arn: &str, machine: &str, start: Millis, status: Status) -> ExecutionRec
         map_run: None,
         version_arn: None,
         alias_arn: None,
+        redriven: None,
     }
 }
 
